@@ -1,0 +1,84 @@
+package dev.certguard.acl.auth;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.acl.config.AclConfig;
+import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.identity.CertificateIdentity;
+import dev.certguard.identity.DeviceIdentity;
+import dev.certguard.identity.InvalidIdentityException;
+
+import java.security.cert.X509Certificate;
+
+/**
+ * Turns what a connection presents (listener, client certificate, username) into a {@link Principal}
+ * or a rejection. Certificate listeners take the identity from the subject CN only; listeners named
+ * in {@code username-identity-listeners} take the username. Services are recognised by exact name
+ * (and fingerprint, when pinned), never by substring. Immutable; thread-safe.
+ */
+public final class IdentityResolver {
+
+    private static final String NONE = "-";
+
+    private final @NotNull AclConfig config;
+
+    public IdentityResolver(final @NotNull AclConfig config) {
+        this.config = config;
+    }
+
+    public @NotNull Resolution resolve(
+            final @Nullable String listenerName,
+            final @Nullable X509Certificate certificate,
+            final @Nullable String username) {
+        if (listenerName != null && config.usernameIdentityListeners().contains(listenerName)) {
+            return fromUsername(username, certificate == null ? NONE : CertificateIdentity.sha256Fingerprint(certificate));
+        }
+        if (certificate == null) {
+            return Resolution.rejected(RejectReason.NO_CERTIFICATE, "a client certificate is required", NONE, NONE);
+        }
+        return fromCertificate(certificate);
+    }
+
+    private Resolution fromCertificate(final X509Certificate certificate) {
+        final String fingerprint = CertificateIdentity.sha256Fingerprint(certificate);
+        final String commonName;
+        try {
+            commonName = CertificateIdentity.commonName(certificate);
+        } catch (final InvalidIdentityException e) {
+            return Resolution.rejected(RejectReason.INVALID_IDENTITY, e.reason(), NONE, fingerprint);
+        }
+        final ServiceRule service = config.service(commonName);
+        if (service != null) {
+            if (service.certificateSha256() != null && !service.certificateSha256().equals(fingerprint)) {
+                return Resolution.rejected(RejectReason.CERTIFICATE_PIN_MISMATCH,
+                        "certificate is not the one pinned for service " + service.identity(),
+                        commonName, fingerprint);
+            }
+            return Resolution.accepted(Principal.service(service), fingerprint);
+        }
+        return device(commonName, fingerprint);
+    }
+
+    private Resolution fromUsername(final @Nullable String username, final @NotNull String fingerprint) {
+        if (username == null || username.isEmpty()) {
+            return Resolution.rejected(RejectReason.NO_USERNAME, "a username (tenant:device_id) is required on this listener", NONE, fingerprint);
+        }
+        final ServiceRule service = config.service(username);
+        if (service != null) {
+            if (!service.allowUsernameIdentity()) {
+                return Resolution.rejected(RejectReason.SERVICE_NOT_ALLOWED_BY_USERNAME,
+                        "service " + service.identity() + " must authenticate with its certificate", username, fingerprint);
+            }
+            return Resolution.accepted(Principal.service(service), fingerprint);
+        }
+        return device(username, fingerprint);
+    }
+
+    private static Resolution device(final String presented, final String fingerprint) {
+        try {
+            return Resolution.accepted(Principal.device(DeviceIdentity.parse(presented)), fingerprint);
+        } catch (final InvalidIdentityException e) {
+            return Resolution.rejected(RejectReason.INVALID_IDENTITY, e.reason(), DeviceIdentity.printable(presented), fingerprint);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.certguard.acl.auth;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.acl.config.TopicFilters;
+import dev.certguard.identity.DeviceIdentity;
+
+import java.util.List;
+
+/**
+ * Who a connection is, once its identity has been verified: a device with its two fixed topics, or a
+ * configured service with its explicit filters. Immutable; thread-safe.
+ */
+public final class Principal {
+
+    private final @NotNull String name;
+    private final boolean service;
+    private final @NotNull List<String> publish;
+    private final @NotNull List<String> subscribe;
+
+    private Principal(final @NotNull String name, final boolean service, final @NotNull List<String> publish, final @NotNull List<String> subscribe) {
+        this.name = name;
+        this.service = service;
+        this.publish = publish;
+        this.subscribe = subscribe;
+    }
+
+    static @NotNull Principal device(final @NotNull DeviceIdentity identity) {
+        return new Principal(identity.toString(), false, List.of(identity.attrsTopic()), List.of(identity.configTopic()));
+    }
+
+    static @NotNull Principal service(final @NotNull ServiceRule rule) {
+        return new Principal(rule.identity(), true, rule.publish(), rule.subscribe());
+    }
+
+    /** {@code tenant:device_id} for a device, the service name for a service. */
+    public @NotNull String name() {
+        return name;
+    }
+
+    public boolean isService() {
+        return service;
+    }
+
+    /** Topic filters this principal may publish to (a device's is one literal topic). */
+    public @NotNull List<String> publish() {
+        return publish;
+    }
+
+    /** Topic filters this principal may subscribe to (a device's is one literal topic). */
+    public @NotNull List<String> subscribe() {
+        return subscribe;
+    }
+
+    /** Whether a PUBLISH (or will) to {@code topic} is within this principal's rights. */
+    public boolean mayPublishTo(final @NotNull String topic) {
+        for (final String filter : publish) {
+            if (TopicFilters.matches(filter, topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

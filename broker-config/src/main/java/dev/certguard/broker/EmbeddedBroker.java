@@ -1,0 +1,87 @@
+package dev.certguard.broker;
+
+import com.codahale.metrics.MetricRegistry;
+import com.hivemq.embedded.EmbeddedHiveMQ;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * HiveMQ running embedded on a {@link BrokerHome}, with its folder extensions, that serves clients
+ * only once every certguard extension has reported itself running; otherwise it is stopped again and
+ * {@link #start} says which extension failed and why. Thread-safe.
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+
+    private final EmbeddedHiveMQ hivemq;
+
+    private EmbeddedBroker(final EmbeddedHiveMQ hivemq) {
+        this.hivemq = hivemq;
+    }
+
+    public static EmbeddedBroker start(final BrokerHome home, final Duration timeout) throws BrokerStartException {
+        final List<String> before = ExtensionCheck.beforeStart(home);
+        if (!before.isEmpty()) {
+            throw new BrokerStartException(before, null);
+        }
+        try {
+            java.nio.file.Files.createDirectories(home.data());
+        } catch (final java.io.IOException e) {
+            throw new BrokerStartException(List.of("cannot create the data folder " + home.data() + ": " + e.getMessage()), e);
+        }
+        final StartupGate gate = new StartupGate();
+        final EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(home.conf())
+                .withDataFolder(home.data())
+                .withExtensionsFolder(home.extensions())
+                .withEmbeddedExtension(gate.asEmbeddedExtension())
+                .build();
+        try {
+            hivemq.start().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (final ExecutionException | TimeoutException e) {
+            stopQuietly(hivemq);
+            throw new BrokerStartException(List.of("HiveMQ did not start: " + rootMessage(e)), e);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopQuietly(hivemq);
+            throw new BrokerStartException(List.of("interrupted while HiveMQ was starting"), e);
+        }
+        final List<String> after = ExtensionCheck.afterStart(home, hivemq.getMetricRegistry());
+        if (!after.isEmpty()) {
+            stopQuietly(hivemq);
+            throw new BrokerStartException(after, null);
+        }
+        gate.open();
+        return new EmbeddedBroker(hivemq);
+    }
+
+    public MetricRegistry metrics() {
+        return hivemq.getMetricRegistry();
+    }
+
+    @Override
+    public void close() {
+        stopQuietly(hivemq);
+    }
+
+    private static void stopQuietly(final EmbeddedHiveMQ hivemq) {
+        try {
+            hivemq.close();
+        } catch (final ExecutionException e) {
+            // Stopping is best effort; the cause was already reported by HiveMQ's own log.
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String rootMessage(final Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+}

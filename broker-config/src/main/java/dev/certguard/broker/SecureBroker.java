@@ -1,0 +1,113 @@
+package dev.certguard.broker;
+
+import dev.certguard.pki.PkiCli;
+import dev.certguard.pki.PkiException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code java -jar secure-broker.jar}: with no arguments, a dev PKI and a mutual-TLS HiveMQ with all
+ * three certguard extensions; with {@code --home DIR}, an operator's HiveMQ home; with {@code pki},
+ * the dev PKI tool. Exits non-zero, naming the extension and the reason, when certguard cannot
+ * protect the broker.
+ */
+public final class SecureBroker {
+
+    static final String USAGE = String.join("\n",
+            "usage: java -jar secure-broker.jar                 dev broker on 127.0.0.1:8883 with ./dev-pki",
+            "       java -jar secure-broker.jar --port N        the same on another port",
+            "       java -jar secure-broker.jar --home DIR      run DIR/conf/config.xml with DIR/extensions/",
+            "       java -jar secure-broker.jar pki ...         dev PKI tool (pki --help)");
+
+    private SecureBroker() {
+    }
+
+    public static void main(final String[] args) {
+        System.exit(run(Arrays.asList(args)));
+    }
+
+    static int run(final List<String> args) {
+        if (!args.isEmpty() && args.get(0).equals("pki")) {
+            return new PkiCli(System.out, System.err).run(args.subList(1, args.size()));
+        }
+        Path homeDir = null;
+        int port = 8883;
+        for (int i = 0; i < args.size(); i++) {
+            switch (args.get(i)) {
+                case "--home" -> homeDir = i + 1 < args.size() ? Path.of(args.get(++i)) : null;
+                case "--port" -> port = i + 1 < args.size() ? parsePort(args.get(++i)) : -1;
+                case "--help", "-h" -> {
+                    System.out.println(USAGE);
+                    return 0;
+                }
+                default -> port = -1;
+            }
+            if (port < 0 || (args.get(i - (args.get(i).startsWith("--") ? 0 : 1)).equals("--home") && homeDir == null)) {
+                System.err.println("certguard: bad arguments " + args);
+                System.err.println(USAGE);
+                return 2;
+            }
+        }
+        final Path cwd = Path.of("").toAbsolutePath();
+        final BrokerHome home;
+        final String instructions;
+        try {
+            if (homeDir != null) {
+                if (!Files.isDirectory(homeDir)) {
+                    System.err.println("certguard: refusing to start: --home " + homeDir + " is not a directory");
+                    return 1;
+                }
+                home = new BrokerHome(homeDir.toAbsolutePath());
+                instructions = "certguard secure broker running from " + home.dir() + " (listeners as in "
+                        + home.configFile() + "; Ctrl-C stops it)";
+            } else {
+                final DevBroker dev = new DevBroker(cwd, port);
+                if (dev.prepare(BrokerHome.template())) {
+                    System.out.println("certguard: created a dev PKI in " + dev.pki().dir());
+                }
+                home = dev.home();
+                instructions = dev.instructions(cwd);
+            }
+        } catch (final IOException | PkiException e) {
+            System.err.println("certguard: refusing to start: " + e.getMessage());
+            return 1;
+        }
+        final EmbeddedBroker broker;
+        try {
+            broker = EmbeddedBroker.start(home, Duration.ofSeconds(120));
+        } catch (final BrokerStartException e) {
+            System.err.println("certguard: refusing to serve; the broker is stopped:");
+            e.problems().forEach(problem -> System.err.println("  - " + problem));
+            return 1;
+        }
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("certguard: stopping");
+            broker.close();
+            stopped.countDown();
+        }, "certguard-shutdown"));
+        System.out.println(instructions);
+        System.out.flush();
+        try {
+            stopped.await();
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    private static int parsePort(final String text) {
+        try {
+            final int port = Integer.parseInt(text);
+            return port > 0 && port < 65536 ? port : -1;
+        } catch (final NumberFormatException e) {
+            return -1;
+        }
+    }
+}

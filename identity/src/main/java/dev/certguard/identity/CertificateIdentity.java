@@ -1,0 +1,105 @@
+package dev.certguard.identity;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+
+import javax.naming.InvalidNameException;
+import javax.naming.NamingEnumeration;
+import javax.naming.NamingException;
+import javax.naming.directory.Attribute;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.security.auth.x500.X500Principal;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+
+/**
+ * Reads the identity-bearing parts of an X.509 certificate: the single subject common name and the
+ * SHA-256 fingerprint used in logs and pins. Stateless; thread-safe.
+ */
+public final class CertificateIdentity {
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private CertificateIdentity() {
+    }
+
+    /**
+     * Returns the subject's only CN.
+     *
+     * @throws InvalidIdentityException if the subject has no CN, more than one CN (in any RDN,
+     *                                  including multi-valued ones), or a CN that is not a string
+     */
+    public static @NotNull String commonName(final @NotNull X509Certificate certificate)
+            throws InvalidIdentityException {
+        final String rfc2253 = certificate.getSubjectX500Principal().getName(X500Principal.RFC2253);
+        final LdapName name;
+        try {
+            name = new LdapName(rfc2253);
+        } catch (final InvalidNameException e) {
+            throw new InvalidIdentityException("certificate subject cannot be parsed");
+        }
+        String commonName = null;
+        int count = 0;
+        for (final Rdn rdn : name.getRdns()) {
+            final NamingEnumeration<? extends Attribute> attributes = rdn.toAttributes().getAll();
+            try {
+                while (attributes.hasMore()) {
+                    final Attribute attribute = attributes.next();
+                    if (!"CN".equalsIgnoreCase(attribute.getID())
+                            && !"2.5.4.3".equals(attribute.getID())) {
+                        continue;
+                    }
+                    for (int i = 0; i < attribute.size(); i++) {
+                        count++;
+                        final Object value = attribute.get(i);
+                        if (!(value instanceof String)) {
+                            throw new InvalidIdentityException("certificate subject CN is not a string");
+                        }
+                        commonName = (String) value;
+                    }
+                }
+            } catch (final NamingException e) {
+                throw new InvalidIdentityException("certificate subject cannot be parsed");
+            }
+        }
+        if (count == 0) {
+            throw new InvalidIdentityException("certificate subject has no CN");
+        }
+        if (count > 1) {
+            throw new InvalidIdentityException("certificate subject has " + count + " CNs, exactly one is required");
+        }
+        return commonName;
+    }
+
+    /** Lower-case hex SHA-256 of the DER encoding, without separators. */
+    public static @NotNull String sha256Fingerprint(final @NotNull X509Certificate certificate) {
+        try {
+            final byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+            final char[] out = new char[digest.length * 2];
+            for (int i = 0; i < digest.length; i++) {
+                out[2 * i] = HEX[(digest[i] >> 4) & 0xf];
+                out[2 * i + 1] = HEX[digest[i] & 0xf];
+            }
+            return new String(out);
+        } catch (final NoSuchAlgorithmException | CertificateEncodingException e) {
+            // SHA-256 is mandatory on every JRE, and a certificate from a TLS handshake re-encodes.
+            throw new IllegalStateException("cannot fingerprint certificate", e);
+        }
+    }
+
+    /**
+     * Normalises an operator-written fingerprint ({@code AB:CD:...} or {@code abcd...}) to the form
+     * {@link #sha256Fingerprint} returns.
+     *
+     * @throws IllegalArgumentException if it is not 32 bytes of hex
+     */
+    public static @NotNull String normaliseFingerprint(final @NotNull String written) {
+        final String hex = written.replace(":", "").replace(" ", "").toLowerCase(java.util.Locale.ROOT);
+        if (!hex.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("must be 64 hex digits (SHA-256), optionally separated by ':'");
+        }
+        return hex;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.certguard.identity;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+
+import java.util.Objects;
+
+/**
+ * A device identity {@code tenant:device_id}, validated so that both parts are single literal topic
+ * levels. Immutable; thread-safe.
+ */
+public final class DeviceIdentity {
+
+    private static final String ATTRS = "/attrs";
+    private static final String CONFIG = "/config";
+
+    private final @NotNull String tenant;
+    private final @NotNull String deviceId;
+    private final @NotNull String value;
+
+    private DeviceIdentity(final @NotNull String tenant, final @NotNull String deviceId) {
+        this.tenant = tenant;
+        this.deviceId = deviceId;
+        this.value = tenant + ':' + deviceId;
+    }
+
+    /**
+     * Parses {@code tenant:device_id}.
+     *
+     * @throws InvalidIdentityException when the value is not exactly one {@code :} between two valid
+     *                                  parts, or is too long
+     */
+    public static @NotNull DeviceIdentity parse(final @NotNull String value) throws InvalidIdentityException {
+        IdentityCharacters.checkLength(value);
+        final int colon = value.indexOf(':');
+        if (colon < 0) {
+            throw new InvalidIdentityException("identity '" + printable(value) + "' is not of the form tenant:device_id");
+        }
+        if (value.indexOf(':', colon + 1) >= 0) {
+            throw new InvalidIdentityException("identity '" + printable(value) + "' has more than one ':'");
+        }
+        final String tenant = value.substring(0, colon);
+        final String deviceId = value.substring(colon + 1);
+        IdentityCharacters.checkPart("tenant", tenant);
+        IdentityCharacters.checkPart("device id", deviceId);
+        return new DeviceIdentity(tenant, deviceId);
+    }
+
+    /**
+     * Renders untrusted input safely for a log line or reason string: non-printable characters
+     * become {@code \\uXXXX} and the text is cut at 80 characters.
+     */
+    public static @NotNull String printable(final @NotNull String untrusted) {
+        final StringBuilder out = new StringBuilder(Math.min(untrusted.length(), 80) + 8);
+        for (int i = 0; i < untrusted.length() && out.length() < 80; i++) {
+            final char c = untrusted.charAt(i);
+            if (c < 0x20 || c == 0x7f || Character.getType(c) == Character.FORMAT
+                    || Character.isSurrogate(c) || c == '\\' || c == '\'') {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        if (out.length() >= 80 && untrusted.length() > 80) {
+            out.append("...");
+        }
+        return out.toString();
+    }
+
+    public @NotNull String tenant() {
+        return tenant;
+    }
+
+    public @NotNull String deviceId() {
+        return deviceId;
+    }
+
+    /** The only topic this device may publish to. */
+    public @NotNull String attrsTopic() {
+        return value + ATTRS;
+    }
+
+    /** The only topic filter this device may subscribe to. */
+    public @NotNull String configTopic() {
+        return value + CONFIG;
+    }
+
+    @Override
+    public @NotNull String toString() {
+        return value;
+    }
+
+    @Override
+    public boolean equals(final Object o) {
+        return o instanceof DeviceIdentity && value.equals(((DeviceIdentity) o).value);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(value);
+    }
+}
