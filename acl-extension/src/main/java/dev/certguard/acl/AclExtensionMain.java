@@ -12,6 +12,7 @@ import com.hivemq.extension.sdk.api.services.builder.Builders;
 import dev.certguard.acl.auth.AclMetrics;
 import dev.certguard.acl.auth.CertificateAuthenticator;
 import dev.certguard.acl.auth.ConfigInvalidAuthenticator;
+import dev.certguard.acl.auth.DeniedPublishCounter;
 import dev.certguard.acl.auth.DeniedSubscriptionCounter;
 import dev.certguard.acl.auth.IdentityResolver;
 import dev.certguard.acl.auth.SessionBindingInterceptor;
@@ -60,11 +61,13 @@ public final class AclExtensionMain implements ExtensionMain {
                 resolver, config, new TopicPermissions(Builders::topicPermission, config), metrics);
         final SessionBindingInterceptor sessionBinding = new SessionBindingInterceptor(resolver);
         final DeniedSubscriptionCounter subscriptionCounter = new DeniedSubscriptionCounter(metrics);
+        final DeniedPublishCounter publishCounter = new DeniedPublishCounter(metrics);
 
         Services.interceptorRegistry().setConnectInboundInterceptorProvider(providerInput -> sessionBinding);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.initializerRegistry().setClientInitializer(
                 (initializerInput, clientContext) -> clientContext.addSubackOutboundInterceptor(subscriptionCounter));
+        Services.eventRegistry().setClientLifecycleEventListener(providerInput -> publishCounter);
         ExtensionStatus.reportRunning(registry, ID);
         log.info("acl-extension {} started: {} service identities, client ids {}", input.getExtensionInformation().getVersion(),
                 config.services().size(), config.requireClientIdEqualsIdentity() ? "must equal the identity" : "bound to the identity");

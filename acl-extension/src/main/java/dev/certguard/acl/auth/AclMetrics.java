@@ -19,6 +19,7 @@ public final class AclMetrics {
     private final @NotNull Counter accepted;
     private final @NotNull Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final @NotNull Counter subscriptionsDenied;
+    private final @NotNull Counter publishesDenied;
 
     public AclMetrics(final @NotNull MetricRegistry registry) {
         this.registry = registry;
@@ -27,6 +28,7 @@ public final class AclMetrics {
             rejected.put(reason, registry.counter(PREFIX + "connect.rejected." + reason.metricName()));
         }
         subscriptionsDenied = registry.counter(PREFIX + "subscription.denied");
+        publishesDenied = registry.counter(PREFIX + "publish.denied");
     }
 
     void accepted() {
@@ -39,6 +41,10 @@ public final class AclMetrics {
 
     void subscriptionsDenied(final int count) {
         subscriptionsDenied.inc(count);
+    }
+
+    void publishDenied() {
+        publishesDenied.inc();
     }
 
     /** Removes the counters, for extension stop. */

@@ -16,7 +16,13 @@ import java.util.function.Supplier;
  * Builds the HiveMQ default permissions for a principal, so the broker enforces them natively on
  * every PUBLISH and SUBSCRIBE without calling back into Java. Publish rights never cover shared
  * subscriptions; a subscribe right covers its filter inside any {@code $share/<group>/}. Services'
- * permissions are built once; a device's two are built per CONNECT. Immutable; thread-safe.
+ * permissions are built once; a device's are built per CONNECT. Immutable; thread-safe.
+ * <p>
+ * HiveMQ strips trailing {@code /} from a topic before comparing it with a permission that has no
+ * wildcard, so an ALLOW for {@code t:d/attrs} alone would also let {@code t:d/attrs/} and
+ * {@code t:d/attrs//} through. Every ALLOW for a filter {@code F} not ending in {@code #} is
+ * therefore preceded by a DENY for {@code F/+/#}, which under HiveMQ's matcher covers every deeper
+ * level (empty ones included) but never {@code F} itself; the first matching permission wins.
  */
 public final class TopicPermissions {
 
@@ -42,6 +48,7 @@ public final class TopicPermissions {
     private List<TopicPermission> build(final List<String> publish, final List<String> subscribe) {
         final List<TopicPermission> permissions = new ArrayList<>(publish.size() + subscribe.size());
         for (final String filter : publish) {
+            denyDeeperLevels(permissions, filter, TopicPermission.MqttActivity.PUBLISH);
             permissions.add(builders.get()
                     .topicFilter(filter)
                     .type(TopicPermission.PermissionType.ALLOW)
@@ -52,6 +59,7 @@ public final class TopicPermissions {
                     .build());
         }
         for (final String filter : subscribe) {
+            denyDeeperLevels(permissions, filter, TopicPermission.MqttActivity.SUBSCRIBE);
             permissions.add(builders.get()
                     .topicFilter(filter)
                     .type(TopicPermission.PermissionType.ALLOW)
@@ -62,5 +70,20 @@ public final class TopicPermissions {
                     .build());
         }
         return List.copyOf(permissions);
+    }
+
+    private void denyDeeperLevels(final List<TopicPermission> permissions, final String filter, final TopicPermission.MqttActivity activity) {
+        if (filter.endsWith("#")) {
+            return;
+        }
+        permissions.add(builders.get()
+                .topicFilter(filter + "/+/#")
+                .type(TopicPermission.PermissionType.DENY)
+                .activity(activity)
+                .qos(TopicPermission.Qos.ALL)
+                .retain(TopicPermission.Retain.ALL)
+                .sharedSubscription(TopicPermission.SharedSubscription.ALL)
+                .sharedGroup("#")
+                .build());
     }
 }

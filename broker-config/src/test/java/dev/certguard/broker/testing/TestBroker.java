@@ -1,0 +1,192 @@
+package dev.certguard.broker.testing;
+
+import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import dev.certguard.broker.BrokerHome;
+import dev.certguard.broker.BrokerStartException;
+import dev.certguard.broker.EmbeddedBroker;
+import dev.certguard.broker.HiveMqConfigXml;
+import dev.certguard.pki.DevPki;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A real HiveMQ, embedded, running the packaged certguard extension folders from a fresh home in a
+ * test's temporary directory, with a mutual-TLS listener named {@code tls} (and optionally a plain
+ * listener) on 127.0.0.1, and clients that connect to it. Not thread-safe to build; its clients are.
+ */
+public final class TestBroker implements AutoCloseable {
+
+    public static final String TLS_LISTENER = "tls";
+
+    private final EmbeddedBroker broker;
+    private final BrokerHome home;
+    private final TestPki pki;
+    private final int tlsPort;
+    private final int plainPort;
+
+    private TestBroker(final EmbeddedBroker broker, final BrokerHome home, final TestPki pki, final int tlsPort, final int plainPort) {
+        this.broker = broker;
+        this.home = home;
+        this.pki = pki;
+        this.tlsPort = tlsPort;
+        this.plainPort = plainPort;
+    }
+
+    public static Builder builder(final Path dir) {
+        return new Builder(dir);
+    }
+
+    /** Builds a home in a directory; {@link #start()} runs it, {@link #startExpectingFailure()} expects refusal. */
+    public static final class Builder {
+        private final Path dir;
+        private final Map<String, String> extensionConfigs = new LinkedHashMap<>();
+        private String plainListener;
+        private TestPki pki;
+
+        private Builder(final Path dir) {
+            this.dir = dir;
+        }
+
+        /** Replaces {@code extensions/<id>/conf/config.xml} with {@code xml}. */
+        public Builder extensionConfig(final String id, final String xml) {
+            extensionConfigs.put(id, xml);
+            return this;
+        }
+
+        /** Adds a plain TCP listener with this name (for username-identity tests). */
+        public Builder plainListener(final String name) {
+            plainListener = name;
+            return this;
+        }
+
+        /** Uses an existing PKI instead of a new one. */
+        public Builder pki(final TestPki existing) {
+            pki = existing;
+            return this;
+        }
+
+        /** Writes the home without starting HiveMQ. */
+        public BrokerHome prepare() {
+            try {
+                if (pki == null) {
+                    pki = TestPki.create(dir.resolve("pki"));
+                }
+                final BrokerHome home = new BrokerHome(dir.resolve("home-" + UUID.randomUUID()));
+                final int tlsPort = freePort();
+                final HiveMqConfigXml config = new HiveMqConfigXml()
+                        .tlsListener(TLS_LISTENER, "127.0.0.1", tlsPort, pki.devPki().brokerKeystore(), DevPki.KEYSTORE_PASSWORD,
+                                pki.devPki().truststore(), DevPki.KEYSTORE_PASSWORD)
+                        .inMemoryPersistence();
+                final int plainPort = plainListener == null ? -1 : freePort();
+                if (plainListener != null) {
+                    config.tcpListener(plainListener, "127.0.0.1", plainPort);
+                }
+                config.write(home.configFile());
+                Files.writeString(home.conf().resolve("logback.xml"), QUIET_LOGBACK);
+                home.installExtensionsFrom(BrokerHome.template());
+                for (final Map.Entry<String, String> entry : extensionConfigs.entrySet()) {
+                    Files.writeString(home.extension(entry.getKey()).resolve("conf").resolve("config.xml"), entry.getValue());
+                }
+                this.tlsPort = tlsPort;
+                this.plainPort = plainPort;
+                return home;
+            } catch (final IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private int tlsPort;
+        private int plainPort;
+
+        public TestBroker start() throws BrokerStartException {
+            final BrokerHome home = prepare();
+            return new TestBroker(EmbeddedBroker.start(home, Duration.ofSeconds(60)), home, pki, tlsPort, plainPort);
+        }
+
+        /** Starts a home already written by {@link #prepare()} (and perhaps altered by the test). */
+        public TestBroker start(final BrokerHome home) throws BrokerStartException {
+            return new TestBroker(EmbeddedBroker.start(home, Duration.ofSeconds(60)), home, pki, tlsPort, plainPort);
+        }
+    }
+
+    private static final String QUIET_LOGBACK = """
+            <configuration>
+                <statusListener class="ch.qos.logback.core.status.NopStatusListener"/>
+                <appender name="CONSOLE" class="ch.qos.logback.core.ConsoleAppender">
+                    <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n%ex</pattern></encoder>
+                </appender>
+                <logger name="dev.certguard" level="INFO"/>
+                <root level="WARN"><appender-ref ref="CONSOLE"/></root>
+            </configuration>
+            """;
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public TestPki pki() {
+        return pki;
+    }
+
+    public BrokerHome home() {
+        return home;
+    }
+
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    public int plainPort() {
+        return plainPort;
+    }
+
+    public EmbeddedBroker embedded() {
+        return broker;
+    }
+
+    /** The value of a certguard counter, 0 when it does not exist. */
+    public long counter(final String name) {
+        final var counter = broker.metrics().getCounters().get(name);
+        return counter == null ? 0 : counter.getCount();
+    }
+
+    public Mqtt5BlockingClient mqtt5(final Credentials credentials, final String clientId) {
+        return mqtt5(credentials.sslConfig(), clientId);
+    }
+
+    public Mqtt5BlockingClient mqtt5(final MqttClientSslConfig ssl, final String clientId) {
+        return Mqtt5Client.builder().identifier(clientId).serverHost("localhost").serverPort(tlsPort).sslConfig(ssl).buildBlocking();
+    }
+
+    public Mqtt3BlockingClient mqtt3(final Credentials credentials, final String clientId) {
+        return Mqtt3Client.builder().identifier(clientId).serverHost("localhost").serverPort(tlsPort)
+                .sslConfig(credentials.sslConfig()).buildBlocking();
+    }
+
+    /** An MQTT 5 client on the plain listener. */
+    public Mqtt5BlockingClient plainMqtt5(final String clientId) {
+        return Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(plainPort).buildBlocking();
+    }
+
+    @Override
+    public void close() {
+        broker.close();
+    }
+}

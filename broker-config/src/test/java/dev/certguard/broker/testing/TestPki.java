@@ -1,0 +1,92 @@
+package dev.certguard.broker.testing;
+
+import dev.certguard.pki.CertificateAuthority;
+import dev.certguard.pki.DevPki;
+import dev.certguard.pki.PemFiles;
+import org.bouncycastle.asn1.x500.X500Name;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A PKI made fresh for one test class: the dev PKI layout (CA, CRL, broker keystore and truststore
+ * for localhost) plus certificates with whatever subject a test needs. Thread-safe for issuing.
+ */
+public final class TestPki {
+
+    private final DevPki pki;
+    private final CertificateAuthority ca;
+    private final AtomicInteger counter = new AtomicInteger();
+
+    private TestPki(final DevPki pki, final CertificateAuthority ca) {
+        this.pki = pki;
+        this.ca = ca;
+    }
+
+    public static TestPki create(final Path dir) {
+        try {
+            final DevPki pki = new DevPki(dir);
+            pki.init("certguard test CA", Duration.ofDays(2), DevPki.LOCAL_HOSTS, false);
+            return new TestPki(pki, pki.authority());
+        } catch (final Exception e) {
+            throw new IllegalStateException("cannot create test PKI", e);
+        }
+    }
+
+    public DevPki devPki() {
+        return pki;
+    }
+
+    public CertificateAuthority authority() {
+        return ca;
+    }
+
+    /** A client certificate whose subject is a single CN. */
+    public Credentials client(final String commonName) {
+        return client(commonName, Duration.ofHours(1));
+    }
+
+    public Credentials client(final String commonName, final Duration validity) {
+        final KeyPair keys = CertificateAuthority.newKeyPair();
+        final Instant now = Instant.now();
+        return write(keys, ca.issue(commonName, keys.getPublic(), now.minusSeconds(60), now.plus(validity),
+                CertificateAuthority.Purpose.CLIENT, List.of()));
+    }
+
+    /** A client certificate with an arbitrary subject, e.g. {@code "CN=a:b,CN=c"} or {@code "O=x"}. */
+    public Credentials clientWithSubject(final String subject) {
+        final KeyPair keys = CertificateAuthority.newKeyPair();
+        final Instant now = Instant.now();
+        return write(keys, ca.issue(new X500Name(subject), keys.getPublic(), now.minusSeconds(60), now.plus(Duration.ofHours(1)),
+                CertificateAuthority.Purpose.CLIENT, List.of()));
+    }
+
+    /** A client certificate from a CA the broker does not trust. */
+    public Credentials untrustedClient(final String commonName) {
+        final CertificateAuthority stranger = CertificateAuthority.createRoot("stranger CA", Instant.now().plus(Duration.ofDays(1)));
+        final KeyPair keys = CertificateAuthority.newKeyPair();
+        final Instant now = Instant.now();
+        return write(keys, stranger.issue(commonName, keys.getPublic(), now.minusSeconds(60), now.plus(Duration.ofHours(1)),
+                CertificateAuthority.Purpose.CLIENT, List.of()));
+    }
+
+    private Credentials write(final KeyPair keys, final X509Certificate certificate) {
+        final int n = counter.incrementAndGet();
+        final Path certificateFile = pki.dir().resolve("clients").resolve(n + ".crt");
+        final Path keyFile = pki.dir().resolve("clients").resolve(n + ".key");
+        try {
+            PemFiles.writeCertificates(certificateFile, true, certificate);
+            PemFiles.writePrivateKey(keyFile, true, keys.getPrivate());
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new Credentials(certificate, keys.getPrivate(), certificateFile, keyFile, pki.caCertificate(), ca.certificate());
+    }
+}
