@@ -11,8 +11,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * HiveMQ running embedded on a {@link BrokerHome}, with its folder extensions, that serves clients
- * only once every certguard extension has reported itself running; otherwise it is stopped again and
- * {@link #start} says which extension failed and why. Thread-safe.
+ * only once every certguard extension has reported itself running and every configured listener is
+ * serving; otherwise it is stopped again and {@link #start} says what failed and why. Thread-safe.
  */
 public final class EmbeddedBroker implements AutoCloseable {
 
@@ -23,7 +23,10 @@ public final class EmbeddedBroker implements AutoCloseable {
     }
 
     public static EmbeddedBroker start(final BrokerHome home, final Duration timeout) throws BrokerStartException {
-        final List<String> before = ExtensionCheck.beforeStart(home);
+        final List<String> before = new java.util.ArrayList<>(ExtensionCheck.beforeStart(home));
+        if (before.isEmpty()) {
+            before.addAll(ListenerCheck.beforeStart(home, System.getenv()));
+        }
         if (!before.isEmpty()) {
             throw new BrokerStartException(before, null);
         }
@@ -49,7 +52,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             stopQuietly(hivemq);
             throw new BrokerStartException(List.of("interrupted while HiveMQ was starting"), e);
         }
-        final List<String> after = ExtensionCheck.afterStart(home, hivemq.getMetricRegistry());
+        final List<String> after = new java.util.ArrayList<>(ExtensionCheck.afterStart(home, hivemq.getMetricRegistry()));
+        after.addAll(ListenerCheck.afterStart(home, System.getenv()));
         if (!after.isEmpty()) {
             stopQuietly(hivemq);
             throw new BrokerStartException(after, null);
@@ -82,6 +86,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return root.getMessage() == null ? root.toString() : root.getMessage();
+        final String what = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return what + " (HiveMQ's log above says why, e.g. a keystore it cannot open or a port in use)";
     }
 }

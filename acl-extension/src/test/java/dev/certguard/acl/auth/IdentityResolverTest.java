@@ -1,0 +1,87 @@
+package dev.certguard.acl.auth;
+
+import dev.certguard.acl.config.AclConfig;
+import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.identity.CertificateIdentity;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class IdentityResolverTest {
+
+    private static KeyPair keys;
+
+    @BeforeAll
+    static void keys() throws Exception {
+        final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        keys = generator.generateKeyPair();
+    }
+
+    private static X509Certificate certificate(final String subject) throws Exception {
+        final Instant now = Instant.now();
+        return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
+                new X500Name("CN=ca"), BigInteger.valueOf(now.toEpochMilli()), Date.from(now), Date.from(now.plusSeconds(60)),
+                new X500Name(subject), keys.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+    }
+
+    private static IdentityResolver resolver(final ServiceRule... services) {
+        return new IdentityResolver(new AclConfig(false, Set.of("plain"), List.of(services)));
+    }
+
+    @Test
+    void device_certificate_resolves_to_its_two_topics() throws Exception {
+        final Resolution resolution = resolver().resolve("tls", certificate("CN=admin:a1998e"), "ignored-username");
+
+        assertThat(resolution.principal().name()).isEqualTo("admin:a1998e");
+        assertThat(resolution.principal().publish()).containsExactly("admin:a1998e/attrs");
+        assertThat(resolution.principal().subscribe()).containsExactly("admin:a1998e/config");
+        assertThat(resolution.principal().isService()).isFalse();
+    }
+
+    @Test
+    void service_is_recognised_by_exact_cn_and_checked_against_its_pin() throws Exception {
+        final X509Certificate bridge = certificate("CN=v2k-bridge");
+        final String pin = CertificateIdentity.sha256Fingerprint(bridge);
+        final IdentityResolver resolver = resolver(new ServiceRule("v2k-bridge", pin, List.of(), List.of("+/attrs"), false));
+
+        assertThat(resolver.resolve("tls", bridge, null).principal().isService()).isTrue();
+        assertThat(resolver.resolve("tls", certificate("CN=v2k-bridge"), null).rejectReason())
+                .isEqualTo(RejectReason.CERTIFICATE_PIN_MISMATCH);
+        assertThat(resolver.resolve("tls", certificate("CN=my-v2k-bridge"), null).rejectReason())
+                .isEqualTo(RejectReason.INVALID_IDENTITY);
+    }
+
+    @Test
+    void missing_certificate_on_a_certificate_listener_is_rejected() {
+        assertThat(resolver().resolve("tls", null, "admin:a1998e").rejectReason()).isEqualTo(RejectReason.NO_CERTIFICATE);
+        assertThat(resolver().resolve(null, null, "admin:a1998e").rejectReason()).isEqualTo(RejectReason.NO_CERTIFICATE);
+    }
+
+    @Test
+    void username_listener_uses_the_username_and_never_grants_services_unless_allowed() {
+        final IdentityResolver resolver = resolver(
+                new ServiceRule("v2k-bridge", null, List.of(), List.of("+/attrs"), false),
+                new ServiceRule("lab", null, List.of("+/config"), List.of(), true));
+
+        assertThat(resolver.resolve("plain", null, "admin:a1998e").principal().name()).isEqualTo("admin:a1998e");
+        assertThat(resolver.resolve("plain", null, null).rejectReason()).isEqualTo(RejectReason.NO_USERNAME);
+        assertThat(resolver.resolve("plain", null, "v2k-bridge").rejectReason()).isEqualTo(RejectReason.SERVICE_NOT_ALLOWED_BY_USERNAME);
+        assertThat(resolver.resolve("plain", null, "lab").principal().isService()).isTrue();
+        assertThat(resolver.resolve("plain", null, "admin:#").rejectReason()).isEqualTo(RejectReason.INVALID_IDENTITY);
+    }
+}

@@ -1,0 +1,282 @@
+package dev.certguard.broker;
+
+import dev.certguard.broker.testing.Mosquitto;
+import dev.certguard.broker.testing.TestBroker;
+import dev.certguard.pki.DevPki;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The packaged launcher, run exactly as the README says: {@code java -jar secure-broker.jar}.
+ */
+class SecureBrokerLauncherIT {
+
+    private static final Path JAR = Path.of(System.getProperty("certguard.launcher.jar", "target/secure-broker.jar"));
+
+    @TempDir
+    Path cwd;
+
+    /** A launcher process whose output lines can be awaited. */
+    private static final class Launcher implements AutoCloseable {
+        final Process process;
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final List<String> seen = new ArrayList<>();
+
+        Launcher(final Path cwd, final Map<String, String> env, final String... args) throws IOException {
+            final List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toAbsolutePath().toString()));
+            command.addAll(List.of(args));
+            final ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
+            builder.environment().putAll(env);
+            process = builder.start();
+            final Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (final IOException ignored) {
+                    // process ended
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** The first line containing {@code text}, or null once the timeout passes. */
+        String await(final String text, final Duration timeout) throws InterruptedException {
+            final long deadline = System.nanoTime() + timeout.toNanos();
+            for (final String line : seen) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            while (System.nanoTime() < deadline) {
+                final String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (line == null) {
+                    break;
+                }
+                seen.add(line);
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            return null;
+        }
+
+        /** The line after the first one containing {@code text}. */
+        String lineAfter(final String text, final Duration timeout) throws InterruptedException {
+            assertThat(await(text, timeout)).as(output()).isNotNull();
+            final int index = indexOf(text);
+            while (seen.size() <= index + 1) {
+                final String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                assertThat(line).as(output()).isNotNull();
+                seen.add(line);
+            }
+            return seen.get(index + 1);
+        }
+
+        private int indexOf(final String text) {
+            for (int i = 0; i < seen.size(); i++) {
+                if (seen.get(i).contains(text)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        String output() {
+            lines.drainTo(seen);
+            return String.join("\n", seen);
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    private Mosquitto.Result shell(final String commandLine) throws Exception {
+        return Mosquitto.run(List.of("bash", "-c", "cd '" + cwd + "' && " + commandLine), Duration.ofSeconds(20));
+    }
+
+    @Test
+    void dev_mode_creates_a_pki_and_prints_mosquitto_commands_that_work_over_mutual_tls() throws Exception {
+        Mosquitto.require();
+        final int port = TestBroker.freePort();
+        try (Launcher launcher = new Launcher(cwd, Map.of(), "--port", String.valueOf(port))) {
+            final String sub = launcher.lineAfter("Subscribe as device admin:a1998e:", Duration.ofSeconds(90)).trim();
+            final String pub = launcher.lineAfter("Publish as device admin:a1998e:", Duration.ofSeconds(5)).trim();
+            assertThat(launcher.output()).contains("created a dev PKI");
+            assertThat(pub).startsWith("mosquitto_pub -h localhost -p " + port + " -t admin:a1998e/attrs")
+                    .contains("--cafile dev-pki/ca.crt --cert dev-pki/devices/admin/a1998e.crt --key dev-pki/devices/admin/a1998e.key");
+            assertThat(sub).startsWith("mosquitto_sub -h localhost -p " + port + " -t admin:a1998e/config");
+
+            final Process subscriber = new ProcessBuilder("bash", "-c", "cd '" + cwd + "' && exec " + sub + " -d")
+                    .redirectErrorStream(true).start();
+            try {
+                Thread.sleep(1500);
+                final Mosquitto.Result published = shell(pub + " -d");
+                assertThat(published.exitCode()).as(published.output()).isZero();
+                assertThat(published.output()).contains("received CONNACK (0)");
+                assertThat(subscriber.isAlive()).as("the printed mosquitto_sub keeps running beside mosquitto_pub").isTrue();
+            } finally {
+                subscriber.destroy();
+            }
+
+            final Mosquitto.Result withoutCertificate = shell(pub.replaceAll(" --cert \\S+ --key \\S+", ""));
+            assertThat(withoutCertificate.exitCode()).as("no client certificate: " + withoutCertificate.output()).isNotZero();
+
+            final Mosquitto.Result issued = Mosquitto.run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", JAR.toAbsolutePath().toString(), "pki", "issue", "acme:dev42", "--dir", cwd.resolve("dev-pki").toString()),
+                    Duration.ofSeconds(30));
+            assertThat(issued.exitCode()).as(issued.output()).isZero();
+            final Mosquitto.Result newDevice = shell(pub.replace("admin:a1998e", "acme:dev42")
+                    .replace("devices/admin/a1998e", "devices/acme/dev42"));
+            assertThat(newDevice.exitCode()).as(newDevice.output()).isZero();
+
+            // SIGTERM through the handle: Process.destroy() would also close our end of its output.
+            launcher.process.toHandle().destroy();
+            assertThat(launcher.process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+            assertThat(launcher.await("certguard: stopping", Duration.ofSeconds(5))).as(launcher.output()).isNotNull();
+        }
+
+        try (Launcher again = new Launcher(cwd, Map.of(), "--port", String.valueOf(port))) {
+            assertThat(again.await("Publish as device", Duration.ofSeconds(90))).as(again.output()).isNotNull();
+            assertThat(again.output()).as("the existing dev PKI is reused").doesNotContain("created a dev PKI");
+        }
+    }
+
+    private Path operatorHome(final DevPki pki, final int port) throws Exception {
+        final Path home = cwd.resolve("hivemq-home");
+        BrokerHome.copyRecursively(BrokerHome.template().dir(), home);
+        final Path config = home.resolve("conf/config.xml");
+        Files.writeString(config, Files.readString(config)
+                .replace("<port>8883</port>", "<port>" + port + "</port>")
+                .replace("<bind-address>0.0.0.0</bind-address>", "<bind-address>127.0.0.1</bind-address>"));
+        return home;
+    }
+
+    private static Map<String, String> storesEnv(final DevPki pki) {
+        return Map.of(
+                "CERTGUARD_KEYSTORE", pki.brokerKeystore().toString(),
+                "CERTGUARD_KEYSTORE_PASSWORD", DevPki.KEYSTORE_PASSWORD,
+                "CERTGUARD_TRUSTSTORE", pki.truststore().toString(),
+                "CERTGUARD_TRUSTSTORE_PASSWORD", DevPki.KEYSTORE_PASSWORD);
+    }
+
+    @Test
+    void home_mode_runs_the_operator_template_with_its_folder_extensions() throws Exception {
+        Mosquitto.require();
+        final DevPki pki = new DevPki(cwd.resolve("pki"));
+        pki.init("operator CA", Duration.ofDays(1), DevPki.LOCAL_HOSTS, false);
+        final DevPki.Issued device = pki.issueDevice("acme:pump7", Duration.ofDays(1), false);
+        final int port = TestBroker.freePort();
+        final Path home = operatorHome(pki, port);
+
+        try (Launcher launcher = new Launcher(cwd, storesEnv(pki), "--home", home.toString())) {
+            assertThat(launcher.await("certguard secure broker running from", Duration.ofSeconds(90))).as(launcher.output()).isNotNull();
+
+            final Mosquitto.Result published = Mosquitto.pub(port, List.of("-t", "acme:pump7/attrs", "-m", "1",
+                    "--cafile", pki.caCertificate().toString(), "--cert", device.certificate().toString(), "--key", device.key().toString()));
+            assertThat(published.exitCode()).as(published.output()).isZero();
+            assertThat(Files.exists(cwd.resolve("dev-pki"))).as("no dev PKI in --home mode").isFalse();
+        }
+    }
+
+    @Test
+    void home_mode_refuses_to_start_when_an_extension_folder_is_broken() throws Exception {
+        final DevPki pki = new DevPki(cwd.resolve("pki"));
+        pki.init("operator CA", Duration.ofDays(1), DevPki.LOCAL_HOSTS, false);
+        final Path home = operatorHome(pki, TestBroker.freePort());
+        Files.delete(home.resolve("extensions/acl-extension/hivemq-extension.xml"));
+
+        try (Launcher launcher = new Launcher(cwd, storesEnv(pki), "--home", home.toString())) {
+            assertThat(launcher.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(launcher.process.exitValue()).isEqualTo(1);
+            assertThat(launcher.output()).contains("certguard: refusing to serve")
+                    .contains("acl-extension: " + home.resolve("extensions/acl-extension/hivemq-extension.xml") + " is missing");
+        }
+    }
+
+    @Test
+    void home_mode_refuses_to_start_when_an_extension_configuration_is_invalid() throws Exception {
+        final DevPki pki = new DevPki(cwd.resolve("pki"));
+        pki.init("operator CA", Duration.ofDays(1), DevPki.LOCAL_HOSTS, false);
+        final Path home = operatorHome(pki, TestBroker.freePort());
+        Files.writeString(home.resolve("extensions/acl-extension/conf/config.xml"),
+                "<acl-extension><services><service><identity>${BRIDGE_NAME}</identity></service></services></acl-extension>");
+
+        try (Launcher launcher = new Launcher(cwd, storesEnv(pki), "--home", home.toString())) {
+            assertThat(launcher.process.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(launcher.process.exitValue()).isEqualTo(1);
+            assertThat(launcher.output()).contains("acl-extension: failed: invalid configuration")
+                    .contains("${BRIDGE_NAME} but that environment variable is not set");
+        }
+    }
+
+    @Test
+    void home_mode_refuses_to_start_when_hivemq_would_ignore_its_configuration() throws Exception {
+        final DevPki pki = new DevPki(cwd.resolve("pki"));
+        pki.init("operator CA", Duration.ofDays(1), DevPki.LOCAL_HOSTS, false);
+        final Path home = operatorHome(pki, TestBroker.freePort());
+
+        try (Launcher launcher = new Launcher(cwd, Map.of("CERTGUARD_KEYSTORE", pki.brokerKeystore().toString()), "--home", home.toString())) {
+            assertThat(launcher.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(launcher.process.exitValue()).isEqualTo(1);
+            assertThat(launcher.output()).contains("uses ${ENV:CERTGUARD_TRUSTSTORE} but the environment variable CERTGUARD_TRUSTSTORE is not set");
+        }
+    }
+
+    @Test
+    void home_mode_refuses_to_serve_when_the_tls_listener_cannot_start() throws Exception {
+        final DevPki pki = new DevPki(cwd.resolve("pki"));
+        pki.init("operator CA", Duration.ofDays(1), DevPki.LOCAL_HOSTS, false);
+        final int port = TestBroker.freePort();
+        final Path home = operatorHome(pki, port);
+        final Map<String, String> env = new java.util.HashMap<>(storesEnv(pki));
+        env.put("CERTGUARD_KEYSTORE_PASSWORD", "wrong-password");
+
+        try (Launcher launcher = new Launcher(cwd, env, "--home", home.toString())) {
+            assertThat(launcher.process.waitFor(90, TimeUnit.SECONDS)).isTrue();
+            assertThat(launcher.process.exitValue()).isEqualTo(1);
+            assertThat(launcher.output()).contains("certguard: refusing to serve")
+                    .contains("Not able to open or read KeyStore")
+                    .contains("HiveMQ did not start");
+            assertThat(portIsClosed(port)).isTrue();
+        }
+    }
+
+    private static boolean portIsClosed(final int port) {
+        try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+            return false;
+        } catch (final IOException e) {
+            return true;
+        }
+    }
+
+    @Test
+    void bad_arguments_exit_2_with_usage() throws Exception {
+        try (Launcher launcher = new Launcher(cwd, Map.of(), "--bogus")) {
+            assertThat(launcher.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(launcher.process.exitValue()).isEqualTo(2);
+            assertThat(launcher.output()).contains("usage: java -jar secure-broker.jar");
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.certguard.broker;
+
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import dev.certguard.broker.testing.TestBroker;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * The broker serves only when every certguard extension runs; otherwise it is stopped and the
+ * failure names the extension and the reason.
+ */
+class StartupFailureTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void missing_extension_folder_stops_startup_naming_it() throws Exception {
+        final TestBroker.Builder builder = TestBroker.builder(dir);
+        final BrokerHome home = builder.prepare();
+        BrokerHome.deleteRecursively(home.extension("crl-extension"));
+
+        final BrokerStartException e = catchThrowableOfType(BrokerStartException.class, () -> builder.start(home));
+
+        assertThat(e.problems()).singleElement().asString().startsWith("crl-extension: folder ").endsWith(" is missing");
+    }
+
+    @Test
+    void extension_disabled_by_marker_stops_startup_naming_it() throws Exception {
+        final TestBroker.Builder builder = TestBroker.builder(dir);
+        final BrokerHome home = builder.prepare();
+        Files.createFile(home.extension("disconnect-extension").resolve("DISABLED"));
+
+        final BrokerStartException e = catchThrowableOfType(BrokerStartException.class, () -> builder.start(home));
+
+        assertThat(e.problems()).singleElement().asString().startsWith("disconnect-extension: disabled");
+    }
+
+    @Test
+    void extension_that_hivemq_cannot_load_stops_the_started_broker_naming_it() throws Exception {
+        final TestBroker.Builder builder = TestBroker.builder(dir);
+        final BrokerHome home = builder.prepare();
+        try (var jars = Files.list(home.extension("acl-extension"))) {
+            for (final Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
+                Files.writeString(jar, "not a jar");
+            }
+        }
+
+        final BrokerStartException e = catchThrowableOfType(BrokerStartException.class, () -> builder.start(home));
+
+        assertThat(e.problems()).singleElement().asString().startsWith("acl-extension: ");
+    }
+
+    @Test
+    void invalid_acl_configuration_stops_startup_with_every_problem_and_file_and_element() throws Exception {
+        final TestBroker.Builder builder = TestBroker.builder(dir).extensionConfig("acl-extension", """
+                <acl-extension>
+                    <require-client-id-equals-identity>yes</require-client-id-equals-identity>
+                    <services><service><identity>a:b</identity><publish>#</publish></service></services>
+                </acl-extension>
+                """);
+
+        final BrokerStartException e = catchThrowableOfType(BrokerStartException.class, builder::start);
+
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("acl-extension: failed: invalid configuration: ")
+                .contains("acl-extension/conf/config.xml: <require-client-id-equals-identity> must be true or false, was 'yes'")
+                .contains("acl-extension/conf/config.xml: <services/service/identity> 'a:b' is not a plain service name");
+    }
+
+    @Test
+    void client_connecting_before_the_launcher_verified_the_extensions_is_refused() throws Exception {
+        // The gate is closed while the check runs; after a failed check the broker is gone entirely.
+        final TestBroker.Builder builder = TestBroker.builder(dir).extensionConfig("acl-extension", "<acl-extension><bogus/></acl-extension>");
+        final BrokerHome home = builder.prepare();
+
+        catchThrowableOfType(BrokerStartException.class, () -> builder.start(home));
+
+        final int port = Integer.parseInt(Files.readString(home.configFile()).replaceAll("(?s).*<port>(\\d+)</port>.*", "$1"));
+        assertThat(portIsClosed(port)).as("no listener left open after a refused start").isTrue();
+    }
+
+    @Test
+    void strict_mode_requires_the_client_id_to_equal_the_identity() throws Exception {
+        try (TestBroker broker = TestBroker.builder(dir).extensionConfig("acl-extension", """
+                <acl-extension><require-client-id-equals-identity>true</require-client-id-equals-identity></acl-extension>
+                """).start()) {
+            final var device = broker.pki().client("admin:strict");
+
+            final Mqtt5ConnAckException e = catchThrowableOfType(Mqtt5ConnAckException.class,
+                    () -> broker.mqtt5(device, "something-else").connect());
+            broker.mqtt5(device, "admin:strict").connect();
+
+            assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+            assertThat(e.getMqttMessage().getReasonString()).get().asString().contains("must equal the identity admin:strict");
+        }
+    }
+
+    private static boolean portIsClosed(final int port) {
+        try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
+            return false;
+        } catch (final java.io.IOException e) {
+            return true;
+        }
+    }
+}
