@@ -1,33 +1,91 @@
 package dev.certguard.disconnect;
 
+import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.session.ClientService;
+import dev.certguard.config.InvalidConfigException;
+import dev.certguard.disconnect.config.DisconnectConfig;
+import dev.certguard.disconnect.config.DisconnectConfigParser;
+import dev.certguard.disconnect.hivemq.AttemptInterceptor;
+import dev.certguard.disconnect.hivemq.ConnectionLifetimeListener;
+import dev.certguard.disconnect.lifetime.ConnectionGenerations;
+import dev.certguard.disconnect.lifetime.DisconnectMetrics;
+import dev.certguard.disconnect.lifetime.LifetimePolicy;
+import dev.certguard.disconnect.lifetime.LifetimeTracker;
 import dev.certguard.status.ExtensionStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
+
 /**
- * Entry point of disconnect-extension. Its enforcement is not built yet: it loads, reports its status and
- * enforces nothing, which the README states.
+ * Wiring only: reads the configuration, builds the lifetime tracker, registers the CONNECT
+ * interceptor and the per-connection lifecycle listener. An invalid configuration registers an
+ * authenticator that refuses everyone, so no connection runs without its lifetime.
  */
 public final class DisconnectExtensionMain implements ExtensionMain {
 
     private static final Logger log = LoggerFactory.getLogger(DisconnectExtensionMain.class);
     private static final String ID = "disconnect-extension";
 
+    private LifetimeTracker tracker;
+    private DisconnectMetrics metrics;
+
     @Override
     public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
-        ExtensionStatus.reportRunning(Services.metricRegistry(), ID);
-        log.warn("{} {} started; it does not enforce anything yet", ID, input.getExtensionInformation().getVersion());
+        final MetricRegistry registry = Services.metricRegistry();
+        final Path file = input.getExtensionInformation().getExtensionHomeFolder().toPath().resolve("conf").resolve("config.xml");
+        final DisconnectConfig config;
+        try {
+            config = DisconnectConfigParser.parse(file, System.getenv());
+        } catch (final InvalidConfigException e) {
+            e.problems().forEach(problem -> log.error("{}", problem));
+            log.error("disconnect-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
+            final SimpleAuthenticator denyAll = (authInput, authOutput) -> authOutput.failAuthentication(
+                    ConnackReasonCode.SERVER_UNAVAILABLE, "disconnect-extension configuration is invalid; the broker accepts no clients until it is fixed");
+            Services.securityRegistry().setAuthenticatorProvider(providerInput -> denyAll);
+            ExtensionStatus.reportFailed(registry, ID, "invalid configuration: " + e.getMessage());
+            return;
+        }
+        metrics = new DisconnectMetrics(registry);
+        final ClientService clients = Services.clientService();
+        tracker = new LifetimeTracker(
+                new LifetimePolicy(config, bound -> ThreadLocalRandom.current().nextLong(bound)),
+                new ConnectionGenerations(),
+                (clientId, preventWill, reason) -> clients.disconnectClient(clientId, preventWill, DisconnectReasonCode.MAXIMUM_CONNECT_TIME, reason),
+                metrics,
+                config.sendWillMessage(),
+                Clock.systemUTC());
+        final LifetimeTracker connections = tracker;
+        final AttemptInterceptor attempts = new AttemptInterceptor(connections);
+        Services.interceptorRegistry().setConnectInboundInterceptorProvider(providerInput -> attempts);
+        Services.eventRegistry().setClientLifecycleEventListener(providerInput -> new ConnectionLifetimeListener(connections));
+        ExtensionStatus.reportRunning(registry, ID);
+        log.info("disconnect-extension {} started: lifetime {} s (jitter up to {}%), certificate expiry {}, will on disconnect {}, {} exempt identities",
+                input.getExtensionInformation().getVersion(), config.maxConnectionLifetime().getSeconds(), config.jitterPercent(),
+                config.disconnectOnCertificateExpiry() ? "enforced" : "ignored", config.sendWillMessage() ? "sent" : "suppressed",
+                config.exemptIdentities().size());
     }
 
     @Override
     public void extensionStop(final @NotNull ExtensionStopInput input, final @NotNull ExtensionStopOutput output) {
+        if (tracker != null) {
+            tracker.stop();
+        }
+        if (metrics != null) {
+            metrics.remove();
+        }
         ExtensionStatus.clear(Services.metricRegistry(), ID);
     }
 }

@@ -167,6 +167,12 @@ public final class TestBroker implements AutoCloseable {
         return counter == null ? 0 : counter.getCount();
     }
 
+    /** The value of a gauge, or null when it does not exist. */
+    public Object gauge(final String name) {
+        final var gauge = broker.metrics().getGauges().get(name);
+        return gauge == null ? null : gauge.getValue();
+    }
+
     public Mqtt5BlockingClient mqtt5(final Credentials credentials, final String clientId) {
         return mqtt5(credentials.sslConfig(), clientId);
     }

@@ -1,0 +1,58 @@
+package dev.certguard.disconnect.lifetime;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.disconnect.config.DisconnectConfig;
+
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * Computes a certificate-authenticated connection's deadline: the configured lifetime after
+ * CONNECT, shortened by a random jitter of up to {@code jitter-percent} so that devices that
+ * connected together do not reconnect together, and never later than the {@code notAfter} of the
+ * leaf or any presented intermediate. Exempt identities have no lifetime, but expiry still applies.
+ * Immutable; thread-safe (the random source must be).
+ */
+public final class LifetimePolicy {
+
+    private final @NotNull DisconnectConfig config;
+    private final @NotNull LongUnaryOperator randomBelow;
+
+    /**
+     * @param randomBelow returns a uniformly random value in {@code [0, bound)} for a bound > 0
+     */
+    public LifetimePolicy(final @NotNull DisconnectConfig config, final @NotNull LongUnaryOperator randomBelow) {
+        this.config = config;
+        this.randomBelow = randomBelow;
+    }
+
+    /** The deadline, or {@code null} when no limit applies to this connection. */
+    public @Nullable Deadline deadline(
+            final @NotNull Instant connectedAt,
+            final @NotNull String identity,
+            final @NotNull X509Certificate[] chain) {
+        Deadline deadline = null;
+        final Duration lifetime = config.maxConnectionLifetime();
+        if (!lifetime.isZero() && !config.exemptIdentities().contains(identity)) {
+            final long lifetimeMillis = lifetime.toMillis();
+            final long maxJitter = lifetimeMillis * config.jitterPercent() / 100;
+            final long jitter = maxJitter > 0 ? randomBelow.applyAsLong(maxJitter + 1) : 0;
+            deadline = new Deadline(connectedAt.plusMillis(lifetimeMillis - jitter), Deadline.Limit.LIFETIME,
+                    "maximum connection lifetime of " + lifetime.getSeconds() + " s reached; reconnect to re-validate the certificate");
+        }
+        if (config.disconnectOnCertificateExpiry()) {
+            for (int i = 0; i < chain.length; i++) {
+                final Instant notAfter = chain[i].getNotAfter().toInstant();
+                if (deadline == null || notAfter.isBefore(deadline.at())) {
+                    deadline = new Deadline(notAfter, Deadline.Limit.CERTIFICATE_EXPIRY,
+                            (i == 0 ? "client certificate" : "intermediate CA certificate '" + chain[i].getSubjectX500Principal().getName() + "'")
+                                    + " expires at " + notAfter);
+                }
+            }
+        }
+        return deadline;
+    }
+}

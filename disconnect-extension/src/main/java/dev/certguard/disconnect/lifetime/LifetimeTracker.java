@@ -1,0 +1,208 @@
+package dev.certguard.disconnect.lifetime;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Holds one timer per certificate-authenticated connection on a single scheduler thread (no thread
+ * per connection), and disconnects the connection when its {@link Deadline} comes, unless a later
+ * connection has taken its client id over. Cancelled timers leave the scheduler's queue at once, so
+ * nothing is retained for connections that ended.
+ * Thread-safe: per-connection state is in {@link Tracked}; shared state is concurrent.
+ */
+public final class LifetimeTracker {
+
+    private static final Logger log = LoggerFactory.getLogger(LifetimeTracker.class);
+    static final Duration RECHECK = Duration.ofSeconds(1);
+    /** After this many re-checks a pending attempt is treated as stale and the deadline enforced anyway. */
+    static final int MAX_RECHECKS = 30;
+
+    /** Ends a connection by client id (HiveMQ's ClientService in production). */
+    @FunctionalInterface
+    public interface Disconnector {
+        CompletableFuture<Boolean> disconnect(@NotNull String clientId, boolean preventWill, @NotNull String reason);
+    }
+
+    private final @NotNull LifetimePolicy policy;
+    private final @NotNull ConnectionGenerations generations;
+    private final @NotNull Disconnector disconnector;
+    private final @NotNull DisconnectMetrics metrics;
+    private final boolean sendWill;
+    private final @NotNull Clock clock;
+    private final @NotNull ScheduledThreadPoolExecutor scheduler;
+    private final AtomicInteger tracked = new AtomicInteger();
+
+    public LifetimeTracker(
+            final @NotNull LifetimePolicy policy,
+            final @NotNull ConnectionGenerations generations,
+            final @NotNull Disconnector disconnector,
+            final @NotNull DisconnectMetrics metrics,
+            final boolean sendWill,
+            final @NotNull Clock clock) {
+        this.policy = policy;
+        this.generations = generations;
+        this.disconnector = disconnector;
+        this.metrics = metrics;
+        this.sendWill = sendWill;
+        this.clock = clock;
+        this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            final Thread thread = new Thread(runnable, "certguard-connection-lifetime");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        metrics.gauges(tracked::get, generations::size);
+    }
+
+    /** A CONNECT arrived with this client id (before any takeover); returns its generation. */
+    public long attempt(final @NotNull String clientId) {
+        return generations.attempt(clientId);
+    }
+
+    /**
+     * The attempt authenticated. Schedules its deadline when it presented a certificate chain.
+     *
+     * @param chain the presented chain (leaf first), or {@code null} without a client certificate
+     */
+    public @NotNull Tracked authenticated(
+            final @NotNull String clientId,
+            final long generation,
+            final @NotNull String identity,
+            final @Nullable X509Certificate[] chain) {
+        generations.authenticated(clientId, generation);
+        final Deadline deadline = chain == null || chain.length == 0 ? null : policy.deadline(clock.instant(), identity, chain);
+        final Tracked connection = new Tracked(clientId, generation, identity, deadline);
+        if (deadline != null) {
+            tracked.incrementAndGet();
+            metrics.scheduled();
+            connection.schedule(Math.max(0, deadline.at().toEpochMilli() - clock.millis()));
+        }
+        return connection;
+    }
+
+    /** A CONNECT attempt that never authenticated ended. */
+    public void attemptEnded(final @NotNull String clientId, final long generation) {
+        generations.ended(clientId, generation, false);
+    }
+
+    /** Connections with a pending deadline. */
+    public int tracked() {
+        return tracked.get();
+    }
+
+    /** Timers in the scheduler's queue (for tests and diagnostics). */
+    public int queuedTimers() {
+        return scheduler.getQueue().size();
+    }
+
+    /** Client ids with state (for tests and diagnostics). */
+    public int clientIds() {
+        return generations.size();
+    }
+
+    /** Cancels every timer and stops the scheduler thread. */
+    public void stop() {
+        scheduler.shutdownNow();
+    }
+
+    /**
+     * One authenticated connection: its identity, deadline and timer. Also the timer's task, so a
+     * tracked connection costs this object, one scheduler entry and one map entry.
+     */
+    public final class Tracked implements Runnable {
+        private final @NotNull String clientId;
+        private final long generation;
+        private final @NotNull String identity;
+        private final @Nullable Deadline deadline;
+        private volatile @Nullable ScheduledFuture<?> timer;
+        private volatile boolean ended;
+        private int rechecks;
+
+        private Tracked(final @NotNull String clientId, final long generation, final @NotNull String identity, final @Nullable Deadline deadline) {
+            this.clientId = clientId;
+            this.generation = generation;
+            this.identity = identity;
+            this.deadline = deadline;
+        }
+
+        public @Nullable Deadline deadline() {
+            return deadline;
+        }
+
+        private void schedule(final long delayMillis) {
+            try {
+                timer = scheduler.schedule(this, delayMillis, TimeUnit.MILLISECONDS);
+            } catch (final java.util.concurrent.RejectedExecutionException e) {
+                // The extension is stopping; HiveMQ disconnects every client anyway.
+                untrack();
+            }
+            if (ended) {
+                cancel();
+            }
+        }
+
+        /** The connection ended, however: cancels its timer and releases its client id. */
+        public void ended() {
+            ended = true;
+            cancel();
+            generations.ended(clientId, generation, true);
+        }
+
+        private void cancel() {
+            final ScheduledFuture<?> current = timer;
+            if (current != null && current.cancel(false)) {
+                untrack();
+            }
+        }
+
+        private void untrack() {
+            if (deadline != null) {
+                tracked.decrementAndGet();
+            }
+            timer = null;
+        }
+
+        @Override
+        public void run() {
+            if (ended || deadline == null) {
+                untrack();
+                return;
+            }
+            switch (generations.verdict(clientId, generation)) {
+                case SUPERSEDED:
+                    untrack();
+                    return;
+                case WAIT:
+                    if (++rechecks <= MAX_RECHECKS) {
+                        schedule(RECHECK.toMillis());
+                        return;
+                    }
+                    log.warn("disconnect-extension: another CONNECT with client id '{}' stayed pending for {} s; enforcing the deadline",
+                            clientId, MAX_RECHECKS * RECHECK.getSeconds());
+                    break;
+                default:
+                    break;
+            }
+            untrack();
+            metrics.disconnected(deadline.limit());
+            log.info("disconnect-extension: disconnecting identity '{}', client id '{}': {} ({})",
+                    identity, clientId, deadline.limit().metricName(), deadline.reason());
+            disconnector.disconnect(clientId, !sendWill, deadline.reason()).exceptionally(e -> {
+                log.warn("disconnect-extension: could not disconnect client id '{}': {}", clientId, e.toString());
+                return false;
+            });
+        }
+    }
+}
