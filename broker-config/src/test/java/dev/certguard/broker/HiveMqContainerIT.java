@@ -40,6 +40,10 @@ class HiveMqContainerIT {
                         Path.of("/opt/hivemq/conf/truststore.p12"), DevPki.KEYSTORE_PASSWORD)
                 .render());
         final BrokerHome template = BrokerHome.template();
+        // Relative paths in crl-extension's configuration resolve against its folder.
+        final Path crlConfig = dir.resolve("crl-config.xml");
+        Files.writeString(crlConfig, "<crl-extension><ca-certificates>conf/ca.pem</ca-certificates>"
+                + "<crl-sources><crl-source>conf/ca.crl</crl-source></crl-sources></crl-extension>");
         try (HiveMQContainer hivemq = new HiveMQContainer(DockerImageName.parse("hivemq/hivemq-ce").withTag("2025.5"))
                 .withoutPrepackagedExtensions()
                 .withHiveMQConfig(MountableFile.forHostPath(config))
@@ -48,6 +52,9 @@ class HiveMqContainerIT {
                 .withExtension(MountableFile.forHostPath(template.extension("crl-extension")))
                 .withExtension(MountableFile.forHostPath(template.extension("acl-extension")))
                 .withExtension(MountableFile.forHostPath(template.extension("disconnect-extension")))
+                .withFileInExtensionHomeFolder(MountableFile.forHostPath(pki.devPki().caCertificate()), "crl-extension", "/conf/ca.pem")
+                .withFileInExtensionHomeFolder(MountableFile.forHostPath(pki.devPki().crlPem()), "crl-extension", "/conf/ca.crl")
+                .withFileInExtensionHomeFolder(MountableFile.forHostPath(crlConfig), "crl-extension", "/conf/config.xml")
                 .waitForExtension("certguard ACL extension")
                 .withExposedPorts(8883)) {
             hivemq.start();

@@ -170,6 +170,7 @@ class SecureBrokerLauncherIT {
         Files.writeString(config, Files.readString(config)
                 .replace("<port>8883</port>", "<port>" + port + "</port>")
                 .replace("<bind-address>0.0.0.0</bind-address>", "<bind-address>127.0.0.1</bind-address>"));
+        Files.writeString(home.resolve("extensions/crl-extension/conf/config.xml"), TestBroker.crlConfig(pki));
         return home;
     }
 

@@ -1,33 +1,129 @@
 package dev.certguard.crl;
 
+import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import com.hivemq.extension.sdk.api.services.session.ClientService;
+import dev.certguard.config.InvalidConfigException;
+import dev.certguard.crl.config.CrlConfig;
+import dev.certguard.crl.config.CrlConfigParser;
+import dev.certguard.crl.crl.CrlVerifier;
+import dev.certguard.crl.enforce.ConnectionRevocationListener;
+import dev.certguard.crl.enforce.RevocationAuthenticator;
+import dev.certguard.crl.source.CrlSource;
+import dev.certguard.crl.source.FileSource;
+import dev.certguard.crl.source.HttpSource;
+import dev.certguard.crl.state.CertificateWatch;
+import dev.certguard.crl.state.CrlMetrics;
+import dev.certguard.crl.state.CrlRefresher;
+import dev.certguard.crl.state.LiveRevocation;
+import dev.certguard.crl.state.RevocationState;
 import dev.certguard.status.ExtensionStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
 /**
- * Entry point of crl-extension. Its enforcement is not built yet: it loads, reports its status and
- * enforces nothing, which the README states.
+ * Wiring only: reads the configuration, loads the CRLs once, schedules their refresh on the
+ * extension executor, registers the revocation authenticator (which runs before acl-extension's)
+ * and the per-connection listener for live revocation. An invalid configuration registers an
+ * authenticator that refuses everyone.
  */
 public final class CrlExtensionMain implements ExtensionMain {
 
     private static final Logger log = LoggerFactory.getLogger(CrlExtensionMain.class);
     private static final String ID = "crl-extension";
 
+    private CrlRefresher refresher;
+    private LiveRevocation live;
+    private CrlMetrics metrics;
+
     @Override
     public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
-        ExtensionStatus.reportRunning(Services.metricRegistry(), ID);
-        log.warn("{} {} started; it does not enforce anything yet", ID, input.getExtensionInformation().getVersion());
+        final MetricRegistry registry = Services.metricRegistry();
+        final Path home = input.getExtensionInformation().getExtensionHomeFolder().toPath();
+        final CrlConfig config;
+        try {
+            config = CrlConfigParser.parse(home.resolve("conf").resolve("config.xml"), home, System.getenv());
+        } catch (final InvalidConfigException e) {
+            e.problems().forEach(problem -> log.error("{}", problem));
+            log.error("crl-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
+            final SimpleAuthenticator denyAll = (authInput, authOutput) -> authOutput.failAuthentication(
+                    ConnackReasonCode.SERVER_UNAVAILABLE, "crl-extension configuration is invalid; the broker accepts no clients until it is fixed");
+            Services.securityRegistry().setAuthenticatorProvider(providerInput -> denyAll);
+            ExtensionStatus.reportFailed(registry, ID, "invalid configuration: " + e.getMessage());
+            return;
+        }
+        final Clock clock = Clock.systemUTC();
+        metrics = new CrlMetrics(registry, clock);
+        final List<CrlSource> sources = new ArrayList<>();
+        config.fileSources().forEach(path -> sources.add(new FileSource(path, config.maxCrlBytes())));
+        if (!config.httpSources().isEmpty()) {
+            final HttpClient http = HttpClient.newBuilder().connectTimeout(config.httpTimeout())
+                    .followRedirects(HttpClient.Redirect.NORMAL).build();
+            for (final URI uri : config.httpSources()) {
+                sources.add(new HttpSource(uri, http, config.httpTimeout(), config.maxCrlBytes()));
+            }
+        }
+        final ClientService clients = Services.clientService();
+        final RevocationState state = new RevocationState();
+        live = new LiveRevocation(
+                (clientId, reason) -> clients.disconnectClient(clientId, true, DisconnectReasonCode.NOT_AUTHORIZED, reason),
+                metrics, clock, config.gracePeriod(), config.disconnectRevokedClients());
+        final CertificateWatch watch = new CertificateWatch(config.watchCertificates(), config.warnBeforeExpiry(), metrics, clock);
+        final LiveRevocation connections = live;
+        refresher = new CrlRefresher(sources, new CrlVerifier(config.caCertificates(), config.gracePeriod()), state, metrics, clock,
+                connections::sweep);
+
+        try {
+            refresher.refresh().get(config.httpTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
+        } catch (final TimeoutException e) {
+            log.warn("crl-extension: the first CRL load is still running; until it ends, when-unavailable={} applies", config.whenUnavailable());
+        } catch (final Exception e) {
+            log.warn("crl-extension: first CRL load failed: {}", e.toString());
+        }
+        watch.check(state.snapshot());
+        final CrlRefresher periodic = refresher;
+        Services.extensionExecutorService().scheduleWithFixedDelay(
+                () -> periodic.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot())),
+                config.refreshInterval().toMillis(), config.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
+
+        final RevocationAuthenticator authenticator = new RevocationAuthenticator(state, connections, metrics, config, clock);
+        Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
+        Services.eventRegistry().setClientLifecycleEventListener(providerInput -> new ConnectionRevocationListener(connections));
+        ExtensionStatus.reportRunning(registry, ID);
+        log.info("crl-extension {} started: {} CA certificates, {} CRL sources, {} CRLs loaded, refresh every {} s, when-unavailable={}",
+                input.getExtensionInformation().getVersion(), config.caCertificates().size(), sources.size(),
+                state.snapshot().crls().size(), config.refreshInterval().getSeconds(), config.whenUnavailable());
     }
 
     @Override
     public void extensionStop(final @NotNull ExtensionStopInput input, final @NotNull ExtensionStopOutput output) {
+        if (refresher != null) {
+            refresher.stop();
+        }
+        if (live != null) {
+            live.stop();
+        }
+        if (metrics != null) {
+            metrics.remove();
+        }
         ExtensionStatus.clear(Services.metricRegistry(), ID);
     }
 }

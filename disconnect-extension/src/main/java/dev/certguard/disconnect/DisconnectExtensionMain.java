@@ -17,7 +17,7 @@ import dev.certguard.disconnect.config.DisconnectConfig;
 import dev.certguard.disconnect.config.DisconnectConfigParser;
 import dev.certguard.disconnect.hivemq.AttemptInterceptor;
 import dev.certguard.disconnect.hivemq.ConnectionLifetimeListener;
-import dev.certguard.disconnect.lifetime.ConnectionGenerations;
+import dev.certguard.connection.ConnectionGenerations;
 import dev.certguard.disconnect.lifetime.DisconnectMetrics;
 import dev.certguard.disconnect.lifetime.LifetimePolicy;
 import dev.certguard.disconnect.lifetime.LifetimeTracker;

@@ -96,6 +96,7 @@ public final class TestBroker implements AutoCloseable {
                 config.write(home.configFile());
                 Files.writeString(home.conf().resolve("logback.xml"), QUIET_LOGBACK);
                 home.installExtensionsFrom(BrokerHome.template());
+                Files.writeString(home.extension("crl-extension").resolve("conf").resolve("config.xml"), crlConfig(pki.devPki()));
                 for (final Map.Entry<String, String> entry : extensionConfigs.entrySet()) {
                     Files.writeString(home.extension(entry.getKey()).resolve("conf").resolve("config.xml"), entry.getValue());
                 }
@@ -119,6 +120,17 @@ public final class TestBroker implements AutoCloseable {
         public TestBroker start(final BrokerHome home) throws BrokerStartException {
             return new TestBroker(EmbeddedBroker.start(home, Duration.ofSeconds(60)), home, pki, tlsPort, plainPort);
         }
+    }
+
+    /** The crl-extension configuration for a dev-layout PKI: its CA and CRL file, refreshed every second. */
+    public static String crlConfig(final DevPki pki) {
+        return """
+                <crl-extension>
+                    <ca-certificates>%s</ca-certificates>
+                    <crl-sources><crl-source>%s</crl-source></crl-sources>
+                    <refresh-interval-seconds>1</refresh-interval-seconds>
+                </crl-extension>
+                """.formatted(pki.caCertificate().toAbsolutePath(), pki.crlPem().toAbsolutePath());
     }
 
     private static final String QUIET_LOGBACK = """

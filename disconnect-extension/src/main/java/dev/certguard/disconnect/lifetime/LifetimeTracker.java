@@ -1,5 +1,6 @@
 package dev.certguard.disconnect.lifetime;
 
+import dev.certguard.connection.ConnectionGenerations;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import org.slf4j.Logger;

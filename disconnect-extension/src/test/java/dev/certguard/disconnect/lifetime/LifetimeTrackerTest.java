@@ -1,6 +1,7 @@
 package dev.certguard.disconnect.lifetime;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.certguard.connection.ConnectionGenerations;
 import dev.certguard.disconnect.config.DisconnectConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.certguard.disconnect.lifetime;
+package dev.certguard.connection;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 
@@ -6,11 +6,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Tells whether a client id still belongs to a given connection, so that a lifetime timer can
- * disconnect "its" client id without ever hitting a later connection that reuses it.
+ * Tells whether a client id still belongs to a given connection, so that a timer (a connection
+ * lifetime, a live revocation) can disconnect "its" client id without ever hitting a later
+ * connection that reuses it.
  * <p>
  * HiveMQ's API disconnects by client id only. Every CONNECT gets a fresh generation from
- * {@link #attempt}, called from a CONNECT interceptor, that is before the broker can take over an
+ * {@link #attempt}, called from a CONNECT interceptor or authenticator, that is before the broker can take over an
  * existing session with that id; the attempt stays pending until it authenticates (it becomes the
  * live connection) or ends. A timer may disconnect only while its connection is live and no other
  * attempt with the client id is pending: then no other connection with it can be registered.

@@ -1,10 +1,10 @@
-package dev.certguard.disconnect.lifetime;
+package dev.certguard.connection;
 
 import org.junit.jupiter.api.Test;
 
-import static dev.certguard.disconnect.lifetime.ConnectionGenerations.Verdict.DISCONNECT;
-import static dev.certguard.disconnect.lifetime.ConnectionGenerations.Verdict.SUPERSEDED;
-import static dev.certguard.disconnect.lifetime.ConnectionGenerations.Verdict.WAIT;
+import static dev.certguard.connection.ConnectionGenerations.Verdict.DISCONNECT;
+import static dev.certguard.connection.ConnectionGenerations.Verdict.SUPERSEDED;
+import static dev.certguard.connection.ConnectionGenerations.Verdict.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ConnectionGenerationsTest {

@@ -1,0 +1,102 @@
+package dev.certguard.crl.config;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The validated crl-extension configuration, with certificates already loaded. Immutable; thread-safe.
+ */
+public final class CrlConfig {
+
+    /** What to do when no current CRL exists for a certificate's issuer. */
+    public enum WhenUnavailable { REJECT, ALLOW }
+
+    private final @NotNull List<X509Certificate> caCertificates;
+    private final @NotNull List<Path> fileSources;
+    private final @NotNull List<URI> httpSources;
+    private final @NotNull Duration refreshInterval;
+    private final @NotNull Duration httpTimeout;
+    private final long maxCrlBytes;
+    private final @NotNull WhenUnavailable whenUnavailable;
+    private final @NotNull Duration gracePeriod;
+    private final boolean disconnectRevokedClients;
+    private final @NotNull Map<String, X509Certificate> watchCertificates;
+    private final @NotNull Duration warnBeforeExpiry;
+
+    public CrlConfig(
+            final @NotNull List<X509Certificate> caCertificates,
+            final @NotNull List<Path> fileSources,
+            final @NotNull List<URI> httpSources,
+            final @NotNull Duration refreshInterval,
+            final @NotNull Duration httpTimeout,
+            final long maxCrlBytes,
+            final @NotNull WhenUnavailable whenUnavailable,
+            final @NotNull Duration gracePeriod,
+            final boolean disconnectRevokedClients,
+            final @NotNull Map<String, X509Certificate> watchCertificates,
+            final @NotNull Duration warnBeforeExpiry) {
+        this.caCertificates = List.copyOf(caCertificates);
+        this.fileSources = List.copyOf(fileSources);
+        this.httpSources = List.copyOf(httpSources);
+        this.refreshInterval = refreshInterval;
+        this.httpTimeout = httpTimeout;
+        this.maxCrlBytes = maxCrlBytes;
+        this.whenUnavailable = whenUnavailable;
+        this.gracePeriod = gracePeriod;
+        this.disconnectRevokedClients = disconnectRevokedClients;
+        this.watchCertificates = Map.copyOf(watchCertificates);
+        this.warnBeforeExpiry = warnBeforeExpiry;
+    }
+
+    public @NotNull List<X509Certificate> caCertificates() {
+        return caCertificates;
+    }
+
+    public @NotNull List<Path> fileSources() {
+        return fileSources;
+    }
+
+    /** Configured URLs plus, when discovery is on, the CA certificates' HTTP distribution points. */
+    public @NotNull List<URI> httpSources() {
+        return httpSources;
+    }
+
+    public @NotNull Duration refreshInterval() {
+        return refreshInterval;
+    }
+
+    public @NotNull Duration httpTimeout() {
+        return httpTimeout;
+    }
+
+    public long maxCrlBytes() {
+        return maxCrlBytes;
+    }
+
+    public @NotNull WhenUnavailable whenUnavailable() {
+        return whenUnavailable;
+    }
+
+    public @NotNull Duration gracePeriod() {
+        return gracePeriod;
+    }
+
+    public boolean disconnectRevokedClients() {
+        return disconnectRevokedClients;
+    }
+
+    /** Watched certificates by the path they were configured with. */
+    public @NotNull Map<String, X509Certificate> watchCertificates() {
+        return watchCertificates;
+    }
+
+    public @NotNull Duration warnBeforeExpiry() {
+        return warnBeforeExpiry;
+    }
+}

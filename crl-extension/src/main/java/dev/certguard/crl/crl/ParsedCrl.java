@@ -1,0 +1,224 @@
+package dev.certguard.crl.crl;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+
+import javax.security.auth.x500.X500Principal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * A CRL as read from PEM or DER bytes, not yet verified: its signed part's bounds, signature, issuer,
+ * times, number, critical extensions and the compact index of revoked serials.
+ * Immutable; thread-safe.
+ */
+public final class ParsedCrl {
+
+    private static final String PEM_BEGIN = "-----BEGIN X509 CRL-----";
+    private static final String PEM_END = "-----END X509 CRL-----";
+    static final String CRL_NUMBER = "2.5.29.20";
+
+    final byte[] der;
+    final int tbsStart;
+    final int tbsEnd;
+    final byte[] innerAlgorithm;
+    final byte[] outerAlgorithm;
+    final @NotNull String signatureOid;
+    final byte @Nullable [] signatureParameters;
+    final byte[] signature;
+    private final @NotNull X500Principal issuer;
+    private final @NotNull Instant thisUpdate;
+    private final @Nullable Instant nextUpdate;
+    private final @Nullable BigInteger number;
+    final @NotNull List<String> unsupportedExtensions;
+    private final @NotNull RevocationIndex revoked;
+
+    private ParsedCrl(final byte[] der, final int tbsStart, final int tbsEnd, final byte[] innerAlgorithm, final byte[] outerAlgorithm,
+                      final String signatureOid, final byte[] signatureParameters, final byte[] signature, final X500Principal issuer,
+                      final Instant thisUpdate, final Instant nextUpdate, final BigInteger number,
+                      final List<String> unsupportedExtensions, final RevocationIndex revoked) {
+        this.der = der;
+        this.tbsStart = tbsStart;
+        this.tbsEnd = tbsEnd;
+        this.innerAlgorithm = innerAlgorithm;
+        this.outerAlgorithm = outerAlgorithm;
+        this.signatureOid = signatureOid;
+        this.signatureParameters = signatureParameters;
+        this.signature = signature;
+        this.issuer = issuer;
+        this.thisUpdate = thisUpdate;
+        this.nextUpdate = nextUpdate;
+        this.number = number;
+        this.unsupportedExtensions = List.copyOf(unsupportedExtensions);
+        this.revoked = revoked;
+    }
+
+    /** Parses a CRL given as DER, or as PEM ({@code -----BEGIN X509 CRL-----}). */
+    public static @NotNull ParsedCrl parse(final byte @NotNull [] bytes) throws CrlFormatException {
+        return parseDer(pemOrDer(bytes));
+    }
+
+    private static byte[] pemOrDer(final byte[] bytes) throws CrlFormatException {
+        if (bytes.length == 0) {
+            throw new CrlFormatException("empty: no CRL data");
+        }
+        if (bytes[0] == Der.SEQUENCE) {
+            return bytes;
+        }
+        final String text = new String(bytes, StandardCharsets.US_ASCII);
+        final int begin = text.indexOf(PEM_BEGIN);
+        final int end = text.indexOf(PEM_END, Math.max(0, begin));
+        if (begin < 0 || end < 0) {
+            throw new CrlFormatException("neither DER nor a PEM '" + PEM_BEGIN + "' block");
+        }
+        try {
+            return Base64.getMimeDecoder().decode(text.substring(begin + PEM_BEGIN.length(), end));
+        } catch (final IllegalArgumentException e) {
+            throw new CrlFormatException("PEM block is not valid base64");
+        }
+    }
+
+    private static ParsedCrl parseDer(final byte[] der) throws CrlFormatException {
+        final Der top = new Der(der, 0, der.length);
+        final Der.Tlv certList = top.expect(Der.SEQUENCE, "CertificateList");
+        if (top.hasMore()) {
+            throw new CrlFormatException("trailing data after the CRL");
+        }
+        final Der list = top.inside(certList);
+        final Der.Tlv tbs = list.expect(Der.SEQUENCE, "tbsCertList");
+        final Der.Tlv outerAlgorithm = list.expect(Der.SEQUENCE, "signatureAlgorithm");
+        final Der.Tlv signatureBits = list.expect(Der.BIT_STRING, "signatureValue");
+        if (signatureBits.length() < 2 || der[signatureBits.valueStart] != 0) {
+            throw new CrlFormatException("signatureValue is not a whole number of bytes");
+        }
+        final Der algorithm = list.inside(outerAlgorithm);
+        final String oid = Der.oid(der, algorithm.expect(Der.OID, "signature algorithm"));
+        final byte[] parameters = algorithm.hasMore() ? slice(der, algorithm.next()) : null;
+
+        final Der fields = list.inside(tbs);
+        if (fields.peekTag() == Der.INTEGER) {
+            fields.next();
+        }
+        final Der.Tlv innerAlgorithm = fields.expect(Der.SEQUENCE, "tbsCertList.signature");
+        final Der.Tlv issuerName = fields.expect(Der.SEQUENCE, "issuer");
+        final X500Principal issuer;
+        try {
+            issuer = new X500Principal(slice(der, issuerName));
+        } catch (final IllegalArgumentException e) {
+            throw new CrlFormatException("issuer name cannot be decoded");
+        }
+        final Instant thisUpdate = fields.time("thisUpdate");
+        Instant nextUpdate = null;
+        if (fields.hasMore() && (fields.peekTag() == Der.UTC_TIME || fields.peekTag() == Der.GENERALIZED_TIME)) {
+            nextUpdate = fields.time("nextUpdate");
+        }
+        final List<String> unsupported = new ArrayList<>();
+        RevocationIndex revoked = RevocationIndex.EMPTY;
+        if (fields.hasMore() && fields.peekTag() == Der.SEQUENCE) {
+            revoked = entries(fields, fields.next(), unsupported);
+        }
+        BigInteger number = null;
+        if (fields.hasMore() && fields.peekTag() == 0xa0) {
+            final Der explicit = fields.inside(fields.next());
+            final Der extensions = explicit.inside(explicit.expect(Der.SEQUENCE, "crlExtensions"));
+            while (extensions.hasMore()) {
+                final Der extension = extensions.inside(extensions.expect(Der.SEQUENCE, "extension"));
+                final String id = Der.oid(der, extension.expect(Der.OID, "extension id"));
+                final boolean critical = extension.peekTag() == Der.BOOLEAN && der[extension.next().valueStart] != 0;
+                final Der.Tlv value = extension.expect(Der.OCTET_STRING, "extension value");
+                if (CRL_NUMBER.equals(id)) {
+                    final Der inner = new Der(der, value.valueStart, value.end);
+                    number = new BigInteger(value(der, inner.expect(Der.INTEGER, "cRLNumber")));
+                } else if (critical && !"2.5.29.35".equals(id)) {
+                    unsupported.add(describe(id));
+                } else if ("2.5.29.27".equals(id) || "2.5.29.28".equals(id)) {
+                    unsupported.add(describe(id));
+                }
+            }
+        }
+        if (fields.hasMore()) {
+            throw new CrlFormatException("unexpected data at the end of tbsCertList");
+        }
+        return new ParsedCrl(der, tbs.start, tbs.end, slice(der, innerAlgorithm), slice(der, outerAlgorithm), oid, parameters,
+                Arrays.copyOfRange(der, signatureBits.valueStart + 1, signatureBits.end), issuer, thisUpdate, nextUpdate, number,
+                unsupported, revoked);
+    }
+
+    private static RevocationIndex entries(final Der fields, final Der.Tlv list, final List<String> unsupported) throws CrlFormatException {
+        final Der entries = fields.inside(list);
+        // A revoked entry is at least ~16 bytes: a good first guess for the index size.
+        final RevocationIndex.Builder builder = new RevocationIndex.Builder(list.length() / 24);
+        final byte[] der = fields.data;
+        while (entries.hasMore()) {
+            final Der entry = entries.inside(entries.expect(Der.SEQUENCE, "revoked entry"));
+            final Der.Tlv serial = entry.expect(Der.INTEGER, "userCertificate");
+            if (serial.length() == 0) {
+                throw new CrlFormatException("empty serial number in a revoked entry");
+            }
+            entry.time("revocationDate");
+            if (entry.hasMore()) {
+                final Der extensions = entry.inside(entry.expect(Der.SEQUENCE, "crlEntryExtensions"));
+                while (extensions.hasMore()) {
+                    final Der extension = extensions.inside(extensions.expect(Der.SEQUENCE, "entry extension"));
+                    final String id = Der.oid(der, extension.expect(Der.OID, "entry extension id"));
+                    final boolean critical = extension.peekTag() == Der.BOOLEAN && der[extension.next().valueStart] != 0;
+                    if ("2.5.29.29".equals(id) || critical) {
+                        if (!unsupported.contains(describe(id))) {
+                            unsupported.add(describe(id));
+                        }
+                    }
+                }
+            }
+            builder.add(der, serial.valueStart, serial.end);
+        }
+        return builder.build();
+    }
+
+    private static String describe(final String oid) {
+        switch (oid) {
+            case "2.5.29.27":
+                return "deltaCRLIndicator (delta CRLs are not supported)";
+            case "2.5.29.28":
+                return "issuingDistributionPoint (partitioned CRLs are not supported)";
+            case "2.5.29.29":
+                return "certificateIssuer (indirect CRLs are not supported)";
+            default:
+                return "critical extension " + oid;
+        }
+    }
+
+    /** The whole encoding of an element, tag and length included. */
+    private static byte[] slice(final byte[] der, final Der.Tlv tlv) {
+        return Arrays.copyOfRange(der, tlv.start, tlv.end);
+    }
+
+    private static byte[] value(final byte[] der, final Der.Tlv tlv) {
+        return Arrays.copyOfRange(der, tlv.valueStart, tlv.end);
+    }
+
+    public @NotNull X500Principal issuer() {
+        return issuer;
+    }
+
+    public @NotNull Instant thisUpdate() {
+        return thisUpdate;
+    }
+
+    public @Nullable Instant nextUpdate() {
+        return nextUpdate;
+    }
+
+    /** The cRLNumber extension, or {@code null}. */
+    public @Nullable BigInteger number() {
+        return number;
+    }
+
+    public @NotNull RevocationIndex revoked() {
+        return revoked;
+    }
+}

@@ -1,0 +1,72 @@
+package dev.certguard.crl.crl;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+
+import javax.security.auth.x500.X500Principal;
+import java.math.BigInteger;
+import java.time.Instant;
+
+/**
+ * A CRL whose signature, issuer, times and extensions were checked; only the lookup index and the
+ * metadata are kept, not the bytes. Immutable; thread-safe.
+ */
+public final class VerifiedCrl {
+
+    private final @NotNull X500Principal issuer;
+    private final @NotNull Instant thisUpdate;
+    private final @NotNull Instant nextUpdate;
+    private final @Nullable BigInteger number;
+    private final @NotNull RevocationIndex revoked;
+    private final @NotNull String source;
+
+    VerifiedCrl(final @NotNull ParsedCrl crl, final @NotNull String source) {
+        this.issuer = crl.issuer();
+        this.thisUpdate = crl.thisUpdate();
+        this.nextUpdate = crl.nextUpdate();
+        this.number = crl.number();
+        this.revoked = crl.revoked();
+        this.source = source;
+    }
+
+    public @NotNull X500Principal issuer() {
+        return issuer;
+    }
+
+    public @NotNull Instant thisUpdate() {
+        return thisUpdate;
+    }
+
+    public @NotNull Instant nextUpdate() {
+        return nextUpdate;
+    }
+
+    public @Nullable BigInteger number() {
+        return number;
+    }
+
+    public @NotNull RevocationIndex revoked() {
+        return revoked;
+    }
+
+    /** Where it was loaded from. */
+    public @NotNull String source() {
+        return source;
+    }
+
+    /** Whether this CRL was issued after {@code other}: by CRL number when both have one, else by thisUpdate. */
+    public boolean isNewerThan(final @NotNull VerifiedCrl other) {
+        if (number != null && other.number != null) {
+            return number.compareTo(other.number) > 0;
+        }
+        return thisUpdate.isAfter(other.thisUpdate);
+    }
+
+    /** Whether it is older than {@code other} (a rollback). Equal CRLs are neither. */
+    public boolean isOlderThan(final @NotNull VerifiedCrl other) {
+        if (number != null && other.number != null) {
+            return number.compareTo(other.number) < 0;
+        }
+        return thisUpdate.isBefore(other.thisUpdate);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.certguard.crl.enforce;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
+import com.hivemq.extension.sdk.api.client.parameter.Listener;
+import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
+import dev.certguard.crl.config.CrlConfig;
+import dev.certguard.crl.state.CrlMetrics;
+import dev.certguard.crl.state.LiveRevocation;
+import dev.certguard.crl.state.RevocationSnapshot;
+import dev.certguard.crl.state.RevocationState;
+import dev.certguard.identity.CertificateIdentity;
+import dev.certguard.identity.DeviceIdentity;
+import dev.certguard.identity.InvalidIdentityException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * Runs first at every CONNECT: checks each certificate of the presented chain against its issuer's
+ * CRL in the current snapshot (one hash lookup each, no I/O, no lock), refuses revoked ones and,
+ * by {@code when-unavailable}, ones whose issuer has no current CRL; otherwise passes the CONNECT on
+ * to the next extension (acl-extension decides identity and rights). Stateless; thread-safe.
+ */
+public final class RevocationAuthenticator implements SimpleAuthenticator {
+
+    private static final Logger log = LoggerFactory.getLogger(RevocationAuthenticator.class);
+    static final String GENERATION = "dev.certguard.crl.generation";
+    static final String CLIENT_ID = "dev.certguard.crl.client-id";
+
+    private final @NotNull RevocationState state;
+    private final @NotNull LiveRevocation live;
+    private final @NotNull CrlMetrics metrics;
+    private final @NotNull CrlConfig.WhenUnavailable whenUnavailable;
+    private final @NotNull Duration grace;
+    private final @NotNull Clock clock;
+
+    public RevocationAuthenticator(final @NotNull RevocationState state, final @NotNull LiveRevocation live, final @NotNull CrlMetrics metrics,
+                                   final @NotNull CrlConfig config, final @NotNull Clock clock) {
+        this.state = state;
+        this.live = live;
+        this.metrics = metrics;
+        this.whenUnavailable = config.whenUnavailable();
+        this.grace = config.gracePeriod();
+        this.clock = clock;
+    }
+
+    @Override
+    public void onConnect(final @NotNull SimpleAuthInput input, final @NotNull SimpleAuthOutput output) {
+        final String clientId = input.getConnectPacket().getClientId();
+        final X509Certificate[] chain = ConnectionChain.of(input.getConnectionInformation());
+        if (chain != null) {
+            final RevocationSnapshot.Status status = state.snapshot().check(chain, clock.instant(), grace);
+            final String listener = input.getConnectionInformation().getListener().map(Listener::getName).orElse("-");
+            if (status.revoked() != null) {
+                metrics.rejectedRevoked();
+                final X509Certificate revoked = status.revoked();
+                log.warn("crl-extension refused CONNECT: certificate revoked; identity '{}', client id '{}', listener {}, serial {}, issuer '{}', certificate sha256 {}",
+                        identity(chain[0]), DeviceIdentity.printable(clientId), listener, revoked.getSerialNumber().toString(16),
+                        revoked.getIssuerX500Principal().getName(), CertificateIdentity.sha256Fingerprint(chain[0]));
+                output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "certificate revoked");
+                return;
+            }
+            if (status.unavailableIssuer() != null) {
+                if (whenUnavailable == CrlConfig.WhenUnavailable.REJECT) {
+                    metrics.rejectedUnavailable();
+                    log.warn("crl-extension refused CONNECT: no current CRL for issuer '{}', revocation status unknown; identity '{}', client id '{}', listener {}, certificate sha256 {}",
+                            status.unavailableIssuer().getName(), identity(chain[0]), DeviceIdentity.printable(clientId), listener,
+                            CertificateIdentity.sha256Fingerprint(chain[0]));
+                    output.failAuthentication(ConnackReasonCode.SERVER_UNAVAILABLE, "certificate revocation status unavailable");
+                    return;
+                }
+                metrics.allowedUnavailable();
+                log.warn("crl-extension: no current CRL for issuer '{}'; allowing identity '{}', client id '{}' unchecked (when-unavailable=allow)",
+                        status.unavailableIssuer().getName(), identity(chain[0]), DeviceIdentity.printable(clientId));
+            }
+        }
+        final long generation = live.attempt(clientId);
+        final var store = input.getConnectionInformation().getConnectionAttributeStore();
+        store.put(GENERATION, ByteBuffer.allocate(Long.BYTES).putLong(0, generation));
+        store.putAsString(CLIENT_ID, clientId);
+        output.nextExtensionOrDefault();
+    }
+
+    static String identity(final X509Certificate certificate) {
+        try {
+            return DeviceIdentity.printable(CertificateIdentity.commonName(certificate));
+        } catch (final InvalidIdentityException e) {
+            return "-";
+        }
+    }
+}

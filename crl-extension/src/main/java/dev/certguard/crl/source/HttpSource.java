@@ -1,0 +1,145 @@
+package dev.certguard.crl.source;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A CRL at an HTTP(S) URL, fetched asynchronously with a connect and total timeout and a size cap,
+ * and conditionally (If-None-Match / If-Modified-Since) once a copy verified, so an unchanged CRL is
+ * not downloaded again. Thread-safe.
+ */
+public final class HttpSource implements CrlSource {
+
+    private static final class Validators {
+        final String etag;
+        final String lastModified;
+
+        Validators(final String etag, final String lastModified) {
+            this.etag = etag;
+            this.lastModified = lastModified;
+        }
+    }
+
+    /** Marks a response whose declared length already exceeds the cap (never downloaded). */
+    private static final byte[] TOO_LARGE = new byte[0];
+
+    private final @NotNull URI uri;
+    private final @NotNull HttpClient client;
+    private final @NotNull Duration timeout;
+    private final long maxBytes;
+    private volatile Validators lastGood;
+
+    public HttpSource(final @NotNull URI uri, final @NotNull HttpClient client, final @NotNull Duration timeout, final long maxBytes) {
+        this.uri = uri;
+        this.client = client;
+        this.timeout = timeout;
+        this.maxBytes = maxBytes;
+    }
+
+    @Override
+    public @NotNull String name() {
+        return uri.toString();
+    }
+
+    @Override
+    public @NotNull CompletableFuture<Fetch> fetch() {
+        final HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET()
+                .header("Accept", "application/pkix-crl, application/x-pkcs7-crl, */*");
+        final Validators known = lastGood;
+        if (known != null && known.etag != null) {
+            request.header("If-None-Match", known.etag);
+        }
+        if (known != null && known.lastModified != null) {
+            request.header("If-Modified-Since", known.lastModified);
+        }
+        return client.sendAsync(request.build(), this::bodyHandler)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .thenCompose(response -> {
+                    if (response.statusCode() == 304) {
+                        return CompletableFuture.completedFuture(Fetch.UNCHANGED);
+                    }
+                    if (response.statusCode() != 200) {
+                        return CompletableFuture.failedFuture(new IOException("HTTP " + response.statusCode()));
+                    }
+                    if (response.body() == TOO_LARGE) {
+                        return CompletableFuture.failedFuture(new IOException("Content-Length is larger than max-crl-bytes " + maxBytes));
+                    }
+                    return CompletableFuture.completedFuture(new Fetch(response.body(), new Validators(
+                            response.headers().firstValue("ETag").orElse(null),
+                            response.headers().firstValue("Last-Modified").orElse(null))));
+                });
+    }
+
+    @Override
+    public void accepted(final @NotNull Fetch fetch) {
+        lastGood = (Validators) fetch.validators();
+    }
+
+    private HttpResponse.BodySubscriber<byte[]> bodyHandler(final HttpResponse.ResponseInfo info) {
+        final long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+        if (info.statusCode() == 200 && declared > maxBytes) {
+            return HttpResponse.BodySubscribers.replacing(TOO_LARGE);
+        }
+        return info.statusCode() == 200 ? new CappedBody(maxBytes) : HttpResponse.BodySubscribers.replacing(new byte[0]);
+    }
+
+    /** Collects a body up to a cap and fails beyond it, cancelling the download. */
+    private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final long max;
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        CappedBody(final long max) {
+            this.max = max;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(final Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(final List<ByteBuffer> buffers) {
+            for (final ByteBuffer buffer : buffers) {
+                if (out.size() + (long) buffer.remaining() > max) {
+                    subscription.cancel();
+                    result.completeExceptionally(new IOException("body is larger than max-crl-bytes " + max));
+                    return;
+                }
+                final byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                out.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(final Throwable throwable) {
+            result.completeExceptionally(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(out.toByteArray());
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.certguard.crl.state;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Watches operator-listed certificates (the broker's own, the CAs): exposes seconds to expiry and
+ * whether a loaded CRL revokes them, and logs a WARN when one enters the warning window or appears
+ * on a CRL (once per change, not on every refresh). Thread-safe.
+ */
+public final class CertificateWatch {
+
+    private static final Logger log = LoggerFactory.getLogger(CertificateWatch.class);
+
+    private final @NotNull Map<String, X509Certificate> certificates;
+    private final @NotNull Duration warnBefore;
+    private final @NotNull Clock clock;
+    private final Map<String, Boolean> expiring = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> revoked = new ConcurrentHashMap<>();
+
+    public CertificateWatch(final @NotNull Map<String, X509Certificate> certificates, final @NotNull Duration warnBefore,
+                            final @NotNull CrlMetrics metrics, final @NotNull Clock clock) {
+        this.certificates = Map.copyOf(certificates);
+        this.warnBefore = warnBefore;
+        this.clock = clock;
+        for (final Map.Entry<String, X509Certificate> entry : this.certificates.entrySet()) {
+            final String base = CrlMetrics.PREFIX + "watch." + CrlMetrics.key(entry.getKey()) + ".";
+            final Instant notAfter = entry.getValue().getNotAfter().toInstant();
+            metrics.gauge(base + "seconds-to-expiry", () -> notAfter.getEpochSecond() - clock.instant().getEpochSecond());
+            metrics.gauge(base + "revoked", () -> Boolean.TRUE.equals(revoked.get(entry.getKey())) ? 1 : 0);
+        }
+    }
+
+    public void check(final @NotNull RevocationSnapshot snapshot) {
+        final Instant now = clock.instant();
+        for (final Map.Entry<String, X509Certificate> entry : certificates.entrySet()) {
+            final X509Certificate certificate = entry.getValue();
+            final Instant notAfter = certificate.getNotAfter().toInstant();
+            final boolean soon = notAfter.minus(warnBefore).isBefore(now);
+            if (soon && !Boolean.TRUE.equals(expiring.put(entry.getKey(), true))) {
+                log.warn("crl-extension: watched certificate {} ({}) expires at {}, within {} s",
+                        entry.getKey(), certificate.getSubjectX500Principal().getName(), notAfter, warnBefore.getSeconds());
+            } else if (!soon) {
+                expiring.put(entry.getKey(), false);
+            }
+            final boolean isRevoked = snapshot.check(new X509Certificate[]{certificate}, now, Duration.ZERO).revoked() != null;
+            if (isRevoked && !Boolean.TRUE.equals(revoked.put(entry.getKey(), true))) {
+                log.warn("crl-extension: watched certificate {} ({}, serial {}) is revoked by a loaded CRL",
+                        entry.getKey(), certificate.getSubjectX500Principal().getName(), certificate.getSerialNumber().toString(16));
+            } else if (!isRevoked) {
+                revoked.put(entry.getKey(), false);
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.certguard.crl.state;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.crl.crl.VerifiedCrl;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+
+/**
+ * crl-extension's metrics under {@code dev.certguard.crl-extension.}: per source, per watched
+ * certificate, and for CONNECT refusals and live disconnects. Thread-safe.
+ */
+public final class CrlMetrics {
+
+    static final String PREFIX = "dev.certguard.crl-extension.";
+
+    private static final class SourceState {
+        volatile long lastSuccessEpochSeconds = -1;
+        volatile long thisUpdateEpochSeconds = -1;
+        volatile int entries = -1;
+    }
+
+    private final @NotNull MetricRegistry registry;
+    private final @NotNull Clock clock;
+    private final Map<String, SourceState> sources = new ConcurrentHashMap<>();
+    private final Counter rejectedRevoked;
+    private final Counter rejectedUnavailable;
+    private final Counter allowedUnavailable;
+    private final Counter liveDisconnects;
+
+    public CrlMetrics(final @NotNull MetricRegistry registry, final @NotNull Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+        rejectedRevoked = registry.counter(PREFIX + "connect.rejected.revoked");
+        rejectedUnavailable = registry.counter(PREFIX + "connect.rejected.unavailable");
+        allowedUnavailable = registry.counter(PREFIX + "connect.allowed.unavailable");
+        liveDisconnects = registry.counter(PREFIX + "live-disconnects");
+    }
+
+    /** Metric-safe form of a source name or path. */
+    public static @NotNull String key(final @NotNull String name) {
+        return name.replaceAll("[^A-Za-z0-9._-]+", "_");
+    }
+
+    void source(final @NotNull String name) {
+        sources.computeIfAbsent(name, n -> {
+            final SourceState state = new SourceState();
+            final String base = PREFIX + "source." + key(n) + ".";
+            gauge(base + "last-success-epoch-seconds", () -> state.lastSuccessEpochSeconds);
+            gauge(base + "age-seconds", () -> state.thisUpdateEpochSeconds < 0 ? -1 : clock.instant().getEpochSecond() - state.thisUpdateEpochSeconds);
+            gauge(base + "entries", () -> state.entries);
+            registry.counter(base + "failures");
+            return state;
+        });
+    }
+
+    void success(final @NotNull String name, final VerifiedCrl crl) {
+        source(name);
+        final SourceState state = sources.get(name);
+        state.lastSuccessEpochSeconds = clock.instant().getEpochSecond();
+        if (crl != null) {
+            state.thisUpdateEpochSeconds = crl.thisUpdate().getEpochSecond();
+            state.entries = crl.revoked().size();
+        }
+    }
+
+    void failure(final @NotNull String name) {
+        source(name);
+        registry.counter(PREFIX + "source." + key(name) + ".failures").inc();
+    }
+
+    public void rejectedRevoked() {
+        rejectedRevoked.inc();
+    }
+
+    public void rejectedUnavailable() {
+        rejectedUnavailable.inc();
+    }
+
+    public void allowedUnavailable() {
+        allowedUnavailable.inc();
+    }
+
+    void liveDisconnect() {
+        liveDisconnects.inc();
+    }
+
+    void gauge(final @NotNull String name, final @NotNull LongSupplier value) {
+        registry.remove(name);
+        registry.register(name, (Gauge<Long>) value::getAsLong);
+    }
+
+    public void remove() {
+        registry.removeMatching((name, metric) -> name.startsWith(PREFIX));
+    }
+}

@@ -1,0 +1,126 @@
+package dev.certguard.crl.state;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.crl.crl.CrlFormatException;
+import dev.certguard.crl.crl.CrlVerificationException;
+import dev.certguard.crl.crl.CrlVerifier;
+import dev.certguard.crl.crl.ParsedCrl;
+import dev.certguard.crl.crl.VerifiedCrl;
+import dev.certguard.crl.source.CrlSource;
+import dev.certguard.crl.source.Fetch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One refresh of every source: fetch (skipped while the previous fetch of that source is still
+ * running), parse, verify, install. Anything that goes wrong (network, HTTP status, size, garbage,
+ * truncation, signature, age, rollback, even a bug) keeps the last good CRL for that issuer, logs a
+ * WARN and counts a failure; nothing escapes to crash the extension or block a broker thread.
+ * Thread-safe.
+ */
+public final class CrlRefresher {
+
+    private static final Logger log = LoggerFactory.getLogger(CrlRefresher.class);
+
+    private final @NotNull List<CrlSource> sources;
+    private final @NotNull CrlVerifier verifier;
+    private final @NotNull RevocationState state;
+    private final @NotNull CrlMetrics metrics;
+    private final @NotNull Clock clock;
+    private final @NotNull Consumer<RevocationSnapshot> onChange;
+    private final Map<CrlSource, AtomicBoolean> inFlight = new ConcurrentHashMap<>();
+    private volatile boolean stopped;
+
+    public CrlRefresher(
+            final @NotNull List<CrlSource> sources,
+            final @NotNull CrlVerifier verifier,
+            final @NotNull RevocationState state,
+            final @NotNull CrlMetrics metrics,
+            final @NotNull Clock clock,
+            final @NotNull Consumer<RevocationSnapshot> onChange) {
+        this.sources = List.copyOf(sources);
+        this.verifier = verifier;
+        this.state = state;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.onChange = onChange;
+        for (final CrlSource source : sources) {
+            inFlight.put(source, new AtomicBoolean());
+            metrics.source(source.name());
+        }
+    }
+
+    /** Starts a refresh of every idle source; the future completes when all of them are done. */
+    public @NotNull CompletableFuture<Void> refresh() {
+        final List<CompletableFuture<Void>> running = new ArrayList<>();
+        for (final CrlSource source : sources) {
+            final AtomicBoolean busy = inFlight.get(source);
+            if (stopped || !busy.compareAndSet(false, true)) {
+                continue;
+            }
+            CompletableFuture<Fetch> fetch;
+            try {
+                fetch = source.fetch();
+            } catch (final RuntimeException e) {
+                fetch = CompletableFuture.failedFuture(e);
+            }
+            running.add(fetch
+                    .thenAccept(result -> handle(source, result))
+                    .exceptionally(e -> {
+                        failed(source, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+                        return null;
+                    })
+                    .whenComplete((ignored, e) -> busy.set(false)));
+        }
+        return CompletableFuture.allOf(running.toArray(new CompletableFuture[0]));
+    }
+
+    /** No new fetches start after this. */
+    public void stop() {
+        stopped = true;
+    }
+
+    private void handle(final CrlSource source, final Fetch fetch) {
+        if (stopped) {
+            return;
+        }
+        if (fetch.unchanged()) {
+            metrics.success(source.name(), null);
+            return;
+        }
+        final VerifiedCrl crl;
+        final boolean changed;
+        try {
+            crl = verifier.verify(ParsedCrl.parse(fetch.bytes()), source.name(), clock.instant());
+            changed = state.install(crl);
+        } catch (final CrlFormatException | CrlVerificationException | RevocationState.RollbackException e) {
+            failed(source, e);
+            return;
+        }
+        source.accepted(fetch);
+        metrics.success(source.name(), crl);
+        log.info("crl-extension: CRL of '{}' from {} in use: {} revoked, number {}, thisUpdate {}, nextUpdate {}",
+                crl.issuer().getName(), source.name(), crl.revoked().size(), crl.number(), crl.thisUpdate(), crl.nextUpdate());
+        if (changed) {
+            onChange.accept(state.snapshot());
+        }
+    }
+
+    private void failed(final CrlSource source, final Throwable e) {
+        metrics.failure(source.name());
+        final String reason = e instanceof CrlFormatException || e instanceof CrlVerificationException
+                || e instanceof RevocationState.RollbackException || e instanceof java.io.IOException
+                ? e.getMessage() : e.toString();
+        log.warn("crl-extension: CRL from {} not used ({}); the last good CRL for its issuer stays in use", source.name(), reason);
+    }
+}

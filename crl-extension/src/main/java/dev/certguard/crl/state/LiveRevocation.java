@@ -1,0 +1,164 @@
+package dev.certguard.crl.state;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.connection.ConnectionGenerations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Cuts connections whose certificate (or an intermediate of its chain) becomes revoked while they
+ * are connected. Each connection's chain is kept in its own {@link Live} record; after a CRL changes,
+ * every record is checked against the new snapshot and revoked ones are disconnected, but only while
+ * the record's connection still owns its client id ({@link ConnectionGenerations}), so a reconnect
+ * with the same client id is never hit by an old record. Thread-safe.
+ */
+public final class LiveRevocation {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveRevocation.class);
+    private static final int MAX_RECHECKS = 30;
+
+    /** Ends a connection by client id (HiveMQ's ClientService in production). */
+    @FunctionalInterface
+    public interface Disconnector {
+        CompletableFuture<Boolean> disconnect(@NotNull String clientId, @NotNull String reason);
+    }
+
+    /** One authenticated connection that presented a certificate. */
+    public static final class Live {
+        final @NotNull String clientId;
+        final long generation;
+        final @NotNull X509Certificate[] chain;
+        final @NotNull String identity;
+        final AtomicBoolean done = new AtomicBoolean();
+
+        Live(final @NotNull String clientId, final long generation, final @NotNull X509Certificate[] chain, final @NotNull String identity) {
+            this.clientId = clientId;
+            this.generation = generation;
+            this.chain = chain;
+            this.identity = identity;
+        }
+    }
+
+    private final @NotNull ConnectionGenerations generations = new ConnectionGenerations();
+    private final Set<Live> live = ConcurrentHashMap.newKeySet();
+    private final @NotNull Disconnector disconnector;
+    private final @NotNull CrlMetrics metrics;
+    private final @NotNull Clock clock;
+    private final @NotNull Duration grace;
+    private final boolean enabled;
+    private final ScheduledThreadPoolExecutor rechecks;
+
+    public LiveRevocation(
+            final @NotNull Disconnector disconnector,
+            final @NotNull CrlMetrics metrics,
+            final @NotNull Clock clock,
+            final @NotNull Duration grace,
+            final boolean enabled) {
+        this.disconnector = disconnector;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.grace = grace;
+        this.enabled = enabled;
+        rechecks = new ScheduledThreadPoolExecutor(1, runnable -> {
+            final Thread thread = new Thread(runnable, "certguard-crl-live-revocation");
+            thread.setDaemon(true);
+            return thread;
+        });
+        rechecks.setRemoveOnCancelPolicy(true);
+        metrics.gauge(CrlMetrics.PREFIX + "connections.tracked", live::size);
+    }
+
+    /** A CONNECT passed the revocation check (before any session takeover); returns its generation. */
+    public long attempt(final @NotNull String clientId) {
+        return generations.attempt(clientId);
+    }
+
+    public void attemptEnded(final @NotNull String clientId, final long generation) {
+        generations.ended(clientId, generation, false);
+    }
+
+    /** The connection authenticated; remembers its chain when it presented one. */
+    public @Nullable Live authenticated(final @NotNull String clientId, final long generation,
+                                        final @Nullable X509Certificate[] chain, final @NotNull String identity) {
+        generations.authenticated(clientId, generation);
+        if (chain == null || chain.length == 0) {
+            return null;
+        }
+        final Live connection = new Live(clientId, generation, chain, identity);
+        live.add(connection);
+        return connection;
+    }
+
+    /** The connection is gone. */
+    public void ended(final @NotNull String clientId, final long generation, final @Nullable Live connection) {
+        if (connection != null) {
+            connection.done.set(true);
+            live.remove(connection);
+        }
+        generations.ended(clientId, generation, true);
+    }
+
+    /** Checks every live connection against a new snapshot and cuts the revoked ones. */
+    public void sweep(final @NotNull RevocationSnapshot snapshot) {
+        if (!enabled) {
+            return;
+        }
+        for (final Live connection : live) {
+            final X509Certificate revoked = snapshot.check(connection.chain, clock.instant(), grace).revoked();
+            if (revoked != null) {
+                cut(connection, revoked, 0);
+            }
+        }
+    }
+
+    private void cut(final Live connection, final X509Certificate revoked, final int recheck) {
+        if (connection.done.get()) {
+            return;
+        }
+        switch (generations.verdict(connection.clientId, connection.generation)) {
+            case SUPERSEDED:
+                return;
+            case WAIT:
+                if (recheck < MAX_RECHECKS) {
+                    try {
+                        rechecks.schedule(() -> cut(connection, revoked, recheck + 1), 1, TimeUnit.SECONDS);
+                    } catch (final java.util.concurrent.RejectedExecutionException stopping) {
+                        // The extension is stopping.
+                    }
+                    return;
+                }
+                break;
+            default:
+                break;
+        }
+        if (!connection.done.compareAndSet(false, true)) {
+            return;
+        }
+        metrics.liveDisconnect();
+        log.warn("crl-extension: disconnecting identity '{}', client id '{}': certificate serial {} issued by '{}' was revoked",
+                connection.identity, connection.clientId, revoked.getSerialNumber().toString(16), revoked.getIssuerX500Principal().getName());
+        disconnector.disconnect(connection.clientId, "certificate revoked").exceptionally(e -> {
+            log.warn("crl-extension: could not disconnect client id '{}': {}", connection.clientId, e.toString());
+            return false;
+        });
+    }
+
+    public int tracked() {
+        return live.size();
+    }
+
+    public void stop() {
+        rechecks.shutdownNow();
+    }
+}
