@@ -151,6 +151,19 @@ class SecureBrokerLauncherIT {
                     .replace("devices/admin/a1998e", "devices/acme/dev42"));
             assertThat(newDevice.exitCode()).as(newDevice.output()).isZero();
 
+            final Mosquitto.Result revoke = Mosquitto.run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar", JAR.toAbsolutePath().toString(), "pki", "revoke", cwd.resolve("dev-pki/devices/acme/dev42.crt").toString(),
+                    "--dir", cwd.resolve("dev-pki").toString()), Duration.ofSeconds(30));
+            assertThat(revoke.exitCode()).as(revoke.output()).isZero();
+            final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            Mosquitto.Result afterRevoke = newDevice;
+            while (afterRevoke.exitCode() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                afterRevoke = shell(pub.replace("admin:a1998e", "acme:dev42").replace("devices/admin/a1998e", "devices/acme/dev42"));
+            }
+            assertThat(afterRevoke.exitCode()).as("pki revoke takes effect on the running dev broker: " + afterRevoke.output()).isNotZero();
+            assertThat(shell(pub).exitCode()).as("the seed device is unaffected").isZero();
+
             // SIGTERM through the handle: Process.destroy() would also close our end of its output.
             launcher.process.toHandle().destroy();
             assertThat(launcher.process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();

@@ -18,19 +18,19 @@ import java.util.concurrent.TimeUnit;
 /**
  * Test clients that record when and how the broker ended their connection.
  */
-final class Disconnects {
+public final class Disconnects {
 
     /** How a connection ended: after how long, with which MQTT 5 reason code and string (null for MQTT 3). */
-    record Ended(Duration after, Mqtt5DisconnectReasonCode reasonCode, String reasonString) {
+    public record Ended(Duration after, Mqtt5DisconnectReasonCode reasonCode, String reasonString) {
     }
 
     /** A connected client and the future of its end. */
-    record Watched<C>(C client, long connectedAtNanos, CompletableFuture<Ended> ended) {
-        Ended awaitEnd(final Duration timeout) throws Exception {
+    public record Watched<C>(C client, long connectedAtNanos, CompletableFuture<Ended> ended) {
+        public Ended awaitEnd(final Duration timeout) throws Exception {
             return ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
 
-        boolean endedYet() {
+        public boolean endedYet() {
             return ended.isDone();
         }
     }
@@ -38,7 +38,7 @@ final class Disconnects {
     private Disconnects() {
     }
 
-    static Watched<Mqtt5BlockingClient> mqtt5(final TestBroker broker, final Credentials credentials, final String clientId) {
+    public static Watched<Mqtt5BlockingClient> mqtt5(final TestBroker broker, final Credentials credentials, final String clientId) {
         final CompletableFuture<Ended> ended = new CompletableFuture<>();
         final long[] connectedAt = new long[1];
         final Mqtt5BlockingClient client = Mqtt5Client.builder().identifier(clientId).serverHost("localhost")
@@ -62,7 +62,7 @@ final class Disconnects {
         return new Watched<>(client, connectedAt[0], ended);
     }
 
-    static Watched<Mqtt3BlockingClient> mqtt3(final TestBroker broker, final Credentials credentials, final String clientId) {
+    public static Watched<Mqtt3BlockingClient> mqtt3(final TestBroker broker, final Credentials credentials, final String clientId) {
         final CompletableFuture<Ended> ended = new CompletableFuture<>();
         final long[] connectedAt = new long[1];
         final MqttClientSslConfig ssl = credentials.sslConfig();

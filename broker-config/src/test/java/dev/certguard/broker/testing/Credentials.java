@@ -21,7 +21,8 @@ public record Credentials(
         Path certificateFile,
         Path keyFile,
         Path caFile,
-        X509Certificate caCertificate) {
+        X509Certificate caCertificate,
+        List<X509Certificate> intermediates) {
 
     public String sha256() {
         return CertificateIdentity.sha256Fingerprint(certificate);
@@ -33,7 +34,10 @@ public record Credentials(
             final char[] password = "test".toCharArray();
             final KeyStore keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(null, null);
-            keyStore.setKeyEntry("client", key, password, new Certificate[]{certificate});
+            final List<Certificate> chain = new java.util.ArrayList<>();
+            chain.add(certificate);
+            chain.addAll(intermediates);
+            keyStore.setKeyEntry("client", key, password, chain.toArray(new Certificate[0]));
             final KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(keyStore, password);
             return MqttClientSslConfig.builder()

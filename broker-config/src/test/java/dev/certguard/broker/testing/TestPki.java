@@ -77,6 +77,16 @@ public final class TestPki {
                 CertificateAuthority.Purpose.CLIENT, List.of()));
     }
 
+    /** A client certificate issued by an intermediate CA, presented with that intermediate. */
+    public Credentials clientUnder(final CertificateAuthority intermediate, final String commonName) {
+        final KeyPair keys = CertificateAuthority.newKeyPair();
+        final Instant now = Instant.now();
+        final Credentials leaf = write(keys, intermediate.issue(commonName, keys.getPublic(), now.minusSeconds(60), now.plus(Duration.ofHours(1)),
+                CertificateAuthority.Purpose.CLIENT, List.of()));
+        return new Credentials(leaf.certificate(), leaf.key(), leaf.certificateFile(), leaf.keyFile(), leaf.caFile(), leaf.caCertificate(),
+                List.of(intermediate.certificate()));
+    }
+
     private Credentials write(final KeyPair keys, final X509Certificate certificate) {
         final int n = counter.incrementAndGet();
         final Path certificateFile = pki.dir().resolve("clients").resolve(n + ".crt");
@@ -87,6 +97,6 @@ public final class TestPki {
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Credentials(certificate, keys.getPrivate(), certificateFile, keyFile, pki.caCertificate(), ca.certificate());
+        return new Credentials(certificate, keys.getPrivate(), certificateFile, keyFile, pki.caCertificate(), ca.certificate(), List.of());
     }
 }

@@ -61,8 +61,9 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
             if (status.revoked() != null) {
                 metrics.rejectedRevoked();
                 final X509Certificate revoked = status.revoked();
-                log.warn("crl-extension refused CONNECT: certificate revoked; identity '{}', client id '{}', listener {}, serial {}, issuer '{}', certificate sha256 {}",
-                        identity(chain[0]), DeviceIdentity.printable(clientId), listener, revoked.getSerialNumber().toString(16),
+                log.warn("crl-extension refused CONNECT: certificate revoked ('{}'); identity '{}', client id '{}', listener {}, serial {}, issuer '{}', certificate sha256 {}",
+                        revoked.getSubjectX500Principal().getName(), identity(chain[0]), DeviceIdentity.printable(clientId), listener,
+                        revoked.getSerialNumber().toString(16),
                         revoked.getIssuerX500Principal().getName(), CertificateIdentity.sha256Fingerprint(chain[0]));
                 output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "certificate revoked");
                 return;

@@ -146,8 +146,9 @@ public final class LiveRevocation {
             return;
         }
         metrics.liveDisconnect();
-        log.warn("crl-extension: disconnecting identity '{}', client id '{}': certificate serial {} issued by '{}' was revoked",
-                connection.identity, connection.clientId, revoked.getSerialNumber().toString(16), revoked.getIssuerX500Principal().getName());
+        log.warn("crl-extension: disconnecting identity '{}', client id '{}': certificate '{}' (serial {}, issuer '{}') in its chain was revoked",
+                connection.identity, connection.clientId, revoked.getSubjectX500Principal().getName(), revoked.getSerialNumber().toString(16),
+                revoked.getIssuerX500Principal().getName());
         disconnector.disconnect(connection.clientId, "certificate revoked").exceptionally(e -> {
             log.warn("crl-extension: could not disconnect client id '{}': {}", connection.clientId, e.toString());
             return false;

@@ -1,0 +1,69 @@
+package dev.certguard.broker.crl;
+
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import dev.certguard.broker.testing.Credentials;
+import dev.certguard.broker.testing.Mosquitto;
+import dev.certguard.broker.testing.TestBroker;
+import dev.certguard.broker.testing.TestPki;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * A CRL made by {@code openssl ca -gencrl}, as many PKIs make theirs, is read and enforced.
+ */
+class OpensslCrlEndToEndTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void crl_generated_by_openssl_ca_is_enforced() throws Exception {
+        final TestPki pki = TestPki.create(dir.resolve("pki"));
+        final Credentials revoked = pki.client("admin:opensslrevoked");
+        final Credentials good = pki.client("admin:opensslgood");
+        final Path ca = dir.resolve("openssl-ca");
+        Files.createDirectories(ca);
+        final DateTimeFormatter time = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+        Files.writeString(ca.resolve("index.txt"), "R\t" + time.format(revoked.certificate().getNotAfter().toInstant()) + "\t"
+                + time.format(java.time.Instant.now().minusSeconds(60)) + "\t"
+                + revoked.certificate().getSerialNumber().toString(16).toUpperCase() + "\tunknown\t/CN=admin:opensslrevoked\n");
+        Files.writeString(ca.resolve("crlnumber"), "1000\n");
+        Files.writeString(ca.resolve("ca.cnf"), """
+                [ ca ]
+                default_ca = certguard
+                [ certguard ]
+                database = %s
+                crlnumber = %s
+                default_md = sha256
+                default_crl_days = 1
+                """.formatted(ca.resolve("index.txt"), ca.resolve("crlnumber")));
+        final Path crl = ca.resolve("crl.pem");
+        final Mosquitto.Result made = Mosquitto.run(List.of("openssl", "ca", "-gencrl", "-config", ca.resolve("ca.cnf").toString(),
+                "-keyfile", pki.devPki().caKey().toString(), "-cert", pki.devPki().caCertificate().toString(), "-out", crl.toString()),
+                Duration.ofSeconds(30));
+        assertThat(made.exitCode()).as(made.output()).isZero();
+
+        try (TestBroker broker = TestBroker.builder(dir).pki(pki).extensionConfig("crl-extension", """
+                <crl-extension>
+                    <ca-certificates>%s</ca-certificates>
+                    <crl-sources><crl-source>%s</crl-source></crl-sources>
+                </crl-extension>""".formatted(pki.devPki().caCertificate(), crl)).start()) {
+
+            final Mqtt5ConnAckException refused = catchThrowableOfType(Mqtt5ConnAckException.class,
+                    () -> broker.mqtt5(revoked, "r").connect());
+            broker.mqtt5(good, "g").connect();
+
+            assertThat(refused.getMqttMessage().getReasonString()).get().asString().isEqualTo("certificate revoked");
+        }
+    }
+}

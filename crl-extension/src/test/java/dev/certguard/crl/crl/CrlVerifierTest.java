@@ -1,0 +1,173 @@
+package dev.certguard.crl.crl;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CrlVerifierTest {
+
+    private static final TestCa EC = TestCa.ec("CN=IOTmidCA,O=certguard");
+    private static final TestCa RSA = TestCa.rsa("CN=RSA CA");
+    private static final CrlVerifier VERIFIER = new CrlVerifier(List.of(EC.certificate, RSA.certificate), Duration.ZERO);
+
+    private static VerifiedCrl verify(final byte[] bytes) throws Exception {
+        return VERIFIER.verify(ParsedCrl.parse(bytes), "test", Instant.now());
+    }
+
+    @Test
+    void good_ec_and_rsa_crls_verify_and_list_their_revoked_serials() throws Exception {
+        final TestCa.Crl ec = EC.crl();
+        ec.revoked = new BigInteger[]{BigInteger.valueOf(7), new BigInteger("8000000000000000", 16), new BigInteger(160, new Random(1))};
+        final TestCa.Crl rsa = RSA.crl();
+        rsa.revoked = new BigInteger[]{BigInteger.TEN};
+
+        final VerifiedCrl verifiedEc = verify(ec.der());
+        final VerifiedCrl verifiedRsa = verify(rsa.der());
+
+        assertThat(verifiedEc.issuer()).isEqualTo(EC.certificate.getSubjectX500Principal());
+        assertThat(verifiedEc.revoked().size()).isEqualTo(3);
+        for (final BigInteger serial : ec.revoked) {
+            assertThat(verifiedEc.revoked().contains(serial.toByteArray())).as("serial %s", serial).isTrue();
+        }
+        assertThat(verifiedEc.revoked().contains(BigInteger.valueOf(8).toByteArray())).isFalse();
+        assertThat(verifiedEc.number()).isEqualTo(BigInteger.ONE);
+        assertThat(verifiedRsa.revoked().contains(BigInteger.TEN.toByteArray())).isTrue();
+    }
+
+    @Test
+    void pem_and_der_forms_are_equivalent() throws Exception {
+        final byte[] der = EC.crl().der();
+        final String pem = "-----BEGIN X509 CRL-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END X509 CRL-----\n";
+
+        assertThat(verify(pem.getBytes(StandardCharsets.US_ASCII)).thisUpdate()).isEqualTo(verify(der).thisUpdate());
+    }
+
+    @Test
+    void crl_signed_by_another_key_under_the_same_name_is_refused() {
+        final TestCa impostor = TestCa.ec("CN=IOTmidCA,O=certguard");
+        final TestCa.Crl crl = EC.crl();
+        crl.signer = impostor.keys;
+
+        assertThatThrownBy(() -> verify(crl.der())).isInstanceOf(CrlVerificationException.class).hasMessageContaining("signature does not verify");
+    }
+
+    @Test
+    void crl_of_an_issuer_that_is_not_configured_is_refused() {
+        final TestCa stranger = TestCa.ec("CN=Stranger CA");
+
+        assertThatThrownBy(() -> verify(stranger.crl().der())).isInstanceOf(CrlVerificationException.class)
+                .hasMessageContaining("is not one of the configured ca-certificates");
+    }
+
+    @Test
+    void expired_crl_is_refused_unless_within_the_grace_period() throws Exception {
+        final TestCa.Crl crl = EC.crl();
+        crl.thisUpdate = Instant.now().minusSeconds(7200);
+        crl.nextUpdate = Instant.now().minusSeconds(60);
+
+        assertThatThrownBy(() -> verify(crl.der())).isInstanceOf(CrlVerificationException.class).hasMessageContaining("expired");
+        assertThat(new CrlVerifier(List.of(EC.certificate), Duration.ofMinutes(5)).verify(ParsedCrl.parse(crl.der()), "t", Instant.now()))
+                .isNotNull();
+    }
+
+    @Test
+    void crl_from_the_future_is_refused() {
+        final TestCa.Crl crl = EC.crl();
+        crl.thisUpdate = Instant.now().plusSeconds(3600);
+        crl.nextUpdate = Instant.now().plusSeconds(7200);
+
+        assertThatThrownBy(() -> verify(crl.der())).isInstanceOf(CrlVerificationException.class).hasMessageContaining("in the future");
+    }
+
+    @Test
+    void crl_without_next_update_is_refused() {
+        final TestCa.Crl crl = EC.crl();
+        crl.nextUpdate = null;
+
+        assertThatThrownBy(() -> verify(crl.der())).isInstanceOf(CrlVerificationException.class).hasMessageContaining("no nextUpdate");
+    }
+
+    @Test
+    void delta_and_partitioned_crls_are_refused_as_unsupported() {
+        final TestCa.Crl delta = EC.crl();
+        delta.delta = true;
+        final TestCa.Crl partitioned = EC.crl();
+        partitioned.partitioned = true;
+
+        assertThatThrownBy(() -> verify(delta.der())).hasMessageContaining("deltaCRLIndicator");
+        assertThatThrownBy(() -> verify(partitioned.der())).hasMessageContaining("issuingDistributionPoint");
+    }
+
+    @ParameterizedTest(name = "cut at {0} bytes from the end")
+    @ValueSource(ints = {1, 2, 10, 50, 100})
+    void truncated_crl_is_a_format_error(final int cut) {
+        final TestCa.Crl crl = EC.crl();
+        crl.revoked = new BigInteger[]{BigInteger.ONE, BigInteger.TWO, BigInteger.TEN};
+        final byte[] der = crl.der();
+
+        assertThatThrownBy(() -> verify(java.util.Arrays.copyOf(der, der.length - cut)))
+                .isInstanceOfAny(CrlFormatException.class, CrlVerificationException.class);
+    }
+
+    @Test
+    void empty_and_garbage_input_are_format_errors() {
+        assertThatThrownBy(() -> ParsedCrl.parse(new byte[0])).isInstanceOf(CrlFormatException.class).hasMessageContaining("empty");
+        assertThatThrownBy(() -> ParsedCrl.parse("<html>Not Found</html>".getBytes())).isInstanceOf(CrlFormatException.class);
+        final byte[] random = new byte[4096];
+        new Random(42).nextBytes(random);
+        random[0] = 0x30;
+        assertThatThrownBy(() -> ParsedCrl.parse(random)).isInstanceOf(CrlFormatException.class);
+        assertThatThrownBy(() -> ParsedCrl.parse(new byte[]{0x30, (byte) 0x84, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}))
+                .isInstanceOf(CrlFormatException.class);
+    }
+
+    @Test
+    void a_flipped_bit_in_the_signed_part_breaks_the_signature() {
+        final TestCa.Crl crl = EC.crl();
+        crl.revoked = new BigInteger[]{BigInteger.valueOf(12345)};
+        final byte[] der = crl.der();
+        der[der.length / 3] ^= 0x01;
+
+        assertThatThrownBy(() -> verify(der)).isInstanceOfAny(CrlVerificationException.class, CrlFormatException.class);
+    }
+
+    @Test
+    void newer_and_older_are_decided_by_crl_number() throws Exception {
+        final TestCa.Crl one = EC.crl();
+        final TestCa.Crl two = EC.crl();
+        two.number = BigInteger.TWO;
+        two.thisUpdate = one.thisUpdate.minusSeconds(5);
+
+        assertThat(verify(two.der()).isNewerThan(verify(one.der()))).isTrue();
+        assertThat(verify(one.der()).isOlderThan(verify(two.der()))).isTrue();
+    }
+
+    @Test
+    void huge_crl_loads_into_a_compact_index() throws Exception {
+        final TestCa.Crl crl = EC.crl();
+        final Random random = new Random(7);
+        crl.revoked = new BigInteger[300_000];
+        for (int i = 0; i < crl.revoked.length; i++) {
+            crl.revoked[i] = new BigInteger(127, random).add(BigInteger.ONE);
+        }
+        final byte[] der = crl.der();
+
+        final VerifiedCrl verified = verify(der);
+
+        assertThat(verified.revoked().size()).isEqualTo(300_000);
+        assertThat(verified.revoked().contains(crl.revoked[123_456].toByteArray())).isTrue();
+        assertThat(verified.revoked().contains(BigInteger.valueOf(-1).toByteArray())).isFalse();
+        assertThat(verified.revoked().retainedBytes() / 300_000.0).as("bytes per entry").isLessThan(40);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.certguard.crl.crl;
+
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
+
+/** A CA for tests that signs CRLs of any shape, including hostile ones. */
+public final class TestCa {
+
+    public final KeyPair keys;
+    public final X509Certificate certificate;
+    final String signature;
+
+    private TestCa(final KeyPair keys, final X509Certificate certificate, final String signature) {
+        this.keys = keys;
+        this.certificate = certificate;
+        this.signature = signature;
+    }
+
+    public static TestCa ec(final String name) {
+        return create(name, "EC", 256, "SHA256withECDSA");
+    }
+
+    static TestCa rsa(final String name) {
+        return create(name, "RSA", 2048, "SHA256withRSA");
+    }
+
+    private static TestCa create(final String name, final String algorithm, final int size, final String signature) {
+        try {
+            final KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
+            generator.initialize(size);
+            final KeyPair keys = generator.generateKeyPair();
+            final Instant now = Instant.now();
+            final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name(name), BigInteger.valueOf(now.toEpochMilli()),
+                    Date.from(now.minusSeconds(3600)), Date.from(now.plusSeconds(86400)), new X500Name(name), keys.getPublic());
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            return new TestCa(keys, new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate()))), signature);
+        } catch (final Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A CRL builder with sensible defaults: now, valid an hour, number 1, no entries. */
+    public final class Crl {
+        Instant thisUpdate = Instant.now().minusSeconds(10);
+        Instant nextUpdate = Instant.now().plusSeconds(3600);
+        public BigInteger number = BigInteger.ONE;
+        public BigInteger[] revoked = new BigInteger[0];
+        boolean delta;
+        boolean partitioned;
+        X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+        KeyPair signer = keys;
+
+        public byte[] der() {
+            try {
+                final X509v2CRLBuilder builder = new X509v2CRLBuilder(issuer, Date.from(thisUpdate));
+                if (nextUpdate != null) {
+                    builder.setNextUpdate(Date.from(nextUpdate));
+                }
+                for (final BigInteger serial : revoked) {
+                    builder.addCRLEntry(serial, Date.from(thisUpdate), 0);
+                }
+                if (number != null) {
+                    builder.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
+                }
+                if (delta) {
+                    builder.addExtension(Extension.deltaCRLIndicator, true, new ASN1Integer(1));
+                }
+                if (partitioned) {
+                    builder.addExtension(Extension.issuingDistributionPoint, true,
+                            new IssuingDistributionPoint(null, true, false, null, false, false));
+                }
+                return builder.build(new JcaContentSignerBuilder(signature).build(signer.getPrivate())).getEncoded();
+            } catch (final Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    public Crl crl() {
+        return new Crl();
+    }
+}

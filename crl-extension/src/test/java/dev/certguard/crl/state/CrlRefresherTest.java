@@ -1,0 +1,177 @@
+package dev.certguard.crl.state;
+
+import com.codahale.metrics.MetricRegistry;
+import com.sun.net.httpserver.HttpServer;
+import dev.certguard.crl.crl.CrlVerifier;
+import dev.certguard.crl.crl.TestCa;
+import dev.certguard.crl.source.FileSource;
+import dev.certguard.crl.source.HttpSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.security.auth.x500.X500Principal;
+import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CrlRefresherTest {
+
+    private static final TestCa CA = TestCa.ec("CN=IOTmidCA");
+    private static final X500Principal ISSUER = CA.certificate.getSubjectX500Principal();
+
+    /** What the in-test server answers next. */
+    private final AtomicReference<Response> response = new AtomicReference<>();
+    private final AtomicInteger fullDownloads = new AtomicInteger();
+    private final MetricRegistry registry = new MetricRegistry();
+    private final RevocationState state = new RevocationState();
+    private HttpServer server;
+    private CrlRefresher refresher;
+    private int changes;
+
+    private record Response(int status, byte[] body, long stallMillis) {
+    }
+
+    @BeforeEach
+    void startServer() throws Exception {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/ca.crl", exchange -> {
+            final Response next = response.get();
+            try {
+                Thread.sleep(next.stallMillis());
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            final String etag = "\"" + java.util.Arrays.hashCode(next.body()) + "\"";
+            if (next.status() == 200 && etag.equals(exchange.getRequestHeaders().getFirst("If-None-Match"))) {
+                exchange.sendResponseHeaders(304, -1);
+            } else {
+                if (next.status() == 200) {
+                    fullDownloads.incrementAndGet();
+                    exchange.getResponseHeaders().add("ETag", etag);
+                }
+                exchange.sendResponseHeaders(next.status(), next.body().length == 0 ? -1 : next.body().length);
+                exchange.getResponseBody().write(next.body());
+            }
+            exchange.close();
+        });
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.start();
+        final URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/ca.crl");
+        refresher = new CrlRefresher(
+                List.of(new HttpSource(uri, HttpClient.newHttpClient(), Duration.ofMillis(800), 64 * 1024)),
+                new CrlVerifier(List.of(CA.certificate), Duration.ZERO), state, new CrlMetrics(registry, Clock.systemUTC()),
+                Clock.systemUTC(), snapshot -> changes++);
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.stop(0);
+    }
+
+    private void serve(final int status, final byte[] body) {
+        response.set(new Response(status, body, 0));
+    }
+
+    private void refresh() throws Exception {
+        refresher.refresh().get(10, TimeUnit.SECONDS);
+    }
+
+    private long failures() {
+        return registry.getCounters().entrySet().stream().filter(e -> e.getKey().endsWith(".failures"))
+                .mapToLong(e -> e.getValue().getCount()).sum();
+    }
+
+    private static byte[] crl(final long number, final long... revoked) {
+        final TestCa.Crl crl = CA.crl();
+        crl.number = BigInteger.valueOf(number);
+        crl.revoked = java.util.Arrays.stream(revoked).mapToObj(BigInteger::valueOf).toArray(BigInteger[]::new);
+        return crl.der();
+    }
+
+    @Test
+    void http_failures_keep_the_last_good_crl_and_recovery_installs_the_new_one() throws Exception {
+        serve(404, "missing".getBytes());
+        refresh();
+        assertThat(state.snapshot().crl(ISSUER)).as("nothing loaded after 404").isNull();
+        assertThat(failures()).isEqualTo(1);
+
+        serve(200, crl(1, 5));
+        refresh();
+        assertThat(state.snapshot().crl(ISSUER).revoked().contains(BigInteger.valueOf(5).toByteArray())).isTrue();
+
+        serve(500, "oops".getBytes());
+        refresh();
+        serve(200, "<html>garbage</html>".getBytes());
+        refresh();
+        serve(200, java.util.Arrays.copyOf(crl(2, 5, 6), 40));
+        refresh();
+        response.set(new Response(200, crl(2, 5, 6), 3000));
+        final long started = System.nanoTime();
+        refresh();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("a stalled server is given up on at the timeout").isLessThan(Duration.ofSeconds(2));
+        serve(200, new byte[128 * 1024]);
+        refresh();
+        assertThat(failures()).as("404, 500, garbage, truncated, stalled, oversized").isEqualTo(6);
+        assertThat(state.snapshot().crl(ISSUER).number()).as("last good CRL still in use").isEqualTo(BigInteger.ONE);
+
+        serve(200, crl(3, 5, 6));
+        refresh();
+        assertThat(state.snapshot().crl(ISSUER).revoked().contains(BigInteger.valueOf(6).toByteArray())).isTrue();
+        assertThat(changes).isEqualTo(2);
+    }
+
+    @Test
+    void unchanged_crl_is_not_downloaded_again() throws Exception {
+        serve(200, crl(1));
+        refresh();
+        refresh();
+        refresh();
+
+        assertThat(fullDownloads.get()).isEqualTo(1);
+        assertThat(changes).isEqualTo(1);
+    }
+
+    @Test
+    void older_crl_is_refused_so_a_revocation_cannot_be_rolled_back() throws Exception {
+        serve(200, crl(5, 42));
+        refresh();
+        serve(200, crl(4));
+        refresh();
+
+        assertThat(state.snapshot().crl(ISSUER).number()).isEqualTo(BigInteger.valueOf(5));
+        assertThat(state.snapshot().crl(ISSUER).revoked().contains(BigInteger.valueOf(42).toByteArray())).isTrue();
+        assertThat(failures()).isEqualTo(1);
+    }
+
+    @Test
+    void file_source_is_reparsed_only_when_it_changes(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("ca.crl");
+        Files.write(file, crl(1));
+        final CrlRefresher files = new CrlRefresher(List.of(new FileSource(file, 1 << 20)),
+                new CrlVerifier(List.of(CA.certificate), Duration.ZERO), state, new CrlMetrics(registry, Clock.systemUTC()),
+                Clock.systemUTC(), snapshot -> changes++);
+
+        files.refresh().get();
+        files.refresh().get();
+        assertThat(changes).isEqualTo(1);
+        Files.write(file, crl(2, 9));
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+        files.refresh().get();
+
+        assertThat(changes).isEqualTo(2);
+        assertThat(state.snapshot().crl(ISSUER).revoked().contains(BigInteger.valueOf(9).toByteArray())).isTrue();
+    }
+}
