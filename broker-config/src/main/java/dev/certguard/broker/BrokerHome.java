@@ -72,7 +72,7 @@ public record BrokerHome(Path dir) {
         }
     }
 
-    static void copyRecursively(final Path source, final Path target) throws IOException {
+    public static void copyRecursively(final Path source, final Path target) throws IOException {
         try (var paths = Files.walk(source)) {
             paths.forEach(path -> {
                 try {
@@ -91,7 +91,7 @@ public record BrokerHome(Path dir) {
         }
     }
 
-    static void deleteRecursively(final Path dir) throws IOException {
+    public static void deleteRecursively(final Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -103,6 +103,39 @@ class StartupFailureTest {
         }
     }
 
+    @Test
+    void invalid_disconnect_configuration_refuses_clients_even_without_the_launcher_checks() throws Exception {
+        // As on a standalone HiveMQ: no startup gate, no status check; acl-extension authenticates first.
+        final TestBroker.Builder builder = TestBroker.builder(dir)
+                .extensionConfig("disconnect-extension", "<disconnect-extension><jitter-percent>200</jitter-percent></disconnect-extension>");
+        final BrokerHome home = builder.prepare();
+        Files.createDirectories(home.data());
+        final com.hivemq.embedded.EmbeddedHiveMQ hivemq = com.hivemq.embedded.EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(home.conf()).withDataFolder(home.data()).withExtensionsFolder(home.extensions()).build();
+        try {
+            hivemq.start().get();
+            final int port = Integer.parseInt(Files.readString(home.configFile()).replaceAll("(?s).*<port>(\\d+)</port>.*", "$1"));
+            final var ended = new java.util.concurrent.CompletableFuture<Throwable>();
+            final var client = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder().identifier("standalone").serverHost("localhost")
+                    .serverPort(port).sslConfig(builder.pki().client("admin:standalone").sslConfig())
+                    .addDisconnectedListener(context -> ended.complete(context.getCause())).buildBlocking();
+            try {
+                client.connect();
+            } catch (final RuntimeException refusedAtConnect) {
+                ended.complete(refusedAtConnect);
+            }
+
+            final Throwable cause = ended.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(cause).isInstanceOf(com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException.class);
+            final var disconnect = ((com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException) cause).getMqttMessage();
+            assertThat(disconnect.getReasonCode()).isEqualTo(com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode.NOT_AUTHORIZED);
+            assertThat(disconnect.getReasonString()).get().asString().contains("disconnect-extension configuration is invalid");
+        } finally {
+            hivemq.close();
+        }
+    }
+
     private static boolean portIsClosed(final int port) {
         try (java.net.Socket ignored = new java.net.Socket("127.0.0.1", port)) {
             return false;

@@ -16,6 +16,7 @@ import dev.certguard.config.InvalidConfigException;
 import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.config.CrlConfigParser;
 import dev.certguard.crl.crl.CrlVerifier;
+import dev.certguard.crl.enforce.ChainCompleter;
 import dev.certguard.crl.enforce.ConnectionRevocationListener;
 import dev.certguard.crl.enforce.RevocationAuthenticator;
 import dev.certguard.crl.source.CrlSource;
@@ -85,7 +86,7 @@ public final class CrlExtensionMain implements ExtensionMain {
         final RevocationState state = new RevocationState();
         live = new LiveRevocation(
                 (clientId, reason) -> clients.disconnectClient(clientId, true, DisconnectReasonCode.NOT_AUTHORIZED, reason),
-                metrics, clock, config.gracePeriod(), config.disconnectRevokedClients());
+                state::snapshot, metrics, clock, config.gracePeriod(), config.disconnectRevokedClients());
         final CertificateWatch watch = new CertificateWatch(config.watchCertificates(), config.warnBeforeExpiry(), metrics, clock);
         final LiveRevocation connections = live;
         refresher = new CrlRefresher(sources, new CrlVerifier(config.caCertificates(), config.gracePeriod()), state, metrics, clock,
@@ -104,9 +105,10 @@ public final class CrlExtensionMain implements ExtensionMain {
                 () -> periodic.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot())),
                 config.refreshInterval().toMillis(), config.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
 
-        final RevocationAuthenticator authenticator = new RevocationAuthenticator(state, connections, metrics, config, clock);
+        final ChainCompleter completer = new ChainCompleter(config.caCertificates());
+        final RevocationAuthenticator authenticator = new RevocationAuthenticator(state, connections, metrics, config, completer, clock);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
-        Services.eventRegistry().setClientLifecycleEventListener(providerInput -> new ConnectionRevocationListener(connections));
+        Services.eventRegistry().setClientLifecycleEventListener(providerInput -> new ConnectionRevocationListener(connections, completer));
         ExtensionStatus.reportRunning(registry, ID);
         log.info("crl-extension {} started: {} CA certificates, {} CRL sources, {} CRLs loaded, refresh every {} s, when-unavailable={}",
                 input.getExtensionInformation().getVersion(), config.caCertificates().size(), sources.size(),

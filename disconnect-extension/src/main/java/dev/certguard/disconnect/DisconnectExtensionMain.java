@@ -4,7 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
-import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
+import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
@@ -17,6 +17,7 @@ import dev.certguard.disconnect.config.DisconnectConfig;
 import dev.certguard.disconnect.config.DisconnectConfigParser;
 import dev.certguard.disconnect.hivemq.AttemptInterceptor;
 import dev.certguard.disconnect.hivemq.ConnectionLifetimeListener;
+import dev.certguard.disconnect.hivemq.RefuseEveryone;
 import dev.certguard.connection.ConnectionGenerations;
 import dev.certguard.disconnect.lifetime.DisconnectMetrics;
 import dev.certguard.disconnect.lifetime.LifetimePolicy;
@@ -52,9 +53,12 @@ public final class DisconnectExtensionMain implements ExtensionMain {
         } catch (final InvalidConfigException e) {
             e.problems().forEach(problem -> log.error("{}", problem));
             log.error("disconnect-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
-            final SimpleAuthenticator denyAll = (authInput, authOutput) -> authOutput.failAuthentication(
-                    ConnackReasonCode.SERVER_UNAVAILABLE, "disconnect-extension configuration is invalid; the broker accepts no clients until it is fixed");
+            final RefuseEveryone refuse = new RefuseEveryone(Services.clientService(), Services.extensionExecutorService());
+            final SimpleAuthenticator denyAll = refuse.authenticator();
+            final PublishInboundInterceptor dropPublishes = refuse.publishes();
             Services.securityRegistry().setAuthenticatorProvider(providerInput -> denyAll);
+            Services.initializerRegistry().setClientInitializer((initializerInput, context) -> context.addPublishInboundInterceptor(dropPublishes));
+            Services.eventRegistry().setClientLifecycleEventListener(providerInput -> refuse);
             ExtensionStatus.reportFailed(registry, ID, "invalid configuration: " + e.getMessage());
             return;
         }

@@ -52,11 +52,16 @@ public final class ConnectionGenerations {
         return generation;
     }
 
-    /** The pending attempt of {@code generation} authenticated: it is now the client id's live connection. */
+    /**
+     * The pending attempt of {@code generation} authenticated: it is now the client id's live
+     * connection. HiveMQ keeps whichever connection authenticates last (it takes the session over),
+     * whatever order the CONNECTs arrived in, so the last call wins, not the highest generation.
+     * HiveMQ delivers one client id's lifecycle events in the order it fires them.
+     */
     public void authenticated(final @NotNull String clientId, final long generation) {
         entries.compute(clientId, (id, entry) -> entry == null
                 ? new Entry(generation, 0)
-                : new Entry(Math.max(entry.live, generation), Math.max(0, entry.pending - 1)));
+                : new Entry(generation, Math.max(0, entry.pending - 1)));
     }
 
     /** The connection of {@code generation} is gone; {@code authenticated} says whether it had been. */

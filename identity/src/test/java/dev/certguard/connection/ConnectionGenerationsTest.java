@@ -33,6 +33,18 @@ class ConnectionGenerationsTest {
     }
 
     @Test
+    void connection_that_authenticates_last_is_the_live_one_whatever_the_connect_order() {
+        final long a = generations.attempt("x");
+        final long b = generations.attempt("x");
+        generations.authenticated("x", b);
+        generations.authenticated("x", a);
+        generations.ended("x", b, true);
+
+        assertThat(generations.verdict("x", a)).as("A took B's session over and must still be disconnectable").isEqualTo(DISCONNECT);
+        assertThat(generations.verdict("x", b)).isEqualTo(SUPERSEDED);
+    }
+
+    @Test
     void failed_reconnect_attempt_does_not_let_the_old_connection_escape_its_deadline() {
         final long a = generations.attempt("x");
         generations.authenticated("x", a);

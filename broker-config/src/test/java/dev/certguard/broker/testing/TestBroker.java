@@ -71,6 +71,11 @@ public final class TestBroker implements AutoCloseable {
             return this;
         }
 
+        /** The PKI of this broker (created by {@link #prepare()} unless one was given). */
+        public TestPki pki() {
+            return pki;
+        }
+
         /** Uses an existing PKI instead of a new one. */
         public Builder pki(final TestPki existing) {
             pki = existing;

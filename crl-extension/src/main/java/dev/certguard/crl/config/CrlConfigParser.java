@@ -86,7 +86,7 @@ public final class CrlConfigParser {
         }
         final long refresh = reader.number(root, "", "refresh-interval-seconds", 300, 1, 7 * 24 * 3600);
         final long timeout = reader.number(root, "", "http-timeout-seconds", 10, 1, 600);
-        final long maxBytes = reader.number(root, "", "max-crl-bytes", 104_857_600L, 1024, 1L << 31);
+        final long maxBytes = reader.number(root, "", "max-crl-bytes", 104_857_600L, 1024, Integer.MAX_VALUE - 8);
         final String when = reader.text(root, "", "when-unavailable");
         CrlConfig.WhenUnavailable whenUnavailable = CrlConfig.WhenUnavailable.REJECT;
         if ("allow".equals(when)) {

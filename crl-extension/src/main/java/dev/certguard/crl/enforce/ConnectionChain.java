@@ -14,6 +14,12 @@ final class ConnectionChain {
     private ConnectionChain() {
     }
 
+    /** The presented chain completed with the configured CAs, or {@code null} without a client certificate. */
+    static X509Certificate @Nullable [] of(final @NotNull ConnectionInformation connection, final @NotNull ChainCompleter completer) {
+        final X509Certificate[] presented = of(connection);
+        return presented == null ? null : completer.complete(presented);
+    }
+
     static X509Certificate @Nullable [] of(final @NotNull ConnectionInformation connection) {
         final Optional<ClientTlsInformation> tls = connection.getClientTlsInformation();
         if (tls.isEmpty()) {

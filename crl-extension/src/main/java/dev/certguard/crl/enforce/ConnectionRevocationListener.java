@@ -20,13 +20,15 @@ import java.security.cert.X509Certificate;
 public final class ConnectionRevocationListener implements ClientLifecycleEventListener {
 
     private final @NotNull LiveRevocation live;
+    private final @NotNull ChainCompleter completer;
     private volatile long generation;
     private volatile @Nullable String clientId;
     private volatile boolean authenticated;
     private volatile @Nullable LiveRevocation.Live connection;
 
-    public ConnectionRevocationListener(final @NotNull LiveRevocation live) {
+    public ConnectionRevocationListener(final @NotNull LiveRevocation live, final @NotNull ChainCompleter completer) {
         this.live = live;
+        this.completer = completer;
     }
 
     @Override
@@ -41,7 +43,7 @@ public final class ConnectionRevocationListener implements ClientLifecycleEventL
         generation = recorded != 0 ? recorded : live.attempt(id);
         clientId = id;
         authenticated = true;
-        final X509Certificate[] chain = ConnectionChain.of(input.getConnectionInformation());
+        final X509Certificate[] chain = ConnectionChain.of(input.getConnectionInformation(), completer);
         connection = live.authenticated(id, generation, chain, chain == null ? "-" : RevocationAuthenticator.identity(chain[0]));
     }
 

@@ -40,9 +40,11 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
     private final @NotNull CrlConfig.WhenUnavailable whenUnavailable;
     private final @NotNull Duration grace;
     private final @NotNull Clock clock;
+    private final @NotNull ChainCompleter completer;
 
     public RevocationAuthenticator(final @NotNull RevocationState state, final @NotNull LiveRevocation live, final @NotNull CrlMetrics metrics,
-                                   final @NotNull CrlConfig config, final @NotNull Clock clock) {
+                                   final @NotNull CrlConfig config, final @NotNull ChainCompleter completer, final @NotNull Clock clock) {
+        this.completer = completer;
         this.state = state;
         this.live = live;
         this.metrics = metrics;
@@ -54,7 +56,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
     @Override
     public void onConnect(final @NotNull SimpleAuthInput input, final @NotNull SimpleAuthOutput output) {
         final String clientId = input.getConnectPacket().getClientId();
-        final X509Certificate[] chain = ConnectionChain.of(input.getConnectionInformation());
+        final X509Certificate[] chain = ConnectionChain.of(input.getConnectionInformation(), completer);
         if (chain != null) {
             final RevocationSnapshot.Status status = state.snapshot().check(chain, clock.instant(), grace);
             final String listener = input.getConnectionInformation().getListener().map(Listener::getName).orElse("-");

@@ -65,22 +65,32 @@ public final class HttpSource implements CrlSource {
         if (known != null && known.lastModified != null) {
             request.header("If-Modified-Since", known.lastModified);
         }
-        return client.sendAsync(request.build(), this::bodyHandler)
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .thenCompose(response -> {
-                    if (response.statusCode() == 304) {
-                        return CompletableFuture.completedFuture(Fetch.UNCHANGED);
-                    }
-                    if (response.statusCode() != 200) {
-                        return CompletableFuture.failedFuture(new IOException("HTTP " + response.statusCode()));
-                    }
-                    if (response.body() == TOO_LARGE) {
-                        return CompletableFuture.failedFuture(new IOException("Content-Length is larger than max-crl-bytes " + maxBytes));
-                    }
-                    return CompletableFuture.completedFuture(new Fetch(response.body(), new Validators(
-                            response.headers().firstValue("ETag").orElse(null),
-                            response.headers().firstValue("Last-Modified").orElse(null))));
-                });
+        final CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request.build(), this::bodyHandler);
+        // HttpRequest.timeout only bounds the wait for headers: abort the whole exchange (body
+        // included) at the timeout, so a stalled download never lingers into the next refresh.
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> exchange.cancel(true));
+        return exchange.handle((response, e) -> {
+            if (e != null) {
+                final Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                throw new java.util.concurrent.CompletionException(cause instanceof java.util.concurrent.CancellationException
+                        ? new IOException("no complete answer within " + timeout.toMillis() + " ms") : cause);
+            }
+            if (response.statusCode() == 304) {
+                if (known == null) {
+                    throw new java.util.concurrent.CompletionException(new IOException("HTTP 304 although no copy was cached"));
+                }
+                return Fetch.UNCHANGED;
+            }
+            if (response.statusCode() != 200) {
+                throw new java.util.concurrent.CompletionException(new IOException("HTTP " + response.statusCode()));
+            }
+            if (response.body() == TOO_LARGE) {
+                throw new java.util.concurrent.CompletionException(new IOException("Content-Length is larger than max-crl-bytes " + maxBytes));
+            }
+            return new Fetch(response.body(), new Validators(
+                    response.headers().firstValue("ETag").orElse(null),
+                    response.headers().firstValue("Last-Modified").orElse(null)));
+        });
     }
 
     @Override

@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Cuts connections whose certificate (or an intermediate of its chain) becomes revoked while they
@@ -53,6 +54,7 @@ public final class LiveRevocation {
     private final @NotNull ConnectionGenerations generations = new ConnectionGenerations();
     private final Set<Live> live = ConcurrentHashMap.newKeySet();
     private final @NotNull Disconnector disconnector;
+    private final @NotNull Supplier<RevocationSnapshot> snapshot;
     private final @NotNull CrlMetrics metrics;
     private final @NotNull Clock clock;
     private final @NotNull Duration grace;
@@ -61,11 +63,13 @@ public final class LiveRevocation {
 
     public LiveRevocation(
             final @NotNull Disconnector disconnector,
+            final @NotNull Supplier<RevocationSnapshot> snapshot,
             final @NotNull CrlMetrics metrics,
             final @NotNull Clock clock,
             final @NotNull Duration grace,
             final boolean enabled) {
         this.disconnector = disconnector;
+        this.snapshot = snapshot;
         this.metrics = metrics;
         this.clock = clock;
         this.grace = grace;
@@ -97,6 +101,13 @@ public final class LiveRevocation {
         }
         final Live connection = new Live(clientId, generation, chain, identity);
         live.add(connection);
+        // A CRL installed between this connection's CONNECT check and now was swept without it.
+        if (enabled) {
+            final X509Certificate revoked = snapshot.get().check(chain, clock.instant(), grace).revoked();
+            if (revoked != null) {
+                cut(connection, revoked, 0);
+            }
+        }
         return connection;
     }
 

@@ -41,7 +41,10 @@ class CrlRefresherTest {
     private CrlRefresher refresher;
     private int changes;
 
-    private record Response(int status, byte[] body, long stallMillis) {
+    private record Response(int status, byte[] body, long stallMillis, boolean stallInBody) {
+        Response(final int status, final byte[] body, final long stallMillis) {
+            this(status, body, stallMillis, false);
+        }
     }
 
     @BeforeEach
@@ -49,6 +52,19 @@ class CrlRefresherTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/ca.crl", exchange -> {
             final Response next = response.get();
+            if (next.stallInBody()) {
+                exchange.sendResponseHeaders(200, next.body().length);
+                exchange.getResponseBody().write(next.body(), 0, next.body().length / 2);
+                exchange.getResponseBody().flush();
+                try {
+                    Thread.sleep(next.stallMillis());
+                    exchange.getResponseBody().write(next.body(), next.body().length / 2, next.body().length - next.body().length / 2);
+                } catch (final InterruptedException | java.io.IOException e) {
+                    // the client gave up
+                }
+                exchange.close();
+                return;
+            }
             try {
                 Thread.sleep(next.stallMillis());
             } catch (final InterruptedException e) {
@@ -122,9 +138,13 @@ class CrlRefresherTest {
         final long started = System.nanoTime();
         refresh();
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("a stalled server is given up on at the timeout").isLessThan(Duration.ofSeconds(2));
+        response.set(new Response(200, crl(2, 5, 6), 3000, true));
+        final long bodyStarted = System.nanoTime();
+        refresh();
+        assertThat(Duration.ofNanos(System.nanoTime() - bodyStarted)).as("a body that stalls half-way is aborted at the timeout").isLessThan(Duration.ofSeconds(2));
         serve(200, new byte[128 * 1024]);
         refresh();
-        assertThat(failures()).as("404, 500, garbage, truncated, stalled, oversized").isEqualTo(6);
+        assertThat(failures()).as("404, 500, garbage, truncated, stalled, stalled body, oversized").isEqualTo(7);
         assertThat(state.snapshot().crl(ISSUER).number()).as("last good CRL still in use").isEqualTo(BigInteger.ONE);
 
         serve(200, crl(3, 5, 6));

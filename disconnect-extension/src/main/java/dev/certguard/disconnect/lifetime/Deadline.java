@@ -1,11 +1,15 @@
 package dev.certguard.disconnect.lifetime;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
 
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 
 /**
- * When a connection must end, and which limit decided it. Immutable; thread-safe.
+ * When a connection must end, and which limit decided it. Held for every tracked connection, so it
+ * is kept small: the reason string is only built when the connection is actually disconnected.
+ * Immutable; thread-safe.
  */
 public final class Deadline {
 
@@ -24,18 +28,35 @@ public final class Deadline {
         }
     }
 
-    private final @NotNull Instant at;
+    private final long atEpochMillis;
     private final @NotNull Limit limit;
-    private final @NotNull String reason;
+    private final long lifetimeSeconds;
+    private final @Nullable X509Certificate expiring;
+    private final boolean expiringIsLeaf;
 
-    public Deadline(final @NotNull Instant at, final @NotNull Limit limit, final @NotNull String reason) {
-        this.at = at;
+    private Deadline(final long atEpochMillis, final @NotNull Limit limit, final long lifetimeSeconds,
+                     final @Nullable X509Certificate expiring, final boolean expiringIsLeaf) {
+        this.atEpochMillis = atEpochMillis;
         this.limit = limit;
-        this.reason = reason;
+        this.lifetimeSeconds = lifetimeSeconds;
+        this.expiring = expiring;
+        this.expiringIsLeaf = expiringIsLeaf;
+    }
+
+    static @NotNull Deadline lifetime(final long atEpochMillis, final long lifetimeSeconds) {
+        return new Deadline(atEpochMillis, Limit.LIFETIME, lifetimeSeconds, null, false);
+    }
+
+    static @NotNull Deadline expiry(final @NotNull X509Certificate certificate, final boolean leaf) {
+        return new Deadline(certificate.getNotAfter().getTime(), Limit.CERTIFICATE_EXPIRY, 0, certificate, leaf);
     }
 
     public @NotNull Instant at() {
-        return at;
+        return Instant.ofEpochMilli(atEpochMillis);
+    }
+
+    long atEpochMillis() {
+        return atEpochMillis;
     }
 
     public @NotNull Limit limit() {
@@ -44,6 +65,10 @@ public final class Deadline {
 
     /** The MQTT 5 reason string sent with DISCONNECT 0xA0. */
     public @NotNull String reason() {
-        return reason;
+        if (limit == Limit.LIFETIME) {
+            return "maximum connection lifetime of " + lifetimeSeconds + " s reached; reconnect to re-validate the certificate";
+        }
+        return (expiringIsLeaf ? "client certificate" : "intermediate CA certificate '" + expiring.getSubjectX500Principal().getName() + "'")
+                + " expires at " + at();
     }
 }

@@ -40,16 +40,12 @@ public final class LifetimePolicy {
             final long lifetimeMillis = lifetime.toMillis();
             final long maxJitter = lifetimeMillis * config.jitterPercent() / 100;
             final long jitter = maxJitter > 0 ? randomBelow.applyAsLong(maxJitter + 1) : 0;
-            deadline = new Deadline(connectedAt.plusMillis(lifetimeMillis - jitter), Deadline.Limit.LIFETIME,
-                    "maximum connection lifetime of " + lifetime.getSeconds() + " s reached; reconnect to re-validate the certificate");
+            deadline = Deadline.lifetime(connectedAt.toEpochMilli() + lifetimeMillis - jitter, lifetime.getSeconds());
         }
         if (config.disconnectOnCertificateExpiry()) {
             for (int i = 0; i < chain.length; i++) {
-                final Instant notAfter = chain[i].getNotAfter().toInstant();
-                if (deadline == null || notAfter.isBefore(deadline.at())) {
-                    deadline = new Deadline(notAfter, Deadline.Limit.CERTIFICATE_EXPIRY,
-                            (i == 0 ? "client certificate" : "intermediate CA certificate '" + chain[i].getSubjectX500Principal().getName() + "'")
-                                    + " expires at " + notAfter);
+                if (deadline == null || chain[i].getNotAfter().getTime() < deadline.atEpochMillis()) {
+                    deadline = Deadline.expiry(chain[i], i == 0);
                 }
             }
         }

@@ -3,17 +3,22 @@ package dev.certguard.disconnect.lifetime;
 import dev.certguard.connection.ConnectionGenerations;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.identity.CertificateIdentity;
+import dev.certguard.identity.DeviceIdentity;
+import dev.certguard.identity.InvalidIdentityException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * Holds one timer per certificate-authenticated connection on a single scheduler thread (no thread
@@ -42,6 +47,8 @@ public final class LifetimeTracker {
     private final boolean sendWill;
     private final @NotNull Clock clock;
     private final @NotNull ScheduledThreadPoolExecutor scheduler;
+    private static final AtomicIntegerFieldUpdater<Tracked> UNTRACKED = AtomicIntegerFieldUpdater.newUpdater(Tracked.class, "untracked");
+
     private final AtomicInteger tracked = new AtomicInteger();
 
     public LifetimeTracker(
@@ -84,11 +91,12 @@ public final class LifetimeTracker {
             final @Nullable X509Certificate[] chain) {
         generations.authenticated(clientId, generation);
         final Deadline deadline = chain == null || chain.length == 0 ? null : policy.deadline(clock.instant(), identity, chain);
-        final Tracked connection = new Tracked(clientId, generation, identity, deadline);
+        // The leaf is held by the TLS session anyway; keeping it instead of the identity string costs nothing.
+        final Tracked connection = new Tracked(clientId, generation, deadline == null ? null : chain[0], deadline);
         if (deadline != null) {
             tracked.incrementAndGet();
             metrics.scheduled();
-            connection.schedule(Math.max(0, deadline.at().toEpochMilli() - clock.millis()));
+            connection.schedule(Math.max(0, deadline.atEpochMillis() - clock.millis()));
         }
         return connection;
     }
@@ -113,28 +121,40 @@ public final class LifetimeTracker {
         return generations.size();
     }
 
+    private static String identity(final @Nullable X509Certificate leaf) {
+        if (leaf == null) {
+            return "-";
+        }
+        try {
+            return DeviceIdentity.printable(CertificateIdentity.commonName(leaf));
+        } catch (final InvalidIdentityException e) {
+            return "-";
+        }
+    }
+
     /** Cancels every timer and stops the scheduler thread. */
     public void stop() {
         scheduler.shutdownNow();
     }
 
     /**
-     * One authenticated connection: its identity, deadline and timer. Also the timer's task, so a
-     * tracked connection costs this object, one scheduler entry and one map entry.
+     * One authenticated connection: its certificate, deadline and timer. Also the timer's task, so a
+     * tracked connection costs this object, its deadline, one scheduler entry and one map entry.
      */
-    public final class Tracked implements Runnable {
+    public final class Tracked implements Callable<Void> {
         private final @NotNull String clientId;
         private final long generation;
-        private final @NotNull String identity;
+        private final @Nullable X509Certificate leaf;
         private final @Nullable Deadline deadline;
         private volatile @Nullable ScheduledFuture<?> timer;
         private volatile boolean ended;
+        private volatile int untracked;
         private int rechecks;
 
-        private Tracked(final @NotNull String clientId, final long generation, final @NotNull String identity, final @Nullable Deadline deadline) {
+        private Tracked(final @NotNull String clientId, final long generation, final @Nullable X509Certificate leaf, final @Nullable Deadline deadline) {
             this.clientId = clientId;
             this.generation = generation;
-            this.identity = identity;
+            this.leaf = leaf;
             this.deadline = deadline;
         }
 
@@ -168,27 +188,28 @@ public final class LifetimeTracker {
             }
         }
 
+        /** Leaves the tracked count exactly once, however timer, re-checks and disconnect interleave. */
         private void untrack() {
-            if (deadline != null) {
+            if (deadline != null && UNTRACKED.compareAndSet(this, 0, 1)) {
                 tracked.decrementAndGet();
             }
             timer = null;
         }
 
         @Override
-        public void run() {
+        public Void call() {
             if (ended || deadline == null) {
                 untrack();
-                return;
+                return null;
             }
             switch (generations.verdict(clientId, generation)) {
                 case SUPERSEDED:
                     untrack();
-                    return;
+                    return null;
                 case WAIT:
                     if (++rechecks <= MAX_RECHECKS) {
                         schedule(RECHECK.toMillis());
-                        return;
+                        return null;
                     }
                     log.warn("disconnect-extension: another CONNECT with client id '{}' stayed pending for {} s; enforcing the deadline",
                             clientId, MAX_RECHECKS * RECHECK.getSeconds());
@@ -198,12 +219,14 @@ public final class LifetimeTracker {
             }
             untrack();
             metrics.disconnected(deadline.limit());
+            final String reason = deadline.reason();
             log.info("disconnect-extension: disconnecting identity '{}', client id '{}': {} ({})",
-                    identity, clientId, deadline.limit().metricName(), deadline.reason());
-            disconnector.disconnect(clientId, !sendWill, deadline.reason()).exceptionally(e -> {
+                    identity(leaf), clientId, deadline.limit().metricName(), reason);
+            disconnector.disconnect(clientId, !sendWill, reason).exceptionally(e -> {
                 log.warn("disconnect-extension: could not disconnect client id '{}': {}", clientId, e.toString());
                 return false;
             });
+            return null;
         }
     }
 }

@@ -1,0 +1,31 @@
+package dev.certguard.bench;
+
+import dev.certguard.bench.load.Comparison;
+
+import java.util.Arrays;
+
+/**
+ * {@code java -jar benchmarks/target/benchmarks.jar micro|footprint|compare [options]}, from the
+ * repository root.
+ */
+public final class Bench {
+
+    private Bench() {
+    }
+
+    public static void main(final String[] args) throws Exception {
+        final String command = args.length == 0 ? "" : args[0];
+        final String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
+        switch (command) {
+            case "micro" -> org.openjdk.jmh.Main.main(rest.length > 0 ? rest
+                    : new String[]{"-f", "1", "-wi", "3", "-w", "1s", "-i", "5", "-r", "1s", "dev.certguard.bench.micro"});
+            case "footprint" -> Footprint.run();
+            case "compare" -> Comparison.main(rest);
+            default -> {
+                System.err.println("usage: java -jar benchmarks/target/benchmarks.jar micro [JMH options] | footprint | compare "
+                        + "[--devices N] [--seconds S] [--rounds R] [--out DIR]");
+                System.exit(2);
+            }
+        }
+    }
+}
