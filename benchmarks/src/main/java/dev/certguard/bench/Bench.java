@@ -21,8 +21,9 @@ public final class Bench {
                     : new String[]{"-f", "1", "-wi", "3", "-w", "1s", "-i", "5", "-r", "1s", "dev.certguard.bench.micro"});
             case "footprint" -> Footprint.run();
             case "compare" -> Comparison.main(rest);
+            case "chart" -> dev.certguard.bench.load.Report.redraw(java.nio.file.Path.of(rest.length > 0 ? rest[0] : "benchmarks/results"));
             default -> {
-                System.err.println("usage: java -jar benchmarks/target/benchmarks.jar micro [JMH options] | footprint | compare "
+                System.err.println("usage: java -jar benchmarks/target/benchmarks.jar micro [JMH options] | footprint | chart [DIR] | compare "
                         + "[--devices N] [--seconds S] [--rounds R] [--out DIR]");
                 System.exit(2);
             }

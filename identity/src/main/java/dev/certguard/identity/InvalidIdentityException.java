@@ -9,7 +9,8 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
 public final class InvalidIdentityException extends Exception {
 
     public InvalidIdentityException(final @NotNull String reason) {
-        super(reason);
+        // No stack trace: refusals are expected, attacker-driven and reported by their reason alone.
+        super(reason, null, false, false);
     }
 
     public @NotNull String reason() {

@@ -40,7 +40,7 @@ final class Chart {
             final Panel panel = panels.get(p);
             final int left = 20 + p * panelWidth + 30;
             final int bottom = height - 80;
-            final int top = 90;
+            final int top = 120;
             double max = 0;
             for (final double value : panel.values()) {
                 max = Math.max(max, value);

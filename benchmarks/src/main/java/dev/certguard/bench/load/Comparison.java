@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +42,10 @@ public final class Comparison {
     private final Duration warmup;
     private final Duration measure;
     private final int rounds;
+    private final List<String> brokers;
 
-    Comparison(final Path out, final int devices, final Duration warmup, final Duration measure, final int rounds) {
+    Comparison(final Path out, final int devices, final Duration warmup, final Duration measure, final int rounds, final List<String> brokers) {
+        this.brokers = brokers;
         this.out = out;
         this.devices = devices;
         this.warmup = warmup;
@@ -55,17 +58,20 @@ public final class Comparison {
         int devices = 200;
         int seconds = 10;
         int rounds = 2;
+        String brokers = SECURE + "," + BASELINE + "," + MOSQUITTO;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--devices" -> devices = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--brokers" -> brokers = args[++i];
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--out DIR --devices N --seconds S --rounds R)");
+                        + " (--out DIR --devices N --seconds S --rounds R --brokers certguard,allow-all,mosquitto"
+                        + "[,allow-all-suback,allow-all-permissions])");
             }
         }
-        new Comparison(out, devices, Duration.ofSeconds(3), Duration.ofSeconds(seconds), rounds).run();
+        new Comparison(out, devices, Duration.ofSeconds(3), Duration.ofSeconds(seconds), rounds, List.of(brokers.split(","))).run();
     }
 
     void run() throws Exception {
@@ -74,7 +80,7 @@ public final class Comparison {
         if (!Files.isDirectory(template) || !Files.isRegularFile(launcher)) {
             throw new IllegalStateException("run from the repository root after 'mvn -B -q package -DskipTests'");
         }
-        final String mosquitto = which("mosquitto", "/usr/sbin/mosquitto");
+        final String mosquitto = brokers.contains(MOSQUITTO) ? which("mosquitto", "/usr/sbin/mosquitto") : "mosquitto";
         BrokerHome.deleteRecursively(out);
         Files.createDirectories(out.resolve("logs"));
 
@@ -141,30 +147,61 @@ public final class Comparison {
         commands.put(SECURE, List.of(java, "-jar", launcher.toAbsolutePath().toString(), "--home", secureHome.toAbsolutePath().toString()));
         commands.put(BASELINE, List.of(java, "-cp", classpath, AllowAllBroker.class.getName(), baselineHome.toAbsolutePath().toString()));
         commands.put(MOSQUITTO, List.of(mosquitto, "-c", mosquittoDir.resolve("mosquitto.conf").toAbsolutePath().toString()));
+        for (final String variant : List.of("suback", "permissions")) {
+            commands.put(BASELINE + "-" + variant, List.of(java, "-cp", classpath, AllowAllBroker.class.getName(),
+                    baselineHome.toAbsolutePath().toString(), variant));
+        }
+        for (final String only : List.of("acl", "crl", "disconnect", "all")) {
+            final Path variantHome = out.resolve("only-" + only + "-home");
+            BrokerHome.copyRecursively(secureHome, variantHome);
+            for (final String id : List.of("acl", "crl", "disconnect")) {
+                if (!only.equals("all") && !only.equals(id)) {
+                    BrokerHome.deleteRecursively(variantHome.resolve("extensions/" + id + "-extension"));
+                }
+            }
+            commands.put("only-" + only, List.of(java, "-cp", classpath, AllowAllBroker.class.getName(),
+                    variantHome.toAbsolutePath().toString(), only.equals("acl") || only.equals("all") ? "folder" : "plain"));
+        }
+        commands.keySet().retainAll(brokers);
 
         final Map<String, List<LoadTool.Result>> results = new LinkedHashMap<>();
-        commands.keySet().forEach(name -> results.put(name, new ArrayList<>()));
+        brokers.forEach(name -> results.put(name, new ArrayList<>()));
+        // The load generator's own JIT must be warm before the first measured run, or whichever
+        // broker comes first is measured against a cold client: one discarded pass first.
+        System.out.printf("%n=== warm-up pass (discarded): %s ===%n", brokers.get(0));
+        runOnce(brokers.get(0), commands.get(brokers.get(0)), port, fleet, bridge, "warmup");
         for (int round = 1; round <= rounds; round++) {
-            for (final Map.Entry<String, List<String>> broker : commands.entrySet()) {
-                System.out.printf("%n=== round %d of %d: %s ===%n", round, rounds, broker.getKey());
-                final Process process = new ProcessBuilder(broker.getValue())
-                        .redirectErrorStream(true)
-                        .redirectOutput(out.resolve("logs").resolve(broker.getKey() + "-" + round + ".log").toFile())
-                        .start();
-                try {
-                    awaitPort(port, process, Duration.ofSeconds(120));
-                    Thread.sleep(1000);
-                    results.get(broker.getKey()).add(new LoadTool("localhost", port, fleet, bridge, warmup, measure).run(broker.getKey()));
-                } finally {
-                    process.toHandle().destroy();
-                    if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                        process.destroyForcibly().waitFor();
-                    }
-                    awaitPortFree(port);
-                }
+            // Rotate the order every round, so no broker is always measured first or last.
+            final List<String> order = new ArrayList<>(brokers);
+            Collections.rotate(order, -(round - 1));
+            for (final String name : order) {
+                System.out.printf("%n=== round %d of %d: %s ===%n", round, rounds, name);
+                results.get(name).add(runOnce(name, commands.get(name), port, fleet, bridge, String.valueOf(round)));
             }
         }
         Report.write(out, results, devices, measure, rounds, Instant.now());
+    }
+
+    private LoadTool.Result runOnce(final String name, final List<String> command, final int port, final List<Device> fleet,
+                                    final Device bridge, final String label) throws Exception {
+        if (command == null) {
+            throw new IllegalArgumentException("unknown broker " + name);
+        }
+        final Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(out.resolve("logs").resolve(name + "-" + label + ".log").toFile())
+                .start();
+        try {
+            awaitPort(port, process, Duration.ofSeconds(120));
+            Thread.sleep(1000);
+            return new LoadTool("localhost", port, fleet, bridge, warmup, measure).run(name);
+        } finally {
+            process.toHandle().destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            awaitPortFree(port);
+        }
     }
 
     private static HiveMqConfigXml tlsConfig(final DevPki pki, final int port) {

@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /** Turns the rounds into the table, the ratios, a markdown file and a chart. Stateless. */
-final class Report {
+public final class Report {
 
     private Report() {
     }
@@ -36,7 +36,10 @@ final class Report {
                     .append(" |\n");
         }
         md.append("\n| ratio | connects/s | QoS 0 msg/s | QoS 1 msg/s |\n|---|---|---|---|\n");
-        for (final String other : List.of(Comparison.BASELINE, Comparison.MOSQUITTO)) {
+        for (final String other : brokers) {
+            if (other.equals(Comparison.SECURE) || !results.containsKey(Comparison.SECURE)) {
+                continue;
+            }
             md.append("| ").append(Comparison.SECURE).append(" / ").append(other)
                     .append(" | ").append(ratio(results, other, LoadTool.Result::connectsPerSecond))
                     .append(" | ").append(ratio(results, other, r -> r.phases().get(0).messagesPerSecond()))
@@ -50,8 +53,38 @@ final class Report {
                 new Chart.Panel("mTLS connect rate", "connects per second", values(results, brokers, LoadTool.Result::connectsPerSecond)),
                 new Chart.Panel("Publish throughput, QoS 0", "messages per second", values(results, brokers, r -> r.phases().get(0).messagesPerSecond())),
                 new Chart.Panel("Publish throughput, QoS 1", "messages per second", values(results, brokers, r -> r.phases().get(1).messagesPerSecond())));
-        Chart.write(out.resolve("comparison.png"), "certguard vs allow-all HiveMQ vs Mosquitto (" + devices + " mTLS devices, 2 cores)", brokers, panels);
+        final StringBuilder tsv = new StringBuilder("broker\tconnects_per_s\tqos0_msg_per_s\tqos1_msg_per_s\tdevices\n");
+        for (int i = 0; i < brokers.size(); i++) {
+            tsv.append(brokers.get(i)).append('\t').append(panels.get(0).values()[i]).append('\t').append(panels.get(1).values()[i])
+                    .append('\t').append(panels.get(2).values()[i]).append('\t').append(devices).append('\n');
+        }
+        Files.writeString(out.resolve("comparison.tsv"), tsv.toString());
+        chart(out, brokers, panels, devices);
         System.out.println("written: " + out.resolve("comparison.md") + " and " + out.resolve("comparison.png"));
+    }
+
+    /** Redraws the chart from a run's {@code comparison.tsv}. */
+    public static void redraw(final Path out) throws IOException {
+        final List<String> lines = Files.readAllLines(out.resolve("comparison.tsv"));
+        final List<String> brokers = new ArrayList<>();
+        final double[][] columns = new double[3][lines.size() - 1];
+        int devices = 0;
+        for (int i = 1; i < lines.size(); i++) {
+            final String[] fields = lines.get(i).split("\t");
+            brokers.add(fields[0]);
+            for (int c = 0; c < 3; c++) {
+                columns[c][i - 1] = Double.parseDouble(fields[c + 1]);
+            }
+            devices = Integer.parseInt(fields[4]);
+        }
+        chart(out, brokers, List.of(
+                new Chart.Panel("mTLS connect rate", "connects per second", columns[0]),
+                new Chart.Panel("Publish throughput, QoS 0", "messages per second", columns[1]),
+                new Chart.Panel("Publish throughput, QoS 1", "messages per second", columns[2])), devices);
+    }
+
+    private static void chart(final Path out, final List<String> brokers, final List<Chart.Panel> panels, final int devices) throws IOException {
+        Chart.write(out.resolve("comparison.png"), "certguard vs allow-all HiveMQ vs Mosquitto (" + devices + " mTLS devices, 2 cores)", brokers, panels);
     }
 
     private static double[] values(final Map<String, List<LoadTool.Result>> results, final List<String> brokers, final ToDoubleFunction<LoadTool.Result> metric) {

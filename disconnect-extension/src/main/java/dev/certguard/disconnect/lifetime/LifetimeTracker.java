@@ -12,19 +12,15 @@ import org.slf4j.LoggerFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
- * Holds one timer per certificate-authenticated connection on a single scheduler thread (no thread
- * per connection), and disconnects the connection when its {@link Deadline} comes, unless a later
- * connection has taken its client id over. Cancelled timers leave the scheduler's queue at once, so
- * nothing is retained for connections that ended.
+ * Holds one deadline per certificate-authenticated connection on a single timer thread (no thread
+ * per connection, no task object per connection: see {@link TimerWheel}), and disconnects the
+ * connection when its {@link Deadline} comes, unless a later connection has taken its client id
+ * over. Cancelled deadlines leave the wheel at once, so nothing is retained for connections that ended.
  * Thread-safe: per-connection state is in {@link Tracked}; shared state is concurrent.
  */
 public final class LifetimeTracker {
@@ -46,7 +42,7 @@ public final class LifetimeTracker {
     private final @NotNull DisconnectMetrics metrics;
     private final boolean sendWill;
     private final @NotNull Clock clock;
-    private final @NotNull ScheduledThreadPoolExecutor scheduler;
+    private final @NotNull TimerWheel wheel;
     private static final AtomicIntegerFieldUpdater<Tracked> UNTRACKED = AtomicIntegerFieldUpdater.newUpdater(Tracked.class, "untracked");
 
     private final AtomicInteger tracked = new AtomicInteger();
@@ -64,13 +60,7 @@ public final class LifetimeTracker {
         this.metrics = metrics;
         this.sendWill = sendWill;
         this.clock = clock;
-        this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
-            final Thread thread = new Thread(runnable, "certguard-connection-lifetime");
-            thread.setDaemon(true);
-            return thread;
-        });
-        scheduler.setRemoveOnCancelPolicy(true);
-        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.wheel = new TimerWheel(clock::millis, "certguard-connection-lifetime");
         metrics.gauges(tracked::get, generations::size);
     }
 
@@ -111,9 +101,9 @@ public final class LifetimeTracker {
         return tracked.get();
     }
 
-    /** Timers in the scheduler's queue (for tests and diagnostics). */
+    /** Deadlines still scheduled (walks them all: tests and diagnostics only). */
     public int queuedTimers() {
-        return scheduler.getQueue().size();
+        return wheel.size();
     }
 
     /** Client ids with state (for tests and diagnostics). */
@@ -134,19 +124,18 @@ public final class LifetimeTracker {
 
     /** Cancels every timer and stops the scheduler thread. */
     public void stop() {
-        scheduler.shutdownNow();
+        wheel.stop();
     }
 
     /**
-     * One authenticated connection: its certificate, deadline and timer. Also the timer's task, so a
-     * tracked connection costs this object, its deadline, one scheduler entry and one map entry.
+     * One authenticated connection: its certificate, deadline and timer. It is its own node in the
+     * timer wheel, so a tracked connection costs this object, its deadline and one map entry.
      */
-    public final class Tracked implements Callable<Void> {
+    public final class Tracked extends TimerWheel.Node {
         private final @NotNull String clientId;
         private final long generation;
         private final @Nullable X509Certificate leaf;
         private final @Nullable Deadline deadline;
-        private volatile @Nullable ScheduledFuture<?> timer;
         private volatile boolean ended;
         private volatile int untracked;
         private int rechecks;
@@ -163,11 +152,10 @@ public final class LifetimeTracker {
         }
 
         private void schedule(final long delayMillis) {
-            try {
-                timer = scheduler.schedule(this, delayMillis, TimeUnit.MILLISECONDS);
-            } catch (final java.util.concurrent.RejectedExecutionException e) {
+            if (!wheel.schedule(this, clock.millis() + delayMillis)) {
                 // The extension is stopping; HiveMQ disconnects every client anyway.
                 untrack();
+                return;
             }
             if (ended) {
                 cancel();
@@ -182,8 +170,7 @@ public final class LifetimeTracker {
         }
 
         private void cancel() {
-            final ScheduledFuture<?> current = timer;
-            if (current != null && current.cancel(false)) {
+            if (wheel.cancel(this)) {
                 untrack();
             }
         }
@@ -193,23 +180,22 @@ public final class LifetimeTracker {
             if (deadline != null && UNTRACKED.compareAndSet(this, 0, 1)) {
                 tracked.decrementAndGet();
             }
-            timer = null;
         }
 
         @Override
-        public Void call() {
+        void expire() {
             if (ended || deadline == null) {
                 untrack();
-                return null;
+                return;
             }
             switch (generations.verdict(clientId, generation)) {
                 case SUPERSEDED:
                     untrack();
-                    return null;
+                    return;
                 case WAIT:
                     if (++rechecks <= MAX_RECHECKS) {
                         schedule(RECHECK.toMillis());
-                        return null;
+                        return;
                     }
                     log.warn("disconnect-extension: another CONNECT with client id '{}' stayed pending for {} s; enforcing the deadline",
                             clientId, MAX_RECHECKS * RECHECK.getSeconds());
@@ -226,7 +212,6 @@ public final class LifetimeTracker {
                 log.warn("disconnect-extension: could not disconnect client id '{}': {}", clientId, e.toString());
                 return false;
             });
-            return null;
         }
     }
 }

@@ -1,0 +1,171 @@
+package dev.certguard.disconnect.lifetime;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.LongSupplier;
+
+/**
+ * Every connection deadline on one thread. Deadlines are grouped into 100 ms buckets kept in a
+ * concurrent skip list; each connection is its own node in its bucket's linked list, so a timer
+ * costs no object of its own (a scheduled-executor task would be 64+ bytes per connection) and
+ * cancelling is O(1). Deadlines fire up to one tick late, never early.
+ * Thread-safe: a bucket's list is guarded by the bucket's monitor, the skip list is concurrent,
+ * and a bucket is marked dead under its monitor before it leaves the skip list.
+ */
+final class TimerWheel {
+
+    private static final Logger log = LoggerFactory.getLogger(TimerWheel.class);
+    static final long TICK_MILLIS = 100;
+
+    /** A schedulable item; its links are owned by the wheel. */
+    abstract static class Node {
+        private volatile @Nullable Bucket bucket;
+        private @Nullable Node previous;
+        private @Nullable Node next;
+
+        /** Runs on the wheel's thread when the deadline comes; must not block. */
+        abstract void expire();
+    }
+
+    private static final class Bucket {
+        final long tick;
+        @Nullable Node head;
+        boolean dead;
+
+        Bucket(final long tick) {
+            this.tick = tick;
+        }
+    }
+
+    private final ConcurrentSkipListMap<Long, Bucket> buckets = new ConcurrentSkipListMap<>();
+    private final @NotNull LongSupplier clock;
+    private final @NotNull Thread thread;
+    private volatile boolean stopped;
+
+    TimerWheel(final @NotNull LongSupplier clockMillis, final @NotNull String threadName) {
+        this.clock = clockMillis;
+        this.thread = new Thread(this::loop, threadName);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Schedules {@code node} (not currently scheduled) to expire at {@code atMillis}; false once stopped. */
+    boolean schedule(final @NotNull Node node, final long atMillis) {
+        final long tick = Math.floorDiv(atMillis + TICK_MILLIS - 1, TICK_MILLIS);
+        while (!stopped) {
+            final Bucket bucket = buckets.computeIfAbsent(tick, Bucket::new);
+            synchronized (bucket) {
+                if (bucket.dead) {
+                    continue;
+                }
+                node.previous = null;
+                node.next = bucket.head;
+                if (bucket.head != null) {
+                    bucket.head.previous = node;
+                }
+                bucket.head = node;
+                node.bucket = bucket;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Unschedules {@code node}; true if it was scheduled and now never expires. */
+    boolean cancel(final @NotNull Node node) {
+        final Bucket bucket = node.bucket;
+        if (bucket == null) {
+            return false;
+        }
+        synchronized (bucket) {
+            if (node.bucket != bucket || bucket.dead) {
+                return false;
+            }
+            if (node.previous != null) {
+                node.previous.next = node.next;
+            } else {
+                bucket.head = node.next;
+            }
+            if (node.next != null) {
+                node.next.previous = node.previous;
+            }
+            node.previous = null;
+            node.next = null;
+            node.bucket = null;
+            if (bucket.head == null) {
+                bucket.dead = true;
+                buckets.remove(bucket.tick, bucket);
+            }
+            return true;
+        }
+    }
+
+    /** Nodes scheduled now (walks every bucket: diagnostics and tests only). */
+    int size() {
+        int size = 0;
+        for (final Bucket bucket : buckets.values()) {
+            synchronized (bucket) {
+                for (Node node = bucket.head; node != null; node = node.next) {
+                    size++;
+                }
+            }
+        }
+        return size;
+    }
+
+    /** Stops the thread; nothing scheduled expires afterwards. */
+    void stop() {
+        stopped = true;
+        thread.interrupt();
+        buckets.clear();
+    }
+
+    private void loop() {
+        while (!stopped) {
+            final long now = clock.getAsLong();
+            final Map.Entry<Long, Bucket> first = buckets.firstEntry();
+            if (first != null && first.getKey() * TICK_MILLIS <= now) {
+                fire(first.getValue());
+                continue;
+            }
+            final long wait = first == null ? TICK_MILLIS : Math.min(TICK_MILLIS, first.getKey() * TICK_MILLIS - now);
+            try {
+                Thread.sleep(Math.max(1, wait));
+            } catch (final InterruptedException e) {
+                if (stopped) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void fire(final Bucket bucket) {
+        Node node;
+        synchronized (bucket) {
+            bucket.dead = true;
+            buckets.remove(bucket.tick, bucket);
+            node = bucket.head;
+            bucket.head = null;
+        }
+        while (node != null && !stopped) {
+            final Node next;
+            synchronized (bucket) {
+                next = node.next;
+                node.next = null;
+                node.previous = null;
+                node.bucket = null;
+            }
+            try {
+                node.expire();
+            } catch (final RuntimeException e) {
+                log.warn("disconnect-extension: a connection deadline failed to run: {}", e.toString());
+            }
+            node = next;
+        }
+    }
+}
