@@ -1,23 +1,19 @@
 package dev.certguard.broker;
 
 import dev.certguard.broker.testing.Mosquitto;
+import dev.certguard.broker.testing.OutputLines;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.pki.DevPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,8 +31,7 @@ class SecureBrokerLauncherIT {
     /** A launcher process whose output lines can be awaited. */
     private static final class Launcher implements AutoCloseable {
         final Process process;
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        final List<String> seen = new ArrayList<>();
+        private final OutputLines lines;
 
         Launcher(final Path cwd, final Map<String, String> env, final String... args) throws IOException {
             final List<String> command = new ArrayList<>(List.of(
@@ -45,65 +40,21 @@ class SecureBrokerLauncherIT {
             final ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
             builder.environment().putAll(env);
             process = builder.start();
-            final Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (final IOException ignored) {
-                    // process ended
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
+            lines = new OutputLines(process.getInputStream(), "launcher-output");
         }
 
-        /** The first line containing {@code text}, or null once the timeout passes. */
         String await(final String text, final Duration timeout) throws InterruptedException {
-            final long deadline = System.nanoTime() + timeout.toNanos();
-            for (final String line : seen) {
-                if (line.contains(text)) {
-                    return line;
-                }
-            }
-            while (System.nanoTime() < deadline) {
-                final String line = lines.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    break;
-                }
-                seen.add(line);
-                if (line.contains(text)) {
-                    return line;
-                }
-            }
-            return null;
+            return lines.await(text, timeout);
         }
 
-        /** The line after the first one containing {@code text}. */
         String lineAfter(final String text, final Duration timeout) throws InterruptedException {
-            assertThat(await(text, timeout)).as(output()).isNotNull();
-            final int index = indexOf(text);
-            while (seen.size() <= index + 1) {
-                final String line = lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                assertThat(line).as(output()).isNotNull();
-                seen.add(line);
-            }
-            return seen.get(index + 1);
-        }
-
-        private int indexOf(final String text) {
-            for (int i = 0; i < seen.size(); i++) {
-                if (seen.get(i).contains(text)) {
-                    return i;
-                }
-            }
-            return -1;
+            final String line = lines.lineAfter(text, timeout);
+            assertThat(line).as(output()).isNotNull();
+            return line;
         }
 
         String output() {
-            lines.drainTo(seen);
-            return String.join("\n", seen);
+            return lines.output();
         }
 
         @Override

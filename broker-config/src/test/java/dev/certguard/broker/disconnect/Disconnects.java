@@ -39,17 +39,10 @@ public final class Disconnects {
     }
 
     public static Watched<Mqtt5BlockingClient> mqtt5(final TestBroker broker, final Credentials credentials, final String clientId) {
-        final CompletableFuture<Ended> ended = new CompletableFuture<>();
-        final long[] connectedAt = new long[1];
-        final Mqtt5BlockingClient client = Mqtt5Client.builder().identifier(clientId).serverHost("localhost")
-                .serverPort(broker.tlsPort()).sslConfig(credentials.sslConfig())
-                .addDisconnectedListener(context -> ended.complete(ended5(context, connectedAt[0])))
-                .buildBlocking();
-        client.connect();
-        connectedAt[0] = System.nanoTime();
-        return new Watched<>(client, connectedAt[0], ended);
+        return mqtt5WithWill(broker, credentials, clientId, null);
     }
 
+    /** An MQTT 5 client, with a will on {@code willTopic} unless it is null. */
     static Watched<Mqtt5BlockingClient> mqtt5WithWill(final TestBroker broker, final Credentials credentials, final String clientId, final String willTopic) {
         final CompletableFuture<Ended> ended = new CompletableFuture<>();
         final long[] connectedAt = new long[1];
@@ -57,7 +50,11 @@ public final class Disconnects {
                 .serverPort(broker.tlsPort()).sslConfig(credentials.sslConfig())
                 .addDisconnectedListener(context -> ended.complete(ended5(context, connectedAt[0])))
                 .buildBlocking();
-        client.connectWith().willPublish().topic(willTopic).payload("gone".getBytes()).applyWillPublish().send();
+        if (willTopic == null) {
+            client.connect();
+        } else {
+            client.connectWith().willPublish().topic(willTopic).payload("gone".getBytes()).applyWillPublish().send();
+        }
         connectedAt[0] = System.nanoTime();
         return new Watched<>(client, connectedAt[0], ended);
     }

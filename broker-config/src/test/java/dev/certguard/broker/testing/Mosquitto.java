@@ -3,16 +3,12 @@ package dev.certguard.broker.testing;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -72,23 +68,11 @@ public final class Mosquitto {
     /** A running {@code mosquitto_sub} whose output lines can be awaited. */
     public static final class Subscriber implements AutoCloseable {
         private final Process process;
-        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        private final List<String> all = new ArrayList<>();
+        private final OutputLines lines;
 
         private Subscriber(final Process process) {
             this.process = process;
-            final Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (final IOException ignored) {
-                    // The process ended; whatever it printed is in the queue.
-                }
-            }, "mosquitto_sub-reader");
-            reader.setDaemon(true);
-            reader.start();
+            this.lines = new OutputLines(process.getInputStream(), "mosquitto_sub-reader");
         }
 
         /** Starts {@code mosquitto_sub -h localhost -p port <arguments>} with debug output. */
@@ -105,23 +89,7 @@ public final class Mosquitto {
 
         /** Waits for a line containing {@code text}; returns it, or null on timeout. */
         public String await(final String text, final Duration timeout) throws InterruptedException {
-            final long deadline = System.nanoTime() + timeout.toNanos();
-            for (final String line : all) {
-                if (line.contains(text)) {
-                    return line;
-                }
-            }
-            while (System.nanoTime() < deadline) {
-                final String line = lines.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-                if (line == null) {
-                    break;
-                }
-                all.add(line);
-                if (line.contains(text)) {
-                    return line;
-                }
-            }
-            return null;
+            return lines.await(text, timeout);
         }
 
         public boolean isAlive() {
@@ -130,8 +98,7 @@ public final class Mosquitto {
 
         /** Everything printed so far. */
         public String output() {
-            lines.drainTo(all);
-            return String.join("\n", all);
+            return lines.output();
         }
 
         public boolean waitForExit(final Duration timeout) throws InterruptedException {
