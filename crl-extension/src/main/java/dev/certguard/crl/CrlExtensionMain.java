@@ -23,6 +23,7 @@ import dev.certguard.crl.source.CrlSource;
 import dev.certguard.crl.source.FileSource;
 import dev.certguard.crl.source.HttpSource;
 import dev.certguard.crl.state.CertificateWatch;
+import dev.certguard.crl.state.CrlHighWaterMarks;
 import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.CrlRefresher;
 import dev.certguard.crl.state.LiveRevocation;
@@ -83,7 +84,9 @@ public final class CrlExtensionMain implements ExtensionMain {
             }
         }
         final ClientService clients = Services.clientService();
-        final RevocationState state = new RevocationState();
+        // In HiveMQ's data folder: survives restarts and upgrades that replace the extension folder.
+        final RevocationState state = new RevocationState(CrlHighWaterMarks.load(
+                input.getServerInformation().getDataFolder().toPath().resolve("certguard").resolve("crl-high-water-marks.properties")));
         live = new LiveRevocation(
                 (clientId, reason) -> clients.disconnectClient(clientId, true, DisconnectReasonCode.NOT_AUTHORIZED, reason),
                 state::snapshot, metrics, clock, config.gracePeriod(), config.disconnectRevokedClients());

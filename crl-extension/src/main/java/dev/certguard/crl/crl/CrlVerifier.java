@@ -62,7 +62,8 @@ public final class CrlVerifier {
         if (!Arrays.equals(crl.innerAlgorithm, crl.outerAlgorithm)) {
             throw new CrlVerificationException("signature algorithm inside the signed part differs from the outer one");
         }
-        if (!signedByAny(crl, issuers)) {
+        final X509Certificate signer = signerOf(crl, issuers);
+        if (signer == null) {
             throw new CrlVerificationException("signature does not verify with the key of any configured CA named '"
                     + crl.issuer().getName() + "'");
         }
@@ -78,10 +79,23 @@ public final class CrlVerifier {
         if (crl.nextUpdate().plus(grace).isBefore(now)) {
             throw new CrlVerificationException("expired: nextUpdate " + crl.nextUpdate() + " plus grace " + grace.getSeconds() + " s has passed");
         }
-        return new VerifiedCrl(crl, source);
+        return new VerifiedCrl(crl, source, keyHash(signer));
     }
 
-    private static boolean signedByAny(final ParsedCrl crl, final List<X509Certificate> issuers) throws CrlVerificationException {
+    private static String keyHash(final X509Certificate signer) {
+        try {
+            final byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(signer.getPublicKey().getEncoded());
+            final StringBuilder hex = new StringBuilder(digest.length * 2);
+            for (final byte b : digest) {
+                hex.append(String.format("%02x", b));
+            }
+            return hex.toString();
+        } catch (final java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JRE", e);
+        }
+    }
+
+    private static X509Certificate signerOf(final ParsedCrl crl, final List<X509Certificate> issuers) throws CrlVerificationException {
         final String algorithm = SIGNATURES.getOrDefault(crl.signatureOid, crl.signatureOid);
         for (final X509Certificate issuer : issuers) {
             final boolean[] keyUsage = issuer.getKeyUsage();
@@ -98,7 +112,7 @@ public final class CrlVerifier {
                 signature.initVerify(issuer.getPublicKey());
                 signature.update(crl.der, crl.tbsStart, crl.tbsEnd - crl.tbsStart);
                 if (signature.verify(crl.signature)) {
-                    return true;
+                    return issuer;
                 }
             } catch (final java.security.NoSuchAlgorithmException e) {
                 throw new CrlVerificationException("signature algorithm " + crl.signatureOid + " is not supported by this JVM");
@@ -106,6 +120,6 @@ public final class CrlVerifier {
                 // Wrong key type or malformed signature for this candidate: try the next one.
             }
         }
-        return false;
+        return null;
     }
 }

@@ -19,8 +19,10 @@ public final class VerifiedCrl {
     private final @Nullable BigInteger number;
     private final @NotNull RevocationIndex revoked;
     private final @NotNull String source;
+    private final @NotNull String issuerKey;
 
-    VerifiedCrl(final @NotNull ParsedCrl crl, final @NotNull String source) {
+    VerifiedCrl(final @NotNull ParsedCrl crl, final @NotNull String source, final @NotNull String issuerKey) {
+        this.issuerKey = issuerKey;
         this.issuer = crl.issuer();
         this.thisUpdate = crl.thisUpdate();
         this.nextUpdate = crl.nextUpdate();
@@ -47,6 +49,11 @@ public final class VerifiedCrl {
 
     public @NotNull RevocationIndex revoked() {
         return revoked;
+    }
+
+    /** SHA-256 (hex) of the public key that verified it: a CA re-created under the same name is another CA. */
+    public @NotNull String issuerKey() {
+        return issuerKey;
     }
 
     /** Where it was loaded from. */

@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Holds the current {@link RevocationSnapshot}. Reads are a volatile load; installs swap the whole
- * snapshot atomically and refuse to replace a CRL with an older one (no rollback to a CRL from
- * before a revocation). Thread-safe.
+ * snapshot atomically and refuse a CRL older than the one in use or than the newest this broker
+ * has ever used for the issuer ({@link CrlHighWaterMarks}, persisted across restarts), so a replayed
+ * CRL from before a revocation is never accepted. Thread-safe.
  */
 public final class RevocationState {
 
@@ -20,6 +21,17 @@ public final class RevocationState {
     }
 
     private final AtomicReference<RevocationSnapshot> current = new AtomicReference<>(RevocationSnapshot.EMPTY);
+    private final @NotNull CrlHighWaterMarks marks;
+
+    /** State whose rollback protection lives in memory only. */
+    public RevocationState() {
+        this(CrlHighWaterMarks.inMemory());
+    }
+
+    /** State whose rollback protection also honours (and raises) persisted high-water marks. */
+    public RevocationState(final @NotNull CrlHighWaterMarks marks) {
+        this.marks = marks;
+    }
 
     public @NotNull RevocationSnapshot snapshot() {
         return current.get();
@@ -32,6 +44,11 @@ public final class RevocationState {
      * @throws RollbackException when the issuer already has a newer CRL
      */
     public boolean install(final @NotNull VerifiedCrl crl) throws RollbackException {
+        final CrlHighWaterMarks.Mark mark = marks.get(crl);
+        if (mark != null && mark.isNewerThan(crl)) {
+            throw new RollbackException("older than a CRL this broker already used for the issuer (number " + mark.number
+                    + ", thisUpdate " + mark.thisUpdate + "; recorded across restarts)");
+        }
         while (true) {
             final RevocationSnapshot snapshot = current.get();
             final VerifiedCrl existing = snapshot.crl(crl.issuer());
@@ -40,6 +57,7 @@ public final class RevocationState {
                         + existing.thisUpdate() + " from " + existing.source() + ")");
             }
             if (current.compareAndSet(snapshot, snapshot.with(crl))) {
+                marks.raise(crl);
                 return existing == null || crl.isNewerThan(existing) || crl.revoked().size() != existing.revoked().size();
             }
         }

@@ -1,0 +1,116 @@
+package dev.certguard.crl.state;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.crl.crl.VerifiedCrl;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import javax.security.auth.x500.X500Principal;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The newest CRL seen per issuer name and key (CRL number, or thisUpdate without numbers), kept in a file so
+ * that rollback protection survives a restart: after one, a replayed older CRL is still refused.
+ * An operator whose CA legitimately restarted its numbering deletes the file.
+ * Thread-safe: marks are concurrent; writes are serialised and atomic (temporary file, then move).
+ */
+public final class CrlHighWaterMarks {
+
+    private static final Logger log = LoggerFactory.getLogger(CrlHighWaterMarks.class);
+
+    /** A floor below which a CRL for the issuer is a rollback. */
+    public static final class Mark {
+        final @Nullable BigInteger number;
+        final @NotNull Instant thisUpdate;
+
+        Mark(final @Nullable BigInteger number, final @NotNull Instant thisUpdate) {
+            this.number = number;
+            this.thisUpdate = thisUpdate;
+        }
+
+        /** Whether {@code crl} is older than this mark, by the same rule as {@link VerifiedCrl#isOlderThan}. */
+        boolean isNewerThan(final @NotNull VerifiedCrl crl) {
+            if (number != null && crl.number() != null) {
+                return number.compareTo(crl.number()) > 0;
+            }
+            return thisUpdate.isAfter(crl.thisUpdate());
+        }
+    }
+
+    private final @Nullable Path file;
+    private final Map<String, Mark> marks = new ConcurrentHashMap<>();
+
+    private CrlHighWaterMarks(final @Nullable Path file) {
+        this.file = file;
+    }
+
+    /** Marks kept in memory only (tests). */
+    public static @NotNull CrlHighWaterMarks inMemory() {
+        return new CrlHighWaterMarks(null);
+    }
+
+    /** Loads the marks from {@code file}; a missing or unreadable file starts empty (with a WARN if unreadable). */
+    public static @NotNull CrlHighWaterMarks load(final @NotNull Path file) {
+        final CrlHighWaterMarks loaded = new CrlHighWaterMarks(file);
+        if (!Files.exists(file)) {
+            return loaded;
+        }
+        final Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            properties.load(in);
+            for (final String issuer : properties.stringPropertyNames()) {
+                final String[] fields = properties.getProperty(issuer).split(";", 2);
+                loaded.marks.put(issuer, new Mark(fields[0].isEmpty() ? null : new BigInteger(fields[0]), Instant.parse(fields[1])));
+            }
+        } catch (final IOException | RuntimeException e) {
+            log.warn("crl-extension: cannot read {} ({}); rollback protection restarts from the CRLs loaded now", file, e.toString());
+        }
+        return loaded;
+    }
+
+    /** The mark for the CRL's issuer (name and key), or {@code null}. */
+    @Nullable Mark get(final @NotNull VerifiedCrl crl) {
+        return marks.get(key(crl));
+    }
+
+    /** Raises the issuer's mark to {@code crl} and persists the marks. */
+    synchronized void raise(final @NotNull VerifiedCrl crl) {
+        final Mark current = marks.get(key(crl));
+        if (current != null && current.isNewerThan(crl)) {
+            return;
+        }
+        marks.put(key(crl), new Mark(crl.number(), crl.thisUpdate()));
+        if (file == null) {
+            return;
+        }
+        final Properties properties = new Properties();
+        marks.forEach((issuer, mark) -> properties.setProperty(issuer, (mark.number == null ? "" : mark.number.toString()) + ";" + mark.thisUpdate));
+        try {
+            Files.createDirectories(file.getParent());
+            final Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+            try (Writer out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
+                properties.store(out, "certguard crl-extension: newest CRL per issuer (rollback protection); delete to reset");
+            }
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (final IOException e) {
+            log.warn("crl-extension: cannot write {} ({}); rollback protection holds only until restart", file, e.toString());
+        }
+    }
+
+    /** Issuer name and key: a CA re-created under the same name (a new dev PKI) starts afresh. */
+    private static String key(final VerifiedCrl crl) {
+        return crl.issuer().getName(X500Principal.CANONICAL) + "#" + crl.issuerKey();
+    }
+}

@@ -1,0 +1,64 @@
+package dev.certguard.crl.state;
+
+import dev.certguard.crl.crl.CrlVerifier;
+import dev.certguard.crl.crl.ParsedCrl;
+import dev.certguard.crl.crl.TestCa;
+import dev.certguard.crl.crl.VerifiedCrl;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class CrlHighWaterMarksTest {
+
+    private static final TestCa CA = TestCa.ec("CN=IOTmidCA");
+
+    private static VerifiedCrl crl(final long number) throws Exception {
+        final TestCa.Crl crl = CA.crl();
+        crl.number = BigInteger.valueOf(number);
+        return new CrlVerifier(List.of(CA.certificate), Duration.ZERO).verify(ParsedCrl.parse(crl.der()), "test", Instant.now());
+    }
+
+    @Test
+    void replayed_older_crl_is_refused_after_a_restart(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("data/crl-high-water-marks.properties");
+        final RevocationState before = new RevocationState(CrlHighWaterMarks.load(file));
+        before.install(crl(7));
+
+        final RevocationState afterRestart = new RevocationState(CrlHighWaterMarks.load(file));
+
+        assertThatThrownBy(() -> afterRestart.install(crl(6))).isInstanceOf(RevocationState.RollbackException.class)
+                .hasMessageContaining("recorded across restarts");
+        assertThat(afterRestart.install(crl(7))).as("the same CRL again is fine").isTrue();
+        assertThat(afterRestart.install(crl(8))).isTrue();
+        assertThatThrownBy(() -> new RevocationState(CrlHighWaterMarks.load(file)).install(crl(7)))
+                .isInstanceOf(RevocationState.RollbackException.class);
+    }
+
+    @Test
+    void ca_re_created_under_the_same_name_starts_a_fresh_mark(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("marks.properties");
+        new RevocationState(CrlHighWaterMarks.load(file)).install(crl(50));
+        final TestCa recreated = TestCa.ec("CN=IOTmidCA");
+        final TestCa.Crl first = recreated.crl();
+
+        final VerifiedCrl fresh = new CrlVerifier(List.of(recreated.certificate), Duration.ZERO).verify(ParsedCrl.parse(first.der()), "t", Instant.now());
+
+        assertThat(new RevocationState(CrlHighWaterMarks.load(file)).install(fresh)).isTrue();
+    }
+
+    @Test
+    void unreadable_file_starts_empty_instead_of_failing(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("marks.properties");
+        java.nio.file.Files.writeString(file, "garbage=not-a-mark\n");
+
+        assertThat(new RevocationState(CrlHighWaterMarks.load(file)).install(crl(1))).isTrue();
+    }
+}
