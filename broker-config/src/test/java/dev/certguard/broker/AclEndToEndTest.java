@@ -370,7 +370,11 @@ class AclEndToEndTest {
         final Mqtt5PubAckException denied = catchThrowableOfType(Mqtt5PubAckException.class,
                 () -> device.publishWith().topic("admin:other/attrs").qos(MqttQos.AT_LEAST_ONCE).payload("1".getBytes()).send());
         assertThat(denied.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
-        device.disconnect();
+        try {
+            awaitDisconnected(device::getState);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
 
         final Mqtt5ConnAckException anonymous = catchThrowableOfType(Mqtt5ConnAckException.class,
                 () -> broker.plainMqtt5("plain-2").connect());

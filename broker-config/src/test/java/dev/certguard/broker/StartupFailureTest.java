@@ -116,8 +116,14 @@ class StartupFailureTest {
             hivemq.start().get();
             final int port = Integer.parseInt(Files.readString(home.configFile()).replaceAll("(?s).*<port>(\\d+)</port>.*", "$1"));
             final var ended = new java.util.concurrent.CompletableFuture<Throwable>();
+            final var device = builder.pki().client("admin:standalone");
+            final var willer = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder().identifier("willer").serverHost("localhost")
+                    .serverPort(port).sslConfig(device.sslConfig()).buildBlocking();
+            final var willRefused = catchThrowableOfType(com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException.class,
+                    () -> willer.connectWith().willPublish().topic("admin:standalone/attrs").payload("w".getBytes()).applyWillPublish().send());
+            assertThat(willRefused).as("a will is refused at CONNECT, so none can get out").isNotNull();
             final var client = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder().identifier("standalone").serverHost("localhost")
-                    .serverPort(port).sslConfig(builder.pki().client("admin:standalone").sslConfig())
+                    .serverPort(port).sslConfig(device.sslConfig())
                     .addDisconnectedListener(context -> ended.complete(context.getCause())).buildBlocking();
             try {
                 client.connect();

@@ -4,7 +4,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
-import com.hivemq.extension.sdk.api.interceptor.publish.PublishInboundInterceptor;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
@@ -55,10 +54,9 @@ public final class DisconnectExtensionMain implements ExtensionMain {
             log.error("disconnect-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
             final RefuseEveryone refuse = new RefuseEveryone(Services.clientService(), Services.extensionExecutorService());
             final SimpleAuthenticator denyAll = refuse.authenticator();
-            final PublishInboundInterceptor dropPublishes = refuse.publishes();
             Services.securityRegistry().setAuthenticatorProvider(providerInput -> denyAll);
-            Services.initializerRegistry().setClientInitializer((initializerInput, context) -> context.addPublishInboundInterceptor(dropPublishes));
-            Services.eventRegistry().setClientLifecycleEventListener(providerInput -> refuse);
+            Services.securityRegistry().setAuthorizerProvider(providerInput -> refuse);
+            Services.eventRegistry().setClientLifecycleEventListener(providerInput -> refuse.connection());
             ExtensionStatus.reportFailed(registry, ID, "invalid configuration: " + e.getMessage());
             return;
         }

@@ -6,41 +6,40 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Tells whether a client id still belongs to a given connection, so that a timer (a connection
- * lifetime, a live revocation) can disconnect "its" client id without ever hitting a later
- * connection that reuses it.
+ * Tells whether a client id belongs to exactly one connection, so that a timer (a connection
+ * lifetime, a live revocation) can disconnect "its" client id without ever hitting another
+ * connection that uses it.
  * <p>
- * HiveMQ's API disconnects by client id only. Every CONNECT gets a fresh generation from
- * {@link #attempt}, called from a CONNECT interceptor or authenticator, that is before the broker can take over an
- * existing session with that id; the attempt stays pending until it authenticates (it becomes the
- * live connection) or ends. A timer may disconnect only while its connection is live and no other
- * attempt with the client id is pending: then no other connection with it can be registered.
- * Entries disappear with their last connection, so nothing is retained for gone client ids.
+ * HiveMQ's API disconnects by client id only, and which of several connections with one client id
+ * it finally keeps is decided after authentication (session takeover), in an order no extension can
+ * observe. So this class does not guess an owner: it counts, per client id, the CONNECTs still in
+ * progress ({@link #attempt}, called from a CONNECT interceptor or authenticator, i.e. before any
+ * takeover) and the authenticated connections not yet ended. A timer of a connection that has not
+ * ended itself may disconnect by client id only while that connection is the sole authenticated one
+ * and no other CONNECT is in progress; otherwise it must look again shortly (a taken-over connection
+ * ends soon, and its own end stops its timer). Entries disappear with their last connection, so
+ * nothing is retained for gone client ids.
  * Thread-safe: all updates are atomic {@code compute} calls on immutable entries.
  */
 public final class ConnectionGenerations {
 
-    /** What a timer may do about its connection. */
+    /** What a timer of a connection that has not ended may do. */
     public enum Verdict {
-        /** This connection is the only one with the client id: disconnect it. */
+        /** Its connection is the only one with the client id: disconnect by client id. */
         DISCONNECT,
-        /** A later connection with the client id authenticated, or this one ended: nothing to do. */
-        SUPERSEDED,
-        /** Another CONNECT with the client id is in progress: look again shortly. */
+        /** Another connection with the client id exists or is connecting: look again shortly. */
         WAIT
     }
 
     private static final class Entry {
-        final long live;
+        final int authenticated;
         final int pending;
 
-        Entry(final long live, final int pending) {
-            this.live = live;
+        Entry(final int authenticated, final int pending) {
+            this.authenticated = authenticated;
             this.pending = pending;
         }
     }
-
-    private static final long NONE = 0;
 
     private final AtomicLong nextGeneration = new AtomicLong();
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
@@ -48,37 +47,30 @@ public final class ConnectionGenerations {
     /** A CONNECT with this client id arrived; returns its generation (always > 0). */
     public long attempt(final @NotNull String clientId) {
         final long generation = nextGeneration.incrementAndGet();
-        entries.compute(clientId, (id, entry) -> entry == null ? new Entry(NONE, 1) : new Entry(entry.live, entry.pending + 1));
+        entries.compute(clientId, (id, entry) -> entry == null ? new Entry(0, 1) : new Entry(entry.authenticated, entry.pending + 1));
         return generation;
     }
 
-    /**
-     * The pending attempt of {@code generation} authenticated: it is now the client id's live
-     * connection. HiveMQ keeps whichever connection authenticates last (it takes the session over),
-     * whatever order the CONNECTs arrived in, so the last call wins, not the highest generation.
-     * HiveMQ delivers one client id's lifecycle events in the order it fires them.
-     */
+    /** A pending CONNECT with this client id authenticated. */
     public void authenticated(final @NotNull String clientId, final long generation) {
         entries.compute(clientId, (id, entry) -> entry == null
-                ? new Entry(generation, 0)
-                : new Entry(generation, Math.max(0, entry.pending - 1)));
+                ? new Entry(1, 0)
+                : new Entry(entry.authenticated + 1, Math.max(0, entry.pending - 1)));
     }
 
-    /** The connection of {@code generation} is gone; {@code authenticated} says whether it had been. */
+    /** A connection with this client id is gone; {@code authenticated} says whether it had authenticated. */
     public void ended(final @NotNull String clientId, final long generation, final boolean authenticated) {
         entries.computeIfPresent(clientId, (id, entry) -> {
-            final long live = entry.live == generation ? NONE : entry.live;
+            final int live = authenticated ? Math.max(0, entry.authenticated - 1) : entry.authenticated;
             final int pending = authenticated ? entry.pending : Math.max(0, entry.pending - 1);
-            return live == NONE && pending == 0 ? null : new Entry(live, pending);
+            return live == 0 && pending == 0 ? null : new Entry(live, pending);
         });
     }
 
+    /** The verdict for a timer of an authenticated connection that has not ended. */
     public @NotNull Verdict verdict(final @NotNull String clientId, final long generation) {
         final Entry entry = entries.get(clientId);
-        if (entry == null || entry.live != generation) {
-            return Verdict.SUPERSEDED;
-        }
-        return entry.pending == 0 ? Verdict.DISCONNECT : Verdict.WAIT;
+        return entry != null && entry.authenticated == 1 && entry.pending == 0 ? Verdict.DISCONNECT : Verdict.WAIT;
     }
 
     /** Client ids with a connection or attempt in progress. */

@@ -81,6 +81,10 @@ class ConnectionLifetimeEndToEndTest {
         final Disconnects.Ended ended = watched.awaitEnd(Duration.ofSeconds(10));
 
         assertThat(ended.after()).isBetween(LIFETIME.minusMillis(300), LIFETIME.plusMillis(1500));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (watched.client().getState().isConnected() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         assertThat(watched.client().getState().isConnected()).isFalse();
     }
 

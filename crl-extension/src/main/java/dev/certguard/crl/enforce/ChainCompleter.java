@@ -16,19 +16,39 @@ import java.util.Map;
  */
 public final class ChainCompleter {
 
-    private final @NotNull Map<X500Principal, X509Certificate> bySubject = new HashMap<>();
+    private final @NotNull Map<X500Principal, List<X509Certificate>> bySubject = new HashMap<>();
 
     public ChainCompleter(final @NotNull List<X509Certificate> authorities) {
         for (final X509Certificate authority : authorities) {
-            bySubject.putIfAbsent(authority.getSubjectX500Principal(), authority);
+            bySubject.computeIfAbsent(authority.getSubjectX500Principal(), subject -> new ArrayList<>()).add(authority);
         }
+    }
+
+    /** The CA that issued {@code certificate}: by name, and by key when several CAs share the name. */
+    private X509Certificate issuerOf(final X509Certificate certificate) {
+        final List<X509Certificate> candidates = bySubject.get(certificate.getIssuerX500Principal());
+        if (candidates == null) {
+            return null;
+        }
+        if (candidates.size() == 1) {
+            return candidates.get(0);
+        }
+        for (final X509Certificate candidate : candidates) {
+            try {
+                certificate.verify(candidate.getPublicKey());
+                return candidate;
+            } catch (final java.security.GeneralSecurityException wrongKey) {
+                // Re-keyed or cross-signed CA of the same name: try the next.
+            }
+        }
+        return null;
     }
 
     public @NotNull X509Certificate[] complete(final @NotNull X509Certificate[] presented) {
         X509Certificate last = presented[presented.length - 1];
         List<X509Certificate> extended = null;
         for (int depth = 0; depth < 10 && !last.getIssuerX500Principal().equals(last.getSubjectX500Principal()); depth++) {
-            final X509Certificate issuer = bySubject.get(last.getIssuerX500Principal());
+            final X509Certificate issuer = issuerOf(last);
             if (issuer == null || contains(presented, extended, issuer)) {
                 break;
             }

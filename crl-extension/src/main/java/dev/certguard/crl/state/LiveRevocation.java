@@ -41,7 +41,10 @@ public final class LiveRevocation {
         final long generation;
         final @NotNull X509Certificate[] chain;
         final @NotNull String identity;
+        /** The connection ended (set only by {@link #ended}). */
         final AtomicBoolean done = new AtomicBoolean();
+        /** A disconnect for it is in flight. */
+        final AtomicBoolean cutting = new AtomicBoolean();
 
         Live(final @NotNull String clientId, final long generation, final @NotNull X509Certificate[] chain, final @NotNull String identity) {
             this.clientId = clientId;
@@ -101,11 +104,12 @@ public final class LiveRevocation {
         }
         final Live connection = new Live(clientId, generation, chain, identity);
         live.add(connection);
-        // A CRL installed between this connection's CONNECT check and now was swept without it.
+        // A CRL installed between this connection's CONNECT check and now was swept without it. It is
+        // not registered with HiveMQ yet (this event precedes session takeover), so cut it a moment later.
         if (enabled) {
             final X509Certificate revoked = snapshot.get().check(chain, clock.instant(), grace).revoked();
             if (revoked != null) {
-                cut(connection, revoked, 0);
+                later(() -> cut(connection, revoked, 0));
             }
         }
         return connection;
@@ -134,36 +138,40 @@ public final class LiveRevocation {
     }
 
     private void cut(final Live connection, final X509Certificate revoked, final int recheck) {
-        if (connection.done.get()) {
+        if (connection.done.get() || connection.cutting.get()) {
             return;
         }
-        switch (generations.verdict(connection.clientId, connection.generation)) {
-            case SUPERSEDED:
-                return;
-            case WAIT:
-                if (recheck < MAX_RECHECKS) {
-                    try {
-                        rechecks.schedule(() -> cut(connection, revoked, recheck + 1), 1, TimeUnit.SECONDS);
-                    } catch (final java.util.concurrent.RejectedExecutionException stopping) {
-                        // The extension is stopping.
-                    }
-                    return;
-                }
-                break;
-            default:
-                break;
-        }
-        if (!connection.done.compareAndSet(false, true)) {
+        if (generations.verdict(connection.clientId, connection.generation) == ConnectionGenerations.Verdict.WAIT && recheck < MAX_RECHECKS) {
+            later(() -> cut(connection, revoked, recheck + 1));
             return;
         }
-        metrics.liveDisconnect();
-        log.warn("crl-extension: disconnecting identity '{}', client id '{}': certificate '{}' (serial {}, issuer '{}') in its chain was revoked",
-                connection.identity, connection.clientId, revoked.getSubjectX500Principal().getName(), revoked.getSerialNumber().toString(16),
-                revoked.getIssuerX500Principal().getName());
-        disconnector.disconnect(connection.clientId, "certificate revoked").exceptionally(e -> {
-            log.warn("crl-extension: could not disconnect client id '{}': {}", connection.clientId, e.toString());
-            return false;
+        if (!connection.cutting.compareAndSet(false, true)) {
+            return;
+        }
+        if (recheck == 0 || !connection.done.get()) {
+            metrics.liveDisconnect();
+            log.warn("crl-extension: disconnecting identity '{}', client id '{}': certificate '{}' (serial {}, issuer '{}') in its chain was revoked",
+                    connection.identity, connection.clientId, revoked.getSubjectX500Principal().getName(), revoked.getSerialNumber().toString(16),
+                    revoked.getIssuerX500Principal().getName());
+        }
+        disconnector.disconnect(connection.clientId, "certificate revoked").whenComplete((disconnected, e) -> {
+            if (e != null) {
+                log.warn("crl-extension: could not disconnect client id '{}': {}", connection.clientId, e.toString());
+            }
+            if (!Boolean.TRUE.equals(disconnected) && !connection.done.get() && recheck < MAX_RECHECKS) {
+                // Not found (yet): the connection may still be on its way into the session registry.
+                connection.cutting.set(false);
+                later(() -> cut(connection, revoked, recheck + 1));
+            }
         });
+    }
+
+    private void later(final Runnable task) {
+        try {
+            rechecks.schedule(task, 1, TimeUnit.SECONDS);
+        } catch (final java.util.concurrent.RejectedExecutionException stopping) {
+            // The extension is stopping; HiveMQ disconnects every client anyway.
+        }
     }
 
     public int tracked() {

@@ -188,20 +188,13 @@ public final class LifetimeTracker {
                 untrack();
                 return;
             }
-            switch (generations.verdict(clientId, generation)) {
-                case SUPERSEDED:
-                    untrack();
+            if (generations.verdict(clientId, generation) == ConnectionGenerations.Verdict.WAIT) {
+                if (++rechecks <= MAX_RECHECKS) {
+                    schedule(RECHECK.toMillis());
                     return;
-                case WAIT:
-                    if (++rechecks <= MAX_RECHECKS) {
-                        schedule(RECHECK.toMillis());
-                        return;
-                    }
-                    log.warn("disconnect-extension: another CONNECT with client id '{}' stayed pending for {} s; enforcing the deadline",
-                            clientId, MAX_RECHECKS * RECHECK.getSeconds());
-                    break;
-                default:
-                    break;
+                }
+                log.warn("disconnect-extension: another connection with client id '{}' stayed for {} s; enforcing the deadline",
+                        clientId, MAX_RECHECKS * RECHECK.getSeconds());
             }
             untrack();
             metrics.disconnected(deadline.limit());

@@ -13,7 +13,8 @@ import java.util.function.LongSupplier;
  * Every connection deadline on one thread. Deadlines are grouped into 100 ms buckets kept in a
  * concurrent skip list; each connection is its own node in its bucket's linked list, so a timer
  * costs no object of its own (a scheduled-executor task would be 64+ bytes per connection) and
- * cancelling is O(1). Deadlines fire up to one tick late, never early.
+ * cancelling is O(1). Deadlines fire up to one tick late, never early. Times are wall-clock on
+ * purpose: certificate expiry is a wall-clock instant.
  * Thread-safe: a bucket's list is guarded by the bucket's monitor, the skip list is concurrent,
  * and a bucket is marked dead under its monitor before it leaves the skip list.
  */
@@ -162,7 +163,8 @@ final class TimerWheel {
             }
             try {
                 node.expire();
-            } catch (final RuntimeException e) {
+            } catch (final Throwable e) {
+                // Keep the one timer thread alive whatever a deadline throws: it serves every connection.
                 log.warn("disconnect-extension: a connection deadline failed to run: {}", e.toString());
             }
             node = next;
