@@ -26,6 +26,12 @@ class OpensslCrlEndToEndTest {
     @TempDir
     Path dir;
 
+    /** openssl's index.txt wants whole bytes: an even number of upper-case hex digits. */
+    private static String evenHex(final java.math.BigInteger serial) {
+        final String hex = serial.toString(16).toUpperCase();
+        return hex.length() % 2 == 0 ? hex : "0" + hex;
+    }
+
     @Test
     void crl_generated_by_openssl_ca_is_enforced() throws Exception {
         final TestPki pki = TestPki.create(dir.resolve("pki"));
@@ -36,7 +42,7 @@ class OpensslCrlEndToEndTest {
         final DateTimeFormatter time = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
         Files.writeString(ca.resolve("index.txt"), "R\t" + time.format(revoked.certificate().getNotAfter().toInstant()) + "\t"
                 + time.format(java.time.Instant.now().minusSeconds(60)) + "\t"
-                + revoked.certificate().getSerialNumber().toString(16).toUpperCase() + "\tunknown\t/CN=admin:opensslrevoked\n");
+                + evenHex(revoked.certificate().getSerialNumber()) + "\tunknown\t/CN=admin:opensslrevoked\n");
         Files.writeString(ca.resolve("crlnumber"), "1000\n");
         Files.writeString(ca.resolve("ca.cnf"), """
                 [ ca ]
