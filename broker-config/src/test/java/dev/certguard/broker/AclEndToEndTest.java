@@ -26,7 +26,7 @@ import dev.certguard.broker.testing.Credentials;
 import dev.certguard.broker.testing.Mosquitto;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +59,7 @@ class AclEndToEndTest {
     static Path dir;
 
     static TestPki pki;
+    @AutoClose
     static TestBroker broker;
     static Credentials v2k;
     static Credentials k2v;
@@ -103,12 +104,6 @@ class AclEndToEndTest {
                 .start();
     }
 
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     private static Mqtt5BlockingClient connected5(final Credentials credentials) {
         final Mqtt5BlockingClient client = broker.mqtt5(credentials, "c-" + UUID.randomUUID());

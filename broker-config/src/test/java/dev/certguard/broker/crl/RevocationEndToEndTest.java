@@ -12,7 +12,7 @@ import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
 import dev.certguard.pki.CertificateAuthority;
 import dev.certguard.pki.PemFiles;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,6 +41,7 @@ class RevocationEndToEndTest {
     static TestPki pki;
     static CertificateAuthority intermediate;
     static Path intermediateFile;
+    @AutoClose
     static TestBroker broker;
 
     @BeforeAll
@@ -67,12 +68,6 @@ class RevocationEndToEndTest {
                 .start();
     }
 
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void revoked_device_is_cut_while_connected_and_refused_at_connect() throws Exception {

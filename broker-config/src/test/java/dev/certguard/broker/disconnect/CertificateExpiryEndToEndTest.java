@@ -8,7 +8,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.certguard.broker.testing.Credentials;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +33,7 @@ class CertificateExpiryEndToEndTest {
     @TempDir
     static Path dir;
 
+    @AutoClose
     static TestBroker broker;
     static TestPki pki;
 
@@ -52,12 +53,6 @@ class CertificateExpiryEndToEndTest {
                 .start();
     }
 
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void connection_ends_when_its_certificate_expires_and_the_will_is_sent_when_configured() throws Exception {

@@ -9,7 +9,7 @@ import dev.certguard.broker.testing.Credentials;
 import dev.certguard.broker.testing.Mosquitto;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +34,7 @@ class ConnectionLifetimeEndToEndTest {
     @TempDir
     static Path dir;
 
+    @AutoClose
     static TestBroker broker;
     static TestPki pki;
 
@@ -54,12 +55,6 @@ class ConnectionLifetimeEndToEndTest {
                 .start();
     }
 
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void mqtt5_client_gets_disconnect_maximum_connect_time_with_the_reason_when_its_lifetime_ends() throws Exception {

@@ -3,7 +3,7 @@ package dev.certguard.broker.disconnect;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,6 +24,7 @@ class JitterEndToEndTest {
     @TempDir
     static Path dir;
 
+    @AutoClose
     static TestBroker broker;
     static TestPki pki;
 
@@ -39,12 +40,6 @@ class JitterEndToEndTest {
                 .start();
     }
 
-    @AfterAll
-    static void stopBroker() {
-        if (broker != null) {
-            broker.close();
-        }
-    }
 
     @Test
     void lifetimes_of_devices_connected_together_are_spread_within_the_jitter_bounds() throws Exception {
