@@ -39,16 +39,17 @@ public final class SecureBroker {
         Path homeDir = null;
         int port = 8883;
         for (int i = 0; i < args.size(); i++) {
-            switch (args.get(i)) {
-                case "--home" -> homeDir = i + 1 < args.size() ? Path.of(args.get(++i)) : null;
-                case "--port" -> port = i + 1 < args.size() ? parsePort(args.get(++i)) : -1;
-                case "--help", "-h" -> {
-                    System.out.println(USAGE);
-                    return 0;
-                }
-                default -> port = -1;
+            final String option = args.get(i);
+            if (option.equals("--help") || option.equals("-h")) {
+                System.out.println(USAGE);
+                return 0;
             }
-            if (port < 0 || (args.get(i - (args.get(i).startsWith("--") ? 0 : 1)).equals("--home") && homeDir == null)) {
+            final String value = i + 1 < args.size() ? args.get(++i) : null;
+            if (option.equals("--home") && value != null) {
+                homeDir = Path.of(value);
+            } else if (option.equals("--port") && value != null && parsePort(value) > 0) {
+                port = parsePort(value);
+            } else {
                 System.err.println("certguard: bad arguments " + args);
                 System.err.println(USAGE);
                 return 2;

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyStore;
-import java.security.PublicKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
@@ -270,17 +269,6 @@ public final class DevPki {
     private static void requireFileNameSafe(final String part) throws PkiException {
         if (part.equals(".") || part.equals("..")) {
             throw new PkiException("'" + part + "' cannot name a file; choose another identity");
-        }
-    }
-
-    /** Verifies a certificate was signed by this PKI's CA key (used by tests and the CLI's output). */
-    public boolean issuedHere(final X509Certificate certificate) throws PkiException, IOException {
-        final PublicKey caKey = authority().certificate().getPublicKey();
-        try {
-            certificate.verify(caKey);
-            return true;
-        } catch (final GeneralSecurityException e) {
-            return false;
         }
     }
 }

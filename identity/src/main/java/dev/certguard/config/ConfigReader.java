@@ -99,6 +99,14 @@ public final class ConfigReader {
         }
     }
 
+    /** The root element; throws with the reason when the file could not be read or parsed. */
+    public @NotNull Element requireRoot() throws InvalidConfigException {
+        if (root == null) {
+            finish();
+        }
+        return root;
+    }
+
     /** The root element, or {@code null} when the file could not be parsed. */
     public @Nullable Element root() {
         return root;

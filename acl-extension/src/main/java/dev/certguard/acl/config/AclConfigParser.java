@@ -30,10 +30,7 @@ public final class AclConfigParser {
     public static @NotNull AclConfig parse(final @NotNull Path file, final @NotNull Map<String, String> environment)
             throws InvalidConfigException {
         final ConfigReader reader = ConfigReader.read(file, FILE_NAME, "acl-extension", environment);
-        final Element root = reader.root();
-        if (root == null) {
-            reader.finish();
-        }
+        final Element root = reader.requireRoot();
         reader.rejectUnknown(root, "", "require-client-id-equals-identity", "username-identity-listeners", "services");
         final boolean requireClientId = reader.bool(root, "", "require-client-id-equals-identity", false);
         final List<String> listeners = reader.texts(root, "", "username-identity-listeners", "listener");

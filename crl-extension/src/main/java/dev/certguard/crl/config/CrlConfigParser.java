@@ -39,10 +39,7 @@ public final class CrlConfigParser {
             final @NotNull Path extensionHome,
             final @NotNull Map<String, String> environment) throws InvalidConfigException {
         final ConfigReader reader = ConfigReader.read(file, FILE_NAME, "crl-extension", environment);
-        final Element root = reader.root();
-        if (root == null) {
-            reader.finish();
-        }
+        final Element root = reader.requireRoot();
         reader.rejectUnknown(root, "", "ca-certificates", "crl-sources", "discover-distribution-points", "refresh-interval-seconds",
                 "http-timeout-seconds", "max-crl-bytes", "when-unavailable", "grace-period-seconds", "disconnect-revoked-clients",
                 "watch-certificates", "warn-before-expiry-seconds");

@@ -28,10 +28,7 @@ public final class DisconnectConfigParser {
     public static @NotNull DisconnectConfig parse(final @NotNull Path file, final @NotNull Map<String, String> environment)
             throws InvalidConfigException {
         final ConfigReader reader = ConfigReader.read(file, FILE_NAME, "disconnect-extension", environment);
-        final Element root = reader.root();
-        if (root == null) {
-            reader.finish();
-        }
+        final Element root = reader.requireRoot();
         reader.rejectUnknown(root, "", "max-connection-lifetime-seconds", "jitter-percent",
                 "disconnect-on-certificate-expiry", "send-will-message", "exempt-identities");
         final long lifetime = reader.number(root, "", "max-connection-lifetime-seconds", 1800, 0, MAX_LIFETIME_SECONDS);
