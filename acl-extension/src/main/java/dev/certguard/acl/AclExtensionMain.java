@@ -21,10 +21,9 @@ import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.AclConfigParser;
 import dev.certguard.config.InvalidConfigException;
 import dev.certguard.status.ExtensionStatus;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.nio.file.Path;
 
 /**
  * Wiring only: reads the configuration, builds the authenticator, session binding and counters, and
@@ -41,7 +40,11 @@ public final class AclExtensionMain implements ExtensionMain {
     public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
         final MetricRegistry registry = Services.metricRegistry();
         metrics = new AclMetrics(registry);
-        final Path file = input.getExtensionInformation().getExtensionHomeFolder().toPath().resolve("conf").resolve("config.xml");
+        final Path file = input.getExtensionInformation()
+                .getExtensionHomeFolder()
+                .toPath()
+                .resolve("conf")
+                .resolve("config.xml");
         final AclConfig config;
         try {
             config = AclConfigParser.parse(file, System.getenv());
@@ -54,7 +57,9 @@ public final class AclExtensionMain implements ExtensionMain {
             return;
         }
         for (final String listener : config.usernameIdentityListeners()) {
-            log.warn("acl-extension: on listener '{}' the MQTT username is the identity, unverified; use it for testing only", listener);
+            log.warn(
+                    "acl-extension: on listener '{}' the MQTT username is the identity, unverified; use it for testing only",
+                    listener);
         }
         final IdentityResolver resolver = new IdentityResolver(config);
         final CertificateAuthenticator authenticator = new CertificateAuthenticator(
@@ -65,12 +70,16 @@ public final class AclExtensionMain implements ExtensionMain {
 
         Services.interceptorRegistry().setConnectInboundInterceptorProvider(providerInput -> sessionBinding);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
-        Services.initializerRegistry().setClientInitializer(
-                (initializerInput, clientContext) -> clientContext.addSubackOutboundInterceptor(subscriptionCounter));
+        Services.initializerRegistry()
+                .setClientInitializer((initializerInput, clientContext) ->
+                        clientContext.addSubackOutboundInterceptor(subscriptionCounter));
         Services.eventRegistry().setClientLifecycleEventListener(providerInput -> publishCounter);
         ExtensionStatus.reportRunning(registry, ID);
-        log.info("acl-extension {} started: {} service identities, client ids {}", input.getExtensionInformation().getVersion(),
-                config.services().size(), config.requireClientIdEqualsIdentity() ? "must equal the identity" : "bound to the identity");
+        log.info(
+                "acl-extension {} started: {} service identities, client ids {}",
+                input.getExtensionInformation().getVersion(),
+                config.services().size(),
+                config.requireClientIdEqualsIdentity() ? "must equal the identity" : "bound to the identity");
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.certguard.bench;
 
 import dev.certguard.bench.load.Comparison;
-
 import java.util.Arrays;
 
 /**
@@ -10,21 +9,38 @@ import java.util.Arrays;
  */
 public final class Bench {
 
-    private Bench() {
-    }
+    private Bench() {}
 
     public static void main(final String[] args) throws Exception {
         final String command = args.length == 0 ? "" : args[0];
         final String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
-            case "micro" -> org.openjdk.jmh.Main.main(rest.length > 0 ? rest
-                    : new String[]{"-f", "1", "-wi", "3", "-w", "1s", "-i", "5", "-r", "1s", "dev.certguard.bench.micro"});
+            case "micro" ->
+                org.openjdk.jmh.Main.main(
+                        rest.length > 0
+                                ? rest
+                                : new String[] {
+                                    "-f",
+                                    "1",
+                                    "-wi",
+                                    "3",
+                                    "-w",
+                                    "1s",
+                                    "-i",
+                                    "5",
+                                    "-r",
+                                    "1s",
+                                    "dev.certguard.bench.micro"
+                                });
             case "footprint" -> Footprint.run();
             case "compare" -> Comparison.main(rest);
-            case "chart" -> dev.certguard.bench.load.Report.redraw(java.nio.file.Path.of(rest.length > 0 ? rest[0] : "benchmarks/results"));
+            case "chart" ->
+                dev.certguard.bench.load.Report.redraw(
+                        java.nio.file.Path.of(rest.length > 0 ? rest[0] : "benchmarks/results"));
             default -> {
-                System.err.println("usage: java -jar benchmarks/target/benchmarks.jar micro [JMH options] | footprint | chart [DIR] | compare "
-                        + "[--devices N] [--seconds S] [--rounds R] [--out DIR]");
+                System.err.println(
+                        "usage: java -jar benchmarks/target/benchmarks.jar micro [JMH options] | footprint | chart [DIR] | compare "
+                                + "[--devices N] [--seconds S] [--rounds R] [--out DIR]");
                 System.exit(2);
             }
         }

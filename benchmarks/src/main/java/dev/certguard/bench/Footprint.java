@@ -6,7 +6,6 @@ import dev.certguard.crl.crl.ParsedCrl;
 import dev.certguard.crl.crl.VerifiedCrl;
 import dev.certguard.disconnect.lifetime.LifetimeTracker;
 import dev.certguard.pki.CertificateAuthority;
-
 import java.lang.management.ManagementFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -22,11 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class Footprint {
 
-    private Footprint() {
-    }
+    private Footprint() {}
 
     static void run() throws Exception {
-        final CertificateAuthority ca = CertificateAuthority.createRoot("bench CA", Instant.now().plusSeconds(86400));
+        final CertificateAuthority ca =
+                CertificateAuthority.createRoot("bench CA", Instant.now().plusSeconds(86400));
         final int entries = 1_000_000;
         final LargeCrl.Generated generated = LargeCrl.generate(ca, entries, 1, 1);
         final CrlVerifier verifier = new CrlVerifier(List.of(ca.certificate()), Duration.ZERO);
@@ -82,15 +81,22 @@ final class Footprint {
         tracker.stop();
 
         System.out.printf("CRL with %,d entries: DER %,d bytes%n", entries, der.length);
-        System.out.printf("  parse + verify: median %.0f ms, best %.0f ms, worst %.0f ms (5 runs)%n",
+        System.out.printf(
+                "  parse + verify: median %.0f ms, best %.0f ms, worst %.0f ms (5 runs)%n",
                 loads[2] / 1e6, loads[0] / 1e6, loads[4] / 1e6);
         System.out.printf("  longest lookup on another thread while loading: %.1f us%n", worstLookupNanos.get() / 1e3);
-        System.out.printf("  retained heap: %,d bytes = %.1f bytes per entry (index self-estimate %.1f)%n",
+        System.out.printf(
+                "  retained heap: %,d bytes = %.1f bytes per entry (index self-estimate %.1f)%n",
                 after - before, perEntry, held.revoked().retainedBytes() / (double) entries);
-        System.out.printf("Lifetime timers for %,d connections: retained %,d bytes = %.1f bytes per connection;"
+        System.out.printf(
+                "Lifetime timers for %,d connections: retained %,d bytes = %.1f bytes per connection;"
                         + " after every disconnect %,d bytes remain (%d tracked, %d queued)%n",
-                connections, afterTimers - beforeTimers, (afterTimers - beforeTimers) / (double) connections,
-                Math.max(0, afterCancel - beforeTimers), tracker.tracked(), tracker.queuedTimers());
+                connections,
+                afterTimers - beforeTimers,
+                (afterTimers - beforeTimers) / (double) connections,
+                Math.max(0, afterCancel - beforeTimers),
+                tracker.tracked(),
+                tracker.queuedTimers());
         if (held.revoked().size() != entries || tracked.length != connections) {
             throw new IllegalStateException("unexpected sizes");
         }
@@ -101,7 +107,9 @@ final class Footprint {
         for (int i = 0; i < 5; i++) {
             System.gc();
             Thread.sleep(100);
-            used = Math.min(used, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            used = Math.min(
+                    used,
+                    ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
         }
         return used;
     }

@@ -17,7 +17,8 @@ import java.util.List;
 public record BrokerHome(Path dir) {
 
     /** The extensions certguard requires, in the order they are reported. */
-    public static final List<String> REQUIRED_EXTENSIONS = List.of("crl-extension", "acl-extension", "disconnect-extension");
+    public static final List<String> REQUIRED_EXTENSIONS =
+            List.of("crl-extension", "acl-extension", "disconnect-extension");
 
     public Path conf() {
         return dir.resolve("conf");
@@ -49,7 +50,11 @@ public record BrokerHome(Path dir) {
             return new BrokerHome(Path.of(property));
         }
         try {
-            final Path jar = Path.of(BrokerHome.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            final Path jar = Path.of(BrokerHome.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             return new BrokerHome(jar.getParent().resolve("secure-broker-home"));
         } catch (final java.net.URISyntaxException e) {
             throw new IllegalStateException("cannot locate the launcher jar", e);
@@ -64,7 +69,8 @@ public record BrokerHome(Path dir) {
         for (final String id : REQUIRED_EXTENSIONS) {
             final Path source = template.extension(id);
             if (!Files.isDirectory(source)) {
-                throw new IOException("the packaged extension " + source + " is missing; build with 'mvn -B package' first");
+                throw new IOException(
+                        "the packaged extension " + source + " is missing; build with 'mvn -B package' first");
             }
             final Path target = extension(id);
             deleteRecursively(target);
@@ -76,7 +82,8 @@ public record BrokerHome(Path dir) {
         try (var paths = Files.walk(source)) {
             paths.forEach(path -> {
                 try {
-                    final Path destination = target.resolve(source.relativize(path).toString());
+                    final Path destination =
+                            target.resolve(source.relativize(path).toString());
                     if (Files.isDirectory(path)) {
                         Files.createDirectories(destination);
                     } else {

@@ -2,7 +2,6 @@ package dev.certguard.broker;
 
 import dev.certguard.pki.DevPki;
 import dev.certguard.pki.PkiException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,10 +43,11 @@ public final class DevBroker {
         if (created) {
             pki.init("certguard dev CA", Duration.ofDays(3650), DevPki.LOCAL_HOSTS, false);
         } else {
-            for (final Path required : List.of(pki.caCertificate(), pki.caKey(), pki.brokerKeystore(), pki.truststore(), pki.crlPem())) {
+            for (final Path required :
+                    List.of(pki.caCertificate(), pki.caKey(), pki.brokerKeystore(), pki.truststore(), pki.crlPem())) {
                 if (!Files.isRegularFile(required)) {
-                    throw new PkiException(pki.dir() + " exists but lacks " + required.getFileName()
-                            + "; delete " + pki.dir() + " to have a new dev PKI created");
+                    throw new PkiException(pki.dir() + " exists but lacks " + required.getFileName() + "; delete "
+                            + pki.dir() + " to have a new dev PKI created");
                 }
             }
         }
@@ -55,10 +55,19 @@ public final class DevBroker {
             pki.issueDevice(DevPki.SEED_DEVICE, Duration.ofDays(365), false);
         }
         new HiveMqConfigXml()
-                .tlsListener("tls", "127.0.0.1", port, pki.brokerKeystore(), DevPki.KEYSTORE_PASSWORD,
-                        pki.truststore(), DevPki.KEYSTORE_PASSWORD)
+                .tlsListener(
+                        "tls",
+                        "127.0.0.1",
+                        port,
+                        pki.brokerKeystore(),
+                        DevPki.KEYSTORE_PASSWORD,
+                        pki.truststore(),
+                        DevPki.KEYSTORE_PASSWORD)
                 .write(home.configFile());
-        Files.copy(template.conf().resolve("logback.xml"), home.conf().resolve("logback.xml"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                template.conf().resolve("logback.xml"),
+                home.conf().resolve("logback.xml"),
+                StandardCopyOption.REPLACE_EXISTING);
         home.installExtensionsFrom(template);
         Files.writeString(home.extension("crl-extension").resolve("conf").resolve("config.xml"), crlConfig());
         return created;
@@ -74,13 +83,15 @@ public final class DevBroker {
         final String cert = relative(cwd, pki.deviceCertificate(DevPki.SEED_DEVICE));
         final String key = relative(cwd, pki.deviceKey(DevPki.SEED_DEVICE));
         final String tls = " --cafile " + ca + " --cert " + cert + " --key " + key;
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "certguard secure broker: mutual TLS on 127.0.0.1:" + port + " (Ctrl-C stops it)",
                 "",
                 "Subscribe as device " + DevPki.SEED_DEVICE + ":",
                 "  mosquitto_sub -h localhost -p " + port + " -t " + DevPki.SEED_DEVICE + "/config" + tls,
                 "Publish as device " + DevPki.SEED_DEVICE + ":",
-                "  mosquitto_pub -h localhost -p " + port + " -t " + DevPki.SEED_DEVICE + "/attrs -m '{\"attr_example\": 10 }'" + tls,
+                "  mosquitto_pub -h localhost -p " + port + " -t " + DevPki.SEED_DEVICE
+                        + "/attrs -m '{\"attr_example\": 10 }'" + tls,
                 "",
                 "More devices:  java -jar " + launcherJar(cwd) + " pki issue TENANT:DEVICE_ID",
                 "Revoke one:    java -jar " + launcherJar(cwd) + " pki revoke " + cert,
@@ -100,7 +111,8 @@ public final class DevBroker {
                     <when-unavailable>reject</when-unavailable>
                     <disconnect-revoked-clients>true</disconnect-revoked-clients>
                 </crl-extension>
-                """.formatted(pki.caCertificate().toAbsolutePath(), pki.crlPem().toAbsolutePath());
+                """
+                .formatted(pki.caCertificate().toAbsolutePath(), pki.crlPem().toAbsolutePath());
     }
 
     private static String relative(final Path cwd, final Path file) {
@@ -110,7 +122,11 @@ public final class DevBroker {
 
     private static String launcherJar(final Path cwd) {
         try {
-            final Path jar = Path.of(DevBroker.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            final Path jar = Path.of(DevBroker.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             return jar.toString().endsWith(".jar") ? relative(cwd, jar) : "secure-broker.jar";
         } catch (final java.net.URISyntaxException e) {
             return "secure-broker.jar";

@@ -2,7 +2,6 @@ package dev.certguard.broker;
 
 import com.codahale.metrics.MetricRegistry;
 import com.hivemq.embedded.EmbeddedHiveMQ;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -33,7 +32,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         try {
             java.nio.file.Files.createDirectories(home.data());
         } catch (final java.io.IOException e) {
-            throw new BrokerStartException(List.of("cannot create the data folder " + home.data() + ": " + e.getMessage()), e);
+            throw new BrokerStartException(
+                    List.of("cannot create the data folder " + home.data() + ": " + e.getMessage()), e);
         }
         final StartupGate gate = new StartupGate();
         final EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
@@ -52,7 +52,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             stopQuietly(hivemq);
             throw new BrokerStartException(List.of("interrupted while HiveMQ was starting"), e);
         }
-        final List<String> after = new java.util.ArrayList<>(ExtensionCheck.afterStart(home, hivemq.getMetricRegistry()));
+        final List<String> after =
+                new java.util.ArrayList<>(ExtensionCheck.afterStart(home, hivemq.getMetricRegistry()));
         after.addAll(ListenerCheck.afterStart(home, System.getenv()));
         if (!after.isEmpty()) {
             stopQuietly(hivemq);

@@ -3,7 +3,6 @@ package dev.certguard.broker;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import dev.certguard.status.ExtensionStatus;
-
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,8 +14,7 @@ import java.util.List;
  */
 public final class ExtensionCheck {
 
-    private ExtensionCheck() {
-    }
+    private ExtensionCheck() {}
 
     /** Problems visible on disk before HiveMQ starts. */
     public static List<String> beforeStart(final BrokerHome home) {
@@ -28,7 +26,8 @@ public final class ExtensionCheck {
             if (!Files.isDirectory(home.extension(id))) {
                 problems.add(id + ": folder " + home.extension(id) + " is missing");
             } else if (!Files.isRegularFile(home.extension(id).resolve("hivemq-extension.xml"))) {
-                problems.add(id + ": " + home.extension(id).resolve("hivemq-extension.xml") + " is missing, so HiveMQ cannot load it");
+                problems.add(id + ": " + home.extension(id).resolve("hivemq-extension.xml")
+                        + " is missing, so HiveMQ cannot load it");
             } else if (Files.exists(home.extension(id).resolve("DISABLED"))) {
                 problems.add(id + ": disabled (" + home.extension(id).resolve("DISABLED") + " exists)");
             }

@@ -26,7 +26,8 @@ public final class HiveMqConfigXml {
             final String keystorePassword,
             final Path truststore,
             final String truststorePassword) {
-        listeners.add("""
+        listeners.add(
+                """
                         <tls-tcp-listener>
                             <port>%d</port>
                             <bind-address>%s</bind-address>
@@ -48,21 +49,30 @@ public final class HiveMqConfigXml {
                                 </protocols>
                             </tls>
                         </tls-tcp-listener>
-                """.formatted(port, xml(bindAddress), xml(name), xml(keystore.toAbsolutePath().toString()),
-                xml(keystorePassword), xml(keystorePassword), xml(truststore.toAbsolutePath().toString()),
-                xml(truststorePassword)));
+                """
+                        .formatted(
+                                port,
+                                xml(bindAddress),
+                                xml(name),
+                                xml(keystore.toAbsolutePath().toString()),
+                                xml(keystorePassword),
+                                xml(keystorePassword),
+                                xml(truststore.toAbsolutePath().toString()),
+                                xml(truststorePassword)));
         return this;
     }
 
     /** Adds a plain TCP listener: for username-identity testing only. */
     public HiveMqConfigXml tcpListener(final String name, final String bindAddress, final int port) {
-        listeners.add("""
+        listeners.add(
+                """
                         <tcp-listener>
                             <port>%d</port>
                             <bind-address>%s</bind-address>
                             <name>%s</name>
                         </tcp-listener>
-                """.formatted(port, xml(bindAddress), xml(name)));
+                """
+                        .formatted(port, xml(bindAddress), xml(name)));
         return this;
     }
 

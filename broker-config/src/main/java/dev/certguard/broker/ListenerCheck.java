@@ -1,10 +1,5 @@
 package dev.certguard.broker;
 
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
-
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilderFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -17,6 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
 
 /**
  * Makes sure HiveMQ serves the listeners the operator configured. HiveMQ expands {@code ${ENV:NAME}}
@@ -28,15 +27,13 @@ import java.util.regex.Pattern;
 public final class ListenerCheck {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(ENV:)*(.*?)}");
-    private static final Set<String> LISTENER_ELEMENTS = Set.of(
-            "tcp-listener", "tls-tcp-listener", "websocket-listener", "tls-websocket-listener");
+    private static final Set<String> LISTENER_ELEMENTS =
+            Set.of("tcp-listener", "tls-tcp-listener", "websocket-listener", "tls-websocket-listener");
 
     /** A configured listener. */
-    public record Listener(String name, String bindAddress, int port) {
-    }
+    public record Listener(String name, String bindAddress, int port) {}
 
-    private ListenerCheck() {
-    }
+    private ListenerCheck() {}
 
     /** Unset placeholders, and listeners that cannot be read from the file. */
     public static List<String> beforeStart(final BrokerHome home, final Map<String, String> environment) {
@@ -65,8 +62,10 @@ public final class ListenerCheck {
     public static List<String> afterStart(final BrokerHome home, final Map<String, String> environment) {
         final List<String> problems = new ArrayList<>();
         for (final Listener listener : listeners(home, environment)) {
-            final String host = listener.bindAddress().equals("0.0.0.0") || listener.bindAddress().equals("::")
-                    ? "127.0.0.1" : listener.bindAddress();
+            final String host = listener.bindAddress().equals("0.0.0.0")
+                            || listener.bindAddress().equals("::")
+                    ? "127.0.0.1"
+                    : listener.bindAddress();
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(host, listener.port()), 2000);
             } catch (final IOException e) {
@@ -84,7 +83,8 @@ public final class ListenerCheck {
             final Matcher matcher = PLACEHOLDER.matcher(Files.readString(home.configFile(), StandardCharsets.UTF_8));
             final StringBuilder expanded = new StringBuilder();
             while (matcher.find()) {
-                matcher.appendReplacement(expanded, Matcher.quoteReplacement(environment.getOrDefault(matcher.group(2), "")));
+                matcher.appendReplacement(
+                        expanded, Matcher.quoteReplacement(environment.getOrDefault(matcher.group(2), "")));
             }
             matcher.appendTail(expanded);
             final DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
@@ -92,7 +92,8 @@ public final class ListenerCheck {
             factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
             final var builder = factory.newDocumentBuilder();
             builder.setErrorHandler(null);
-            final Element root = builder.parse(new ByteArrayInputStream(expanded.toString().getBytes(StandardCharsets.UTF_8)))
+            final Element root = builder.parse(
+                            new ByteArrayInputStream(expanded.toString().getBytes(StandardCharsets.UTF_8)))
                     .getDocumentElement();
             for (final Element listeners : children(root, "listeners")) {
                 for (Node node = listeners.getFirstChild(); node != null; node = node.getNextSibling()) {

@@ -2,7 +2,6 @@ package dev.certguard.broker;
 
 import dev.certguard.pki.PkiCli;
 import dev.certguard.pki.PkiException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,14 +18,14 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class SecureBroker {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "usage: java -jar secure-broker.jar                 dev broker on 127.0.0.1:8883 with ./dev-pki",
             "       java -jar secure-broker.jar --port N        the same on another port",
             "       java -jar secure-broker.jar --home DIR      run DIR/conf/config.xml with DIR/extensions/",
             "       java -jar secure-broker.jar pki ...         dev PKI tool (pki --help)");
 
-    private SecureBroker() {
-    }
+    private SecureBroker() {}
 
     public static void main(final String[] args) {
         System.exit(run(Arrays.asList(args)));
@@ -70,7 +69,8 @@ public final class SecureBroker {
             } else {
                 final DevBroker dev = new DevBroker(cwd, port);
                 if (dev.prepare(BrokerHome.template())) {
-                    System.out.println("certguard: created a dev PKI in " + dev.pki().dir());
+                    System.out.println(
+                            "certguard: created a dev PKI in " + dev.pki().dir());
                 }
                 home = dev.home();
                 instructions = dev.instructions(cwd);
@@ -88,11 +88,14 @@ public final class SecureBroker {
             return 1;
         }
         final CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("certguard: stopping");
-            broker.close();
-            stopped.countDown();
-        }, "certguard-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("certguard: stopping");
+                            broker.close();
+                            stopped.countDown();
+                        },
+                        "certguard-shutdown"));
         System.out.println(instructions);
         System.out.flush();
         try {

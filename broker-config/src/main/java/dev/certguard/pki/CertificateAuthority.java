@@ -1,5 +1,21 @@
 package dev.certguard.pki;
 
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -23,23 +39,6 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-import java.math.BigInteger;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.cert.X509CRL;
-import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Date;
-import java.util.List;
-
 /**
  * A certificate authority held in memory: issues device, service, server and intermediate CA
  * certificates and signs CRLs. Keys are ECDSA P-256. Used by the dev PKI, the tests and the
@@ -61,11 +60,20 @@ public final class CertificateAuthority {
     /** A new self-signed root CA valid from now until {@code notAfter}. */
     public static CertificateAuthority createRoot(final String commonName, final Instant notAfter) {
         final KeyPair keys = newKeyPair();
-        final X500Name name = new X500Name(new org.bouncycastle.asn1.x500.RDN[]{
-                new org.bouncycastle.asn1.x500.RDN(org.bouncycastle.asn1.x500.style.BCStyle.CN,
-                        new org.bouncycastle.asn1.DERUTF8String(commonName))});
-        final X509Certificate certificate = build(name, keys.getPublic(), name, keys, null,
-                Instant.now().minusSeconds(60), notAfter, Purpose.CA, List.of());
+        final X500Name name = new X500Name(new org.bouncycastle.asn1.x500.RDN[] {
+            new org.bouncycastle.asn1.x500.RDN(
+                    org.bouncycastle.asn1.x500.style.BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(commonName))
+        });
+        final X509Certificate certificate = build(
+                name,
+                keys.getPublic(),
+                name,
+                keys,
+                null,
+                Instant.now().minusSeconds(60),
+                notAfter,
+                Purpose.CA,
+                List.of());
         return new CertificateAuthority(keys, certificate);
     }
 
@@ -88,7 +96,11 @@ public final class CertificateAuthority {
     }
 
     /** What a certificate is for; decides its key usage and extended key usage. */
-    public enum Purpose { CLIENT, SERVER, CA }
+    public enum Purpose {
+        CLIENT,
+        SERVER,
+        CA
+    }
 
     /** Issues a certificate for {@code publicKey} whose subject is a single CN. */
     public X509Certificate issue(
@@ -109,23 +121,37 @@ public final class CertificateAuthority {
             final Instant notAfter,
             final Purpose purpose,
             final List<String> hostNames) {
-        final Instant cappedNotAfter = notAfter.isAfter(certificate.getNotAfter().toInstant())
-                ? certificate.getNotAfter().toInstant() : notAfter;
-        return build(subject, publicKey, X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
-                keys, certificate, notBefore, cappedNotAfter, purpose, hostNames);
+        final Instant cappedNotAfter =
+                notAfter.isAfter(certificate.getNotAfter().toInstant())
+                        ? certificate.getNotAfter().toInstant()
+                        : notAfter;
+        return build(
+                subject,
+                publicKey,
+                X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded()),
+                keys,
+                certificate,
+                notBefore,
+                cappedNotAfter,
+                purpose,
+                hostNames);
     }
 
     /** An intermediate CA signed by this one. */
     public CertificateAuthority issueIntermediate(final String commonName, final Instant notAfter) {
         final KeyPair intermediateKeys = newKeyPair();
-        final X509Certificate intermediate = issue(commonName, intermediateKeys.getPublic(),
-                Instant.now().minusSeconds(60), notAfter, Purpose.CA, List.of());
+        final X509Certificate intermediate = issue(
+                commonName,
+                intermediateKeys.getPublic(),
+                Instant.now().minusSeconds(60),
+                notAfter,
+                Purpose.CA,
+                List.of());
         return new CertificateAuthority(intermediateKeys, intermediate);
     }
 
     /** One revoked certificate on a CRL. */
-    public record Revocation(BigInteger serial, Instant revokedAt, int reason) {
-    }
+    public record Revocation(BigInteger serial, Instant revokedAt, int reason) {}
 
     /** A CRL signed by this CA. */
     public X509CRL crl(
@@ -141,7 +167,9 @@ public final class CertificateAuthority {
                 builder.addCRLEntry(revocation.serial(), Date.from(revocation.revokedAt()), revocation.reason());
             }
             builder.addExtension(Extension.cRLNumber, false, new CRLNumber(crlNumber));
-            builder.addExtension(Extension.authorityKeyIdentifier, false,
+            builder.addExtension(
+                    Extension.authorityKeyIdentifier,
+                    false,
                     new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(certificate));
             final X509CRLHolder holder = builder.build(signer(keys.getPrivate()));
             return new JcaX509CRLConverter().getCRL(holder);
@@ -154,9 +182,10 @@ public final class CertificateAuthority {
     public static final int UNSPECIFIED = CRLReason.unspecified;
 
     private static X500Name cn(final String commonName) {
-        return new X500Name(new org.bouncycastle.asn1.x500.RDN[]{
-                new org.bouncycastle.asn1.x500.RDN(org.bouncycastle.asn1.x500.style.BCStyle.CN,
-                        new org.bouncycastle.asn1.DERUTF8String(commonName))});
+        return new X500Name(new org.bouncycastle.asn1.x500.RDN[] {
+            new org.bouncycastle.asn1.x500.RDN(
+                    org.bouncycastle.asn1.x500.style.BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(commonName))
+        });
     }
 
     private static X509Certificate build(
@@ -176,34 +205,39 @@ public final class CertificateAuthority {
             final JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(publicKey));
             if (issuerCertificate != null) {
-                builder.addExtension(Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerCertificate));
+                builder.addExtension(
+                        Extension.authorityKeyIdentifier, false, utils.createAuthorityKeyIdentifier(issuerCertificate));
             }
             switch (purpose) {
                 case CA -> {
                     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-                    builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+                    builder.addExtension(
+                            Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
                 }
                 case CLIENT -> {
                     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
                     builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-                    builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+                    builder.addExtension(
+                            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
                 }
                 case SERVER -> {
                     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
                     builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
-                    builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+                    builder.addExtension(
+                            Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
                 }
                 default -> throw new IllegalArgumentException("unknown purpose " + purpose);
             }
             if (!hostNames.isEmpty()) {
                 final List<ASN1Encodable> names = new ArrayList<>();
                 for (final String host : hostNames) {
-                    names.add(isIpAddress(host)
-                            ? new GeneralName(GeneralName.iPAddress, host)
-                            : new GeneralName(GeneralName.dNSName, host));
+                    names.add(
+                            isIpAddress(host)
+                                    ? new GeneralName(GeneralName.iPAddress, host)
+                                    : new GeneralName(GeneralName.dNSName, host));
                 }
-                builder.addExtension(Extension.subjectAlternativeName, false,
-                        new DERSequence(names.toArray(new ASN1Encodable[0])));
+                builder.addExtension(
+                        Extension.subjectAlternativeName, false, new DERSequence(names.toArray(new ASN1Encodable[0])));
             }
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer(issuerKeys.getPrivate())));
         } catch (final GeneralSecurityException | CertIOException e) {

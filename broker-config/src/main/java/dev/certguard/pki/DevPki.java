@@ -3,7 +3,6 @@ package dev.certguard.pki;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.IdentityCharacters;
 import dev.certguard.identity.InvalidIdentityException;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -38,13 +37,13 @@ public final class DevPki {
 
     /** Password of the dev keystore and truststore. Development only; never use the dev PKI in production. */
     public static final String KEYSTORE_PASSWORD = "certguard-dev";
+
     public static final String SEED_DEVICE = "admin:a1998e";
     public static final List<String> LOCAL_HOSTS = List.of("localhost", "127.0.0.1", "::1");
     private static final Duration DEFAULT_CRL_VALIDITY = Duration.ofDays(7);
 
     /** Where an issued certificate and its key were written. */
-    public record Issued(Path certificate, Path key, X509Certificate x509) {
-    }
+    public record Issued(Path certificate, Path key, X509Certificate x509) {}
 
     private final Path dir;
 
@@ -96,9 +95,11 @@ public final class DevPki {
     public void init(final String caName, final Duration caValidity, final List<String> hosts, final boolean force)
             throws PkiException, IOException {
         if (!force && Files.exists(caCertificate())) {
-            throw new PkiException(caCertificate() + " exists already; not overwritten (use --force to replace the whole PKI)");
+            throw new PkiException(
+                    caCertificate() + " exists already; not overwritten (use --force to replace the whole PKI)");
         }
-        final CertificateAuthority ca = CertificateAuthority.createRoot(caName, Instant.now().plus(caValidity));
+        final CertificateAuthority ca =
+                CertificateAuthority.createRoot(caName, Instant.now().plus(caValidity));
         PemFiles.writeCertificates(caCertificate(), true, ca.certificate());
         PemFiles.writePrivateKey(caKey(), true, ca.privateKey());
         Files.deleteIfExists(revocations());
@@ -114,7 +115,8 @@ public final class DevPki {
         try {
             device = DeviceIdentity.parse(identity);
         } catch (final InvalidIdentityException e) {
-            throw new PkiException("invalid device identity '" + DeviceIdentity.printable(identity) + "': " + e.reason());
+            throw new PkiException(
+                    "invalid device identity '" + DeviceIdentity.printable(identity) + "': " + e.reason());
         }
         requireFileNameSafe(device.tenant());
         requireFileNameSafe(device.deviceId());
@@ -138,7 +140,9 @@ public final class DevPki {
     /** The certificate path of a device identity issued by {@link #issueDevice}. */
     public Path deviceCertificate(final String identity) {
         final int colon = identity.indexOf(':');
-        return dir.resolve("devices").resolve(identity.substring(0, colon)).resolve(identity.substring(colon + 1) + ".crt");
+        return dir.resolve("devices")
+                .resolve(identity.substring(0, colon))
+                .resolve(identity.substring(colon + 1) + ".crt");
     }
 
     /** The key path of a device identity issued by {@link #issueDevice}. */
@@ -166,8 +170,12 @@ public final class DevPki {
         final BigInteger serial = certificate.getSerialNumber();
         final List<CertificateAuthority.Revocation> revoked = readRevocations();
         if (revoked.stream().noneMatch(r -> r.serial().equals(serial))) {
-            Files.writeString(revocations(), serial.toString(16) + " " + Instant.now() + " " + reason + "\n",
-                    StandardCharsets.US_ASCII, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+            Files.writeString(
+                    revocations(),
+                    serial.toString(16) + " " + Instant.now() + " " + reason + "\n",
+                    StandardCharsets.US_ASCII,
+                    java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
         }
         writeCrl(ca, DEFAULT_CRL_VALIDITY);
         return serial;
@@ -203,8 +211,13 @@ public final class DevPki {
         }
         final KeyPair keys = CertificateAuthority.newKeyPair();
         final Instant now = Instant.now();
-        final X509Certificate certificate = ca.issue(commonName, keys.getPublic(), now.minusSeconds(60), now.plus(validity),
-                CertificateAuthority.Purpose.CLIENT, List.of());
+        final X509Certificate certificate = ca.issue(
+                commonName,
+                keys.getPublic(),
+                now.minusSeconds(60),
+                now.plus(validity),
+                CertificateAuthority.Purpose.CLIENT,
+                List.of());
         PemFiles.writePrivateKey(keyFile, true, keys.getPrivate());
         PemFiles.writeCertificates(certificateFile, true, certificate);
         return new Issued(certificateFile, keyFile, certificate);
@@ -214,15 +227,21 @@ public final class DevPki {
             throws IOException {
         final KeyPair keys = CertificateAuthority.newKeyPair();
         final Instant now = Instant.now();
-        final X509Certificate broker = ca.issue(hosts.get(0), keys.getPublic(), now.minusSeconds(60), now.plus(validity),
-                CertificateAuthority.Purpose.SERVER, hosts);
+        final X509Certificate broker = ca.issue(
+                hosts.get(0),
+                keys.getPublic(),
+                now.minusSeconds(60),
+                now.plus(validity),
+                CertificateAuthority.Purpose.SERVER,
+                hosts);
         PemFiles.writeCertificates(dir.resolve("broker.crt"), true, broker, ca.certificate());
         PemFiles.writePrivateKey(dir.resolve("broker.key"), true, keys.getPrivate());
         try {
             final KeyStore keystore = KeyStore.getInstance("PKCS12");
             keystore.load(null, null);
-            keystore.setKeyEntry("broker", keys.getPrivate(), KEYSTORE_PASSWORD.toCharArray(),
-                    new Certificate[]{broker, ca.certificate()});
+            keystore.setKeyEntry("broker", keys.getPrivate(), KEYSTORE_PASSWORD.toCharArray(), new Certificate[] {
+                broker, ca.certificate()
+            });
             PemFiles.writeBytes(brokerKeystore(), store(keystore), true);
             final KeyStore truststore = KeyStore.getInstance("PKCS12");
             truststore.load(null, null);
@@ -260,8 +279,8 @@ public final class DevPki {
                 continue;
             }
             final String[] fields = line.trim().split(" ");
-            out.add(new CertificateAuthority.Revocation(new BigInteger(fields[0], 16), Instant.parse(fields[1]),
-                    Integer.parseInt(fields[2])));
+            out.add(new CertificateAuthority.Revocation(
+                    new BigInteger(fields[0], 16), Instant.parse(fields[1]), Integer.parseInt(fields[2])));
         }
         return out;
     }

@@ -1,14 +1,5 @@
 package dev.certguard.pki;
 
-import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
@@ -25,6 +16,14 @@ import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 
 /**
  * Reads and writes PEM files the way OpenSSL and mosquitto expect them: certificates, PKCS#8
@@ -33,14 +32,15 @@ import java.util.List;
  */
 public final class PemFiles {
 
-    private PemFiles() {
-    }
+    private PemFiles() {}
 
-    public static void writeCertificates(final Path file, final boolean overwrite, final X509Certificate... certificates) throws IOException {
+    public static void writeCertificates(
+            final Path file, final boolean overwrite, final X509Certificate... certificates) throws IOException {
         write(file, pem((Object[]) certificates), overwrite, false);
     }
 
-    public static void writePrivateKey(final Path file, final boolean overwrite, final PrivateKey key) throws IOException {
+    public static void writePrivateKey(final Path file, final boolean overwrite, final PrivateKey key)
+            throws IOException {
         write(file, pem(new JcaPKCS8Generator(key, null)), overwrite, true);
     }
 
@@ -63,7 +63,8 @@ public final class PemFiles {
 
     public static List<X509Certificate> readCertificates(final Path file) throws IOException {
         final List<X509Certificate> out = new ArrayList<>();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(reader)) {
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
+                PEMParser parser = new PEMParser(reader)) {
             Object object;
             while ((object = parser.readObject()) != null) {
                 if (object instanceof X509CertificateHolder holder) {
@@ -77,7 +78,8 @@ public final class PemFiles {
     }
 
     public static PrivateKey readPrivateKey(final Path file) throws IOException {
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII); PEMParser parser = new PEMParser(reader)) {
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.US_ASCII);
+                PEMParser parser = new PEMParser(reader)) {
             final Object object = parser.readObject();
             final JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
             if (object instanceof PrivateKeyInfo info) {
@@ -100,7 +102,8 @@ public final class PemFiles {
         return out.toString();
     }
 
-    private static void write(final Path file, final String text, final boolean overwrite, final boolean secret) throws IOException {
+    private static void write(final Path file, final String text, final boolean overwrite, final boolean secret)
+            throws IOException {
         writeBytes(file, text.getBytes(StandardCharsets.US_ASCII), overwrite, secret);
     }
 
@@ -108,16 +111,23 @@ public final class PemFiles {
         writeBytes(file, bytes, overwrite, false);
     }
 
-    private static void writeBytes(final Path file, final byte[] bytes, final boolean overwrite, final boolean secret) throws IOException {
+    private static void writeBytes(final Path file, final byte[] bytes, final boolean overwrite, final boolean secret)
+            throws IOException {
         if (file.getParent() != null) {
             Files.createDirectories(file.getParent());
         }
         if (!overwrite && Files.exists(file)) {
-            throw new FileAlreadyExistsException(file.toString(), null, "exists already; not overwritten (use --force to replace it)");
+            throw new FileAlreadyExistsException(
+                    file.toString(), null, "exists already; not overwritten (use --force to replace it)");
         }
         // Write beside the target and move, so readers (a CRL refresher) never see a half-written file.
         final Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(temporary, bytes, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        Files.write(
+                temporary,
+                bytes,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
         if (secret) {
             try {
                 Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
@@ -125,6 +135,10 @@ public final class PemFiles {
                 // Not a POSIX file system: the platform's default permissions apply.
             }
         }
-        Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                temporary,
+                file,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -1,7 +1,5 @@
 package dev.certguard.pki;
 
-import org.bouncycastle.asn1.x509.CRLReason;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.math.BigInteger;
@@ -12,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.bouncycastle.asn1.x509.CRLReason;
 
 /**
  * {@code secure-broker.jar pki ...}: the dev PKI from the command line. Returns a process exit code:
@@ -19,7 +18,8 @@ import java.util.Map;
  */
 public final class PkiCli {
 
-    static final String USAGE = String.join("\n",
+    static final String USAGE = String.join(
+            "\n",
             "usage: java -jar secure-broker.jar pki <command> [options]",
             "  init    [--dir DIR] [--ca-name NAME] [--days N] [--host NAME]... [--force]",
             "          create a CA, an empty CRL, and the broker keystore/truststore for the hosts",
@@ -68,16 +68,24 @@ public final class PkiCli {
             switch (args.get(0)) {
                 case "init" -> {
                     options.noPositional();
-                    pki.init(options.caName, options.validity(Duration.ofDays(3650)), options.hosts.isEmpty() ? DevPki.LOCAL_HOSTS : options.hosts, options.force);
+                    pki.init(
+                            options.caName,
+                            options.validity(Duration.ofDays(3650)),
+                            options.hosts.isEmpty() ? DevPki.LOCAL_HOSTS : options.hosts,
+                            options.force);
                     out.println("created CA " + pki.caCertificate() + ", CRL " + pki.crlPem() + ", broker keystore "
                             + pki.brokerKeystore() + " and truststore " + pki.truststore());
                 }
                 case "issue" -> {
-                    final DevPki.Issued issued = pki.issueDevice(options.positional("TENANT:DEVICE_ID"), options.validity(Duration.ofDays(365)), options.force);
+                    final DevPki.Issued issued = pki.issueDevice(
+                            options.positional("TENANT:DEVICE_ID"),
+                            options.validity(Duration.ofDays(365)),
+                            options.force);
                     printIssued(issued);
                 }
                 case "service" -> {
-                    final DevPki.Issued issued = pki.issueService(options.positional("NAME"), options.validity(Duration.ofDays(365)), options.force);
+                    final DevPki.Issued issued = pki.issueService(
+                            options.positional("NAME"), options.validity(Duration.ofDays(365)), options.force);
                     printIssued(issued);
                 }
                 case "revoke" -> {
@@ -86,7 +94,8 @@ public final class PkiCli {
                         throw new IllegalArgumentException("unknown --reason '" + options.reason + "'");
                     }
                     final BigInteger serial = pki.revoke(Path.of(options.positional("CERTIFICATE.crt")), reason);
-                    out.println("revoked serial " + serial.toString(16) + "; CRL rewritten: " + pki.crlPem() + " " + pki.crlDer());
+                    out.println("revoked serial " + serial.toString(16) + "; CRL rewritten: " + pki.crlPem() + " "
+                            + pki.crlDer());
                 }
                 case "crl" -> {
                     options.noPositional();
@@ -113,8 +122,9 @@ public final class PkiCli {
     }
 
     private void printIssued(final DevPki.Issued issued) {
-        out.println("certificate " + issued.certificate() + " (serial " + issued.x509().getSerialNumber().toString(16)
-                + ", valid until " + issued.x509().getNotAfter().toInstant() + ")");
+        out.println("certificate " + issued.certificate() + " (serial "
+                + issued.x509().getSerialNumber().toString(16) + ", valid until "
+                + issued.x509().getNotAfter().toInstant() + ")");
         out.println("key         " + issued.key());
     }
 
@@ -165,7 +175,8 @@ public final class PkiCli {
 
         String positional(final String what) {
             if (positional.size() != 1) {
-                throw new IllegalArgumentException("expected exactly one " + what + ", got " + positional.size() + " arguments");
+                throw new IllegalArgumentException(
+                        "expected exactly one " + what + ", got " + positional.size() + " arguments");
             }
             return positional.get(0);
         }

@@ -1,12 +1,11 @@
 package dev.certguard.broker;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.certguard.broker.testing.Mosquitto;
 import dev.certguard.broker.testing.OutputLines;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.pki.DevPki;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The packaged launcher, run exactly as the README says: {@code java -jar secure-broker.jar}.
@@ -35,9 +34,12 @@ class SecureBrokerLauncherIT {
 
         Launcher(final Path cwd, final Map<String, String> env, final String... args) throws IOException {
             final List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toAbsolutePath().toString()));
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-jar",
+                    JAR.toAbsolutePath().toString()));
             command.addAll(List.of(args));
-            final ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
+            final ProcessBuilder builder =
+                    new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
             builder.environment().putAll(env);
             process = builder.start();
             lines = new OutputLines(process.getInputStream(), "launcher-output");
@@ -72,57 +74,95 @@ class SecureBrokerLauncherIT {
         Mosquitto.require();
         final int port = TestBroker.freePort();
         try (Launcher launcher = new Launcher(cwd, Map.of(), "--port", String.valueOf(port))) {
-            final String sub = launcher.lineAfter("Subscribe as device admin:a1998e:", Duration.ofSeconds(90)).trim();
-            final String pub = launcher.lineAfter("Publish as device admin:a1998e:", Duration.ofSeconds(5)).trim();
+            final String sub = launcher.lineAfter("Subscribe as device admin:a1998e:", Duration.ofSeconds(90))
+                    .trim();
+            final String pub = launcher.lineAfter("Publish as device admin:a1998e:", Duration.ofSeconds(5))
+                    .trim();
             assertThat(launcher.output()).contains("created a dev PKI");
-            assertThat(pub).startsWith("mosquitto_pub -h localhost -p " + port + " -t admin:a1998e/attrs")
-                    .contains("--cafile dev-pki/ca.crt --cert dev-pki/devices/admin/a1998e.crt --key dev-pki/devices/admin/a1998e.key");
+            assertThat(pub)
+                    .startsWith("mosquitto_pub -h localhost -p " + port + " -t admin:a1998e/attrs")
+                    .contains(
+                            "--cafile dev-pki/ca.crt --cert dev-pki/devices/admin/a1998e.crt --key dev-pki/devices/admin/a1998e.key");
             assertThat(sub).startsWith("mosquitto_sub -h localhost -p " + port + " -t admin:a1998e/config");
 
             final Process subscriber = new ProcessBuilder("bash", "-c", "cd '" + cwd + "' && exec " + sub + " -d")
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
             try {
                 Thread.sleep(1500);
                 final Mosquitto.Result published = shell(pub + " -d");
                 assertThat(published.exitCode()).as(published.output()).isZero();
                 assertThat(published.output()).contains("received CONNACK (0)");
-                assertThat(subscriber.isAlive()).as("the printed mosquitto_sub keeps running beside mosquitto_pub").isTrue();
+                assertThat(subscriber.isAlive())
+                        .as("the printed mosquitto_sub keeps running beside mosquitto_pub")
+                        .isTrue();
             } finally {
                 subscriber.destroy();
             }
 
             final Mosquitto.Result withoutCertificate = shell(pub.replaceAll(" --cert \\S+ --key \\S+", ""));
-            assertThat(withoutCertificate.exitCode()).as("no client certificate: " + withoutCertificate.output()).isNotZero();
+            assertThat(withoutCertificate.exitCode())
+                    .as("no client certificate: " + withoutCertificate.output())
+                    .isNotZero();
 
-            final Mosquitto.Result issued = Mosquitto.run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar", JAR.toAbsolutePath().toString(), "pki", "issue", "acme:dev42", "--dir", cwd.resolve("dev-pki").toString()),
+            final Mosquitto.Result issued = Mosquitto.run(
+                    List.of(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-jar",
+                            JAR.toAbsolutePath().toString(),
+                            "pki",
+                            "issue",
+                            "acme:dev42",
+                            "--dir",
+                            cwd.resolve("dev-pki").toString()),
                     Duration.ofSeconds(30));
             assertThat(issued.exitCode()).as(issued.output()).isZero();
-            final Mosquitto.Result newDevice = shell(pub.replace("admin:a1998e", "acme:dev42")
-                    .replace("devices/admin/a1998e", "devices/acme/dev42"));
+            final Mosquitto.Result newDevice = shell(
+                    pub.replace("admin:a1998e", "acme:dev42").replace("devices/admin/a1998e", "devices/acme/dev42"));
             assertThat(newDevice.exitCode()).as(newDevice.output()).isZero();
 
-            final Mosquitto.Result revoke = Mosquitto.run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar", JAR.toAbsolutePath().toString(), "pki", "revoke", cwd.resolve("dev-pki/devices/acme/dev42.crt").toString(),
-                    "--dir", cwd.resolve("dev-pki").toString()), Duration.ofSeconds(30));
+            final Mosquitto.Result revoke = Mosquitto.run(
+                    List.of(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-jar",
+                            JAR.toAbsolutePath().toString(),
+                            "pki",
+                            "revoke",
+                            cwd.resolve("dev-pki/devices/acme/dev42.crt").toString(),
+                            "--dir",
+                            cwd.resolve("dev-pki").toString()),
+                    Duration.ofSeconds(30));
             assertThat(revoke.exitCode()).as(revoke.output()).isZero();
             final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             Mosquitto.Result afterRevoke = newDevice;
             while (afterRevoke.exitCode() == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(500);
-                afterRevoke = shell(pub.replace("admin:a1998e", "acme:dev42").replace("devices/admin/a1998e", "devices/acme/dev42"));
+                afterRevoke = shell(pub.replace("admin:a1998e", "acme:dev42")
+                        .replace("devices/admin/a1998e", "devices/acme/dev42"));
             }
-            assertThat(afterRevoke.exitCode()).as("pki revoke takes effect on the running dev broker: " + afterRevoke.output()).isNotZero();
-            assertThat(shell(pub).exitCode()).as("the seed device is unaffected").isZero();
+            assertThat(afterRevoke.exitCode())
+                    .as("pki revoke takes effect on the running dev broker: " + afterRevoke.output())
+                    .isNotZero();
+            assertThat(shell(pub).exitCode())
+                    .as("the seed device is unaffected")
+                    .isZero();
 
             // SIGTERM through the handle: Process.destroy() would also close our end of its output.
             launcher.process.toHandle().destroy();
-            assertThat(launcher.process.waitFor(30, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
-            assertThat(launcher.await("certguard: stopping", Duration.ofSeconds(5))).as(launcher.output()).isNotNull();
+            assertThat(launcher.process.waitFor(30, TimeUnit.SECONDS))
+                    .as("stops on SIGTERM")
+                    .isTrue();
+            assertThat(launcher.await("certguard: stopping", Duration.ofSeconds(5)))
+                    .as(launcher.output())
+                    .isNotNull();
         }
 
         try (Launcher again = new Launcher(cwd, Map.of(), "--port", String.valueOf(port))) {
-            assertThat(again.await("Publish as device", Duration.ofSeconds(90))).as(again.output()).isNotNull();
+            assertThat(again.await("Publish as device", Duration.ofSeconds(90)))
+                    .as(again.output())
+                    .isNotNull();
             assertThat(again.output()).as("the existing dev PKI is reused").doesNotContain("created a dev PKI");
         }
     }
@@ -131,19 +171,25 @@ class SecureBrokerLauncherIT {
         final Path home = cwd.resolve("hivemq-home");
         BrokerHome.copyRecursively(BrokerHome.template().dir(), home);
         final Path config = home.resolve("conf/config.xml");
-        Files.writeString(config, Files.readString(config)
-                .replace("<port>8883</port>", "<port>" + port + "</port>")
-                .replace("<bind-address>0.0.0.0</bind-address>", "<bind-address>127.0.0.1</bind-address>"));
+        Files.writeString(
+                config,
+                Files.readString(config)
+                        .replace("<port>8883</port>", "<port>" + port + "</port>")
+                        .replace("<bind-address>0.0.0.0</bind-address>", "<bind-address>127.0.0.1</bind-address>"));
         Files.writeString(home.resolve("extensions/crl-extension/conf/config.xml"), TestBroker.crlConfig(pki));
         return home;
     }
 
     private static Map<String, String> storesEnv(final DevPki pki) {
         return Map.of(
-                "CERTGUARD_KEYSTORE", pki.brokerKeystore().toString(),
-                "CERTGUARD_KEYSTORE_PASSWORD", DevPki.KEYSTORE_PASSWORD,
-                "CERTGUARD_TRUSTSTORE", pki.truststore().toString(),
-                "CERTGUARD_TRUSTSTORE_PASSWORD", DevPki.KEYSTORE_PASSWORD);
+                "CERTGUARD_KEYSTORE",
+                pki.brokerKeystore().toString(),
+                "CERTGUARD_KEYSTORE_PASSWORD",
+                DevPki.KEYSTORE_PASSWORD,
+                "CERTGUARD_TRUSTSTORE",
+                pki.truststore().toString(),
+                "CERTGUARD_TRUSTSTORE_PASSWORD",
+                DevPki.KEYSTORE_PASSWORD);
     }
 
     @Test
@@ -156,12 +202,27 @@ class SecureBrokerLauncherIT {
         final Path home = operatorHome(pki, port);
 
         try (Launcher launcher = new Launcher(cwd, storesEnv(pki), "--home", home.toString())) {
-            assertThat(launcher.await("certguard secure broker running from", Duration.ofSeconds(90))).as(launcher.output()).isNotNull();
+            assertThat(launcher.await("certguard secure broker running from", Duration.ofSeconds(90)))
+                    .as(launcher.output())
+                    .isNotNull();
 
-            final Mosquitto.Result published = Mosquitto.pub(port, List.of("-t", "acme:pump7/attrs", "-m", "1",
-                    "--cafile", pki.caCertificate().toString(), "--cert", device.certificate().toString(), "--key", device.key().toString()));
+            final Mosquitto.Result published = Mosquitto.pub(
+                    port,
+                    List.of(
+                            "-t",
+                            "acme:pump7/attrs",
+                            "-m",
+                            "1",
+                            "--cafile",
+                            pki.caCertificate().toString(),
+                            "--cert",
+                            device.certificate().toString(),
+                            "--key",
+                            device.key().toString()));
             assertThat(published.exitCode()).as(published.output()).isZero();
-            assertThat(Files.exists(cwd.resolve("dev-pki"))).as("no dev PKI in --home mode").isFalse();
+            assertThat(Files.exists(cwd.resolve("dev-pki")))
+                    .as("no dev PKI in --home mode")
+                    .isFalse();
         }
     }
 
@@ -175,8 +236,10 @@ class SecureBrokerLauncherIT {
         try (Launcher launcher = new Launcher(cwd, storesEnv(pki), "--home", home.toString())) {
             assertThat(launcher.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(launcher.process.exitValue()).isEqualTo(1);
-            assertThat(launcher.output()).contains("certguard: refusing to serve")
-                    .contains("acl-extension: " + home.resolve("extensions/acl-extension/hivemq-extension.xml") + " is missing");
+            assertThat(launcher.output())
+                    .contains("certguard: refusing to serve")
+                    .contains("acl-extension: " + home.resolve("extensions/acl-extension/hivemq-extension.xml")
+                            + " is missing");
         }
     }
 
@@ -185,13 +248,15 @@ class SecureBrokerLauncherIT {
         final DevPki pki = new DevPki(cwd.resolve("pki"));
         pki.init("operator CA", Duration.ofDays(1), DevPki.LOCAL_HOSTS, false);
         final Path home = operatorHome(pki, TestBroker.freePort());
-        Files.writeString(home.resolve("extensions/acl-extension/conf/config.xml"),
+        Files.writeString(
+                home.resolve("extensions/acl-extension/conf/config.xml"),
                 "<acl-extension><services><service><identity>${BRIDGE_NAME}</identity></service></services></acl-extension>");
 
         try (Launcher launcher = new Launcher(cwd, storesEnv(pki), "--home", home.toString())) {
             assertThat(launcher.process.waitFor(90, TimeUnit.SECONDS)).isTrue();
             assertThat(launcher.process.exitValue()).isEqualTo(1);
-            assertThat(launcher.output()).contains("acl-extension: failed: invalid configuration")
+            assertThat(launcher.output())
+                    .contains("acl-extension: failed: invalid configuration")
                     .contains("${BRIDGE_NAME} but that environment variable is not set");
         }
     }
@@ -202,10 +267,13 @@ class SecureBrokerLauncherIT {
         pki.init("operator CA", Duration.ofDays(1), DevPki.LOCAL_HOSTS, false);
         final Path home = operatorHome(pki, TestBroker.freePort());
 
-        try (Launcher launcher = new Launcher(cwd, Map.of("CERTGUARD_KEYSTORE", pki.brokerKeystore().toString()), "--home", home.toString())) {
+        try (Launcher launcher = new Launcher(
+                cwd, Map.of("CERTGUARD_KEYSTORE", pki.brokerKeystore().toString()), "--home", home.toString())) {
             assertThat(launcher.process.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(launcher.process.exitValue()).isEqualTo(1);
-            assertThat(launcher.output()).contains("uses ${ENV:CERTGUARD_TRUSTSTORE} but the environment variable CERTGUARD_TRUSTSTORE is not set");
+            assertThat(launcher.output())
+                    .contains(
+                            "uses ${ENV:CERTGUARD_TRUSTSTORE} but the environment variable CERTGUARD_TRUSTSTORE is not set");
         }
     }
 
@@ -221,7 +289,8 @@ class SecureBrokerLauncherIT {
         try (Launcher launcher = new Launcher(cwd, env, "--home", home.toString())) {
             assertThat(launcher.process.waitFor(90, TimeUnit.SECONDS)).isTrue();
             assertThat(launcher.process.exitValue()).isEqualTo(1);
-            assertThat(launcher.output()).contains("certguard: refusing to serve")
+            assertThat(launcher.output())
+                    .contains("certguard: refusing to serve")
                     .contains("Not able to open or read KeyStore")
                     .contains("HiveMQ did not start");
             assertThat(portIsClosed(port)).isTrue();

@@ -1,16 +1,15 @@
 package dev.certguard.broker;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import dev.certguard.broker.testing.TestBroker;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The broker serves only when every certguard extension runs; otherwise it is stopped and the
@@ -29,7 +28,11 @@ class StartupFailureTest {
 
         final BrokerStartException e = catchThrowableOfType(BrokerStartException.class, () -> builder.start(home));
 
-        assertThat(e.problems()).singleElement().asString().startsWith("crl-extension: folder ").endsWith(" is missing");
+        assertThat(e.problems())
+                .singleElement()
+                .asString()
+                .startsWith("crl-extension: folder ")
+                .endsWith(" is missing");
     }
 
     @Test
@@ -48,7 +51,8 @@ class StartupFailureTest {
         final TestBroker.Builder builder = TestBroker.builder(dir);
         final BrokerHome home = builder.prepare();
         try (var jars = Files.list(home.extension("acl-extension"))) {
-            for (final Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
+            for (final Path jar :
+                    jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
                 Files.writeString(jar, "not a jar");
             }
         }
@@ -60,7 +64,10 @@ class StartupFailureTest {
 
     @Test
     void invalid_acl_configuration_stops_startup_with_every_problem_and_file_and_element() throws Exception {
-        final TestBroker.Builder builder = TestBroker.builder(dir).extensionConfig("acl-extension", """
+        final TestBroker.Builder builder = TestBroker.builder(dir)
+                .extensionConfig(
+                        "acl-extension",
+                        """
                 <acl-extension>
                     <require-client-id-equals-identity>yes</require-client-id-equals-identity>
                     <services><service><identity>a:b</identity><publish>#</publish></service></services>
@@ -69,37 +76,54 @@ class StartupFailureTest {
 
         final BrokerStartException e = catchThrowableOfType(BrokerStartException.class, builder::start);
 
-        assertThat(e.problems()).singleElement().asString()
+        assertThat(e.problems())
+                .singleElement()
+                .asString()
                 .startsWith("acl-extension: failed: invalid configuration: ")
-                .contains("acl-extension/conf/config.xml: <require-client-id-equals-identity> must be true or false, was 'yes'")
-                .contains("acl-extension/conf/config.xml: <services/service/identity> 'a:b' is not a plain service name");
+                .contains(
+                        "acl-extension/conf/config.xml: <require-client-id-equals-identity> must be true or false, was 'yes'")
+                .contains(
+                        "acl-extension/conf/config.xml: <services/service/identity> 'a:b' is not a plain service name");
     }
 
     @Test
     void client_connecting_before_the_launcher_verified_the_extensions_is_refused() throws Exception {
         // The gate is closed while the check runs; after a failed check the broker is gone entirely.
-        final TestBroker.Builder builder = TestBroker.builder(dir).extensionConfig("acl-extension", "<acl-extension><bogus/></acl-extension>");
+        final TestBroker.Builder builder =
+                TestBroker.builder(dir).extensionConfig("acl-extension", "<acl-extension><bogus/></acl-extension>");
         final BrokerHome home = builder.prepare();
 
         catchThrowableOfType(BrokerStartException.class, () -> builder.start(home));
 
-        final int port = Integer.parseInt(Files.readString(home.configFile()).replaceAll("(?s).*<port>(\\d+)</port>.*", "$1"));
-        assertThat(portIsClosed(port)).as("no listener left open after a refused start").isTrue();
+        final int port =
+                Integer.parseInt(Files.readString(home.configFile()).replaceAll("(?s).*<port>(\\d+)</port>.*", "$1"));
+        assertThat(portIsClosed(port))
+                .as("no listener left open after a refused start")
+                .isTrue();
     }
 
     @Test
     void strict_mode_requires_the_client_id_to_equal_the_identity() throws Exception {
-        try (TestBroker broker = TestBroker.builder(dir).extensionConfig("acl-extension", """
+        try (TestBroker broker = TestBroker.builder(dir)
+                .extensionConfig(
+                        "acl-extension",
+                        """
                 <acl-extension><require-client-id-equals-identity>true</require-client-id-equals-identity></acl-extension>
-                """).start()) {
+                """)
+                .start()) {
             final var device = broker.pki().client("admin:strict");
 
-            final Mqtt5ConnAckException e = catchThrowableOfType(Mqtt5ConnAckException.class,
-                    () -> broker.mqtt5(device, "something-else").connect());
+            final Mqtt5ConnAckException e =
+                    catchThrowableOfType(Mqtt5ConnAckException.class, () -> broker.mqtt5(device, "something-else")
+                            .connect());
             broker.mqtt5(device, "admin:strict").connect();
 
-            assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
-            assertThat(e.getMqttMessage().getReasonString()).get().asString().contains("must equal the identity admin:strict");
+            assertThat(e.getMqttMessage().getReasonCode())
+                    .isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+            assertThat(e.getMqttMessage().getReasonString())
+                    .get()
+                    .asString()
+                    .contains("must equal the identity admin:strict");
         }
     }
 
@@ -107,24 +131,45 @@ class StartupFailureTest {
     void invalid_disconnect_configuration_refuses_clients_even_without_the_launcher_checks() throws Exception {
         // As on a standalone HiveMQ: no startup gate, no status check; acl-extension authenticates first.
         final TestBroker.Builder builder = TestBroker.builder(dir)
-                .extensionConfig("disconnect-extension", "<disconnect-extension><jitter-percent>200</jitter-percent></disconnect-extension>");
+                .extensionConfig(
+                        "disconnect-extension",
+                        "<disconnect-extension><jitter-percent>200</jitter-percent></disconnect-extension>");
         final BrokerHome home = builder.prepare();
         Files.createDirectories(home.data());
         final com.hivemq.embedded.EmbeddedHiveMQ hivemq = com.hivemq.embedded.EmbeddedHiveMQ.builder()
-                .withConfigurationFolder(home.conf()).withDataFolder(home.data()).withExtensionsFolder(home.extensions()).build();
+                .withConfigurationFolder(home.conf())
+                .withDataFolder(home.data())
+                .withExtensionsFolder(home.extensions())
+                .build();
         try {
             hivemq.start().get();
-            final int port = Integer.parseInt(Files.readString(home.configFile()).replaceAll("(?s).*<port>(\\d+)</port>.*", "$1"));
+            final int port = Integer.parseInt(
+                    Files.readString(home.configFile()).replaceAll("(?s).*<port>(\\d+)</port>.*", "$1"));
             final var ended = new java.util.concurrent.CompletableFuture<Throwable>();
             final var device = builder.pki().client("admin:standalone");
-            final var willer = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder().identifier("willer").serverHost("localhost")
-                    .serverPort(port).sslConfig(device.sslConfig()).buildBlocking();
-            final var willRefused = catchThrowableOfType(com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException.class,
-                    () -> willer.connectWith().willPublish().topic("admin:standalone/attrs").payload("w".getBytes()).applyWillPublish().send());
-            assertThat(willRefused).as("a will is refused at CONNECT, so none can get out").isNotNull();
-            final var client = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder().identifier("standalone").serverHost("localhost")
-                    .serverPort(port).sslConfig(device.sslConfig())
-                    .addDisconnectedListener(context -> ended.complete(context.getCause())).buildBlocking();
+            final var willer = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder()
+                    .identifier("willer")
+                    .serverHost("localhost")
+                    .serverPort(port)
+                    .sslConfig(device.sslConfig())
+                    .buildBlocking();
+            final var willRefused = catchThrowableOfType(
+                    com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException.class, () -> willer.connectWith()
+                            .willPublish()
+                            .topic("admin:standalone/attrs")
+                            .payload("w".getBytes())
+                            .applyWillPublish()
+                            .send());
+            assertThat(willRefused)
+                    .as("a will is refused at CONNECT, so none can get out")
+                    .isNotNull();
+            final var client = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder()
+                    .identifier("standalone")
+                    .serverHost("localhost")
+                    .serverPort(port)
+                    .sslConfig(device.sslConfig())
+                    .addDisconnectedListener(context -> ended.complete(context.getCause()))
+                    .buildBlocking();
             try {
                 client.connect();
             } catch (final RuntimeException refusedAtConnect) {
@@ -134,9 +179,15 @@ class StartupFailureTest {
             final Throwable cause = ended.get(10, java.util.concurrent.TimeUnit.SECONDS);
 
             assertThat(cause).isInstanceOf(com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException.class);
-            final var disconnect = ((com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException) cause).getMqttMessage();
-            assertThat(disconnect.getReasonCode()).isEqualTo(com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode.NOT_AUTHORIZED);
-            assertThat(disconnect.getReasonString()).get().asString().contains("disconnect-extension configuration is invalid");
+            final var disconnect =
+                    ((com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException) cause).getMqttMessage();
+            assertThat(disconnect.getReasonCode())
+                    .isEqualTo(
+                            com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode.NOT_AUTHORIZED);
+            assertThat(disconnect.getReasonString())
+                    .get()
+                    .asString()
+                    .contains("disconnect-extension configuration is invalid");
         } finally {
             hivemq.close();
         }

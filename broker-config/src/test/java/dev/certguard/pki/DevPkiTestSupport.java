@@ -1,18 +1,16 @@
 package dev.certguard.pki;
 
-import org.bouncycastle.asn1.ASN1Integer;
-import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.x509.Extension;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.ASN1OctetString;
+import org.bouncycastle.asn1.x509.Extension;
 
 final class DevPkiTestSupport {
 
-    private DevPkiTestSupport() {
-    }
+    private DevPkiTestSupport() {}
 
     static X509CRL crl(final Path der) throws Exception {
         return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(Files.newInputStream(der));
@@ -20,6 +18,8 @@ final class DevPkiTestSupport {
 
     static long number(final X509CRL crl) {
         final byte[] extension = crl.getExtensionValue(Extension.cRLNumber.getId());
-        return ASN1Integer.getInstance(ASN1OctetString.getInstance(extension).getOctets()).getValue().longValueExact();
+        return ASN1Integer.getInstance(ASN1OctetString.getInstance(extension).getOctets())
+                .getValue()
+                .longValueExact();
     }
 }

@@ -1,8 +1,6 @@
 package dev.certguard.pki;
 
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,8 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PkiCliTest {
 
@@ -32,7 +31,8 @@ class PkiCliTest {
 
     @BeforeEach
     void cli() {
-        cli = new PkiCli(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        cli = new PkiCli(
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     private int run(final String... args) {
@@ -42,9 +42,11 @@ class PkiCliTest {
     }
 
     private static String openssl(final String... args) throws Exception {
-        final Process process = new ProcessBuilder(List.of(args)).redirectErrorStream(true).start();
+        final Process process =
+                new ProcessBuilder(List.of(args)).redirectErrorStream(true).start();
         assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8) + "exit=" + process.exitValue();
+        return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8) + "exit="
+                + process.exitValue();
     }
 
     @Test
@@ -52,28 +54,61 @@ class PkiCliTest {
         assertThat(run("init")).as(err.toString()).isZero();
         final Path pki = dir.resolve("pki");
 
-        assertThat(openssl("openssl", "verify", "-CAfile", pki.resolve("ca.crt").toString(), pki.resolve("broker.crt").toString()))
-                .contains("OK").endsWith("exit=0");
-        assertThat(openssl("openssl", "crl", "-in", pki.resolve("crl.pem").toString(), "-CAfile", pki.resolve("ca.crt").toString(), "-noout"))
+        assertThat(openssl(
+                        "openssl",
+                        "verify",
+                        "-CAfile",
+                        pki.resolve("ca.crt").toString(),
+                        pki.resolve("broker.crt").toString()))
+                .contains("OK")
+                .endsWith("exit=0");
+        assertThat(openssl(
+                        "openssl",
+                        "crl",
+                        "-in",
+                        pki.resolve("crl.pem").toString(),
+                        "-CAfile",
+                        pki.resolve("ca.crt").toString(),
+                        "-noout"))
                 .contains("verify OK");
         final KeyStore keystore = KeyStore.getInstance("JKS");
         keystore.load(Files.newInputStream(pki.resolve("broker-keystore.p12")), DevPki.KEYSTORE_PASSWORD.toCharArray());
-        assertThat(keystore.isKeyEntry("broker")).as("HiveMQ reads the keystore as JKS").isTrue();
-        assertThat(Files.getPosixFilePermissions(pki.resolve("ca.key"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        assertThat(keystore.isKeyEntry("broker"))
+                .as("HiveMQ reads the keystore as JKS")
+                .isTrue();
+        assertThat(Files.getPosixFilePermissions(pki.resolve("ca.key")))
+                .isEqualTo(PosixFilePermissions.fromString("rw-------"));
     }
 
     @Test
     void issued_device_certificate_verifies_and_carries_the_identity_as_its_only_cn() throws Exception {
         run("init");
-        assertThat(run("issue", "admin:a1998e", "--seconds", "120")).as(err.toString()).isZero();
+        assertThat(run("issue", "admin:a1998e", "--seconds", "120"))
+                .as(err.toString())
+                .isZero();
         final Path cert = dir.resolve("pki/devices/admin/a1998e.crt");
 
-        assertThat(openssl("openssl", "verify", "-purpose", "sslclient", "-CAfile", dir.resolve("pki/ca.crt").toString(), cert.toString()))
+        assertThat(openssl(
+                        "openssl",
+                        "verify",
+                        "-purpose",
+                        "sslclient",
+                        "-CAfile",
+                        dir.resolve("pki/ca.crt").toString(),
+                        cert.toString()))
                 .endsWith("exit=0");
-        assertThat(openssl("openssl", "x509", "-in", cert.toString(), "-noout", "-subject")).contains("CN = admin:a1998e");
+        assertThat(openssl("openssl", "x509", "-in", cert.toString(), "-noout", "-subject"))
+                .contains("CN = admin:a1998e");
         final X509Certificate x509 = PemFiles.readCertificate(cert);
-        assertThat(x509.getNotAfter().toInstant()).isBetween(Instant.now().plusSeconds(100), Instant.now().plusSeconds(130));
-        assertThat(openssl("openssl", "pkey", "-in", dir.resolve("pki/devices/admin/a1998e.key").toString(), "-noout")).endsWith("exit=0");
+        assertThat(x509.getNotAfter().toInstant())
+                .isBetween(Instant.now().plusSeconds(100), Instant.now().plusSeconds(130));
+        assertThat(openssl(
+                        "openssl",
+                        "pkey",
+                        "-in",
+                        dir.resolve("pki/devices/admin/a1998e.key").toString(),
+                        "-noout"))
+                .endsWith("exit=0");
     }
 
     @Test
@@ -81,7 +116,9 @@ class PkiCliTest {
         run("init");
 
         assertThat(run("issue", "admin:a/b")).isEqualTo(1);
-        assertThat(err.toString()).contains("invalid device identity 'admin:a/b'").contains("'/'");
+        assertThat(err.toString())
+                .contains("invalid device identity 'admin:a/b'")
+                .contains("'/'");
         assertThat(run("service", "v2k:bridge")).isEqualTo(1);
         assertThat(run("issue", "..:x")).isEqualTo(1);
     }
@@ -94,10 +131,12 @@ class PkiCliTest {
 
         assertThat(run("issue", "admin:a1998e")).isEqualTo(1);
         assertThat(err.toString()).contains("exists already; not overwritten (use --force");
-        assertThat(Files.readString(dir.resolve("pki/devices/admin/a1998e.crt"))).isEqualTo(before);
+        assertThat(Files.readString(dir.resolve("pki/devices/admin/a1998e.crt")))
+                .isEqualTo(before);
         assertThat(run("init")).isEqualTo(1);
         assertThat(run("issue", "admin:a1998e", "--force")).isZero();
-        assertThat(Files.readString(dir.resolve("pki/devices/admin/a1998e.crt"))).isNotEqualTo(before);
+        assertThat(Files.readString(dir.resolve("pki/devices/admin/a1998e.crt")))
+                .isNotEqualTo(before);
     }
 
     @Test
@@ -113,8 +152,12 @@ class PkiCliTest {
         run("service", "v2k-bridge");
         final X509Certificate device = PemFiles.readCertificate(dir.resolve("pki/devices/admin/a1998e.crt"));
 
-        assertThat(run("revoke", dir.resolve("pki/devices/admin/a1998e.crt").toString(), "--reason", "keyCompromise")).as(err.toString()).isZero();
-        assertThat(run("revoke", dir.resolve("pki/devices/admin/a1998e.crt").toString())).as("revoking twice is harmless").isZero();
+        assertThat(run("revoke", dir.resolve("pki/devices/admin/a1998e.crt").toString(), "--reason", "keyCompromise"))
+                .as(err.toString())
+                .isZero();
+        assertThat(run("revoke", dir.resolve("pki/devices/admin/a1998e.crt").toString()))
+                .as("revoking twice is harmless")
+                .isZero();
 
         final CertificateFactory factory = CertificateFactory.getInstance("X.509");
         final X509CRL der = (X509CRL) factory.generateCRL(Files.newInputStream(dir.resolve("pki/crl.der")));
@@ -122,9 +165,17 @@ class PkiCliTest {
         assertThat(der.getRevokedCertificates()).hasSize(1);
         assertThat(der.isRevoked(device)).isTrue();
         assertThat(pem.isRevoked(device)).isTrue();
-        assertThat(der.isRevoked(PemFiles.readCertificate(dir.resolve("pki/services/v2k-bridge.crt")))).isFalse();
-        assertThat(openssl("openssl", "verify", "-crl_check", "-CAfile", dir.resolve("pki/ca.crt").toString(), "-CRLfile",
-                dir.resolve("pki/crl.pem").toString(), dir.resolve("pki/devices/admin/a1998e.crt").toString()))
+        assertThat(der.isRevoked(PemFiles.readCertificate(dir.resolve("pki/services/v2k-bridge.crt"))))
+                .isFalse();
+        assertThat(openssl(
+                        "openssl",
+                        "verify",
+                        "-crl_check",
+                        "-CAfile",
+                        dir.resolve("pki/ca.crt").toString(),
+                        "-CRLfile",
+                        dir.resolve("pki/crl.pem").toString(),
+                        dir.resolve("pki/devices/admin/a1998e.crt").toString()))
                 .contains("certificate revoked");
     }
 
@@ -137,7 +188,10 @@ class PkiCliTest {
 
         final X509CRL second = DevPkiTestSupport.crl(dir.resolve("pki/crl.der"));
         assertThat(DevPkiTestSupport.number(second)).isEqualTo(DevPkiTestSupport.number(first) + 1);
-        assertThat(Duration.between(second.getThisUpdate().toInstant(), second.getNextUpdate().toInstant()).toMinutes())
+        assertThat(Duration.between(
+                                second.getThisUpdate().toInstant(),
+                                second.getNextUpdate().toInstant())
+                        .toMinutes())
                 .isBetween(119L, 121L);
     }
 

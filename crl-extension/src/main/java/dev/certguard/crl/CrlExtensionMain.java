@@ -29,9 +29,6 @@ import dev.certguard.crl.state.CrlRefresher;
 import dev.certguard.crl.state.LiveRevocation;
 import dev.certguard.crl.state.RevocationState;
 import dev.certguard.status.ExtensionStatus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
@@ -40,6 +37,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wiring only: reads the configuration, loads the CRLs once, schedules their refresh on the
@@ -59,7 +58,8 @@ public final class CrlExtensionMain implements ExtensionMain {
     @Override
     public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
         final MetricRegistry registry = Services.metricRegistry();
-        final Path home = input.getExtensionInformation().getExtensionHomeFolder().toPath();
+        final Path home =
+                input.getExtensionInformation().getExtensionHomeFolder().toPath();
         final CrlConfig config;
         try {
             config = CrlConfigParser.parse(home.resolve("conf").resolve("config.xml"), home, System.getenv());
@@ -67,7 +67,8 @@ public final class CrlExtensionMain implements ExtensionMain {
             e.problems().forEach(problem -> log.error("{}", problem));
             log.error("crl-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
             final SimpleAuthenticator denyAll = (authInput, authOutput) -> authOutput.failAuthentication(
-                    ConnackReasonCode.SERVER_UNAVAILABLE, "crl-extension configuration is invalid; the broker accepts no clients until it is fixed");
+                    ConnackReasonCode.SERVER_UNAVAILABLE,
+                    "crl-extension configuration is invalid; the broker accepts no clients until it is fixed");
             Services.securityRegistry().setAuthenticatorProvider(providerInput -> denyAll);
             ExtensionStatus.reportFailed(registry, ID, "invalid configuration: " + e.getMessage());
             return;
@@ -77,45 +78,74 @@ public final class CrlExtensionMain implements ExtensionMain {
         final List<CrlSource> sources = new ArrayList<>();
         config.fileSources().forEach(path -> sources.add(new FileSource(path, config.maxCrlBytes())));
         if (!config.httpSources().isEmpty()) {
-            final HttpClient http = HttpClient.newBuilder().connectTimeout(config.httpTimeout())
-                    .followRedirects(HttpClient.Redirect.NORMAL).build();
+            final HttpClient http = HttpClient.newBuilder()
+                    .connectTimeout(config.httpTimeout())
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .build();
             for (final URI uri : config.httpSources()) {
                 sources.add(new HttpSource(uri, http, config.httpTimeout(), config.maxCrlBytes()));
             }
         }
         final ClientService clients = Services.clientService();
         // In HiveMQ's data folder: survives restarts and upgrades that replace the extension folder.
-        final RevocationState state = new RevocationState(CrlHighWaterMarks.load(
-                input.getServerInformation().getDataFolder().toPath().resolve("certguard").resolve("crl-high-water-marks.properties")));
+        final RevocationState state = new RevocationState(CrlHighWaterMarks.load(input.getServerInformation()
+                .getDataFolder()
+                .toPath()
+                .resolve("certguard")
+                .resolve("crl-high-water-marks.properties")));
         live = new LiveRevocation(
-                (clientId, reason) -> clients.disconnectClient(clientId, true, DisconnectReasonCode.NOT_AUTHORIZED, reason),
-                state::snapshot, metrics, clock, config.gracePeriod(), config.disconnectRevokedClients());
-        final CertificateWatch watch = new CertificateWatch(config.watchCertificates(), config.warnBeforeExpiry(), metrics, clock);
+                (clientId, reason) ->
+                        clients.disconnectClient(clientId, true, DisconnectReasonCode.NOT_AUTHORIZED, reason),
+                state::snapshot,
+                metrics,
+                clock,
+                config.gracePeriod(),
+                config.disconnectRevokedClients());
+        final CertificateWatch watch =
+                new CertificateWatch(config.watchCertificates(), config.warnBeforeExpiry(), metrics, clock);
         final LiveRevocation connections = live;
-        refresher = new CrlRefresher(sources, new CrlVerifier(config.caCertificates(), config.gracePeriod()), state, metrics, clock,
+        refresher = new CrlRefresher(
+                sources,
+                new CrlVerifier(config.caCertificates(), config.gracePeriod()),
+                state,
+                metrics,
+                clock,
                 connections::sweep);
 
         try {
             refresher.refresh().get(config.httpTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
         } catch (final TimeoutException e) {
-            log.warn("crl-extension: the first CRL load is still running; until it ends, when-unavailable={} applies", config.whenUnavailable());
+            log.warn(
+                    "crl-extension: the first CRL load is still running; until it ends, when-unavailable={} applies",
+                    config.whenUnavailable());
         } catch (final Exception e) {
             log.warn("crl-extension: first CRL load failed: {}", e.toString());
         }
         watch.check(state.snapshot());
         final CrlRefresher periodic = refresher;
-        Services.extensionExecutorService().scheduleWithFixedDelay(
-                () -> periodic.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot())),
-                config.refreshInterval().toMillis(), config.refreshInterval().toMillis(), TimeUnit.MILLISECONDS);
+        Services.extensionExecutorService()
+                .scheduleWithFixedDelay(
+                        () -> periodic.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot())),
+                        config.refreshInterval().toMillis(),
+                        config.refreshInterval().toMillis(),
+                        TimeUnit.MILLISECONDS);
 
         final ChainCompleter completer = new ChainCompleter(config.caCertificates());
-        final RevocationAuthenticator authenticator = new RevocationAuthenticator(state, connections, metrics, config, completer, clock);
+        final RevocationAuthenticator authenticator =
+                new RevocationAuthenticator(state, connections, metrics, config, completer, clock);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
-        Services.eventRegistry().setClientLifecycleEventListener(providerInput -> new ConnectionRevocationListener(connections, completer));
+        Services.eventRegistry()
+                .setClientLifecycleEventListener(
+                        providerInput -> new ConnectionRevocationListener(connections, completer));
         ExtensionStatus.reportRunning(registry, ID);
-        log.info("crl-extension {} started: {} CA certificates, {} CRL sources, {} CRLs loaded, refresh every {} s, when-unavailable={}",
-                input.getExtensionInformation().getVersion(), config.caCertificates().size(), sources.size(),
-                state.snapshot().crls().size(), config.refreshInterval().getSeconds(), config.whenUnavailable());
+        log.info(
+                "crl-extension {} started: {} CA certificates, {} CRL sources, {} CRLs loaded, refresh every {} s, when-unavailable={}",
+                input.getExtensionInformation().getVersion(),
+                config.caCertificates().size(),
+                sources.size(),
+                state.snapshot().crls().size(),
+                config.refreshInterval().getSeconds(),
+                config.whenUnavailable());
     }
 
     @Override

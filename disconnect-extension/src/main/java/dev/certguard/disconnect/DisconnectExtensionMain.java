@@ -12,22 +12,21 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
 import dev.certguard.config.InvalidConfigException;
+import dev.certguard.connection.ConnectionGenerations;
 import dev.certguard.disconnect.config.DisconnectConfig;
 import dev.certguard.disconnect.config.DisconnectConfigParser;
 import dev.certguard.disconnect.hivemq.AttemptInterceptor;
 import dev.certguard.disconnect.hivemq.ConnectionLifetimeListener;
 import dev.certguard.disconnect.hivemq.RefuseEveryone;
-import dev.certguard.connection.ConnectionGenerations;
 import dev.certguard.disconnect.lifetime.DisconnectMetrics;
 import dev.certguard.disconnect.lifetime.LifetimePolicy;
 import dev.certguard.disconnect.lifetime.LifetimeTracker;
 import dev.certguard.status.ExtensionStatus;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Wiring only: reads the configuration, builds the lifetime tracker, registers the CONNECT
@@ -45,14 +44,20 @@ public final class DisconnectExtensionMain implements ExtensionMain {
     @Override
     public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
         final MetricRegistry registry = Services.metricRegistry();
-        final Path file = input.getExtensionInformation().getExtensionHomeFolder().toPath().resolve("conf").resolve("config.xml");
+        final Path file = input.getExtensionInformation()
+                .getExtensionHomeFolder()
+                .toPath()
+                .resolve("conf")
+                .resolve("config.xml");
         final DisconnectConfig config;
         try {
             config = DisconnectConfigParser.parse(file, System.getenv());
         } catch (final InvalidConfigException e) {
             e.problems().forEach(problem -> log.error("{}", problem));
-            log.error("disconnect-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
-            final RefuseEveryone refuse = new RefuseEveryone(Services.clientService(), Services.extensionExecutorService());
+            log.error(
+                    "disconnect-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
+            final RefuseEveryone refuse =
+                    new RefuseEveryone(Services.clientService(), Services.extensionExecutorService());
             final SimpleAuthenticator denyAll = refuse.authenticator();
             Services.securityRegistry().setAuthenticatorProvider(providerInput -> denyAll);
             Services.securityRegistry().setAuthorizerProvider(providerInput -> refuse);
@@ -65,18 +70,24 @@ public final class DisconnectExtensionMain implements ExtensionMain {
         tracker = new LifetimeTracker(
                 new LifetimePolicy(config, bound -> ThreadLocalRandom.current().nextLong(bound)),
                 new ConnectionGenerations(),
-                (clientId, preventWill, reason) -> clients.disconnectClient(clientId, preventWill, DisconnectReasonCode.MAXIMUM_CONNECT_TIME, reason),
+                (clientId, preventWill, reason) -> clients.disconnectClient(
+                        clientId, preventWill, DisconnectReasonCode.MAXIMUM_CONNECT_TIME, reason),
                 metrics,
                 config.sendWillMessage(),
                 Clock.systemUTC());
         final LifetimeTracker connections = tracker;
         final AttemptInterceptor attempts = new AttemptInterceptor(connections);
         Services.interceptorRegistry().setConnectInboundInterceptorProvider(providerInput -> attempts);
-        Services.eventRegistry().setClientLifecycleEventListener(providerInput -> new ConnectionLifetimeListener(connections));
+        Services.eventRegistry()
+                .setClientLifecycleEventListener(providerInput -> new ConnectionLifetimeListener(connections));
         ExtensionStatus.reportRunning(registry, ID);
-        log.info("disconnect-extension {} started: lifetime {} s (jitter up to {}%), certificate expiry {}, will on disconnect {}, {} exempt identities",
-                input.getExtensionInformation().getVersion(), config.maxConnectionLifetime().getSeconds(), config.jitterPercent(),
-                config.disconnectOnCertificateExpiry() ? "enforced" : "ignored", config.sendWillMessage() ? "sent" : "suppressed",
+        log.info(
+                "disconnect-extension {} started: lifetime {} s (jitter up to {}%), certificate expiry {}, will on disconnect {}, {} exempt identities",
+                input.getExtensionInformation().getVersion(),
+                config.maxConnectionLifetime().getSeconds(),
+                config.jitterPercent(),
+                config.disconnectOnCertificateExpiry() ? "enforced" : "ignored",
+                config.sendWillMessage() ? "sent" : "suppressed",
                 config.exemptIdentities().size());
     }
 

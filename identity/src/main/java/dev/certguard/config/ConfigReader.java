@@ -2,16 +2,6 @@ package dev.certguard.config;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
-import org.w3c.dom.Document;
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
-import org.xml.sax.SAXException;
-import org.xml.sax.SAXParseException;
-
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -24,6 +14,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.SAXException;
+import org.xml.sax.SAXParseException;
 
 /**
  * Reads one extension configuration file once: parses the XML without DTDs or external entities,
@@ -69,15 +68,18 @@ public final class ConfigReader {
             final Document document = newBuilder().parse(in);
             final Element root = document.getDocumentElement();
             if (!rootName.equals(root.getTagName())) {
-                return new ConfigReader(fileName, environment, null,
+                return new ConfigReader(
+                        fileName,
+                        environment,
+                        null,
                         "root element must be <" + rootName + ">, was <" + root.getTagName() + ">");
             }
             return new ConfigReader(fileName, environment, root, null);
         } catch (final NoSuchFileException e) {
             return new ConfigReader(fileName, environment, null, "file not found at " + file.toAbsolutePath());
         } catch (final SAXParseException e) {
-            return new ConfigReader(fileName, environment, null,
-                    "malformed XML at line " + e.getLineNumber() + ": " + e.getMessage());
+            return new ConfigReader(
+                    fileName, environment, null, "malformed XML at line " + e.getLineNumber() + ": " + e.getMessage());
         } catch (final SAXException | IOException e) {
             return new ConfigReader(fileName, environment, null, "cannot be read: " + e.getMessage());
         }
@@ -118,7 +120,8 @@ public final class ConfigReader {
     }
 
     /** Records a problem for every child element of {@code parent} whose name is not in {@code known}. */
-    public void rejectUnknown(final @NotNull Element parent, final @NotNull String path, final @NotNull String... known) {
+    public void rejectUnknown(
+            final @NotNull Element parent, final @NotNull String path, final @NotNull String... known) {
         final Set<String> allowed = Set.of(known);
         for (final Element child : children(parent)) {
             if (!allowed.contains(child.getTagName())) {
@@ -129,7 +132,8 @@ public final class ConfigReader {
     }
 
     /** The expanded, trimmed text of the single child {@code name} of {@code parent}, or {@code null}. */
-    public @Nullable String text(final @NotNull Element parent, final @NotNull String path, final @NotNull String name) {
+    public @Nullable String text(
+            final @NotNull Element parent, final @NotNull String path, final @NotNull String name) {
         final List<Element> matches = children(parent, name);
         if (matches.isEmpty()) {
             return null;
@@ -228,10 +232,12 @@ public final class ConfigReader {
     }
 
     /** The texts of all direct children named {@code name} (for repeated elements inside an item). */
-    public @NotNull List<String> repeated(final @NotNull Element parent, final @NotNull String path, final @NotNull String name) {
+    public @NotNull List<String> repeated(
+            final @NotNull Element parent, final @NotNull String path, final @NotNull String name) {
         final List<String> values = new ArrayList<>();
         for (final Element element : children(parent, name)) {
-            final String value = expand(join(path, name), element.getTextContent().trim());
+            final String value =
+                    expand(join(path, name), element.getTextContent().trim());
             if (value.isEmpty()) {
                 problem(join(path, name), "must not be empty");
             } else {

@@ -1,7 +1,6 @@
 package dev.certguard.config;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
 import java.util.List;
 
 /**

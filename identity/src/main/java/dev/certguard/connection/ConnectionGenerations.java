@@ -1,7 +1,6 @@
 package dev.certguard.connection;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,15 +46,19 @@ public final class ConnectionGenerations {
     /** A CONNECT with this client id arrived; returns its generation (always > 0). */
     public long attempt(final @NotNull String clientId) {
         final long generation = nextGeneration.incrementAndGet();
-        entries.compute(clientId, (id, entry) -> entry == null ? new Entry(0, 1) : new Entry(entry.authenticated, entry.pending + 1));
+        entries.compute(
+                clientId,
+                (id, entry) -> entry == null ? new Entry(0, 1) : new Entry(entry.authenticated, entry.pending + 1));
         return generation;
     }
 
     /** A pending CONNECT with this client id authenticated. */
     public void authenticated(final @NotNull String clientId, final long generation) {
-        entries.compute(clientId, (id, entry) -> entry == null
-                ? new Entry(1, 0)
-                : new Entry(entry.authenticated + 1, Math.max(0, entry.pending - 1)));
+        entries.compute(
+                clientId,
+                (id, entry) -> entry == null
+                        ? new Entry(1, 0)
+                        : new Entry(entry.authenticated + 1, Math.max(0, entry.pending - 1)));
     }
 
     /** A connection with this client id is gone; {@code authenticated} says whether it had authenticated. */

@@ -1,7 +1,10 @@
 package dev.certguard.identity;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
 import javax.naming.InvalidNameException;
 import javax.naming.NamingEnumeration;
 import javax.naming.NamingException;
@@ -9,10 +12,6 @@ import javax.naming.directory.Attribute;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
-import java.security.cert.X509Certificate;
 
 /**
  * Reads the identity-bearing parts of an X.509 certificate: the single subject common name and the
@@ -22,8 +21,7 @@ public final class CertificateIdentity {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    private CertificateIdentity() {
-    }
+    private CertificateIdentity() {}
 
     /**
      * Returns the subject's only CN.
@@ -43,12 +41,12 @@ public final class CertificateIdentity {
         String commonName = null;
         int count = 0;
         for (final Rdn rdn : name.getRdns()) {
-            final NamingEnumeration<? extends Attribute> attributes = rdn.toAttributes().getAll();
+            final NamingEnumeration<? extends Attribute> attributes =
+                    rdn.toAttributes().getAll();
             try {
                 while (attributes.hasMore()) {
                     final Attribute attribute = attributes.next();
-                    if (!"CN".equalsIgnoreCase(attribute.getID())
-                            && !"2.5.4.3".equals(attribute.getID())) {
+                    if (!"CN".equalsIgnoreCase(attribute.getID()) && !"2.5.4.3".equals(attribute.getID())) {
                         continue;
                     }
                     for (int i = 0; i < attribute.size(); i++) {

@@ -1,7 +1,6 @@
 package dev.certguard.identity;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
 import java.util.Objects;
 
 /**
@@ -33,7 +32,8 @@ public final class DeviceIdentity {
         IdentityCharacters.checkLength(value);
         final int colon = value.indexOf(':');
         if (colon < 0) {
-            throw new InvalidIdentityException("identity '" + printable(value) + "' is not of the form tenant:device_id");
+            throw new InvalidIdentityException(
+                    "identity '" + printable(value) + "' is not of the form tenant:device_id");
         }
         if (value.indexOf(':', colon + 1) >= 0) {
             throw new InvalidIdentityException("identity '" + printable(value) + "' has more than one ':'");
@@ -53,8 +53,12 @@ public final class DeviceIdentity {
         final StringBuilder out = new StringBuilder(Math.min(untrusted.length(), 80) + 8);
         for (int i = 0; i < untrusted.length() && out.length() < 80; i++) {
             final char c = untrusted.charAt(i);
-            if (c < 0x20 || c == 0x7f || Character.getType(c) == Character.FORMAT
-                    || Character.isSurrogate(c) || c == '\\' || c == '\'') {
+            if (c < 0x20
+                    || c == 0x7f
+                    || Character.getType(c) == Character.FORMAT
+                    || Character.isSurrogate(c)
+                    || c == '\\'
+                    || c == '\'') {
                 out.append(String.format("\\u%04x", (int) c));
             } else {
                 out.append(c);

@@ -1,7 +1,6 @@
 package dev.certguard.identity;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -15,8 +14,7 @@ public final class IdentityCharacters {
     /** Upper bound for a whole identity, in UTF-8 bytes (documented in the README). */
     public static final int MAX_IDENTITY_BYTES = 128;
 
-    private IdentityCharacters() {
-    }
+    private IdentityCharacters() {}
 
     /**
      * Checks one part of an identity (a tenant, a device id or a service name).
@@ -33,8 +31,7 @@ public final class IdentityCharacters {
             final int cp = part.codePointAt(i);
             final String problem = problem(cp);
             if (problem != null) {
-                throw new InvalidIdentityException(
-                        what + " contains " + problem + " at index " + i);
+                throw new InvalidIdentityException(what + " contains " + problem + " at index " + i);
             }
             i += Character.charCount(cp);
         }

@@ -15,8 +15,7 @@ public final class ExtensionStatus {
     public static final String RUNNING = "running";
     public static final String FAILED_PREFIX = "failed: ";
 
-    private ExtensionStatus() {
-    }
+    private ExtensionStatus() {}
 
     /** The gauge name for an extension id, e.g. {@code dev.certguard.acl-extension.status}. */
     public static @NotNull String gaugeName(final @NotNull String extensionId) {
@@ -28,9 +27,7 @@ public final class ExtensionStatus {
     }
 
     public static void reportFailed(
-            final @NotNull MetricRegistry registry,
-            final @NotNull String extensionId,
-            final @NotNull String reason) {
+            final @NotNull MetricRegistry registry, final @NotNull String extensionId, final @NotNull String reason) {
         report(registry, extensionId, FAILED_PREFIX + reason);
     }
 

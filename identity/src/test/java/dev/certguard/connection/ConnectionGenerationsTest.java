@@ -1,10 +1,10 @@
 package dev.certguard.connection;
 
-import org.junit.jupiter.api.Test;
-
 import static dev.certguard.connection.ConnectionGenerations.Verdict.DISCONNECT;
 import static dev.certguard.connection.ConnectionGenerations.Verdict.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 class ConnectionGenerationsTest {
 
@@ -26,10 +26,14 @@ class ConnectionGenerationsTest {
 
         assertThat(generations.verdict("x", a)).as("B connecting").isEqualTo(WAIT);
         generations.authenticated("x", b);
-        assertThat(generations.verdict("x", a)).as("A and B both authenticated: HiveMQ is taking one over").isEqualTo(WAIT);
+        assertThat(generations.verdict("x", a))
+                .as("A and B both authenticated: HiveMQ is taking one over")
+                .isEqualTo(WAIT);
         assertThat(generations.verdict("x", b)).isEqualTo(WAIT);
         generations.ended("x", a, true);
-        assertThat(generations.verdict("x", b)).as("A's late disconnect event leaves B alone").isEqualTo(DISCONNECT);
+        assertThat(generations.verdict("x", b))
+                .as("A's late disconnect event leaves B alone")
+                .isEqualTo(DISCONNECT);
     }
 
     @Test
@@ -43,7 +47,9 @@ class ConnectionGenerationsTest {
         generations.ended("x", a, true);
         generations.ended("x", c, true);
 
-        assertThat(generations.verdict("x", b)).as("B won the takeover race, whatever the event order").isEqualTo(DISCONNECT);
+        assertThat(generations.verdict("x", b))
+                .as("B won the takeover race, whatever the event order")
+                .isEqualTo(DISCONNECT);
     }
 
     @Test

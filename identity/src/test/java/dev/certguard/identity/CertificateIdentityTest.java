@@ -1,11 +1,7 @@
 package dev.certguard.identity;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
 import java.security.KeyPair;
@@ -15,9 +11,12 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class CertificateIdentityTest {
 
@@ -33,43 +32,53 @@ class CertificateIdentityTest {
     private static X509Certificate certificate(final String subject) throws Exception {
         final Instant now = Instant.now();
         final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                new X500Name("CN=test CA"), BigInteger.ONE, Date.from(now), Date.from(now.plusSeconds(60)),
-                new X500Name(subject), keys.getPublic());
-        return new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+                new X500Name("CN=test CA"),
+                BigInteger.ONE,
+                Date.from(now),
+                Date.from(now.plusSeconds(60)),
+                new X500Name(subject),
+                keys.getPublic());
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
     }
 
     @Test
     void single_common_name_is_returned_unescaped() throws Exception {
-        assertThat(CertificateIdentity.commonName(certificate("O=dojot,CN=admin:a1998e"))).isEqualTo("admin:a1998e");
+        assertThat(CertificateIdentity.commonName(certificate("O=dojot,CN=admin:a1998e")))
+                .isEqualTo("admin:a1998e");
         assertThat(CertificateIdentity.commonName(certificate("CN=a\\,b:c"))).isEqualTo("a,b:c");
     }
 
     @Test
     void subject_without_common_name_is_rejected() {
         assertThatThrownBy(() -> CertificateIdentity.commonName(certificate("O=dojot")))
-                .isInstanceOf(InvalidIdentityException.class).hasMessage("certificate subject has no CN");
+                .isInstanceOf(InvalidIdentityException.class)
+                .hasMessage("certificate subject has no CN");
     }
 
     @Test
     void subject_with_two_common_names_is_rejected() {
         assertThatThrownBy(() -> CertificateIdentity.commonName(certificate("CN=admin:a1998e,CN=v2k-bridge")))
-                .isInstanceOf(InvalidIdentityException.class).hasMessageContaining("2 CNs");
+                .isInstanceOf(InvalidIdentityException.class)
+                .hasMessageContaining("2 CNs");
     }
 
     @Test
     void multi_valued_rdn_hiding_a_second_common_name_is_rejected() {
         assertThatThrownBy(() -> CertificateIdentity.commonName(certificate("CN=admin:a1998e+CN=v2k-bridge")))
-                .isInstanceOf(InvalidIdentityException.class).hasMessageContaining("2 CNs");
+                .isInstanceOf(InvalidIdentityException.class)
+                .hasMessageContaining("2 CNs");
     }
 
     @Test
     void fingerprint_is_sha256_of_the_der_encoding() throws Exception {
         final X509Certificate certificate = certificate("CN=admin:a1998e");
-        final String expected = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
+        final String expected =
+                HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded()));
 
         assertThat(CertificateIdentity.sha256Fingerprint(certificate)).isEqualTo(expected);
-        assertThat(CertificateIdentity.normaliseFingerprint(expected.toUpperCase().replaceAll("(..)(?!$)", "$1:")))
+        assertThat(CertificateIdentity.normaliseFingerprint(
+                        expected.toUpperCase().replaceAll("(..)(?!$)", "$1:")))
                 .isEqualTo(expected);
     }
 

@@ -1,16 +1,15 @@
 package dev.certguard.identity;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 class DeviceIdentityTest {
 
@@ -60,10 +59,15 @@ class DeviceIdentityTest {
     @ParameterizedTest(name = "[{index}] {1}")
     @MethodSource("hostileIdentities")
     void hostile_identities_are_rejected_with_a_reason(final String value, final String expectedReason) {
-        final InvalidIdentityException e = catchThrowableOfType(InvalidIdentityException.class, () -> DeviceIdentity.parse(value));
+        final InvalidIdentityException e =
+                catchThrowableOfType(InvalidIdentityException.class, () -> DeviceIdentity.parse(value));
 
-        assertThat(e).as("identity %s must be rejected", DeviceIdentity.printable(value)).isNotNull();
-        assertThat(e.reason()).as("reason for %s", DeviceIdentity.printable(value)).contains(expectedReason);
+        assertThat(e)
+                .as("identity %s must be rejected", DeviceIdentity.printable(value))
+                .isNotNull();
+        assertThat(e.reason())
+                .as("reason for %s", DeviceIdentity.printable(value))
+                .contains(expectedReason);
     }
 
     @Test
@@ -82,6 +86,7 @@ class DeviceIdentityTest {
     @Test
     void service_names_follow_the_same_character_rules() {
         assertThatThrownBy(() -> IdentityCharacters.checkPart("service", "v2k:bridge"))
-                .isInstanceOf(InvalidIdentityException.class).hasMessageContaining("':'");
+                .isInstanceOf(InvalidIdentityException.class)
+                .hasMessageContaining("':'");
     }
 }

@@ -3,7 +3,6 @@ package dev.certguard.acl.auth;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
 import java.util.EnumMap;
 import java.util.Map;
 

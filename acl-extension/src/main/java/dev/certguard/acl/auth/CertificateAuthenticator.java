@@ -11,10 +11,9 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.identity.DeviceIdentity;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.Optional;
 
 /**
  * Decides every CONNECT: a verified identity, a client id bound to it, a will within its rights;
@@ -45,8 +44,12 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
     @Override
     public void onConnect(final @NotNull SimpleAuthInput input, final @NotNull SimpleAuthOutput output) {
         final ConnectPacket connect = input.getConnectPacket();
-        final String listener = input.getConnectionInformation().getListener().map(Listener::getName).orElse("-");
-        final Resolution resolution = SessionBindingInterceptor.resolve(resolver, input.getConnectionInformation(), connect);
+        final String listener = input.getConnectionInformation()
+                .getListener()
+                .map(Listener::getName)
+                .orElse("-");
+        final Resolution resolution =
+                SessionBindingInterceptor.resolve(resolver, input.getConnectionInformation(), connect);
         final Principal principal = resolution.principal();
         if (principal == null) {
             reject(output, resolution.rejectReason(), resolution.detail(), resolution, connect, listener);
@@ -54,20 +57,35 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
         }
         final String clientId = connect.getClientId();
         if (config.requireClientIdEqualsIdentity() && !clientId.equals(principal.name())) {
-            reject(output, RejectReason.CLIENT_ID_MISMATCH,
-                    "client id must equal the identity " + principal.name(), resolution, connect, listener);
+            reject(
+                    output,
+                    RejectReason.CLIENT_ID_MISMATCH,
+                    "client id must equal the identity " + principal.name(),
+                    resolution,
+                    connect,
+                    listener);
             return;
         }
         if (!ClientIdNamespace.isBound(principal.name(), clientId)) {
-            reject(output, RejectReason.CLIENT_ID_NOT_BOUND,
-                    "client id is not bound to identity " + principal.name(), resolution, connect, listener);
+            reject(
+                    output,
+                    RejectReason.CLIENT_ID_NOT_BOUND,
+                    "client id is not bound to identity " + principal.name(),
+                    resolution,
+                    connect,
+                    listener);
             return;
         }
         final Optional<WillPublishPacket> will = connect.getWillPublish();
         if (will.isPresent() && !principal.mayPublishTo(will.get().getTopic())) {
-            reject(output, RejectReason.WILL_DENIED,
-                    "will topic '" + DeviceIdentity.printable(will.get().getTopic()) + "' is not allowed for " + principal.name(),
-                    resolution, connect, listener);
+            reject(
+                    output,
+                    RejectReason.WILL_DENIED,
+                    "will topic '" + DeviceIdentity.printable(will.get().getTopic()) + "' is not allowed for "
+                            + principal.name(),
+                    resolution,
+                    connect,
+                    listener);
             return;
         }
         final ModifiableDefaultPermissions defaults = output.getDefaultPermissions();
@@ -86,9 +104,14 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
             final ConnectPacket connect,
             final String listener) {
         metrics.rejected(reason);
-        log.warn("acl-extension refused CONNECT ({}): {}; identity '{}', client id '{}', listener {}, certificate sha256 {}",
-                reason.metricName(), detail, resolution.presentedName(), DeviceIdentity.printable(connect.getClientId()),
-                listener, resolution.fingerprint());
+        log.warn(
+                "acl-extension refused CONNECT ({}): {}; identity '{}', client id '{}', listener {}, certificate sha256 {}",
+                reason.metricName(),
+                detail,
+                resolution.presentedName(),
+                DeviceIdentity.printable(connect.getClientId()),
+                listener,
+                resolution.fingerprint());
         output.failAuthentication(reason.connackReasonCode(), detail);
     }
 }

@@ -11,8 +11,7 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
  */
 public final class ClientIdNamespace {
 
-    private ClientIdNamespace() {
-    }
+    private ClientIdNamespace() {}
 
     /** The broker-side client id for {@code clientId} sent by {@code identity}. */
     public static @NotNull String bind(final @NotNull String identity, final @NotNull String clientId) {
@@ -23,7 +22,7 @@ public final class ClientIdNamespace {
     public static boolean isBound(final @NotNull String identity, final @NotNull String brokerClientId) {
         return brokerClientId.equals(identity)
                 || (brokerClientId.length() > identity.length()
-                && brokerClientId.startsWith(identity)
-                && brokerClientId.charAt(identity.length()) == '/');
+                        && brokerClientId.startsWith(identity)
+                        && brokerClientId.charAt(identity.length()) == '/');
     }
 }

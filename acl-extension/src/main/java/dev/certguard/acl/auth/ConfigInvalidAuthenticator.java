@@ -11,7 +11,8 @@ import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
  */
 public final class ConfigInvalidAuthenticator implements SimpleAuthenticator {
 
-    static final String REASON = "acl-extension configuration is invalid; the broker accepts no clients until it is fixed";
+    static final String REASON =
+            "acl-extension configuration is invalid; the broker accepts no clients until it is fixed";
 
     private final @NotNull AclMetrics metrics;
 

@@ -27,20 +27,19 @@ public final class DeniedPublishCounter implements ClientLifecycleEventListener 
     @Override
     public void onServerInitiatedDisconnect(final @NotNull ServerInitiatedDisconnectInput input) {
         if (input.getReasonCode().orElse(null) == DisconnectedReasonCode.NOT_AUTHORIZED
-                && input.getReasonString().map(reason -> reason.startsWith(PUBLISH_REFUSAL)).orElse(false)) {
+                && input.getReasonString()
+                        .map(reason -> reason.startsWith(PUBLISH_REFUSAL))
+                        .orElse(false)) {
             metrics.publishDenied();
         }
     }
 
     @Override
-    public void onMqttConnectionStart(final @NotNull ConnectionStartInput input) {
-    }
+    public void onMqttConnectionStart(final @NotNull ConnectionStartInput input) {}
 
     @Override
-    public void onAuthenticationSuccessful(final @NotNull AuthenticationSuccessfulInput input) {
-    }
+    public void onAuthenticationSuccessful(final @NotNull AuthenticationSuccessfulInput input) {}
 
     @Override
-    public void onDisconnect(final @NotNull DisconnectEventInput input) {
-    }
+    public void onDisconnect(final @NotNull DisconnectEventInput input) {}
 }

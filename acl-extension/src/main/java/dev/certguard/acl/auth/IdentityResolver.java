@@ -7,7 +7,6 @@ import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.InvalidIdentityException;
-
 import java.security.cert.X509Certificate;
 
 /**
@@ -31,7 +30,8 @@ public final class IdentityResolver {
             final @Nullable X509Certificate certificate,
             final @Nullable String username) {
         if (listenerName != null && config.usernameIdentityListeners().contains(listenerName)) {
-            return fromUsername(username, certificate == null ? NONE : CertificateIdentity.sha256Fingerprint(certificate));
+            return fromUsername(
+                    username, certificate == null ? NONE : CertificateIdentity.sha256Fingerprint(certificate));
         }
         if (certificate == null) {
             return Resolution.rejected(RejectReason.NO_CERTIFICATE, "a client certificate is required", NONE, NONE);
@@ -49,10 +49,13 @@ public final class IdentityResolver {
         }
         final ServiceRule service = config.service(commonName);
         if (service != null) {
-            if (service.certificateSha256() != null && !service.certificateSha256().equals(fingerprint)) {
-                return Resolution.rejected(RejectReason.CERTIFICATE_PIN_MISMATCH,
+            if (service.certificateSha256() != null
+                    && !service.certificateSha256().equals(fingerprint)) {
+                return Resolution.rejected(
+                        RejectReason.CERTIFICATE_PIN_MISMATCH,
                         "certificate is not the one pinned for service " + service.identity(),
-                        commonName, fingerprint);
+                        commonName,
+                        fingerprint);
             }
             return Resolution.accepted(Principal.service(service), fingerprint);
         }
@@ -61,13 +64,20 @@ public final class IdentityResolver {
 
     private Resolution fromUsername(final @Nullable String username, final @NotNull String fingerprint) {
         if (username == null || username.isEmpty()) {
-            return Resolution.rejected(RejectReason.NO_USERNAME, "a username (tenant:device_id) is required on this listener", NONE, fingerprint);
+            return Resolution.rejected(
+                    RejectReason.NO_USERNAME,
+                    "a username (tenant:device_id) is required on this listener",
+                    NONE,
+                    fingerprint);
         }
         final ServiceRule service = config.service(username);
         if (service != null) {
             if (!service.allowUsernameIdentity()) {
-                return Resolution.rejected(RejectReason.SERVICE_NOT_ALLOWED_BY_USERNAME,
-                        "service " + service.identity() + " must authenticate with its certificate", username, fingerprint);
+                return Resolution.rejected(
+                        RejectReason.SERVICE_NOT_ALLOWED_BY_USERNAME,
+                        "service " + service.identity() + " must authenticate with its certificate",
+                        username,
+                        fingerprint);
             }
             return Resolution.accepted(Principal.service(service), fingerprint);
         }
@@ -78,7 +88,8 @@ public final class IdentityResolver {
         try {
             return Resolution.accepted(Principal.device(DeviceIdentity.parse(presented)), fingerprint);
         } catch (final InvalidIdentityException e) {
-            return Resolution.rejected(RejectReason.INVALID_IDENTITY, e.reason(), DeviceIdentity.printable(presented), fingerprint);
+            return Resolution.rejected(
+                    RejectReason.INVALID_IDENTITY, e.reason(), DeviceIdentity.printable(presented), fingerprint);
         }
     }
 }

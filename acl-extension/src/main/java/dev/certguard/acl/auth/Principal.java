@@ -4,7 +4,6 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
 import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.acl.config.TopicFilters;
 import dev.certguard.identity.DeviceIdentity;
-
 import java.util.List;
 
 /**
@@ -18,7 +17,11 @@ public final class Principal {
     private final @NotNull List<String> publish;
     private final @NotNull List<String> subscribe;
 
-    private Principal(final @NotNull String name, final boolean service, final @NotNull List<String> publish, final @NotNull List<String> subscribe) {
+    private Principal(
+            final @NotNull String name,
+            final boolean service,
+            final @NotNull List<String> publish,
+            final @NotNull List<String> subscribe) {
         this.name = name;
         this.service = service;
         this.publish = publish;
@@ -26,7 +29,8 @@ public final class Principal {
     }
 
     static @NotNull Principal device(final @NotNull DeviceIdentity identity) {
-        return new Principal(identity.toString(), false, List.of(identity.attrsTopic()), List.of(identity.configTopic()));
+        return new Principal(
+                identity.toString(), false, List.of(identity.attrsTopic()), List.of(identity.configTopic()));
     }
 
     static @NotNull Principal service(final @NotNull ServiceRule rule) {

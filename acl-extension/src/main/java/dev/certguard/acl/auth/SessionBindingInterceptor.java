@@ -39,7 +39,10 @@ public final class SessionBindingInterceptor implements ConnectInboundIntercepto
             final @NotNull ConnectPacket connect) {
         return resolver.resolve(
                 connection.getListener().map(Listener::getName).orElse(null),
-                connection.getClientTlsInformation().flatMap(ClientTlsInformation::getClientCertificate).orElse(null),
+                connection
+                        .getClientTlsInformation()
+                        .flatMap(ClientTlsInformation::getClientCertificate)
+                        .orElse(null),
                 connect.getUserName().orElse(null));
     }
 }

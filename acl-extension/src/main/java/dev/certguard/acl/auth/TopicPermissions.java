@@ -5,7 +5,6 @@ import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission;
 import com.hivemq.extension.sdk.api.services.builder.TopicPermissionBuilder;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -72,7 +71,8 @@ public final class TopicPermissions {
         return List.copyOf(permissions);
     }
 
-    private void denyDeeperLevels(final List<TopicPermission> permissions, final String filter, final TopicPermission.MqttActivity activity) {
+    private void denyDeeperLevels(
+            final List<TopicPermission> permissions, final String filter, final TopicPermission.MqttActivity activity) {
         if (filter.endsWith("#")) {
             return;
         }

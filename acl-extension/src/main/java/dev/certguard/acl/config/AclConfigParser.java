@@ -6,8 +6,6 @@ import dev.certguard.config.InvalidConfigException;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.identity.IdentityCharacters;
 import dev.certguard.identity.InvalidIdentityException;
-import org.w3c.dom.Element;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.w3c.dom.Element;
 
 /**
  * Reads {@code acl-extension/conf/config.xml} into an {@link AclConfig}, reporting every problem.
@@ -24,8 +23,7 @@ public final class AclConfigParser {
 
     public static final String FILE_NAME = "acl-extension/conf/config.xml";
 
-    private AclConfigParser() {
-    }
+    private AclConfigParser() {}
 
     public static @NotNull AclConfig parse(final @NotNull Path file, final @NotNull Map<String, String> environment)
             throws InvalidConfigException {
@@ -51,7 +49,8 @@ public final class AclConfigParser {
 
     private static ServiceRule service(final ConfigReader reader, final Element element) {
         final String path = "services/service";
-        reader.rejectUnknown(element, path, "identity", "certificate-sha256", "publish", "subscribe", "allow-username-identity");
+        reader.rejectUnknown(
+                element, path, "identity", "certificate-sha256", "publish", "subscribe", "allow-username-identity");
         final String identity = reader.text(element, path, "identity");
         if (identity == null || identity.isEmpty()) {
             reader.problem(path + "/identity", "is required");
@@ -81,7 +80,8 @@ public final class AclConfigParser {
         return new ServiceRule(identity, pin, publish, subscribe, allowUsername);
     }
 
-    private static List<String> filters(final ConfigReader reader, final Element element, final String path, final String name) {
+    private static List<String> filters(
+            final ConfigReader reader, final Element element, final String path, final String name) {
         final List<String> filters = reader.repeated(element, path.substring(0, path.lastIndexOf('/')), name);
         for (final String filter : filters) {
             final String problem = TopicFilters.problem(filter);

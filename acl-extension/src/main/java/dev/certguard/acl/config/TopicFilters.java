@@ -2,7 +2,6 @@ package dev.certguard.acl.config;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -11,8 +10,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class TopicFilters {
 
-    private TopicFilters() {
-    }
+    private TopicFilters() {}
 
     /** Returns why {@code filter} is not a valid MQTT topic filter, or {@code null} if it is. */
     public static @Nullable String problem(final @NotNull String filter) {

@@ -1,8 +1,8 @@
 package dev.certguard.acl.auth;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 class ClientIdNamespaceTest {
 
@@ -19,7 +19,9 @@ class ClientIdNamespaceTest {
 
         assertThat(ClientIdNamespace.isBound("admin:a1998e", attackerView)).isFalse();
         assertThat(ClientIdNamespace.isBound("admin:a1998e", nested)).isFalse();
-        assertThat(ClientIdNamespace.isBound("admin:a1998", "admin:a1998e/x")).as("prefix of another identity").isFalse();
+        assertThat(ClientIdNamespace.isBound("admin:a1998", "admin:a1998e/x"))
+                .as("prefix of another identity")
+                .isFalse();
         assertThat(ClientIdNamespace.isBound("admin:evil", nested)).isTrue();
     }
 }

@@ -1,15 +1,10 @@
 package dev.certguard.acl.auth;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.identity.CertificateIdentity;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -18,8 +13,12 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 class IdentityResolverTest {
 
@@ -34,9 +33,15 @@ class IdentityResolverTest {
 
     private static X509Certificate certificate(final String subject) throws Exception {
         final Instant now = Instant.now();
-        return new JcaX509CertificateConverter().getCertificate(new JcaX509v3CertificateBuilder(
-                new X500Name("CN=ca"), BigInteger.valueOf(now.toEpochMilli()), Date.from(now), Date.from(now.plusSeconds(60)),
-                new X500Name(subject), keys.getPublic()).build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+        return new JcaX509CertificateConverter()
+                .getCertificate(new JcaX509v3CertificateBuilder(
+                                new X500Name("CN=ca"),
+                                BigInteger.valueOf(now.toEpochMilli()),
+                                Date.from(now),
+                                Date.from(now.plusSeconds(60)),
+                                new X500Name(subject),
+                                keys.getPublic())
+                        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
     }
 
     private static IdentityResolver resolver(final ServiceRule... services) {
@@ -57,19 +62,24 @@ class IdentityResolverTest {
     void service_is_recognised_by_exact_cn_and_checked_against_its_pin() throws Exception {
         final X509Certificate bridge = certificate("CN=v2k-bridge");
         final String pin = CertificateIdentity.sha256Fingerprint(bridge);
-        final IdentityResolver resolver = resolver(new ServiceRule("v2k-bridge", pin, List.of(), List.of("+/attrs"), false));
+        final IdentityResolver resolver =
+                resolver(new ServiceRule("v2k-bridge", pin, List.of(), List.of("+/attrs"), false));
 
-        assertThat(resolver.resolve("tls", bridge, null).principal().isService()).isTrue();
+        assertThat(resolver.resolve("tls", bridge, null).principal().isService())
+                .isTrue();
         assertThat(resolver.resolve("tls", certificate("CN=v2k-bridge"), null).rejectReason())
                 .isEqualTo(RejectReason.CERTIFICATE_PIN_MISMATCH);
-        assertThat(resolver.resolve("tls", certificate("CN=my-v2k-bridge"), null).rejectReason())
+        assertThat(resolver.resolve("tls", certificate("CN=my-v2k-bridge"), null)
+                        .rejectReason())
                 .isEqualTo(RejectReason.INVALID_IDENTITY);
     }
 
     @Test
     void missing_certificate_on_a_certificate_listener_is_rejected() {
-        assertThat(resolver().resolve("tls", null, "admin:a1998e").rejectReason()).isEqualTo(RejectReason.NO_CERTIFICATE);
-        assertThat(resolver().resolve(null, null, "admin:a1998e").rejectReason()).isEqualTo(RejectReason.NO_CERTIFICATE);
+        assertThat(resolver().resolve("tls", null, "admin:a1998e").rejectReason())
+                .isEqualTo(RejectReason.NO_CERTIFICATE);
+        assertThat(resolver().resolve(null, null, "admin:a1998e").rejectReason())
+                .isEqualTo(RejectReason.NO_CERTIFICATE);
     }
 
     @Test
@@ -78,10 +88,13 @@ class IdentityResolverTest {
                 new ServiceRule("v2k-bridge", null, List.of(), List.of("+/attrs"), false),
                 new ServiceRule("lab", null, List.of("+/config"), List.of(), true));
 
-        assertThat(resolver.resolve("plain", null, "admin:a1998e").principal().name()).isEqualTo("admin:a1998e");
+        assertThat(resolver.resolve("plain", null, "admin:a1998e").principal().name())
+                .isEqualTo("admin:a1998e");
         assertThat(resolver.resolve("plain", null, null).rejectReason()).isEqualTo(RejectReason.NO_USERNAME);
-        assertThat(resolver.resolve("plain", null, "v2k-bridge").rejectReason()).isEqualTo(RejectReason.SERVICE_NOT_ALLOWED_BY_USERNAME);
-        assertThat(resolver.resolve("plain", null, "lab").principal().isService()).isTrue();
+        assertThat(resolver.resolve("plain", null, "v2k-bridge").rejectReason())
+                .isEqualTo(RejectReason.SERVICE_NOT_ALLOWED_BY_USERNAME);
+        assertThat(resolver.resolve("plain", null, "lab").principal().isService())
+                .isTrue();
         assertThat(resolver.resolve("plain", null, "admin:#").rejectReason()).isEqualTo(RejectReason.INVALID_IDENTITY);
     }
 }

@@ -1,15 +1,14 @@
 package dev.certguard.acl.config;
 
-import dev.certguard.config.InvalidConfigException;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.certguard.config.InvalidConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AclConfigParserTest {
 
@@ -34,7 +33,8 @@ class AclConfigParserTest {
     @Test
     void services_listeners_and_placeholders_are_read() throws Exception {
         final String pin = "AB:".repeat(31) + "AB";
-        final AclConfig config = parse("""
+        final AclConfig config = parse(
+                """
                 <acl-extension>
                   <require-client-id-equals-identity>true</require-client-id-equals-identity>
                   <username-identity-listeners><listener>${LISTENER}</listener></username-identity-listeners>
@@ -42,7 +42,10 @@ class AclConfigParserTest {
                     <service><identity>v2k-bridge</identity><certificate-sha256>%s</certificate-sha256>
                       <subscribe>+/attrs</subscribe><subscribe>$share/x</subscribe></service>
                   </services>
-                </acl-extension>""".formatted(pin).replace("<subscribe>$share/x</subscribe>", ""), Map.of("LISTENER", "plain"));
+                </acl-extension>"""
+                        .formatted(pin)
+                        .replace("<subscribe>$share/x</subscribe>", ""),
+                Map.of("LISTENER", "plain"));
 
         assertThat(config.requireClientIdEqualsIdentity()).isTrue();
         assertThat(config.usernameIdentityListeners()).containsExactly("plain");
@@ -50,12 +53,17 @@ class AclConfigParserTest {
         assertThat(v2k.certificateSha256()).isEqualTo("ab".repeat(32));
         assertThat(v2k.subscribe()).containsExactly("+/attrs");
         assertThat(v2k.publish()).isEmpty();
-        assertThat(config.service("v2k")).as("services are found by exact name only").isNull();
+        assertThat(config.service("v2k"))
+                .as("services are found by exact name only")
+                .isNull();
     }
 
     @Test
     void every_problem_is_reported_with_file_and_element() {
-        final InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> parse("""
+        final InvalidConfigException e = catchThrowableOfType(
+                InvalidConfigException.class,
+                () -> parse(
+                        """
                 <acl-extension>
                   <require-client-id-equals-identity>maybe</require-client-id-equals-identity>
                   <services>
@@ -67,26 +75,31 @@ class AclConfigParserTest {
                     <service><identity>sharer</identity><subscribe>$share/g/x</subscribe></service>
                   </services>
                   <unknown/>
-                </acl-extension>""", Map.of()));
+                </acl-extension>""",
+                        Map.of()));
 
         assertThat(e.problems()).allSatisfy(p -> assertThat(p).startsWith("acl-extension/conf/config.xml: "));
-        assertThat(String.join("\n", e.problems())).contains(
-                "<unknown> is not a known element",
-                "<require-client-id-equals-identity> must be true or false, was 'maybe'",
-                "<services/service/identity> 'bad:name' is not a plain service name",
-                "<services/service/publish> 'a/#/b' uses '#' other than as the whole last level",
-                "<services/service> 'idle' has neither <publish> nor <subscribe>",
-                "<services/service/certificate-sha256> of 'pinned' must be 64 hex digits",
-                "<services/service/subscribe> 'a+/b' uses '+' other than as a whole level",
-                "<services/service/identity> 'dup' is configured twice",
-                "'$share/g/x' must not be a shared subscription");
+        assertThat(String.join("\n", e.problems()))
+                .contains(
+                        "<unknown> is not a known element",
+                        "<require-client-id-equals-identity> must be true or false, was 'maybe'",
+                        "<services/service/identity> 'bad:name' is not a plain service name",
+                        "<services/service/publish> 'a/#/b' uses '#' other than as the whole last level",
+                        "<services/service> 'idle' has neither <publish> nor <subscribe>",
+                        "<services/service/certificate-sha256> of 'pinned' must be 64 hex digits",
+                        "<services/service/subscribe> 'a+/b' uses '+' other than as a whole level",
+                        "<services/service/identity> 'dup' is configured twice",
+                        "'$share/g/x' must not be a shared subscription");
     }
 
     @Test
     void missing_environment_variable_is_a_problem_not_an_empty_value() {
-        final InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> parse("""
+        final InvalidConfigException e = catchThrowableOfType(
+                InvalidConfigException.class,
+                () -> parse(
+                        """
                 <acl-extension><username-identity-listeners><listener>${NOPE}</listener></username-identity-listeners></acl-extension>""",
-                Map.of()));
+                        Map.of()));
 
         assertThat(e.getMessage()).contains("${NOPE} but that environment variable is not set");
     }

@@ -11,7 +11,6 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
-
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
@@ -22,8 +21,7 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class AllowAllBroker {
 
-    private AllowAllBroker() {
-    }
+    private AllowAllBroker() {}
 
     public static void main(final String[] args) throws Exception {
         final Path home = Path.of(args[0]);
@@ -33,15 +31,27 @@ public final class AllowAllBroker {
         final String variant = args.length > 1 ? args[1] : "plain";
         final ExtensionMain allowAll = new ExtensionMain() {
             @Override
-            public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
+            public void extensionStart(
+                    final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
                 final SimpleAuthenticator authenticator = (authInput, authOutput) -> {
                     if (variant.equals("permissions")) {
                         final String id = authInput.getConnectPacket().getClientId();
-                        for (final String filter : id.equals("v2k-bridge") ? java.util.List.of("+/attrs") : java.util.List.of(id + "/attrs")) {
-                            authOutput.getDefaultPermissions().add(com.hivemq.extension.sdk.api.services.builder.Builders.topicPermission()
-                                    .topicFilter(filter + "/+/#").type(com.hivemq.extension.sdk.api.auth.parameter.TopicPermission.PermissionType.DENY).build());
-                            authOutput.getDefaultPermissions().add(com.hivemq.extension.sdk.api.services.builder.Builders.topicPermission()
-                                    .topicFilter(filter).build());
+                        for (final String filter : id.equals("v2k-bridge")
+                                ? java.util.List.of("+/attrs")
+                                : java.util.List.of(id + "/attrs")) {
+                            authOutput
+                                    .getDefaultPermissions()
+                                    .add(com.hivemq.extension.sdk.api.services.builder.Builders.topicPermission()
+                                            .topicFilter(filter + "/+/#")
+                                            .type(
+                                                    com.hivemq.extension.sdk.api.auth.parameter.TopicPermission
+                                                            .PermissionType.DENY)
+                                            .build());
+                            authOutput
+                                    .getDefaultPermissions()
+                                    .add(com.hivemq.extension.sdk.api.services.builder.Builders.topicPermission()
+                                            .topicFilter(filter)
+                                            .build());
                         }
                         authOutput.getDefaultPermissions().setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
                     } else {
@@ -51,15 +61,16 @@ public final class AllowAllBroker {
                 };
                 Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
                 if (variant.equals("suback")) {
-                    final com.hivemq.extension.sdk.api.interceptor.suback.SubackOutboundInterceptor noop = (in, out) -> {
-                    };
-                    Services.initializerRegistry().setClientInitializer((initInput, context) -> context.addSubackOutboundInterceptor(noop));
+                    final com.hivemq.extension.sdk.api.interceptor.suback.SubackOutboundInterceptor noop =
+                            (in, out) -> {};
+                    Services.initializerRegistry()
+                            .setClientInitializer((initInput, context) -> context.addSubackOutboundInterceptor(noop));
                 }
             }
 
             @Override
-            public void extensionStop(final @NotNull ExtensionStopInput input, final @NotNull ExtensionStopOutput output) {
-            }
+            public void extensionStop(
+                    final @NotNull ExtensionStopInput input, final @NotNull ExtensionStopOutput output) {}
         };
         // "folder": no embedded extension at all, only the home's folder extensions (bisecting certguard).
         final var builder = EmbeddedHiveMQ.builder()
@@ -67,8 +78,14 @@ public final class AllowAllBroker {
                 .withDataFolder(home.resolve("data"))
                 .withExtensionsFolder(home.resolve("extensions"));
         if (!variant.equals("folder")) {
-            builder.withEmbeddedExtension(EmbeddedExtension.builder().withId("allow-all").withName("allow-all").withVersion("1")
-                    .withPriority(1).withStartPriority(1000).withExtensionMain(allowAll).build());
+            builder.withEmbeddedExtension(EmbeddedExtension.builder()
+                    .withId("allow-all")
+                    .withName("allow-all")
+                    .withVersion("1")
+                    .withPriority(1)
+                    .withStartPriority(1000)
+                    .withExtensionMain(allowAll)
+                    .build());
         }
         final EmbeddedHiveMQ hivemq = builder.build();
         hivemq.start().get();

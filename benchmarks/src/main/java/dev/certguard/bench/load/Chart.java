@@ -1,6 +1,5 @@
 package dev.certguard.bench.load;
 
-import javax.imageio.ImageIO;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -10,19 +9,19 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import javax.imageio.ImageIO;
 
 /** Draws the comparison as a PNG: one panel per measure, one bar per broker. Stateless. */
 final class Chart {
 
     private static final Color[] COLORS = {new Color(0x2b6cb0), new Color(0xa0aec0), new Color(0xdd6b20)};
 
-    record Panel(String title, String unit, double[] values) {
-    }
+    record Panel(String title, String unit, double[] values) {}
 
-    private Chart() {
-    }
+    private Chart() {}
 
-    static void write(final Path file, final String title, final List<String> brokers, final List<Panel> panels) throws IOException {
+    static void write(final Path file, final String title, final List<String> brokers, final List<Panel> panels)
+            throws IOException {
         System.setProperty("java.awt.headless", "true");
         final int panelWidth = 330;
         final int width = panelWidth * panels.size() + 40;

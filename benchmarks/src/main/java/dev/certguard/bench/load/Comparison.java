@@ -6,7 +6,6 @@ import dev.certguard.broker.HiveMqConfigXml;
 import dev.certguard.pki.CertificateAuthority;
 import dev.certguard.pki.DevPki;
 import dev.certguard.pki.PemFiles;
-
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -17,8 +16,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +43,13 @@ public final class Comparison {
     private final int rounds;
     private final List<String> brokers;
 
-    Comparison(final Path out, final int devices, final Duration warmup, final Duration measure, final int rounds, final List<String> brokers) {
+    Comparison(
+            final Path out,
+            final int devices,
+            final Duration warmup,
+            final Duration measure,
+            final int rounds,
+            final List<String> brokers) {
         this.brokers = brokers;
         this.out = out;
         this.devices = devices;
@@ -66,12 +71,20 @@ public final class Comparison {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--brokers" -> brokers = args[++i];
-                default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (--out DIR --devices N --seconds S --rounds R --brokers certguard,allow-all,mosquitto"
-                        + "[,allow-all-suback,allow-all-permissions])");
+                default ->
+                    throw new IllegalArgumentException("unknown option " + args[i]
+                            + " (--out DIR --devices N --seconds S --rounds R --brokers certguard,allow-all,mosquitto"
+                            + "[,allow-all-suback,allow-all-permissions])");
             }
         }
-        new Comparison(out, devices, Duration.ofSeconds(3), Duration.ofSeconds(seconds), rounds, List.of(brokers.split(","))).run();
+        new Comparison(
+                        out,
+                        devices,
+                        Duration.ofSeconds(3),
+                        Duration.ofSeconds(seconds),
+                        rounds,
+                        List.of(brokers.split(",")))
+                .run();
     }
 
     void run() throws Exception {
@@ -89,8 +102,11 @@ public final class Comparison {
         final CertificateAuthority ca = pki.authority();
         final LargeCrl.Generated crl = LargeCrl.generate(ca, 100_000, 42, 1000);
         Files.write(out.resolve("crl-100k.der"), crl.der());
-        Files.writeString(out.resolve("crl-100k.pem"), "-----BEGIN X509 CRL-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(crl.der()) + "\n-----END X509 CRL-----\n");
+        Files.writeString(
+                out.resolve("crl-100k.pem"),
+                "-----BEGIN X509 CRL-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(crl.der())
+                        + "\n-----END X509 CRL-----\n");
         System.out.printf("issuing %d device certificates%n", devices);
         final List<Device> fleet = new ArrayList<>();
         for (int i = 0; i < devices; i++) {
@@ -102,54 +118,102 @@ public final class Comparison {
         final Path secureHome = out.resolve("secure-home");
         BrokerHome.copyRecursively(template, secureHome);
         tlsConfig(pki, port).write(secureHome.resolve("conf/config.xml"));
-        Files.writeString(secureHome.resolve("extensions/acl-extension/conf/config.xml"), """
+        Files.writeString(
+                secureHome.resolve("extensions/acl-extension/conf/config.xml"),
+                """
                 <acl-extension><services>
                     <service><identity>v2k-bridge</identity><subscribe>+/attrs</subscribe></service>
                 </services></acl-extension>""");
-        Files.writeString(secureHome.resolve("extensions/crl-extension/conf/config.xml"), """
+        Files.writeString(
+                secureHome.resolve("extensions/crl-extension/conf/config.xml"),
+                """
                 <crl-extension>
                     <ca-certificates>%s</ca-certificates>
                     <crl-sources><crl-source>%s</crl-source></crl-sources>
-                </crl-extension>""".formatted(pki.caCertificate().toAbsolutePath(), out.resolve("crl-100k.der").toAbsolutePath()));
+                </crl-extension>"""
+                        .formatted(
+                                pki.caCertificate().toAbsolutePath(),
+                                out.resolve("crl-100k.der").toAbsolutePath()));
 
         final Path baselineHome = out.resolve("allow-all-home");
         Files.createDirectories(baselineHome.resolve("extensions"));
         tlsConfig(pki, port).write(baselineHome.resolve("conf/config.xml"));
-        Files.copy(template.resolve("conf/logback.xml"), baselineHome.resolve("conf/logback.xml"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+                template.resolve("conf/logback.xml"),
+                baselineHome.resolve("conf/logback.xml"),
+                StandardCopyOption.REPLACE_EXISTING);
 
         final Path mosquittoDir = out.resolve("mosquitto");
         Files.createDirectories(mosquittoDir);
-        PemFiles.writeCertificates(mosquittoDir.resolve("broker.crt"), true, PemFiles.readCertificates(pki.dir().resolve("broker.crt")).toArray(new java.security.cert.X509Certificate[0]));
+        PemFiles.writeCertificates(
+                mosquittoDir.resolve("broker.crt"),
+                true,
+                PemFiles.readCertificates(pki.dir().resolve("broker.crt"))
+                        .toArray(new java.security.cert.X509Certificate[0]));
         Files.copy(pki.dir().resolve("broker.key"), mosquittoDir.resolve("broker.key"));
         // Mosquitto started as root drops to its own user, which must read this throwaway benchmark key.
-        Files.setPosixFilePermissions(mosquittoDir.resolve("broker.key"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-        Files.writeString(mosquittoDir.resolve("acl"), "user v2k-bridge\ntopic read +/attrs\n\npattern write %u/attrs\npattern read %u/config\n");
-        Files.writeString(mosquittoDir.resolve("mosquitto.conf"), String.join("\n",
-                "per_listener_settings false",
-                "persistence false",
-                "log_dest stdout",
-                "log_type error",
-                "log_type warning",
-                "listener " + port + " 127.0.0.1",
-                "cafile " + pki.caCertificate().toAbsolutePath(),
-                "certfile " + mosquittoDir.resolve("broker.crt").toAbsolutePath(),
-                "keyfile " + mosquittoDir.resolve("broker.key").toAbsolutePath(),
-                "require_certificate true",
-                "use_identity_as_username true",
-                "tls_version tlsv1.3",
-                "crlfile " + out.resolve("crl-100k.pem").toAbsolutePath(),
-                "acl_file " + mosquittoDir.resolve("acl").toAbsolutePath(),
-                ""));
+        Files.setPosixFilePermissions(
+                mosquittoDir.resolve("broker.key"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.writeString(
+                mosquittoDir.resolve("acl"),
+                "user v2k-bridge\ntopic read +/attrs\n\npattern write %u/attrs\npattern read %u/config\n");
+        Files.writeString(
+                mosquittoDir.resolve("mosquitto.conf"),
+                String.join(
+                        "\n",
+                        "per_listener_settings false",
+                        "persistence false",
+                        "log_dest stdout",
+                        "log_type error",
+                        "log_type warning",
+                        "listener " + port + " 127.0.0.1",
+                        "cafile " + pki.caCertificate().toAbsolutePath(),
+                        "certfile " + mosquittoDir.resolve("broker.crt").toAbsolutePath(),
+                        "keyfile " + mosquittoDir.resolve("broker.key").toAbsolutePath(),
+                        "require_certificate true",
+                        "use_identity_as_username true",
+                        "tls_version tlsv1.3",
+                        "crlfile " + out.resolve("crl-100k.pem").toAbsolutePath(),
+                        "acl_file " + mosquittoDir.resolve("acl").toAbsolutePath(),
+                        ""));
 
-        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final String java =
+                Path.of(System.getProperty("java.home"), "bin", "java").toString();
         final String classpath = System.getProperty("java.class.path");
         final Map<String, List<String>> commands = new LinkedHashMap<>();
-        commands.put(SECURE, List.of(java, "-jar", launcher.toAbsolutePath().toString(), "--home", secureHome.toAbsolutePath().toString()));
-        commands.put(BASELINE, List.of(java, "-cp", classpath, AllowAllBroker.class.getName(), baselineHome.toAbsolutePath().toString()));
-        commands.put(MOSQUITTO, List.of(mosquitto, "-c", mosquittoDir.resolve("mosquitto.conf").toAbsolutePath().toString()));
+        commands.put(
+                SECURE,
+                List.of(
+                        java,
+                        "-jar",
+                        launcher.toAbsolutePath().toString(),
+                        "--home",
+                        secureHome.toAbsolutePath().toString()));
+        commands.put(
+                BASELINE,
+                List.of(
+                        java,
+                        "-cp",
+                        classpath,
+                        AllowAllBroker.class.getName(),
+                        baselineHome.toAbsolutePath().toString()));
+        commands.put(
+                MOSQUITTO,
+                List.of(
+                        mosquitto,
+                        "-c",
+                        mosquittoDir.resolve("mosquitto.conf").toAbsolutePath().toString()));
         for (final String variant : List.of("suback", "permissions")) {
-            commands.put(BASELINE + "-" + variant, List.of(java, "-cp", classpath, AllowAllBroker.class.getName(),
-                    baselineHome.toAbsolutePath().toString(), variant));
+            commands.put(
+                    BASELINE + "-" + variant,
+                    List.of(
+                            java,
+                            "-cp",
+                            classpath,
+                            AllowAllBroker.class.getName(),
+                            baselineHome.toAbsolutePath().toString(),
+                            variant));
         }
         for (final String only : List.of("acl", "crl", "disconnect", "all")) {
             final Path variantHome = out.resolve("only-" + only + "-home");
@@ -159,8 +223,15 @@ public final class Comparison {
                     BrokerHome.deleteRecursively(variantHome.resolve("extensions/" + id + "-extension"));
                 }
             }
-            commands.put("only-" + only, List.of(java, "-cp", classpath, AllowAllBroker.class.getName(),
-                    variantHome.toAbsolutePath().toString(), only.equals("acl") || only.equals("all") ? "folder" : "plain"));
+            commands.put(
+                    "only-" + only,
+                    List.of(
+                            java,
+                            "-cp",
+                            classpath,
+                            AllowAllBroker.class.getName(),
+                            variantHome.toAbsolutePath().toString(),
+                            only.equals("acl") || only.equals("all") ? "folder" : "plain"));
         }
         commands.keySet().retainAll(brokers);
 
@@ -182,14 +253,21 @@ public final class Comparison {
         Report.write(out, results, devices, measure, rounds, Instant.now());
     }
 
-    private LoadTool.Result runOnce(final String name, final List<String> command, final int port, final List<Device> fleet,
-                                    final Device bridge, final String label) throws Exception {
+    private LoadTool.Result runOnce(
+            final String name,
+            final List<String> command,
+            final int port,
+            final List<Device> fleet,
+            final Device bridge,
+            final String label)
+            throws Exception {
         if (command == null) {
             throw new IllegalArgumentException("unknown broker " + name);
         }
         final Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(out.resolve("logs").resolve(name + "-" + label + ".log").toFile())
+                .redirectOutput(
+                        out.resolve("logs").resolve(name + "-" + label + ".log").toFile())
                 .start();
         try {
             awaitPort(port, process, Duration.ofSeconds(120));
@@ -205,8 +283,16 @@ public final class Comparison {
     }
 
     private static HiveMqConfigXml tlsConfig(final DevPki pki, final int port) {
-        return new HiveMqConfigXml().tlsListener("tls", "127.0.0.1", port, pki.brokerKeystore().toAbsolutePath(), DevPki.KEYSTORE_PASSWORD,
-                pki.truststore().toAbsolutePath(), DevPki.KEYSTORE_PASSWORD).inMemoryPersistence();
+        return new HiveMqConfigXml()
+                .tlsListener(
+                        "tls",
+                        "127.0.0.1",
+                        port,
+                        pki.brokerKeystore().toAbsolutePath(),
+                        DevPki.KEYSTORE_PASSWORD,
+                        pki.truststore().toAbsolutePath(),
+                        DevPki.KEYSTORE_PASSWORD)
+                .inMemoryPersistence();
     }
 
     private static String which(final String program, final String fallback) {
@@ -254,5 +340,4 @@ public final class Comparison {
             }
         }
     }
-
 }

@@ -3,8 +3,6 @@ package dev.certguard.bench.load;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
-import org.HdrHistogram.ConcurrentHistogram;
-
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.ConcurrentHistogram;
 
 /**
  * The end-to-end load: N devices open mutual-TLS connections with their own certificates, then
@@ -25,11 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LoadTool {
 
-    record Phase(int qos, long received, double messagesPerSecond, double p50Millis, double p99Millis) {
-    }
+    record Phase(int qos, long received, double messagesPerSecond, double p50Millis, double p99Millis) {}
 
-    record Result(String broker, int devices, double connectsPerSecond, List<Phase> phases) {
-    }
+    record Result(String broker, int devices, double connectsPerSecond, List<Phase> phases) {}
 
     private static final int IN_FLIGHT_PER_DEVICE = 4;
     private static final int CONNECT_CONCURRENCY = 16;
@@ -41,7 +38,13 @@ final class LoadTool {
     private final Duration warmup;
     private final Duration measure;
 
-    LoadTool(final String host, final int port, final List<Device> devices, final Device bridge, final Duration warmup, final Duration measure) {
+    LoadTool(
+            final String host,
+            final int port,
+            final List<Device> devices,
+            final Device bridge,
+            final Duration warmup,
+            final Duration measure) {
         this.host = host;
         this.port = port;
         this.devices = devices;
@@ -53,8 +56,12 @@ final class LoadTool {
     Result run(final String broker) throws Exception {
         final List<Mqtt5AsyncClient> clients = new ArrayList<>();
         for (final Device device : devices) {
-            clients.add(Mqtt5Client.builder().identifier(device.identity()).serverHost(host).serverPort(port)
-                    .sslConfig(device.ssl()).buildAsync());
+            clients.add(Mqtt5Client.builder()
+                    .identifier(device.identity())
+                    .serverHost(host)
+                    .serverPort(port)
+                    .sslConfig(device.ssl())
+                    .buildAsync());
         }
         // The first wave warms both JVMs (and builds each client's TLS context); the second is measured.
         final double coldRate = connectAll(clients);
@@ -62,11 +69,12 @@ final class LoadTool {
             client.disconnect().get(30, TimeUnit.SECONDS);
         }
         final double connectsPerSecond = connectAll(clients);
-        System.out.printf("[%s] %d mutual-TLS connects: %.0f connects/s (first, cold wave: %.0f/s)%n",
+        System.out.printf(
+                "[%s] %d mutual-TLS connects: %.0f connects/s (first, cold wave: %.0f/s)%n",
                 broker, devices.size(), connectsPerSecond, coldRate);
 
         final List<Phase> phases = new ArrayList<>();
-        for (final int qos : new int[]{0, 1}) {
+        for (final int qos : new int[] {0, 1}) {
             phases.add(publishPhase(broker, clients, qos));
         }
         for (final Mqtt5AsyncClient client : clients) {
@@ -106,11 +114,17 @@ final class LoadTool {
             outstanding.incrementAndGet();
             final ByteBuffer payload = ByteBuffer.allocate(64);
             payload.putLong(0, System.nanoTime());
-            client.publishWith().topic(topic).qos(qos).payload(payload).send().whenComplete((result, e) -> sent.incrementAndGet());
+            client.publishWith()
+                    .topic(topic)
+                    .qos(qos)
+                    .payload(payload)
+                    .send()
+                    .whenComplete((result, e) -> sent.incrementAndGet());
         }
     }
 
-    private Phase publishPhase(final String broker, final List<Mqtt5AsyncClient> clients, final int qos) throws Exception {
+    private Phase publishPhase(final String broker, final List<Mqtt5AsyncClient> clients, final int qos)
+            throws Exception {
         final MqttQos mqttQos = MqttQos.fromCode(qos);
         final ConcurrentHistogram latency = new ConcurrentHistogram(TimeUnit.SECONDS.toNanos(60), 3);
         final AtomicLong received = new AtomicLong();
@@ -120,26 +134,41 @@ final class LoadTool {
         final long measureEnd = measureStart + measure.toNanos();
         final java.util.Map<String, DeviceLoop> loops = new java.util.HashMap<>();
         for (final Mqtt5AsyncClient client : clients) {
-            final String topic = client.getConfig().getClientIdentifier().map(Object::toString).orElseThrow() + "/attrs";
+            final String topic = client.getConfig()
+                            .getClientIdentifier()
+                            .map(Object::toString)
+                            .orElseThrow() + "/attrs";
             loops.put(topic, new DeviceLoop(client, topic));
         }
-        final Mqtt5AsyncClient subscriber = Mqtt5Client.builder().identifier(bridge.identity()).serverHost(host).serverPort(port)
-                .sslConfig(bridge.ssl()).buildAsync();
+        final Mqtt5AsyncClient subscriber = Mqtt5Client.builder()
+                .identifier(bridge.identity())
+                .serverHost(host)
+                .serverPort(port)
+                .sslConfig(bridge.ssl())
+                .buildAsync();
         subscriber.connect().get(30, TimeUnit.SECONDS);
-        subscriber.subscribeWith().topicFilter("+/attrs").qos(mqttQos).callback(publish -> {
-            final long now = System.nanoTime();
-            if (now >= measureStart && now <= measureEnd) {
-                final long sentAt = publish.getPayload().map(buffer -> buffer.getLong(0)).orElse(now);
-                received.incrementAndGet();
-                latency.recordValue(Math.max(0, now - sentAt));
-            }
-            final DeviceLoop loop = loops.get(publish.getTopic().toString());
-            if (loop != null) {
-                loop.outstanding.decrementAndGet();
-                loop.lastActivity = now;
-                loop.send(mqttQos, measureEnd, sent);
-            }
-        }).send().get(30, TimeUnit.SECONDS);
+        subscriber
+                .subscribeWith()
+                .topicFilter("+/attrs")
+                .qos(mqttQos)
+                .callback(publish -> {
+                    final long now = System.nanoTime();
+                    if (now >= measureStart && now <= measureEnd) {
+                        final long sentAt = publish.getPayload()
+                                .map(buffer -> buffer.getLong(0))
+                                .orElse(now);
+                        received.incrementAndGet();
+                        latency.recordValue(Math.max(0, now - sentAt));
+                    }
+                    final DeviceLoop loop = loops.get(publish.getTopic().toString());
+                    if (loop != null) {
+                        loop.outstanding.decrementAndGet();
+                        loop.lastActivity = now;
+                        loop.send(mqttQos, measureEnd, sent);
+                    }
+                })
+                .send()
+                .get(30, TimeUnit.SECONDS);
 
         for (final DeviceLoop loop : loops.values()) {
             for (int i = 0; i < IN_FLIGHT_PER_DEVICE; i++) {
@@ -153,7 +182,8 @@ final class LoadTool {
             final long now = System.nanoTime();
             // QoS 0 messages the broker dropped never come back: give their credit back after a second.
             for (final DeviceLoop loop : loops.values()) {
-                if (loop.outstanding.get() < IN_FLIGHT_PER_DEVICE && now - loop.lastActivity > TimeUnit.SECONDS.toNanos(1)) {
+                if (loop.outstanding.get() < IN_FLIGHT_PER_DEVICE
+                        && now - loop.lastActivity > TimeUnit.SECONDS.toNanos(1)) {
                     loop.lastActivity = now;
                     while (loop.outstanding.get() < IN_FLIGHT_PER_DEVICE) {
                         loop.outstanding.set(Math.max(0, loop.outstanding.get()));
@@ -164,18 +194,24 @@ final class LoadTool {
             if (now >= nextProgress) {
                 nextProgress += TimeUnit.SECONDS.toNanos(1);
                 final long total = received.get();
-                System.out.printf("[%s qos%d] %5.1f s  sent %,d  received in window %,d  %,d msg/s%n", broker, qos,
-                        (now - phaseStart) / 1e9, sent.get(), total, total - lastReceived);
+                System.out.printf(
+                        "[%s qos%d] %5.1f s  sent %,d  received in window %,d  %,d msg/s%n",
+                        broker, qos, (now - phaseStart) / 1e9, sent.get(), total, total - lastReceived);
                 lastReceived = total;
             }
         }
         Thread.sleep(500);
         subscriber.disconnect().get(10, TimeUnit.SECONDS);
         final double perSecond = received.get() / (measure.toNanos() / 1e9);
-        final Phase phase = new Phase(qos, received.get(), perSecond,
-                latency.getValueAtPercentile(50) / 1e6, latency.getValueAtPercentile(99) / 1e6);
-        System.out.printf("[%s qos%d] %,.0f msg/s, latency p50 %.2f ms, p99 %.2f ms%n", broker, qos, perSecond, phase.p50Millis(), phase.p99Millis());
+        final Phase phase = new Phase(
+                qos,
+                received.get(),
+                perSecond,
+                latency.getValueAtPercentile(50) / 1e6,
+                latency.getValueAtPercentile(99) / 1e6);
+        System.out.printf(
+                "[%s qos%d] %,.0f msg/s, latency p50 %.2f ms, p99 %.2f ms%n",
+                broker, qos, perSecond, phase.p50Millis(), phase.p99Millis());
         return phase;
     }
-
 }

@@ -5,6 +5,12 @@ import dev.certguard.crl.crl.ParsedCrl;
 import dev.certguard.crl.crl.RevocationIndex;
 import dev.certguard.crl.crl.VerifiedCrl;
 import dev.certguard.pki.CertificateAuthority;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -13,13 +19,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-
-import java.math.BigInteger;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 /** A 1,000,000-entry CRL: lookup time per certificate, and parse-plus-verify time. */
 @State(Scope.Benchmark)
@@ -50,7 +49,8 @@ public class CrlBenchmark {
     }
 
     private VerifiedCrl load() throws Exception {
-        return new CrlVerifier(List.of(ca.certificate()), Duration.ZERO).verify(ParsedCrl.parse(der), "bench", Instant.now());
+        return new CrlVerifier(List.of(ca.certificate()), Duration.ZERO)
+                .verify(ParsedCrl.parse(der), "bench", Instant.now());
     }
 
     @Benchmark

@@ -4,6 +4,11 @@ import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.InvalidIdentityException;
 import dev.certguard.pki.CertificateAuthority;
+import java.security.KeyPair;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -11,12 +16,6 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-
-import java.security.KeyPair;
-import java.security.cert.X509Certificate;
-import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** What identifying a device costs at CONNECT: CN extraction, validation, fingerprint. */
 @State(Scope.Benchmark)
@@ -28,10 +27,16 @@ public class IdentityBenchmark {
 
     @Setup
     public void setUp() {
-        final CertificateAuthority ca = CertificateAuthority.createRoot("bench CA", Instant.now().plusSeconds(3600));
+        final CertificateAuthority ca =
+                CertificateAuthority.createRoot("bench CA", Instant.now().plusSeconds(3600));
         final KeyPair keys = CertificateAuthority.newKeyPair();
-        certificate = ca.issue("admin:a1998e", keys.getPublic(), Instant.now(), Instant.now().plusSeconds(3600),
-                CertificateAuthority.Purpose.CLIENT, List.of());
+        certificate = ca.issue(
+                "admin:a1998e",
+                keys.getPublic(),
+                Instant.now(),
+                Instant.now().plusSeconds(3600),
+                CertificateAuthority.Purpose.CLIENT,
+                List.of());
     }
 
     @Benchmark

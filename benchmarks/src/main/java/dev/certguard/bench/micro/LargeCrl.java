@@ -1,7 +1,6 @@
 package dev.certguard.bench.micro;
 
 import dev.certguard.pki.CertificateAuthority;
-
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -17,36 +16,54 @@ import java.util.Random;
  */
 public final class LargeCrl {
 
-    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
-    private static final byte[] ECDSA_SHA256 = {0x30, 0x0a, 0x06, 0x08, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x04, 0x03, 0x02};
+    private static final DateTimeFormatter UTC =
+            DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
+    private static final byte[] ECDSA_SHA256 = {
+        0x30, 0x0a, 0x06, 0x08, 0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x04, 0x03, 0x02
+    };
     private static final byte[] CRL_NUMBER_OID = {0x06, 0x03, 0x55, 0x1d, 0x14};
 
     /** The DER bytes and the serials it revokes (as {@code BigInteger.toByteArray()}). */
-    public record Generated(byte[] der, byte[][] serials) {
-    }
+    public record Generated(byte[] der, byte[][] serials) {}
 
-    private LargeCrl() {
-    }
+    private LargeCrl() {}
 
-    public static Generated generate(final CertificateAuthority ca, final int entries, final long seed, final long number) {
+    public static Generated generate(
+            final CertificateAuthority ca, final int entries, final long seed, final long number) {
         final Random random = new Random(seed);
         final byte[][] serials = new byte[entries][];
         final ByteArrayOutputStream list = new ByteArrayOutputStream(entries * 34);
         final byte[] date = tlv(0x17, UTC.format(Instant.now().minusSeconds(60)).getBytes());
         for (int i = 0; i < entries; i++) {
-            final byte[] serial = new BigInteger(127, random).add(BigInteger.ONE).toByteArray();
+            final byte[] serial =
+                    new BigInteger(127, random).add(BigInteger.ONE).toByteArray();
             serials[i] = serial;
             list.writeBytes(tlv(0x30, concat(tlv(0x02, serial), date)));
         }
         final Instant now = Instant.now();
-        final byte[] tbs = tlv(0x30, concat(
-                tlv(0x02, new byte[]{1}),
-                ECDSA_SHA256,
-                ca.certificate().getSubjectX500Principal().getEncoded(),
-                tlv(0x17, UTC.format(now.minusSeconds(5)).getBytes()),
-                tlv(0x17, UTC.format(now.plusSeconds(86400)).getBytes()),
-                tlv(0x30, list.toByteArray()),
-                tlv(0xa0, tlv(0x30, tlv(0x30, concat(CRL_NUMBER_OID, tlv(0x04, tlv(0x02, BigInteger.valueOf(number).toByteArray()))))))));
+        final byte[] tbs = tlv(
+                0x30,
+                concat(
+                        tlv(0x02, new byte[] {1}),
+                        ECDSA_SHA256,
+                        ca.certificate().getSubjectX500Principal().getEncoded(),
+                        tlv(0x17, UTC.format(now.minusSeconds(5)).getBytes()),
+                        tlv(0x17, UTC.format(now.plusSeconds(86400)).getBytes()),
+                        tlv(0x30, list.toByteArray()),
+                        tlv(
+                                0xa0,
+                                tlv(
+                                        0x30,
+                                        tlv(
+                                                0x30,
+                                                concat(
+                                                        CRL_NUMBER_OID,
+                                                        tlv(
+                                                                0x04,
+                                                                tlv(
+                                                                        0x02,
+                                                                        BigInteger.valueOf(number)
+                                                                                .toByteArray()))))))));
         try {
             final Signature signature = Signature.getInstance("SHA256withECDSA");
             signature.initSign(ca.privateKey());

@@ -7,6 +7,14 @@ import dev.certguard.disconnect.lifetime.DisconnectMetrics;
 import dev.certguard.disconnect.lifetime.LifetimePolicy;
 import dev.certguard.disconnect.lifetime.LifetimeTracker;
 import dev.certguard.pki.CertificateAuthority;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -16,15 +24,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-
-import java.security.cert.X509Certificate;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /** Scheduling then cancelling 100,000 connection lifetimes, as a connect storm followed by a disconnect storm. */
 @State(Scope.Benchmark)
@@ -50,16 +49,29 @@ public class LifetimeTimerBenchmark {
 
     static LifetimeTracker tracker() {
         return new LifetimeTracker(
-                new LifetimePolicy(new DisconnectConfig(Duration.ofMinutes(30), 10, true, false, Set.of()),
-                        bound -> java.util.concurrent.ThreadLocalRandom.current().nextLong(bound)),
-                new ConnectionGenerations(), (clientId, preventWill, reason) -> CompletableFuture.completedFuture(true),
-                new DisconnectMetrics(new MetricRegistry()), false, Clock.systemUTC());
+                new LifetimePolicy(
+                        new DisconnectConfig(Duration.ofMinutes(30), 10, true, false, Set.of()),
+                        bound ->
+                                java.util.concurrent.ThreadLocalRandom.current().nextLong(bound)),
+                new ConnectionGenerations(),
+                (clientId, preventWill, reason) -> CompletableFuture.completedFuture(true),
+                new DisconnectMetrics(new MetricRegistry()),
+                false,
+                Clock.systemUTC());
     }
 
     static X509Certificate[] chain() {
-        final CertificateAuthority ca = CertificateAuthority.createRoot("bench CA", Instant.now().plusSeconds(86400));
-        return new X509Certificate[]{ca.issue("admin:a1998e", CertificateAuthority.newKeyPair().getPublic(), Instant.now(),
-                Instant.now().plusSeconds(86400), CertificateAuthority.Purpose.CLIENT, List.of())};
+        final CertificateAuthority ca =
+                CertificateAuthority.createRoot("bench CA", Instant.now().plusSeconds(86400));
+        return new X509Certificate[] {
+            ca.issue(
+                    "admin:a1998e",
+                    CertificateAuthority.newKeyPair().getPublic(),
+                    Instant.now(),
+                    Instant.now().plusSeconds(86400),
+                    CertificateAuthority.Purpose.CLIENT,
+                    List.of())
+        };
     }
 
     @TearDown

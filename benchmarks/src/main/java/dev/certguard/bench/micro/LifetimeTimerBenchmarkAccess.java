@@ -1,14 +1,12 @@
 package dev.certguard.bench.micro;
 
 import dev.certguard.disconnect.lifetime.LifetimeTracker;
-
 import java.security.cert.X509Certificate;
 
 /** Lets the footprint measurement build the same tracker and chain the benchmark uses. */
 public final class LifetimeTimerBenchmarkAccess {
 
-    private LifetimeTimerBenchmarkAccess() {
-    }
+    private LifetimeTimerBenchmarkAccess() {}
 
     public static LifetimeTracker tracker() {
         return LifetimeTimerBenchmark.tracker();

@@ -1,5 +1,8 @@
 package dev.certguard.broker.crl;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
@@ -8,20 +11,16 @@ import dev.certguard.broker.disconnect.Disconnects;
 import dev.certguard.broker.testing.Credentials;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A CRL served over HTTP by an in-test server that fails in every way a CA's web server can, then
@@ -31,8 +30,7 @@ class HttpCrlEndToEndTest {
 
     private static final String PREFIX = "dev.certguard.crl-extension.";
 
-    private record Answer(int status, byte[] body, long stallMillis) {
-    }
+    private record Answer(int status, byte[] body, long stallMillis) {}
 
     @TempDir
     static Path dir;
@@ -59,14 +57,20 @@ class HttpCrlEndToEndTest {
         server.setExecutor(Executors.newCachedThreadPool());
         server.start();
         pki = TestPki.create(dir.resolve("pki"));
-        broker = TestBroker.builder(dir).pki(pki)
-                .extensionConfig("crl-extension", """
+        broker = TestBroker.builder(dir)
+                .pki(pki)
+                .extensionConfig(
+                        "crl-extension",
+                        """
                         <crl-extension>
                             <ca-certificates>%s</ca-certificates>
                             <crl-sources><crl-source>http://127.0.0.1:%d/crl/IOTmidCA.crl</crl-source></crl-sources>
                             <refresh-interval-seconds>1</refresh-interval-seconds>
                             <http-timeout-seconds>1</http-timeout-seconds>
-                        </crl-extension>""".formatted(pki.devPki().caCertificate(), server.getAddress().getPort()))
+                        </crl-extension>"""
+                                .formatted(
+                                        pki.devPki().caCertificate(),
+                                        server.getAddress().getPort()))
                 .start();
     }
 
@@ -84,8 +88,10 @@ class HttpCrlEndToEndTest {
 
     private static long failures() {
         return broker.embedded().metrics().getCounters().entrySet().stream()
-                .filter(e -> e.getKey().startsWith(PREFIX + "source.") && e.getKey().endsWith(".failures"))
-                .mapToLong(e -> e.getValue().getCount()).sum();
+                .filter(e ->
+                        e.getKey().startsWith(PREFIX + "source.") && e.getKey().endsWith(".failures"))
+                .mapToLong(e -> e.getValue().getCount())
+                .sum();
     }
 
     private static void awaitFailures(final long atLeast) throws InterruptedException {
@@ -109,10 +115,16 @@ class HttpCrlEndToEndTest {
     void failing_server_keeps_the_broker_closed_then_the_last_good_crl_then_cuts_on_revocation() throws Exception {
         final Credentials device = pki.client("admin:http1");
 
-        final Mqtt5ConnAckException unavailable = catchThrowableOfType(Mqtt5ConnAckException.class,
-                () -> broker.mqtt5(device, "before").connect());
-        assertThat(unavailable.getMqttMessage().getReasonCode()).as("404: no CRL yet, fail closed").isEqualTo(Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE);
-        assertThat(unavailable.getMqttMessage().getReasonString()).get().asString().isEqualTo("certificate revocation status unavailable");
+        final Mqtt5ConnAckException unavailable =
+                catchThrowableOfType(Mqtt5ConnAckException.class, () -> broker.mqtt5(device, "before")
+                        .connect());
+        assertThat(unavailable.getMqttMessage().getReasonCode())
+                .as("404: no CRL yet, fail closed")
+                .isEqualTo(Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE);
+        assertThat(unavailable.getMqttMessage().getReasonString())
+                .get()
+                .asString()
+                .isEqualTo("certificate revocation status unavailable");
 
         serve(200, Files.readAllBytes(pki.devPki().crlDer()), 0);
         final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -131,7 +143,9 @@ class HttpCrlEndToEndTest {
         awaitFailures(failuresBefore + 2);
         serve(200, Files.readAllBytes(pki.devPki().crlDer()), 3000);
         awaitFailures(failuresBefore + 3);
-        assertThat(connects(pki.client("admin:http2"), "during-outage")).as("last good CRL still in use").isTrue();
+        assertThat(connects(pki.client("admin:http2"), "during-outage"))
+                .as("last good CRL still in use")
+                .isTrue();
         assertThat(connected.endedYet()).isFalse();
 
         pki.devPki().revoke(device.certificateFile(), 1);

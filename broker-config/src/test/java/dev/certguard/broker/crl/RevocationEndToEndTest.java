@@ -1,5 +1,8 @@
 package dev.certguard.broker.crl;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
@@ -12,20 +15,16 @@ import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
 import dev.certguard.pki.CertificateAuthority;
 import dev.certguard.pki.PemFiles;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * crl-extension as packaged, with the CRL files of a root CA and an intermediate refreshed every
@@ -41,22 +40,33 @@ class RevocationEndToEndTest {
     static TestPki pki;
     static CertificateAuthority intermediate;
     static Path intermediateFile;
+
     @AutoClose
     static TestBroker broker;
 
     @BeforeAll
     static void startBroker() throws Exception {
         pki = TestPki.create(dir.resolve("pki"));
-        intermediate = pki.authority().issueIntermediate("certguard test intermediate", Instant.now().plus(Duration.ofDays(1)));
+        intermediate = pki.authority()
+                .issueIntermediate("certguard test intermediate", Instant.now().plus(Duration.ofDays(1)));
         intermediateFile = dir.resolve("intermediate.crt");
         PemFiles.writeCertificates(intermediateFile, true, intermediate.certificate());
         final Path bundle = dir.resolve("ca-bundle.pem");
         PemFiles.writeCertificates(bundle, true, pki.authority().certificate(), intermediate.certificate());
         final Path intermediateCrl = dir.resolve("intermediate-crl.pem");
-        PemFiles.writeCrl(intermediateCrl, dir.resolve("intermediate-crl.der"),
-                intermediate.crl(List.of(), BigInteger.ONE, Instant.now().minusSeconds(5), Instant.now().plus(Duration.ofHours(1))));
-        broker = TestBroker.builder(dir).pki(pki)
-                .extensionConfig("crl-extension", """
+        PemFiles.writeCrl(
+                intermediateCrl,
+                dir.resolve("intermediate-crl.der"),
+                intermediate.crl(
+                        List.of(),
+                        BigInteger.ONE,
+                        Instant.now().minusSeconds(5),
+                        Instant.now().plus(Duration.ofHours(1))));
+        broker = TestBroker.builder(dir)
+                .pki(pki)
+                .extensionConfig(
+                        "crl-extension",
+                        """
                         <crl-extension>
                             <ca-certificates>%s</ca-certificates>
                             <crl-sources>
@@ -64,10 +74,10 @@ class RevocationEndToEndTest {
                                 <crl-source>%s</crl-source>
                             </crl-sources>
                             <refresh-interval-seconds>1</refresh-interval-seconds>
-                        </crl-extension>""".formatted(bundle, pki.devPki().crlPem(), dir.resolve("intermediate-crl.der")))
+                        </crl-extension>"""
+                                .formatted(bundle, pki.devPki().crlPem(), dir.resolve("intermediate-crl.der")))
                 .start();
     }
-
 
     @Test
     void revoked_device_is_cut_while_connected_and_refused_at_connect() throws Exception {
@@ -77,9 +87,12 @@ class RevocationEndToEndTest {
         final var mqtt3 = Disconnects.mqtt3(broker, victim, "victim3");
         final var bystander = Disconnects.mqtt5(broker, pki.client("admin:bystander"), "bystander");
         final long cutBefore = broker.counter(PREFIX + "live-disconnects");
-        try (Mosquitto.Subscriber sub = Mosquitto.Subscriber.start(broker.tlsPort(),
+        try (Mosquitto.Subscriber sub = Mosquitto.Subscriber.start(
+                broker.tlsPort(),
                 concat(List.of("-V", "mqttv5", "-t", "admin:victim/config"), Mosquitto.tls(victim)))) {
-            assertThat(sub.await("received SUBACK", Duration.ofSeconds(10))).as(sub.output()).isNotNull();
+            assertThat(sub.await("received SUBACK", Duration.ofSeconds(10)))
+                    .as(sub.output())
+                    .isNotNull();
 
             final Instant revokedAt = Instant.now();
             pki.devPki().revoke(victim.certificateFile(), 1);
@@ -87,17 +100,27 @@ class RevocationEndToEndTest {
             final Disconnects.Ended ended = mqtt5.awaitEnd(Duration.ofSeconds(10));
             assertThat(ended.reasonCode()).isEqualTo(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED);
             assertThat(ended.reasonString()).isEqualTo("certificate revoked");
-            assertThat(Duration.between(revokedAt, Instant.now())).as("cut within a refresh").isLessThan(Duration.ofSeconds(4));
+            assertThat(Duration.between(revokedAt, Instant.now()))
+                    .as("cut within a refresh")
+                    .isLessThan(Duration.ofSeconds(4));
             mqtt3.awaitEnd(Duration.ofSeconds(5));
-            assertThat(sub.await("DISCONNECT", Duration.ofSeconds(5))).as(sub.output()).isNotNull();
+            assertThat(sub.await("DISCONNECT", Duration.ofSeconds(5)))
+                    .as(sub.output())
+                    .isNotNull();
         }
 
-        final Mqtt5ConnAckException refused5 = catchThrowableOfType(Mqtt5ConnAckException.class, () -> broker.mqtt5(victim, "again5").connect());
-        final Mqtt3ConnAckException refused3 = catchThrowableOfType(Mqtt3ConnAckException.class, () -> broker.mqtt3(victim, "again3").connect());
+        final Mqtt5ConnAckException refused5 =
+                catchThrowableOfType(Mqtt5ConnAckException.class, () -> broker.mqtt5(victim, "again5")
+                        .connect());
+        final Mqtt3ConnAckException refused3 =
+                catchThrowableOfType(Mqtt3ConnAckException.class, () -> broker.mqtt3(victim, "again3")
+                        .connect());
         assertThat(refused5.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
         assertThat(refused5.getMqttMessage().getReasonString()).get().asString().isEqualTo("certificate revoked");
         assertThat(refused3.getMqttMessage().getReturnCode()).isEqualTo(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED);
-        assertThat(bystander.endedYet()).as("a device with a good certificate stays connected").isFalse();
+        assertThat(bystander.endedYet())
+                .as("a device with a good certificate stays connected")
+                .isFalse();
         assertThat(broker.counter(PREFIX + "live-disconnects") - cutBefore).isGreaterThanOrEqualTo(3);
         assertThat(broker.counter(PREFIX + "connect.rejected.revoked")).isGreaterThanOrEqualTo(2);
         bystander.client().disconnect();
@@ -112,16 +135,19 @@ class RevocationEndToEndTest {
 
         final Disconnects.Ended ended = connected.awaitEnd(Duration.ofSeconds(10));
         assertThat(ended.reasonCode()).isEqualTo(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED);
-        final Mqtt5ConnAckException refused = catchThrowableOfType(Mqtt5ConnAckException.class,
-                () -> broker.mqtt5(pki.clientUnder(intermediate, "admin:below2"), "below2").connect());
+        final Mqtt5ConnAckException refused = catchThrowableOfType(
+                Mqtt5ConnAckException.class, () -> broker.mqtt5(pki.clientUnder(intermediate, "admin:below2"), "below2")
+                        .connect());
         assertThat(refused.getMqttMessage().getReasonString()).get().asString().isEqualTo("certificate revoked");
     }
 
     @Test
     void crl_metrics_report_each_source() {
         assertThat(broker.gauge(PREFIX + "source." + key(pki.devPki().crlPem()) + ".last-success-epoch-seconds"))
-                .isInstanceOf(Long.class).satisfies(v -> assertThat((Long) v).isGreaterThan(Instant.now().getEpochSecond() - 60));
-        assertThat(broker.gauge(PREFIX + "source." + key(dir.resolve("intermediate-crl.der")) + ".entries")).isEqualTo(0L);
+                .isInstanceOf(Long.class)
+                .satisfies(v -> assertThat((Long) v).isGreaterThan(Instant.now().getEpochSecond() - 60));
+        assertThat(broker.gauge(PREFIX + "source." + key(dir.resolve("intermediate-crl.der")) + ".entries"))
+                .isEqualTo(0L);
     }
 
     private static String key(final Path path) {

@@ -1,5 +1,7 @@
 package dev.certguard.broker.disconnect;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -8,19 +10,16 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.certguard.broker.testing.Credentials;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A connection never outlives its certificate, whatever the lifetime; here the will is configured
@@ -35,24 +34,29 @@ class CertificateExpiryEndToEndTest {
 
     @AutoClose
     static TestBroker broker;
+
     static TestPki pki;
 
     @BeforeAll
     static void startBroker() throws Exception {
         pki = TestPki.create(dir.resolve("pki"));
-        broker = TestBroker.builder(dir).pki(pki)
-                .extensionConfig("acl-extension", """
+        broker = TestBroker.builder(dir)
+                .pki(pki)
+                .extensionConfig(
+                        "acl-extension",
+                        """
                         <acl-extension><services>
                             <service><identity>audit-bridge</identity><subscribe>#</subscribe></service>
                         </services></acl-extension>""")
-                .extensionConfig("disconnect-extension", """
+                .extensionConfig(
+                        "disconnect-extension",
+                        """
                         <disconnect-extension>
                             <max-connection-lifetime-seconds>1800</max-connection-lifetime-seconds>
                             <send-will-message>true</send-will-message>
                         </disconnect-extension>""")
                 .start();
     }
-
 
     @Test
     void connection_ends_when_its_certificate_expires_and_the_will_is_sent_when_configured() throws Exception {
@@ -71,11 +75,13 @@ class CertificateExpiryEndToEndTest {
             assertThat(ended.reasonCode()).isEqualTo(Mqtt5DisconnectReasonCode.MAXIMUM_CONNECT_TIME);
             assertThat(ended.reasonString()).startsWith("client certificate expires at " + notAfter);
             assertThat(endedAt).isBetween(notAfter.minusMillis(300), notAfter.plusMillis(1500));
-            assertThat(broker.counter(PREFIX + "disconnected.certificate-expiry")).isEqualTo(before + 1);
+            assertThat(broker.counter(PREFIX + "disconnected.certificate-expiry"))
+                    .isEqualTo(before + 1);
             final Optional<Mqtt5Publish> will = received.receive(5, TimeUnit.SECONDS);
             assertThat(will).as("will message").get().satisfies(p -> {
                 assertThat(p.getTopic().toString()).isEqualTo("admin:shortlived/attrs");
-                assertThat(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)).isEqualTo("gone");
+                assertThat(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8))
+                        .isEqualTo("gone");
             });
         } finally {
             audit.disconnect();

@@ -1,5 +1,7 @@
 package dev.certguard.broker.disconnect;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
@@ -9,18 +11,15 @@ import dev.certguard.broker.testing.Credentials;
 import dev.certguard.broker.testing.Mosquitto;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
-import org.junit.jupiter.api.AutoClose;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * disconnect-extension as packaged, in a real HiveMQ over mutual TLS, with a 3 s lifetime and no
@@ -36,17 +35,23 @@ class ConnectionLifetimeEndToEndTest {
 
     @AutoClose
     static TestBroker broker;
+
     static TestPki pki;
 
     @BeforeAll
     static void startBroker() throws Exception {
         pki = TestPki.create(dir.resolve("pki"));
-        broker = TestBroker.builder(dir).pki(pki)
-                .extensionConfig("acl-extension", """
+        broker = TestBroker.builder(dir)
+                .pki(pki)
+                .extensionConfig(
+                        "acl-extension",
+                        """
                         <acl-extension><services>
                             <service><identity>audit-bridge</identity><subscribe>#</subscribe></service>
                         </services></acl-extension>""")
-                .extensionConfig("disconnect-extension", """
+                .extensionConfig(
+                        "disconnect-extension",
+                        """
                         <disconnect-extension>
                             <max-connection-lifetime-seconds>3</max-connection-lifetime-seconds>
                             <jitter-percent>0</jitter-percent>
@@ -54,7 +59,6 @@ class ConnectionLifetimeEndToEndTest {
                         </disconnect-extension>""")
                 .start();
     }
-
 
     @Test
     void mqtt5_client_gets_disconnect_maximum_connect_time_with_the_reason_when_its_lifetime_ends() throws Exception {
@@ -91,7 +95,9 @@ class ConnectionLifetimeEndToEndTest {
         ordinary.awaitEnd(Duration.ofSeconds(10));
         Thread.sleep(1000);
 
-        assertThat(exempt.endedYet()).as("exempt identity still connected past the lifetime").isFalse();
+        assertThat(exempt.endedYet())
+                .as("exempt identity still connected past the lifetime")
+                .isFalse();
         exempt.client().disconnect();
     }
 
@@ -101,9 +107,11 @@ class ConnectionLifetimeEndToEndTest {
         audit.connect();
         try (Mqtt5BlockingClient.Mqtt5Publishes received = audit.publishes(MqttGlobalPublishFilter.ALL)) {
             audit.subscribeWith().topicFilter("#").qos(MqttQos.AT_LEAST_ONCE).send();
-            final var device = Disconnects.mqtt5WithWill(broker, pki.client("admin:willer"), "willer", "admin:willer/attrs");
+            final var device =
+                    Disconnects.mqtt5WithWill(broker, pki.client("admin:willer"), "willer", "admin:willer/attrs");
 
-            assertThat(device.awaitEnd(Duration.ofSeconds(10)).reasonCode()).isEqualTo(Mqtt5DisconnectReasonCode.MAXIMUM_CONNECT_TIME);
+            assertThat(device.awaitEnd(Duration.ofSeconds(10)).reasonCode())
+                    .isEqualTo(Mqtt5DisconnectReasonCode.MAXIMUM_CONNECT_TIME);
             assertThat(received.receive(1, TimeUnit.SECONDS)).as("will message").isEmpty();
         } finally {
             audit.disconnect();
@@ -118,22 +126,32 @@ class ConnectionLifetimeEndToEndTest {
 
         final var second = Disconnects.mqtt5(broker, device, "same-id");
 
-        assertThat(first.awaitEnd(Duration.ofSeconds(5)).reasonCode()).as("first one taken over")
+        assertThat(first.awaitEnd(Duration.ofSeconds(5)).reasonCode())
+                .as("first one taken over")
                 .isEqualTo(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER);
-        Thread.sleep(Duration.ofNanos(first.connectedAtNanos() + LIFETIME.toNanos() - System.nanoTime()).plusMillis(800).toMillis());
-        assertThat(second.endedYet()).as("second connection alive after the first one's deadline").isFalse();
+        Thread.sleep(Duration.ofNanos(first.connectedAtNanos() + LIFETIME.toNanos() - System.nanoTime())
+                .plusMillis(800)
+                .toMillis());
+        assertThat(second.endedYet())
+                .as("second connection alive after the first one's deadline")
+                .isFalse();
         final Disconnects.Ended ended = second.awaitEnd(Duration.ofSeconds(10));
         assertThat(ended.reasonCode()).isEqualTo(Mqtt5DisconnectReasonCode.MAXIMUM_CONNECT_TIME);
-        assertThat(ended.after()).as("second connection ends at its own deadline").isBetween(LIFETIME.minusMillis(300), LIFETIME.plusMillis(1500));
+        assertThat(ended.after())
+                .as("second connection ends at its own deadline")
+                .isBetween(LIFETIME.minusMillis(300), LIFETIME.plusMillis(1500));
     }
 
     @Test
     void mosquitto_sub_sees_its_connection_end_and_reconnects() throws Exception {
         Mosquitto.require();
         final Credentials device = pki.client("admin:mosqlife");
-        try (Mosquitto.Subscriber sub = Mosquitto.Subscriber.start(broker.tlsPort(),
+        try (Mosquitto.Subscriber sub = Mosquitto.Subscriber.start(
+                broker.tlsPort(),
                 concat(List.of("-V", "mqttv5", "-t", "admin:mosqlife/config"), Mosquitto.tls(device)))) {
-            assertThat(sub.await("received CONNACK", Duration.ofSeconds(10))).as(sub.output()).isNotNull();
+            assertThat(sub.await("received CONNACK", Duration.ofSeconds(10)))
+                    .as(sub.output())
+                    .isNotNull();
 
             final String ended = sub.await("DISCONNECT", Duration.ofSeconds(10));
 
@@ -154,7 +172,9 @@ class ConnectionLifetimeEndToEndTest {
         Disconnects.awaitGaugeZero(broker, PREFIX + "client-ids.tracked");
 
         assertThat(broker.gauge(PREFIX + "connections.tracked")).isEqualTo(0);
-        assertThat(broker.gauge(PREFIX + "client-ids.tracked")).as("client ids seen by the interceptor and the lifecycle agree").isEqualTo(0);
+        assertThat(broker.gauge(PREFIX + "client-ids.tracked"))
+                .as("client ids seen by the interceptor and the lifecycle agree")
+                .isEqualTo(0);
     }
 
     private static List<String> concat(final List<String> a, final List<String> b) {

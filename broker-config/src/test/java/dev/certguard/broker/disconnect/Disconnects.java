@@ -10,7 +10,6 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import dev.certguard.broker.testing.Credentials;
 import dev.certguard.broker.testing.TestBroker;
-
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class Disconnects {
 
     /** How a connection ended: after how long, with which MQTT 5 reason code and string (null for MQTT 3). */
-    public record Ended(Duration after, Mqtt5DisconnectReasonCode reasonCode, String reasonString) {
-    }
+    public record Ended(Duration after, Mqtt5DisconnectReasonCode reasonCode, String reasonString) {}
 
     /** A connected client and the future of its end. */
     public record Watched<C>(C client, long connectedAtNanos, CompletableFuture<Ended> ended) {
@@ -35,38 +33,51 @@ public final class Disconnects {
         }
     }
 
-    private Disconnects() {
-    }
+    private Disconnects() {}
 
-    public static Watched<Mqtt5BlockingClient> mqtt5(final TestBroker broker, final Credentials credentials, final String clientId) {
+    public static Watched<Mqtt5BlockingClient> mqtt5(
+            final TestBroker broker, final Credentials credentials, final String clientId) {
         return mqtt5WithWill(broker, credentials, clientId, null);
     }
 
     /** An MQTT 5 client, with a will on {@code willTopic} unless it is null. */
-    static Watched<Mqtt5BlockingClient> mqtt5WithWill(final TestBroker broker, final Credentials credentials, final String clientId, final String willTopic) {
+    static Watched<Mqtt5BlockingClient> mqtt5WithWill(
+            final TestBroker broker, final Credentials credentials, final String clientId, final String willTopic) {
         final CompletableFuture<Ended> ended = new CompletableFuture<>();
         final long[] connectedAt = new long[1];
-        final Mqtt5BlockingClient client = Mqtt5Client.builder().identifier(clientId).serverHost("localhost")
-                .serverPort(broker.tlsPort()).sslConfig(credentials.sslConfig())
+        final Mqtt5BlockingClient client = Mqtt5Client.builder()
+                .identifier(clientId)
+                .serverHost("localhost")
+                .serverPort(broker.tlsPort())
+                .sslConfig(credentials.sslConfig())
                 .addDisconnectedListener(context -> ended.complete(ended5(context, connectedAt[0])))
                 .buildBlocking();
         if (willTopic == null) {
             client.connect();
         } else {
-            client.connectWith().willPublish().topic(willTopic).payload("gone".getBytes()).applyWillPublish().send();
+            client.connectWith()
+                    .willPublish()
+                    .topic(willTopic)
+                    .payload("gone".getBytes())
+                    .applyWillPublish()
+                    .send();
         }
         connectedAt[0] = System.nanoTime();
         return new Watched<>(client, connectedAt[0], ended);
     }
 
-    public static Watched<Mqtt3BlockingClient> mqtt3(final TestBroker broker, final Credentials credentials, final String clientId) {
+    public static Watched<Mqtt3BlockingClient> mqtt3(
+            final TestBroker broker, final Credentials credentials, final String clientId) {
         final CompletableFuture<Ended> ended = new CompletableFuture<>();
         final long[] connectedAt = new long[1];
         final MqttClientSslConfig ssl = credentials.sslConfig();
-        final Mqtt3BlockingClient client = Mqtt3Client.builder().identifier(clientId).serverHost("localhost")
-                .serverPort(broker.tlsPort()).sslConfig(ssl)
-                .addDisconnectedListener(context -> ended.complete(
-                        new Ended(Duration.ofNanos(System.nanoTime() - connectedAt[0]), null, null)))
+        final Mqtt3BlockingClient client = Mqtt3Client.builder()
+                .identifier(clientId)
+                .serverHost("localhost")
+                .serverPort(broker.tlsPort())
+                .sslConfig(ssl)
+                .addDisconnectedListener(context ->
+                        ended.complete(new Ended(Duration.ofNanos(System.nanoTime() - connectedAt[0]), null, null)))
                 .buildBlocking();
         client.connect();
         connectedAt[0] = System.nanoTime();
@@ -76,7 +87,10 @@ public final class Disconnects {
     private static Ended ended5(final MqttClientDisconnectedContext context, final long connectedAt) {
         final Duration after = Duration.ofNanos(System.nanoTime() - connectedAt);
         if (context.getCause() instanceof Mqtt5DisconnectException e) {
-            return new Ended(after, e.getMqttMessage().getReasonCode(), e.getMqttMessage().getReasonString().map(Object::toString).orElse(null));
+            return new Ended(
+                    after,
+                    e.getMqttMessage().getReasonCode(),
+                    e.getMqttMessage().getReasonString().map(Object::toString).orElse(null));
         }
         return new Ended(after, null, String.valueOf(context.getCause()));
     }

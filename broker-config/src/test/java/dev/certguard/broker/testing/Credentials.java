@@ -2,15 +2,14 @@ package dev.certguard.broker.testing;
 
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import dev.certguard.identity.CertificateIdentity;
-
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.TrustManagerFactory;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A client's certificate and key, in memory and as PEM files (for mosquitto). Immutable.
@@ -38,7 +37,8 @@ public record Credentials(
             chain.add(certificate);
             chain.addAll(intermediates);
             keyStore.setKeyEntry("client", key, password, chain.toArray(new Certificate[0]));
-            final KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            final KeyManagerFactory keyManagers =
+                    KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(keyStore, password);
             return MqttClientSslConfig.builder()
                     .keyManagerFactory(keyManagers)
@@ -52,7 +52,9 @@ public record Credentials(
 
     /** TLS settings that trust the broker but present no client certificate. */
     public static MqttClientSslConfig withoutClientCertificate(final X509Certificate caCertificate) {
-        return MqttClientSslConfig.builder().trustManagerFactory(trustManagers(caCertificate)).build();
+        return MqttClientSslConfig.builder()
+                .trustManagerFactory(trustManagers(caCertificate))
+                .build();
     }
 
     private static TrustManagerFactory trustManagers(final X509Certificate caCertificate) {
@@ -60,7 +62,8 @@ public record Credentials(
             final KeyStore trustStore = KeyStore.getInstance("PKCS12");
             trustStore.load(null, null);
             trustStore.setCertificateEntry("ca", caCertificate);
-            final TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            final TrustManagerFactory trustManagers =
+                    TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trustManagers.init(trustStore);
             return trustManagers;
         } catch (final Exception e) {

@@ -1,8 +1,5 @@
 package dev.certguard.broker.testing;
 
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,6 +7,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs the real {@code mosquitto_pub} and {@code mosquitto_sub}. Where they are not installed the
@@ -17,8 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Mosquitto {
 
-    private Mosquitto() {
-    }
+    private Mosquitto() {}
 
     /** Skips (or under CI fails) the calling test when mosquitto clients are missing. */
     public static void require() {
@@ -26,7 +24,8 @@ public final class Mosquitto {
         if (!installed && "true".equals(System.getenv("CI"))) {
             Assertions.fail("mosquitto_pub/mosquitto_sub are not installed; .ci/run installs mosquitto-clients");
         }
-        Assumptions.assumeTrue(installed, "mosquitto_pub/mosquitto_sub are not installed (apt-get install mosquitto-clients)");
+        Assumptions.assumeTrue(
+                installed, "mosquitto_pub/mosquitto_sub are not installed (apt-get install mosquitto-clients)");
     }
 
     private static boolean onPath(final String program) {
@@ -40,27 +39,35 @@ public final class Mosquitto {
 
     /** The TLS arguments for a client certificate. */
     public static List<String> tls(final Credentials credentials) {
-        return List.of("--cafile", credentials.caFile().toString(), "--cert", credentials.certificateFile().toString(),
-                "--key", credentials.keyFile().toString());
+        return List.of(
+                "--cafile",
+                credentials.caFile().toString(),
+                "--cert",
+                credentials.certificateFile().toString(),
+                "--key",
+                credentials.keyFile().toString());
     }
 
     /** A finished command. */
-    public record Result(int exitCode, String output) {
-    }
+    public record Result(int exitCode, String output) {}
 
     /** Runs a command to completion (at most {@code timeout}) and returns its exit code and merged output. */
-    public static Result run(final List<String> command, final Duration timeout) throws IOException, InterruptedException {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    public static Result run(final List<String> command, final Duration timeout)
+            throws IOException, InterruptedException {
+        final Process process =
+                new ProcessBuilder(command).redirectErrorStream(true).start();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             process.destroyForcibly();
             return new Result(-1, new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         }
-        return new Result(process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        return new Result(
+                process.exitValue(), new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
     }
 
     /** {@code mosquitto_pub} with the given arguments after {@code -h -p}. */
     public static Result pub(final int port, final List<String> arguments) throws IOException, InterruptedException {
-        final List<String> command = new ArrayList<>(List.of("mosquitto_pub", "-h", "localhost", "-p", String.valueOf(port)));
+        final List<String> command =
+                new ArrayList<>(List.of("mosquitto_pub", "-h", "localhost", "-p", String.valueOf(port)));
         command.addAll(arguments);
         return run(command, Duration.ofSeconds(20));
     }
@@ -84,7 +91,8 @@ public final class Mosquitto {
             }
             command.addAll(List.of("mosquitto_sub", "-d", "-h", "localhost", "-p", String.valueOf(port)));
             command.addAll(arguments);
-            return new Subscriber(new ProcessBuilder(command).redirectErrorStream(true).start());
+            return new Subscriber(
+                    new ProcessBuilder(command).redirectErrorStream(true).start());
         }
 
         /** Waits for a line containing {@code text}; returns it, or null on timeout. */

@@ -22,16 +22,19 @@ public final class OutputLines {
     private final List<String> seen = new ArrayList<>();
 
     public OutputLines(final InputStream stream, final String threadName) {
-        final Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    incoming.add(line);
-                }
-            } catch (final IOException ignored) {
-                // The process ended; whatever it printed is queued.
-            }
-        }, threadName);
+        final Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader in =
+                            new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = in.readLine()) != null) {
+                            incoming.add(line);
+                        }
+                    } catch (final IOException ignored) {
+                        // The process ended; whatever it printed is queued.
+                    }
+                },
+                threadName);
         reader.setDaemon(true);
         reader.start();
     }

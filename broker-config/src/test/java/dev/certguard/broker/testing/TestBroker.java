@@ -10,7 +10,6 @@ import dev.certguard.broker.BrokerStartException;
 import dev.certguard.broker.EmbeddedBroker;
 import dev.certguard.broker.HiveMqConfigXml;
 import dev.certguard.pki.DevPki;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -36,7 +35,12 @@ public final class TestBroker implements AutoCloseable {
     private final int tlsPort;
     private final int plainPort;
 
-    private TestBroker(final EmbeddedBroker broker, final BrokerHome home, final TestPki pki, final int tlsPort, final int plainPort) {
+    private TestBroker(
+            final EmbeddedBroker broker,
+            final BrokerHome home,
+            final TestPki pki,
+            final int tlsPort,
+            final int plainPort) {
         this.broker = broker;
         this.home = home;
         this.pki = pki;
@@ -91,8 +95,14 @@ public final class TestBroker implements AutoCloseable {
                 final BrokerHome home = new BrokerHome(dir.resolve("home-" + UUID.randomUUID()));
                 final int tlsPort = freePort();
                 final HiveMqConfigXml config = new HiveMqConfigXml()
-                        .tlsListener(TLS_LISTENER, "127.0.0.1", tlsPort, pki.devPki().brokerKeystore(), DevPki.KEYSTORE_PASSWORD,
-                                pki.devPki().truststore(), DevPki.KEYSTORE_PASSWORD)
+                        .tlsListener(
+                                TLS_LISTENER,
+                                "127.0.0.1",
+                                tlsPort,
+                                pki.devPki().brokerKeystore(),
+                                DevPki.KEYSTORE_PASSWORD,
+                                pki.devPki().truststore(),
+                                DevPki.KEYSTORE_PASSWORD)
                         .inMemoryPersistence();
                 final int plainPort = plainListener == null ? -1 : freePort();
                 if (plainListener != null) {
@@ -101,9 +111,11 @@ public final class TestBroker implements AutoCloseable {
                 config.write(home.configFile());
                 Files.writeString(home.conf().resolve("logback.xml"), QUIET_LOGBACK);
                 home.installExtensionsFrom(BrokerHome.template());
-                Files.writeString(home.extension("crl-extension").resolve("conf").resolve("config.xml"), crlConfig(pki.devPki()));
+                Files.writeString(
+                        home.extension("crl-extension").resolve("conf").resolve("config.xml"), crlConfig(pki.devPki()));
                 for (final Map.Entry<String, String> entry : extensionConfigs.entrySet()) {
-                    Files.writeString(home.extension(entry.getKey()).resolve("conf").resolve("config.xml"), entry.getValue());
+                    Files.writeString(
+                            home.extension(entry.getKey()).resolve("conf").resolve("config.xml"), entry.getValue());
                 }
                 this.tlsPort = tlsPort;
                 this.plainPort = plainPort;
@@ -135,10 +147,12 @@ public final class TestBroker implements AutoCloseable {
                     <crl-sources><crl-source>%s</crl-source></crl-sources>
                     <refresh-interval-seconds>1</refresh-interval-seconds>
                 </crl-extension>
-                """.formatted(pki.caCertificate().toAbsolutePath(), pki.crlPem().toAbsolutePath());
+                """
+                .formatted(pki.caCertificate().toAbsolutePath(), pki.crlPem().toAbsolutePath());
     }
 
-    private static final String QUIET_LOGBACK = """
+    private static final String QUIET_LOGBACK =
+            """
             <configuration>
                 <statusListener class="ch.qos.logback.core.status.NopStatusListener"/>
                 <appender name="CONSOLE" class="ch.qos.logback.core.ConsoleAppender">
@@ -195,17 +209,30 @@ public final class TestBroker implements AutoCloseable {
     }
 
     public Mqtt5BlockingClient mqtt5(final MqttClientSslConfig ssl, final String clientId) {
-        return Mqtt5Client.builder().identifier(clientId).serverHost("localhost").serverPort(tlsPort).sslConfig(ssl).buildBlocking();
+        return Mqtt5Client.builder()
+                .identifier(clientId)
+                .serverHost("localhost")
+                .serverPort(tlsPort)
+                .sslConfig(ssl)
+                .buildBlocking();
     }
 
     public Mqtt3BlockingClient mqtt3(final Credentials credentials, final String clientId) {
-        return Mqtt3Client.builder().identifier(clientId).serverHost("localhost").serverPort(tlsPort)
-                .sslConfig(credentials.sslConfig()).buildBlocking();
+        return Mqtt3Client.builder()
+                .identifier(clientId)
+                .serverHost("localhost")
+                .serverPort(tlsPort)
+                .sslConfig(credentials.sslConfig())
+                .buildBlocking();
     }
 
     /** An MQTT 5 client on the plain listener. */
     public Mqtt5BlockingClient plainMqtt5(final String clientId) {
-        return Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1").serverPort(plainPort).buildBlocking();
+        return Mqtt5Client.builder()
+                .identifier(clientId)
+                .serverHost("127.0.0.1")
+                .serverPort(plainPort)
+                .buildBlocking();
     }
 
     @Override

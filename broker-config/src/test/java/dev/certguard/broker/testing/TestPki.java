@@ -3,8 +3,6 @@ package dev.certguard.broker.testing;
 import dev.certguard.pki.CertificateAuthority;
 import dev.certguard.pki.DevPki;
 import dev.certguard.pki.PemFiles;
-import org.bouncycastle.asn1.x500.X500Name;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -14,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.bouncycastle.asn1.x500.X500Name;
 
 /**
  * A PKI made fresh for one test class: the dev PKI layout (CA, CRL, broker keystore and truststore
@@ -56,34 +55,69 @@ public final class TestPki {
     public Credentials client(final String commonName, final Duration validity) {
         final KeyPair keys = CertificateAuthority.newKeyPair();
         final Instant now = Instant.now();
-        return write(keys, ca.issue(commonName, keys.getPublic(), now.minusSeconds(60), now.plus(validity),
-                CertificateAuthority.Purpose.CLIENT, List.of()));
+        return write(
+                keys,
+                ca.issue(
+                        commonName,
+                        keys.getPublic(),
+                        now.minusSeconds(60),
+                        now.plus(validity),
+                        CertificateAuthority.Purpose.CLIENT,
+                        List.of()));
     }
 
     /** A client certificate with an arbitrary subject, e.g. {@code "CN=a:b,CN=c"} or {@code "O=x"}. */
     public Credentials clientWithSubject(final String subject) {
         final KeyPair keys = CertificateAuthority.newKeyPair();
         final Instant now = Instant.now();
-        return write(keys, ca.issue(new X500Name(subject), keys.getPublic(), now.minusSeconds(60), now.plus(Duration.ofHours(1)),
-                CertificateAuthority.Purpose.CLIENT, List.of()));
+        return write(
+                keys,
+                ca.issue(
+                        new X500Name(subject),
+                        keys.getPublic(),
+                        now.minusSeconds(60),
+                        now.plus(Duration.ofHours(1)),
+                        CertificateAuthority.Purpose.CLIENT,
+                        List.of()));
     }
 
     /** A client certificate from a CA the broker does not trust. */
     public Credentials untrustedClient(final String commonName) {
-        final CertificateAuthority stranger = CertificateAuthority.createRoot("stranger CA", Instant.now().plus(Duration.ofDays(1)));
+        final CertificateAuthority stranger =
+                CertificateAuthority.createRoot("stranger CA", Instant.now().plus(Duration.ofDays(1)));
         final KeyPair keys = CertificateAuthority.newKeyPair();
         final Instant now = Instant.now();
-        return write(keys, stranger.issue(commonName, keys.getPublic(), now.minusSeconds(60), now.plus(Duration.ofHours(1)),
-                CertificateAuthority.Purpose.CLIENT, List.of()));
+        return write(
+                keys,
+                stranger.issue(
+                        commonName,
+                        keys.getPublic(),
+                        now.minusSeconds(60),
+                        now.plus(Duration.ofHours(1)),
+                        CertificateAuthority.Purpose.CLIENT,
+                        List.of()));
     }
 
     /** A client certificate issued by an intermediate CA, presented with that intermediate. */
     public Credentials clientUnder(final CertificateAuthority intermediate, final String commonName) {
         final KeyPair keys = CertificateAuthority.newKeyPair();
         final Instant now = Instant.now();
-        final Credentials leaf = write(keys, intermediate.issue(commonName, keys.getPublic(), now.minusSeconds(60), now.plus(Duration.ofHours(1)),
-                CertificateAuthority.Purpose.CLIENT, List.of()));
-        return new Credentials(leaf.certificate(), leaf.key(), leaf.certificateFile(), leaf.keyFile(), leaf.caFile(), leaf.caCertificate(),
+        final Credentials leaf = write(
+                keys,
+                intermediate.issue(
+                        commonName,
+                        keys.getPublic(),
+                        now.minusSeconds(60),
+                        now.plus(Duration.ofHours(1)),
+                        CertificateAuthority.Purpose.CLIENT,
+                        List.of()));
+        return new Credentials(
+                leaf.certificate(),
+                leaf.key(),
+                leaf.certificateFile(),
+                leaf.keyFile(),
+                leaf.caFile(),
+                leaf.caCertificate(),
                 List.of(intermediate.certificate()));
     }
 
@@ -97,6 +131,13 @@ public final class TestPki {
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
-        return new Credentials(certificate, keys.getPrivate(), certificateFile, keyFile, pki.caCertificate(), ca.certificate(), List.of());
+        return new Credentials(
+                certificate,
+                keys.getPrivate(),
+                certificateFile,
+                keyFile,
+                pki.caCertificate(),
+                ca.certificate(),
+                List.of());
     }
 }

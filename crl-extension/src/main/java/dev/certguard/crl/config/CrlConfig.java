@@ -1,7 +1,6 @@
 package dev.certguard.crl.config;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -15,7 +14,10 @@ import java.util.Map;
 public final class CrlConfig {
 
     /** What to do when no current CRL exists for a certificate's issuer. */
-    public enum WhenUnavailable { REJECT, ALLOW }
+    public enum WhenUnavailable {
+        REJECT,
+        ALLOW
+    }
 
     private final @NotNull List<X509Certificate> caCertificates;
     private final @NotNull List<Path> fileSources;

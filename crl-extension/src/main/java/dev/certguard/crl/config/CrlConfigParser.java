@@ -3,8 +3,6 @@ package dev.certguard.crl.config;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import dev.certguard.config.ConfigReader;
 import dev.certguard.config.InvalidConfigException;
-import org.w3c.dom.Element;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -22,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.w3c.dom.Element;
 
 /**
  * Reads {@code crl-extension/conf/config.xml}: relative paths resolve against the extension folder,
@@ -31,18 +30,27 @@ public final class CrlConfigParser {
 
     public static final String FILE_NAME = "crl-extension/conf/config.xml";
 
-    private CrlConfigParser() {
-    }
+    private CrlConfigParser() {}
 
     public static @NotNull CrlConfig parse(
-            final @NotNull Path file,
-            final @NotNull Path extensionHome,
-            final @NotNull Map<String, String> environment) throws InvalidConfigException {
+            final @NotNull Path file, final @NotNull Path extensionHome, final @NotNull Map<String, String> environment)
+            throws InvalidConfigException {
         final ConfigReader reader = ConfigReader.read(file, FILE_NAME, "crl-extension", environment);
         final Element root = reader.requireRoot();
-        reader.rejectUnknown(root, "", "ca-certificates", "crl-sources", "discover-distribution-points", "refresh-interval-seconds",
-                "http-timeout-seconds", "max-crl-bytes", "when-unavailable", "grace-period-seconds", "disconnect-revoked-clients",
-                "watch-certificates", "warn-before-expiry-seconds");
+        reader.rejectUnknown(
+                root,
+                "",
+                "ca-certificates",
+                "crl-sources",
+                "discover-distribution-points",
+                "refresh-interval-seconds",
+                "http-timeout-seconds",
+                "max-crl-bytes",
+                "when-unavailable",
+                "grace-period-seconds",
+                "disconnect-revoked-clients",
+                "watch-certificates",
+                "warn-before-expiry-seconds");
 
         final List<X509Certificate> authorities = new ArrayList<>();
         final String caPath = reader.text(root, "", "ca-certificates");
@@ -66,7 +74,9 @@ public final class CrlConfigParser {
                     reader.problem("crl-sources/crl-source", "'" + source + "' is not a valid URL: " + e.getMessage());
                 }
             } else if (lower.matches("^[a-z][a-z0-9+.-]*://.*")) {
-                reader.problem("crl-sources/crl-source", "'" + source + "' uses an unsupported scheme (http, https or a file path)");
+                reader.problem(
+                        "crl-sources/crl-source",
+                        "'" + source + "' uses an unsupported scheme (http, https or a file path)");
             } else {
                 files.add(extensionHome.resolve(source).normalize());
             }
@@ -78,8 +88,12 @@ public final class CrlConfigParser {
             }
         }
         if (files.isEmpty() && urls.isEmpty() && !authorities.isEmpty()) {
-            reader.problem("crl-sources", "no CRL source: list at least one <crl-source>"
-                    + (discover ? " (the CA certificates name no HTTP distribution point)" : " or enable <discover-distribution-points>"));
+            reader.problem(
+                    "crl-sources",
+                    "no CRL source: list at least one <crl-source>"
+                            + (discover
+                                    ? " (the CA certificates name no HTTP distribution point)"
+                                    : " or enable <discover-distribution-points>"));
         }
         final long refresh = reader.number(root, "", "refresh-interval-seconds", 300, 1, 7 * 24 * 3600);
         final long timeout = reader.number(root, "", "http-timeout-seconds", 10, 1, 600);
@@ -95,25 +109,38 @@ public final class CrlConfigParser {
         final boolean disconnect = reader.bool(root, "", "disconnect-revoked-clients", true);
         final Map<String, X509Certificate> watched = new LinkedHashMap<>();
         for (final String path : reader.texts(root, "", "watch-certificates", "certificate")) {
-            final List<X509Certificate> found = certificates(reader, "watch-certificates/certificate", extensionHome.resolve(path));
+            final List<X509Certificate> found =
+                    certificates(reader, "watch-certificates/certificate", extensionHome.resolve(path));
             if (!found.isEmpty()) {
                 watched.put(path, found.get(0));
             }
         }
         final long warn = reader.number(root, "", "warn-before-expiry-seconds", 43200, 0, 10L * 366 * 24 * 3600);
         reader.finish();
-        return new CrlConfig(authorities, files, new ArrayList<>(urls), Duration.ofSeconds(refresh), Duration.ofSeconds(timeout), maxBytes,
-                whenUnavailable, Duration.ofSeconds(grace), disconnect, watched, Duration.ofSeconds(warn));
+        return new CrlConfig(
+                authorities,
+                files,
+                new ArrayList<>(urls),
+                Duration.ofSeconds(refresh),
+                Duration.ofSeconds(timeout),
+                maxBytes,
+                whenUnavailable,
+                Duration.ofSeconds(grace),
+                disconnect,
+                watched,
+                Duration.ofSeconds(warn));
     }
 
-    private static List<X509Certificate> certificates(final ConfigReader reader, final String element, final Path path) {
+    private static List<X509Certificate> certificates(
+            final ConfigReader reader, final String element, final Path path) {
         final List<X509Certificate> out = new ArrayList<>();
         if (!Files.isRegularFile(path)) {
             reader.problem(element, path + " does not exist or is not a file");
             return out;
         }
         try (InputStream in = Files.newInputStream(path)) {
-            CertificateFactory.getInstance("X.509").generateCertificates(in)
+            CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)
                     .forEach(certificate -> out.add((X509Certificate) certificate));
         } catch (final IOException | CertificateException e) {
             reader.problem(element, path + " is not a PEM or DER certificate bundle: " + e.getMessage());

@@ -1,7 +1,6 @@
 package dev.certguard.crl.config;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
@@ -17,8 +16,7 @@ final class DistributionPoints {
 
     private static final String CRL_DISTRIBUTION_POINTS = "2.5.29.31";
 
-    private DistributionPoints() {
-    }
+    private DistributionPoints() {}
 
     static @NotNull List<URI> httpUris(final @NotNull X509Certificate certificate) {
         final List<URI> out = new ArrayList<>();

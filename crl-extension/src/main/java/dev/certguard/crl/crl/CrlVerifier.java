@@ -1,7 +1,6 @@
 package dev.certguard.crl.crl;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
@@ -48,7 +47,8 @@ public final class CrlVerifier {
         this.grace = grace;
     }
 
-    public @NotNull VerifiedCrl verify(final @NotNull ParsedCrl crl, final @NotNull String source, final @NotNull Instant now)
+    public @NotNull VerifiedCrl verify(
+            final @NotNull ParsedCrl crl, final @NotNull String source, final @NotNull Instant now)
             throws CrlVerificationException {
         final List<X509Certificate> issuers = new ArrayList<>();
         for (final X509Certificate authority : authorities) {
@@ -57,7 +57,8 @@ public final class CrlVerifier {
             }
         }
         if (issuers.isEmpty()) {
-            throw new CrlVerificationException("issuer '" + crl.issuer().getName() + "' is not one of the configured ca-certificates");
+            throw new CrlVerificationException(
+                    "issuer '" + crl.issuer().getName() + "' is not one of the configured ca-certificates");
         }
         if (!Arrays.equals(crl.innerAlgorithm, crl.outerAlgorithm)) {
             throw new CrlVerificationException("signature algorithm inside the signed part differs from the outer one");
@@ -77,14 +78,16 @@ public final class CrlVerifier {
             throw new CrlVerificationException("no nextUpdate: certguard cannot tell when it stops being current");
         }
         if (crl.nextUpdate().plus(grace).isBefore(now)) {
-            throw new CrlVerificationException("expired: nextUpdate " + crl.nextUpdate() + " plus grace " + grace.getSeconds() + " s has passed");
+            throw new CrlVerificationException(
+                    "expired: nextUpdate " + crl.nextUpdate() + " plus grace " + grace.getSeconds() + " s has passed");
         }
         return new VerifiedCrl(crl, source, keyHash(signer));
     }
 
     private static String keyHash(final X509Certificate signer) {
         try {
-            final byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(signer.getPublicKey().getEncoded());
+            final byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(signer.getPublicKey().getEncoded());
             final StringBuilder hex = new StringBuilder(digest.length * 2);
             for (final byte b : digest) {
                 hex.append(String.format("%02x", b));
@@ -95,7 +98,8 @@ public final class CrlVerifier {
         }
     }
 
-    private static X509Certificate signerOf(final ParsedCrl crl, final List<X509Certificate> issuers) throws CrlVerificationException {
+    private static X509Certificate signerOf(final ParsedCrl crl, final List<X509Certificate> issuers)
+            throws CrlVerificationException {
         final String algorithm = SIGNATURES.getOrDefault(crl.signatureOid, crl.signatureOid);
         for (final X509Certificate issuer : issuers) {
             final boolean[] keyUsage = issuer.getKeyUsage();
@@ -115,7 +119,8 @@ public final class CrlVerifier {
                     return issuer;
                 }
             } catch (final java.security.NoSuchAlgorithmException e) {
-                throw new CrlVerificationException("signature algorithm " + crl.signatureOid + " is not supported by this JVM");
+                throw new CrlVerificationException(
+                        "signature algorithm " + crl.signatureOid + " is not supported by this JVM");
             } catch (final GeneralSecurityException | java.io.IOException | IllegalArgumentException e) {
                 // Wrong key type or malformed signature for this candidate: try the next one.
             }

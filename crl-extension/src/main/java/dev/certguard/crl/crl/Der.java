@@ -103,7 +103,8 @@ final class Der {
     Tlv expect(final int tag, final String what) throws CrlFormatException {
         final Tlv tlv = next();
         if (tlv.tag != tag) {
-            throw new CrlFormatException(what + ": expected tag 0x" + Integer.toHexString(tag) + ", found 0x" + Integer.toHexString(tlv.tag));
+            throw new CrlFormatException(what + ": expected tag 0x" + Integer.toHexString(tag) + ", found 0x"
+                    + Integer.toHexString(tlv.tag));
         }
         return tlv;
     }

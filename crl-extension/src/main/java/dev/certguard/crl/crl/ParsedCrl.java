@@ -2,8 +2,6 @@ package dev.certguard.crl.crl;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
-
-import javax.security.auth.x500.X500Principal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -11,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * A CRL as read from PEM or DER bytes, not yet verified: its signed part's bounds, signature, issuer,
@@ -38,10 +37,21 @@ public final class ParsedCrl {
     final @NotNull List<String> unsupportedExtensions;
     private final @NotNull RevocationIndex revoked;
 
-    private ParsedCrl(final byte[] der, final int tbsStart, final int tbsEnd, final byte[] innerAlgorithm, final byte[] outerAlgorithm,
-                      final String signatureOid, final byte[] signatureParameters, final byte[] signature, final X500Principal issuer,
-                      final Instant thisUpdate, final Instant nextUpdate, final BigInteger number,
-                      final List<String> unsupportedExtensions, final RevocationIndex revoked) {
+    private ParsedCrl(
+            final byte[] der,
+            final int tbsStart,
+            final int tbsEnd,
+            final byte[] innerAlgorithm,
+            final byte[] outerAlgorithm,
+            final String signatureOid,
+            final byte[] signatureParameters,
+            final byte[] signature,
+            final X500Principal issuer,
+            final Instant thisUpdate,
+            final Instant nextUpdate,
+            final BigInteger number,
+            final List<String> unsupportedExtensions,
+            final RevocationIndex revoked) {
         this.der = der;
         this.tbsStart = tbsStart;
         this.tbsEnd = tbsEnd;
@@ -144,12 +154,25 @@ public final class ParsedCrl {
         if (fields.hasMore()) {
             throw new CrlFormatException("unexpected data at the end of tbsCertList");
         }
-        return new ParsedCrl(der, tbs.start, tbs.end, slice(der, innerAlgorithm), slice(der, outerAlgorithm), oid, parameters,
-                Arrays.copyOfRange(der, signatureBits.valueStart + 1, signatureBits.end), issuer, thisUpdate, nextUpdate, number,
-                unsupported, revoked);
+        return new ParsedCrl(
+                der,
+                tbs.start,
+                tbs.end,
+                slice(der, innerAlgorithm),
+                slice(der, outerAlgorithm),
+                oid,
+                parameters,
+                Arrays.copyOfRange(der, signatureBits.valueStart + 1, signatureBits.end),
+                issuer,
+                thisUpdate,
+                nextUpdate,
+                number,
+                unsupported,
+                revoked);
     }
 
-    private static RevocationIndex entries(final Der fields, final Der.Tlv list, final List<String> unsupported) throws CrlFormatException {
+    private static RevocationIndex entries(final Der fields, final Der.Tlv list, final List<String> unsupported)
+            throws CrlFormatException {
         final Der entries = fields.inside(list);
         // A revoked entry is at least ~16 bytes: a good first guess for the index size.
         final RevocationIndex.Builder builder = new RevocationIndex.Builder(list.length() / 24);
@@ -166,7 +189,8 @@ public final class ParsedCrl {
                 while (extensions.hasMore()) {
                     final Der extension = extensions.inside(extensions.expect(Der.SEQUENCE, "entry extension"));
                     final String id = Der.oid(der, extension.expect(Der.OID, "entry extension id"));
-                    final boolean critical = extension.peekTag() == Der.BOOLEAN && der[extension.next().valueStart] != 0;
+                    final boolean critical =
+                            extension.peekTag() == Der.BOOLEAN && der[extension.next().valueStart] != 0;
                     if ("2.5.29.29".equals(id) || critical) {
                         if (!unsupported.contains(describe(id))) {
                             unsupported.add(describe(id));

@@ -79,7 +79,8 @@ public final class RevocationIndex {
 
         /** Adds the DER INTEGER content {@code data[from, to)}, normalised to its minimal form. */
         void add(final byte[] data, int from, final int to) {
-            while (to - from > 1 && ((data[from] == 0 && data[from + 1] >= 0) || (data[from] == -1 && data[from + 1] < 0))) {
+            while (to - from > 1
+                    && ((data[from] == 0 && data[from + 1] >= 0) || (data[from] == -1 && data[from + 1] < 0))) {
                 from++;
             }
             final int length = to - from;

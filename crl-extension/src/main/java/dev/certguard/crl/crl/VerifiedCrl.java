@@ -2,10 +2,9 @@ package dev.certguard.crl.crl;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
-
-import javax.security.auth.x500.X500Principal;
 import java.math.BigInteger;
 import java.time.Instant;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * A CRL whose signature, issuer, times and extensions were checked; only the lookup index and the

@@ -1,13 +1,12 @@
 package dev.certguard.crl.enforce;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
-import javax.security.auth.x500.X500Principal;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * Extends the chain a client presented with the configured CA certificates up to a self-signed
@@ -20,7 +19,9 @@ public final class ChainCompleter {
 
     public ChainCompleter(final @NotNull List<X509Certificate> authorities) {
         for (final X509Certificate authority : authorities) {
-            bySubject.computeIfAbsent(authority.getSubjectX500Principal(), subject -> new ArrayList<>()).add(authority);
+            bySubject
+                    .computeIfAbsent(authority.getSubjectX500Principal(), subject -> new ArrayList<>())
+                    .add(authority);
         }
     }
 
@@ -47,7 +48,9 @@ public final class ChainCompleter {
     public @NotNull X509Certificate[] complete(final @NotNull X509Certificate[] presented) {
         X509Certificate last = presented[presented.length - 1];
         List<X509Certificate> extended = null;
-        for (int depth = 0; depth < 10 && !last.getIssuerX500Principal().equals(last.getSubjectX500Principal()); depth++) {
+        for (int depth = 0;
+                depth < 10 && !last.getIssuerX500Principal().equals(last.getSubjectX500Principal());
+                depth++) {
             final X509Certificate issuer = issuerOf(last);
             if (issuer == null || contains(presented, extended, issuer)) {
                 break;
@@ -61,7 +64,10 @@ public final class ChainCompleter {
         return extended == null ? presented : extended.toArray(new X509Certificate[0]);
     }
 
-    private static boolean contains(final X509Certificate[] presented, final List<X509Certificate> extended, final X509Certificate certificate) {
+    private static boolean contains(
+            final X509Certificate[] presented,
+            final List<X509Certificate> extended,
+            final X509Certificate certificate) {
         for (final X509Certificate candidate : presented) {
             if (candidate.equals(certificate)) {
                 return true;

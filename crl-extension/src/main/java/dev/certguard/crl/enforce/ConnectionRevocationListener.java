@@ -8,7 +8,6 @@ import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSucce
 import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
 import dev.certguard.crl.state.LiveRevocation;
-
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
 
@@ -32,19 +31,21 @@ public final class ConnectionRevocationListener implements ClientLifecycleEventL
     }
 
     @Override
-    public void onMqttConnectionStart(final @NotNull ConnectionStartInput input) {
-    }
+    public void onMqttConnectionStart(final @NotNull ConnectionStartInput input) {}
 
     @Override
     public void onAuthenticationSuccessful(final @NotNull AuthenticationSuccessfulInput input) {
         final String id = input.getClientInformation().getClientId();
         final ConnectionAttributeStore store = input.getConnectionInformation().getConnectionAttributeStore();
-        final long recorded = store.get(RevocationAuthenticator.GENERATION).map(buffer -> buffer.getLong(0)).orElse(0L);
+        final long recorded = store.get(RevocationAuthenticator.GENERATION)
+                .map(buffer -> buffer.getLong(0))
+                .orElse(0L);
         generation = recorded != 0 ? recorded : live.attempt(id);
         clientId = id;
         authenticated = true;
         final X509Certificate[] chain = ConnectionChain.of(input.getConnectionInformation(), completer);
-        connection = live.authenticated(id, generation, chain, chain == null ? "-" : RevocationAuthenticator.identity(chain[0]));
+        connection = live.authenticated(
+                id, generation, chain, chain == null ? "-" : RevocationAuthenticator.identity(chain[0]));
     }
 
     @Override
@@ -54,7 +55,11 @@ public final class ConnectionRevocationListener implements ClientLifecycleEventL
             return;
         }
         final ConnectionAttributeStore store = input.getConnectionInformation().getConnectionAttributeStore();
-        store.get(RevocationAuthenticator.GENERATION).map((ByteBuffer buffer) -> buffer.getLong(0)).ifPresent(attempt ->
-                live.attemptEnded(store.getAsString(RevocationAuthenticator.CLIENT_ID).orElse(input.getClientInformation().getClientId()), attempt));
+        store.get(RevocationAuthenticator.GENERATION)
+                .map((ByteBuffer buffer) -> buffer.getLong(0))
+                .ifPresent(attempt -> live.attemptEnded(
+                        store.getAsString(RevocationAuthenticator.CLIENT_ID)
+                                .orElse(input.getClientInformation().getClientId()),
+                        attempt));
     }
 }

@@ -14,13 +14,12 @@ import dev.certguard.crl.state.RevocationState;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.InvalidIdentityException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs first at every CONNECT: checks each certificate of the presented chain against its issuer's
@@ -42,8 +41,13 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
     private final @NotNull Clock clock;
     private final @NotNull ChainCompleter completer;
 
-    public RevocationAuthenticator(final @NotNull RevocationState state, final @NotNull LiveRevocation live, final @NotNull CrlMetrics metrics,
-                                   final @NotNull CrlConfig config, final @NotNull ChainCompleter completer, final @NotNull Clock clock) {
+    public RevocationAuthenticator(
+            final @NotNull RevocationState state,
+            final @NotNull LiveRevocation live,
+            final @NotNull CrlMetrics metrics,
+            final @NotNull CrlConfig config,
+            final @NotNull ChainCompleter completer,
+            final @NotNull Clock clock) {
         this.completer = completer;
         this.state = state;
         this.live = live;
@@ -59,29 +63,45 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
         final X509Certificate[] chain = ConnectionChain.of(input.getConnectionInformation(), completer);
         if (chain != null) {
             final RevocationSnapshot.Status status = state.snapshot().check(chain, clock.instant(), grace);
-            final String listener = input.getConnectionInformation().getListener().map(Listener::getName).orElse("-");
+            final String listener = input.getConnectionInformation()
+                    .getListener()
+                    .map(Listener::getName)
+                    .orElse("-");
             if (status.revoked() != null) {
                 metrics.rejectedRevoked();
                 final X509Certificate revoked = status.revoked();
-                log.warn("crl-extension refused CONNECT: certificate revoked ('{}'); identity '{}', client id '{}', listener {}, serial {}, issuer '{}', certificate sha256 {}",
-                        revoked.getSubjectX500Principal().getName(), identity(chain[0]), DeviceIdentity.printable(clientId), listener,
+                log.warn(
+                        "crl-extension refused CONNECT: certificate revoked ('{}'); identity '{}', client id '{}', listener {}, serial {}, issuer '{}', certificate sha256 {}",
+                        revoked.getSubjectX500Principal().getName(),
+                        identity(chain[0]),
+                        DeviceIdentity.printable(clientId),
+                        listener,
                         revoked.getSerialNumber().toString(16),
-                        revoked.getIssuerX500Principal().getName(), CertificateIdentity.sha256Fingerprint(chain[0]));
+                        revoked.getIssuerX500Principal().getName(),
+                        CertificateIdentity.sha256Fingerprint(chain[0]));
                 output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "certificate revoked");
                 return;
             }
             if (status.unavailableIssuer() != null) {
                 if (whenUnavailable == CrlConfig.WhenUnavailable.REJECT) {
                     metrics.rejectedUnavailable();
-                    log.warn("crl-extension refused CONNECT: no current CRL for issuer '{}', revocation status unknown; identity '{}', client id '{}', listener {}, certificate sha256 {}",
-                            status.unavailableIssuer().getName(), identity(chain[0]), DeviceIdentity.printable(clientId), listener,
+                    log.warn(
+                            "crl-extension refused CONNECT: no current CRL for issuer '{}', revocation status unknown; identity '{}', client id '{}', listener {}, certificate sha256 {}",
+                            status.unavailableIssuer().getName(),
+                            identity(chain[0]),
+                            DeviceIdentity.printable(clientId),
+                            listener,
                             CertificateIdentity.sha256Fingerprint(chain[0]));
-                    output.failAuthentication(ConnackReasonCode.SERVER_UNAVAILABLE, "certificate revocation status unavailable");
+                    output.failAuthentication(
+                            ConnackReasonCode.SERVER_UNAVAILABLE, "certificate revocation status unavailable");
                     return;
                 }
                 metrics.allowedUnavailable();
-                log.warn("crl-extension: no current CRL for issuer '{}'; allowing identity '{}', client id '{}' unchecked (when-unavailable=allow)",
-                        status.unavailableIssuer().getName(), identity(chain[0]), DeviceIdentity.printable(clientId));
+                log.warn(
+                        "crl-extension: no current CRL for issuer '{}'; allowing identity '{}', client id '{}' unchecked (when-unavailable=allow)",
+                        status.unavailableIssuer().getName(),
+                        identity(chain[0]),
+                        DeviceIdentity.printable(clientId));
             }
         }
         final long generation = live.attempt(clientId);

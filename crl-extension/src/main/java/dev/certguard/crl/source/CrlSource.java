@@ -1,7 +1,6 @@
 package dev.certguard.crl.source;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
 import java.util.concurrent.CompletableFuture;
 
 /**

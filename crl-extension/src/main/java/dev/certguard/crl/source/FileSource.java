@@ -1,7 +1,6 @@
 package dev.certguard.crl.source;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,12 +32,14 @@ public final class FileSource implements CrlSource {
     public @NotNull CompletableFuture<Fetch> fetch() {
         try {
             final BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-            final String stamp = attributes.size() + "@" + attributes.lastModifiedTime().toMillis();
+            final String stamp =
+                    attributes.size() + "@" + attributes.lastModifiedTime().toMillis();
             if (Objects.equals(stamp, lastGood)) {
                 return CompletableFuture.completedFuture(Fetch.UNCHANGED);
             }
             if (attributes.size() > maxBytes) {
-                return CompletableFuture.failedFuture(new IOException("file is " + attributes.size() + " bytes, more than max-crl-bytes " + maxBytes));
+                return CompletableFuture.failedFuture(new IOException(
+                        "file is " + attributes.size() + " bytes, more than max-crl-bytes " + maxBytes));
             }
             return CompletableFuture.completedFuture(new Fetch(Files.readAllBytes(path), stamp));
         } catch (final IOException e) {

@@ -1,7 +1,6 @@
 package dev.certguard.crl.source;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -42,7 +41,11 @@ public final class HttpSource implements CrlSource {
     private final long maxBytes;
     private volatile Validators lastGood;
 
-    public HttpSource(final @NotNull URI uri, final @NotNull HttpClient client, final @NotNull Duration timeout, final long maxBytes) {
+    public HttpSource(
+            final @NotNull URI uri,
+            final @NotNull HttpClient client,
+            final @NotNull Duration timeout,
+            final long maxBytes) {
         this.uri = uri;
         this.client = client;
         this.timeout = timeout;
@@ -56,7 +59,9 @@ public final class HttpSource implements CrlSource {
 
     @Override
     public @NotNull CompletableFuture<Fetch> fetch() {
-        final HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).GET()
+        final HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .GET()
                 .header("Accept", "application/pkix-crl, application/x-pkcs7-crl, */*");
         final Validators known = lastGood;
         if (known != null && known.etag != null) {
@@ -68,16 +73,22 @@ public final class HttpSource implements CrlSource {
         final CompletableFuture<HttpResponse<byte[]>> exchange = client.sendAsync(request.build(), this::bodyHandler);
         // HttpRequest.timeout only bounds the wait for headers: abort the whole exchange (body
         // included) at the timeout, so a stalled download never lingers into the next refresh.
-        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> exchange.cancel(true));
+        CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> exchange.cancel(true));
         return exchange.handle((response, e) -> {
             if (e != null) {
-                final Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-                throw new java.util.concurrent.CompletionException(cause instanceof java.util.concurrent.CancellationException
-                        ? new IOException("no complete answer within " + timeout.toMillis() + " ms") : cause);
+                final Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause()
+                        : e;
+                throw new java.util.concurrent.CompletionException(
+                        cause instanceof java.util.concurrent.CancellationException
+                                ? new IOException("no complete answer within " + timeout.toMillis() + " ms")
+                                : cause);
             }
             if (response.statusCode() == 304) {
                 if (known == null) {
-                    throw new java.util.concurrent.CompletionException(new IOException("HTTP 304 although no copy was cached"));
+                    throw new java.util.concurrent.CompletionException(
+                            new IOException("HTTP 304 although no copy was cached"));
                 }
                 return Fetch.UNCHANGED;
             }
@@ -85,11 +96,14 @@ public final class HttpSource implements CrlSource {
                 throw new java.util.concurrent.CompletionException(new IOException("HTTP " + response.statusCode()));
             }
             if (response.body() == TOO_LARGE) {
-                throw new java.util.concurrent.CompletionException(new IOException("Content-Length is larger than max-crl-bytes " + maxBytes));
+                throw new java.util.concurrent.CompletionException(
+                        new IOException("Content-Length is larger than max-crl-bytes " + maxBytes));
             }
-            return new Fetch(response.body(), new Validators(
-                    response.headers().firstValue("ETag").orElse(null),
-                    response.headers().firstValue("Last-Modified").orElse(null)));
+            return new Fetch(
+                    response.body(),
+                    new Validators(
+                            response.headers().firstValue("ETag").orElse(null),
+                            response.headers().firstValue("Last-Modified").orElse(null)));
         });
     }
 
@@ -103,7 +117,9 @@ public final class HttpSource implements CrlSource {
         if (info.statusCode() == 200 && declared > maxBytes) {
             return HttpResponse.BodySubscribers.replacing(TOO_LARGE);
         }
-        return info.statusCode() == 200 ? new CappedBody(maxBytes) : HttpResponse.BodySubscribers.replacing(new byte[0]);
+        return info.statusCode() == 200
+                ? new CappedBody(maxBytes)
+                : HttpResponse.BodySubscribers.replacing(new byte[0]);
     }
 
     /** Collects a body up to a cap and fails beyond it, cancelling the download. */

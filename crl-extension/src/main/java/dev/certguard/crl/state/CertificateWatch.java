@@ -1,15 +1,14 @@
 package dev.certguard.crl.state;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Watches operator-listed certificates (the broker's own, the CAs): exposes seconds to expiry and
@@ -26,15 +25,20 @@ public final class CertificateWatch {
     private final Map<String, Boolean> expiring = new ConcurrentHashMap<>();
     private final Map<String, Boolean> revoked = new ConcurrentHashMap<>();
 
-    public CertificateWatch(final @NotNull Map<String, X509Certificate> certificates, final @NotNull Duration warnBefore,
-                            final @NotNull CrlMetrics metrics, final @NotNull Clock clock) {
+    public CertificateWatch(
+            final @NotNull Map<String, X509Certificate> certificates,
+            final @NotNull Duration warnBefore,
+            final @NotNull CrlMetrics metrics,
+            final @NotNull Clock clock) {
         this.certificates = Map.copyOf(certificates);
         this.warnBefore = warnBefore;
         this.clock = clock;
         for (final Map.Entry<String, X509Certificate> entry : this.certificates.entrySet()) {
             final String base = CrlMetrics.PREFIX + "watch." + CrlMetrics.key(entry.getKey()) + ".";
             final Instant notAfter = entry.getValue().getNotAfter().toInstant();
-            metrics.gauge(base + "seconds-to-expiry", () -> notAfter.getEpochSecond() - clock.instant().getEpochSecond());
+            metrics.gauge(
+                    base + "seconds-to-expiry",
+                    () -> notAfter.getEpochSecond() - clock.instant().getEpochSecond());
             metrics.gauge(base + "revoked", () -> Boolean.TRUE.equals(revoked.get(entry.getKey())) ? 1 : 0);
         }
     }
@@ -46,15 +50,24 @@ public final class CertificateWatch {
             final Instant notAfter = certificate.getNotAfter().toInstant();
             final boolean soon = notAfter.minus(warnBefore).isBefore(now);
             if (soon && !Boolean.TRUE.equals(expiring.put(entry.getKey(), true))) {
-                log.warn("crl-extension: watched certificate {} ({}) expires at {}, within {} s",
-                        entry.getKey(), certificate.getSubjectX500Principal().getName(), notAfter, warnBefore.getSeconds());
+                log.warn(
+                        "crl-extension: watched certificate {} ({}) expires at {}, within {} s",
+                        entry.getKey(),
+                        certificate.getSubjectX500Principal().getName(),
+                        notAfter,
+                        warnBefore.getSeconds());
             } else if (!soon) {
                 expiring.put(entry.getKey(), false);
             }
-            final boolean isRevoked = snapshot.check(new X509Certificate[]{certificate}, now, Duration.ZERO).revoked() != null;
+            final boolean isRevoked = snapshot.check(new X509Certificate[] {certificate}, now, Duration.ZERO)
+                            .revoked()
+                    != null;
             if (isRevoked && !Boolean.TRUE.equals(revoked.put(entry.getKey(), true))) {
-                log.warn("crl-extension: watched certificate {} ({}, serial {}) is revoked by a loaded CRL",
-                        entry.getKey(), certificate.getSubjectX500Principal().getName(), certificate.getSerialNumber().toString(16));
+                log.warn(
+                        "crl-extension: watched certificate {} ({}, serial {}) is revoked by a loaded CRL",
+                        entry.getKey(),
+                        certificate.getSubjectX500Principal().getName(),
+                        certificate.getSerialNumber().toString(16));
             } else if (!isRevoked) {
                 revoked.put(entry.getKey(), false);
             }

@@ -3,10 +3,6 @@ package dev.certguard.crl.state;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.crl.crl.VerifiedCrl;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import javax.security.auth.x500.X500Principal;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -19,6 +15,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.security.auth.x500.X500Principal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The newest CRL seen per issuer name and key (CRL number, or thisUpdate without numbers), kept in a file so
@@ -72,10 +71,15 @@ public final class CrlHighWaterMarks {
             properties.load(in);
             for (final String issuer : properties.stringPropertyNames()) {
                 final String[] fields = properties.getProperty(issuer).split(";", 2);
-                loaded.marks.put(issuer, new Mark(fields[0].isEmpty() ? null : new BigInteger(fields[0]), Instant.parse(fields[1])));
+                loaded.marks.put(
+                        issuer,
+                        new Mark(fields[0].isEmpty() ? null : new BigInteger(fields[0]), Instant.parse(fields[1])));
             }
         } catch (final IOException | RuntimeException e) {
-            log.warn("crl-extension: cannot read {} ({}); rollback protection restarts from the CRLs loaded now", file, e.toString());
+            log.warn(
+                    "crl-extension: cannot read {} ({}); rollback protection restarts from the CRLs loaded now",
+                    file,
+                    e.toString());
         }
         return loaded;
     }
@@ -96,16 +100,21 @@ public final class CrlHighWaterMarks {
             return;
         }
         final Properties properties = new Properties();
-        marks.forEach((issuer, mark) -> properties.setProperty(issuer, (mark.number == null ? "" : mark.number.toString()) + ";" + mark.thisUpdate));
+        marks.forEach((issuer, mark) -> properties.setProperty(
+                issuer, (mark.number == null ? "" : mark.number.toString()) + ";" + mark.thisUpdate));
         try {
             Files.createDirectories(file.getParent());
             final Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
             try (Writer out = Files.newBufferedWriter(temporary, StandardCharsets.UTF_8)) {
-                properties.store(out, "certguard crl-extension: newest CRL per issuer (rollback protection); delete to reset");
+                properties.store(
+                        out, "certguard crl-extension: newest CRL per issuer (rollback protection); delete to reset");
             }
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (final IOException e) {
-            log.warn("crl-extension: cannot write {} ({}); rollback protection holds only until restart", file, e.toString());
+            log.warn(
+                    "crl-extension: cannot write {} ({}); rollback protection holds only until restart",
+                    file,
+                    e.toString());
         }
     }
 

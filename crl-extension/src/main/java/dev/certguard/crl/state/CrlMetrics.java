@@ -5,7 +5,6 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import dev.certguard.crl.crl.VerifiedCrl;
-
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,7 +51,11 @@ public final class CrlMetrics {
             final SourceState state = new SourceState();
             final String base = PREFIX + "source." + key(n) + ".";
             gauge(base + "last-success-epoch-seconds", () -> state.lastSuccessEpochSeconds);
-            gauge(base + "age-seconds", () -> state.thisUpdateEpochSeconds < 0 ? -1 : clock.instant().getEpochSecond() - state.thisUpdateEpochSeconds);
+            gauge(
+                    base + "age-seconds",
+                    () -> state.thisUpdateEpochSeconds < 0
+                            ? -1
+                            : clock.instant().getEpochSecond() - state.thisUpdateEpochSeconds);
             gauge(base + "entries", () -> state.entries);
             registry.counter(base + "failures");
             return state;

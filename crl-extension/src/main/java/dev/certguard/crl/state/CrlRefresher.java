@@ -8,9 +8,6 @@ import dev.certguard.crl.crl.ParsedCrl;
 import dev.certguard.crl.crl.VerifiedCrl;
 import dev.certguard.crl.source.CrlSource;
 import dev.certguard.crl.source.Fetch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +17,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One refresh of every source: fetch (skipped while the previous fetch of that source is still
@@ -74,8 +73,7 @@ public final class CrlRefresher {
             } catch (final RuntimeException e) {
                 fetch = CompletableFuture.failedFuture(e);
             }
-            running.add(fetch
-                    .thenAccept(result -> handle(source, result))
+            running.add(fetch.thenAccept(result -> handle(source, result))
                     .exceptionally(e -> {
                         failed(source, e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
                         return null;
@@ -109,8 +107,14 @@ public final class CrlRefresher {
         }
         source.accepted(fetch);
         metrics.success(source.name(), crl);
-        log.info("crl-extension: CRL of '{}' from {} in use: {} revoked, number {}, thisUpdate {}, nextUpdate {}",
-                crl.issuer().getName(), source.name(), crl.revoked().size(), crl.number(), crl.thisUpdate(), crl.nextUpdate());
+        log.info(
+                "crl-extension: CRL of '{}' from {} in use: {} revoked, number {}, thisUpdate {}, nextUpdate {}",
+                crl.issuer().getName(),
+                source.name(),
+                crl.revoked().size(),
+                crl.number(),
+                crl.thisUpdate(),
+                crl.nextUpdate());
         if (changed) {
             onChange.accept(state.snapshot());
         }
@@ -118,9 +122,15 @@ public final class CrlRefresher {
 
     private void failed(final CrlSource source, final Throwable e) {
         metrics.failure(source.name());
-        final String reason = e instanceof CrlFormatException || e instanceof CrlVerificationException
-                || e instanceof RevocationState.RollbackException || e instanceof java.io.IOException
-                ? e.getMessage() : e.toString();
-        log.warn("crl-extension: CRL from {} not used ({}); the last good CRL for its issuer stays in use", source.name(), reason);
+        final String reason = e instanceof CrlFormatException
+                        || e instanceof CrlVerificationException
+                        || e instanceof RevocationState.RollbackException
+                        || e instanceof java.io.IOException
+                ? e.getMessage()
+                : e.toString();
+        log.warn(
+                "crl-extension: CRL from {} not used ({}); the last good CRL for its issuer stays in use",
+                source.name(),
+                reason);
     }
 }

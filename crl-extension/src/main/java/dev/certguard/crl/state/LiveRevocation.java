@@ -3,9 +3,6 @@ package dev.certguard.crl.state;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.connection.ConnectionGenerations;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +13,8 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Cuts connections whose certificate (or an intermediate of its chain) becomes revoked while they
@@ -46,7 +45,11 @@ public final class LiveRevocation {
         /** A disconnect for it is in flight. */
         final AtomicBoolean cutting = new AtomicBoolean();
 
-        Live(final @NotNull String clientId, final long generation, final @NotNull X509Certificate[] chain, final @NotNull String identity) {
+        Live(
+                final @NotNull String clientId,
+                final long generation,
+                final @NotNull X509Certificate[] chain,
+                final @NotNull String identity) {
             this.clientId = clientId;
             this.generation = generation;
             this.chain = chain;
@@ -96,8 +99,11 @@ public final class LiveRevocation {
     }
 
     /** The connection authenticated; remembers its chain when it presented one. */
-    public @Nullable Live authenticated(final @NotNull String clientId, final long generation,
-                                        final @Nullable X509Certificate[] chain, final @NotNull String identity) {
+    public @Nullable Live authenticated(
+            final @NotNull String clientId,
+            final long generation,
+            final @Nullable X509Certificate[] chain,
+            final @NotNull String identity) {
         generations.authenticated(clientId, generation);
         if (chain == null || chain.length == 0) {
             return null;
@@ -107,7 +113,8 @@ public final class LiveRevocation {
         // A CRL installed between this connection's CONNECT check and now was swept without it. It is
         // not registered with HiveMQ yet (this event precedes session takeover), so cut it a moment later.
         if (enabled) {
-            final X509Certificate revoked = snapshot.get().check(chain, clock.instant(), grace).revoked();
+            final X509Certificate revoked =
+                    snapshot.get().check(chain, clock.instant(), grace).revoked();
             if (revoked != null) {
                 later(() -> cut(connection, revoked, 0));
             }
@@ -130,7 +137,8 @@ public final class LiveRevocation {
             return;
         }
         for (final Live connection : live) {
-            final X509Certificate revoked = snapshot.check(connection.chain, clock.instant(), grace).revoked();
+            final X509Certificate revoked =
+                    snapshot.check(connection.chain, clock.instant(), grace).revoked();
             if (revoked != null) {
                 cut(connection, revoked, 0);
             }
@@ -141,7 +149,8 @@ public final class LiveRevocation {
         if (connection.done.get() || connection.cutting.get()) {
             return;
         }
-        if (generations.verdict(connection.clientId, connection.generation) == ConnectionGenerations.Verdict.WAIT && recheck < MAX_RECHECKS) {
+        if (generations.verdict(connection.clientId, connection.generation) == ConnectionGenerations.Verdict.WAIT
+                && recheck < MAX_RECHECKS) {
             later(() -> cut(connection, revoked, recheck + 1));
             return;
         }
@@ -150,8 +159,12 @@ public final class LiveRevocation {
         }
         if (recheck == 0 || !connection.done.get()) {
             metrics.liveDisconnect();
-            log.warn("crl-extension: disconnecting identity '{}', client id '{}': certificate '{}' (serial {}, issuer '{}') in its chain was revoked",
-                    connection.identity, connection.clientId, revoked.getSubjectX500Principal().getName(), revoked.getSerialNumber().toString(16),
+            log.warn(
+                    "crl-extension: disconnecting identity '{}', client id '{}': certificate '{}' (serial {}, issuer '{}') in its chain was revoked",
+                    connection.identity,
+                    connection.clientId,
+                    revoked.getSubjectX500Principal().getName(),
+                    revoked.getSerialNumber().toString(16),
                     revoked.getIssuerX500Principal().getName());
         }
         disconnector.disconnect(connection.clientId, "certificate revoked").whenComplete((disconnected, e) -> {

@@ -3,13 +3,12 @@ package dev.certguard.crl.state;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.crl.crl.VerifiedCrl;
-
-import javax.security.auth.x500.X500Principal;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * The CRLs in use, one per issuer, as one immutable value that CONNECT checks read without locks;
@@ -72,7 +71,8 @@ public final class RevocationSnapshot {
      * lookup per certificate. Self-signed certificates (roots) are skipped. A revoked certificate
      * wins over an unavailable CRL.
      */
-    public @NotNull Status check(final @NotNull X509Certificate[] chain, final @NotNull Instant now, final @NotNull Duration grace) {
+    public @NotNull Status check(
+            final @NotNull X509Certificate[] chain, final @NotNull Instant now, final @NotNull Duration grace) {
         X500Principal unavailable = null;
         for (final X509Certificate certificate : chain) {
             final X500Principal issuer = certificate.getIssuerX500Principal();

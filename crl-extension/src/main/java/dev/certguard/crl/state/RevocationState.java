@@ -2,7 +2,6 @@ package dev.certguard.crl.state;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import dev.certguard.crl.crl.VerifiedCrl;
-
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -46,8 +45,8 @@ public final class RevocationState {
     public boolean install(final @NotNull VerifiedCrl crl) throws RollbackException {
         final CrlHighWaterMarks.Mark mark = marks.get(crl);
         if (mark != null && mark.isNewerThan(crl)) {
-            throw new RollbackException("older than a CRL this broker already used for the issuer (number " + mark.number
-                    + ", thisUpdate " + mark.thisUpdate + "; recorded across restarts)");
+            throw new RollbackException("older than a CRL this broker already used for the issuer (number "
+                    + mark.number + ", thisUpdate " + mark.thisUpdate + "; recorded across restarts)");
         }
         while (true) {
             final RevocationSnapshot snapshot = current.get();
@@ -58,7 +57,9 @@ public final class RevocationState {
             }
             if (current.compareAndSet(snapshot, snapshot.with(crl))) {
                 marks.raise(crl);
-                return existing == null || crl.isNewerThan(existing) || crl.revoked().size() != existing.revoked().size();
+                return existing == null
+                        || crl.isNewerThan(existing)
+                        || crl.revoked().size() != existing.revoked().size();
             }
         }
     }

@@ -1,18 +1,17 @@
 package dev.certguard.crl.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import dev.certguard.config.InvalidConfigException;
 import dev.certguard.crl.crl.TestCa;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CrlConfigParserTest {
 
@@ -21,21 +20,28 @@ class CrlConfigParserTest {
 
     private void writeCa() throws Exception {
         Files.createDirectories(home.resolve("conf"));
-        Files.writeString(home.resolve("conf/ca.pem"), "-----BEGIN CERTIFICATE-----\n"
-                + Base64.getMimeEncoder().encodeToString(TestCa.ec("CN=IOTmidCA").certificate.getEncoded()) + "\n-----END CERTIFICATE-----\n");
+        Files.writeString(
+                home.resolve("conf/ca.pem"),
+                "-----BEGIN CERTIFICATE-----\n"
+                        + Base64.getMimeEncoder()
+                                .encodeToString(
+                                        TestCa.ec("CN=IOTmidCA").certificate.getEncoded())
+                        + "\n-----END CERTIFICATE-----\n");
     }
 
     private CrlConfig parse(final String xml) throws Exception {
         Files.createDirectories(home.resolve("conf"));
         Files.writeString(home.resolve("conf/config.xml"), xml);
-        return CrlConfigParser.parse(home.resolve("conf/config.xml"), home, Map.of("CRL_URL", "https://pki.example.org/IOTmidCA.crl"));
+        return CrlConfigParser.parse(
+                home.resolve("conf/config.xml"), home, Map.of("CRL_URL", "https://pki.example.org/IOTmidCA.crl"));
     }
 
     @Test
     void relative_paths_resolve_against_the_extension_folder_and_urls_are_recognised() throws Exception {
         writeCa();
 
-        final CrlConfig config = parse("""
+        final CrlConfig config = parse(
+                """
                 <crl-extension>
                     <ca-certificates>conf/ca.pem</ca-certificates>
                     <crl-sources><crl-source>conf/ca.crl</crl-source><crl-source>${CRL_URL}</crl-source></crl-sources>
@@ -45,7 +51,9 @@ class CrlConfigParserTest {
 
         assertThat(config.caCertificates()).hasSize(1);
         assertThat(config.fileSources()).containsExactly(home.resolve("conf/ca.crl"));
-        assertThat(config.httpSources()).extracting(Object::toString).containsExactly("https://pki.example.org/IOTmidCA.crl");
+        assertThat(config.httpSources())
+                .extracting(Object::toString)
+                .containsExactly("https://pki.example.org/IOTmidCA.crl");
         assertThat(config.refreshInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(config.whenUnavailable()).isEqualTo(CrlConfig.WhenUnavailable.ALLOW);
         assertThat(config.disconnectRevokedClients()).isTrue();
@@ -54,8 +62,9 @@ class CrlConfigParserTest {
 
     @Test
     void shipped_defaults_fail_closed_until_the_operator_points_them_at_real_files() {
-        final InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> CrlConfigParser.parse(
-                Path.of("src/hivemq-extension/conf/config.xml"), home, Map.of()));
+        final InvalidConfigException e = catchThrowableOfType(
+                InvalidConfigException.class,
+                () -> CrlConfigParser.parse(Path.of("src/hivemq-extension/conf/config.xml"), home, Map.of()));
 
         assertThat(e.getMessage()).contains("<ca-certificates> /etc/certguard/ca.pem does not exist");
     }
@@ -64,7 +73,10 @@ class CrlConfigParserTest {
     void every_problem_is_reported_with_file_and_element() throws Exception {
         writeCa();
 
-        final InvalidConfigException e = catchThrowableOfType(InvalidConfigException.class, () -> parse("""
+        final InvalidConfigException e = catchThrowableOfType(
+                InvalidConfigException.class,
+                () -> parse(
+                        """
                 <crl-extension>
                     <ca-certificates>conf/ca.pem</ca-certificates>
                     <crl-sources><crl-source>ldap://x/y</crl-source></crl-sources>
@@ -73,11 +85,13 @@ class CrlConfigParserTest {
                     <watch-certificates><certificate>conf/missing.pem</certificate></watch-certificates>
                 </crl-extension>"""));
 
-        assertThat(e.problems()).containsExactlyInAnyOrder(
-                "crl-extension/conf/config.xml: <crl-sources/crl-source> 'ldap://x/y' uses an unsupported scheme (http, https or a file path)",
-                "crl-extension/conf/config.xml: <crl-sources> no CRL source: list at least one <crl-source> or enable <discover-distribution-points>",
-                "crl-extension/conf/config.xml: <refresh-interval-seconds> must be >= 1, was 0",
-                "crl-extension/conf/config.xml: <when-unavailable> must be reject or allow, was 'maybe'",
-                "crl-extension/conf/config.xml: <watch-certificates/certificate> " + home.resolve("conf/missing.pem") + " does not exist or is not a file");
+        assertThat(e.problems())
+                .containsExactlyInAnyOrder(
+                        "crl-extension/conf/config.xml: <crl-sources/crl-source> 'ldap://x/y' uses an unsupported scheme (http, https or a file path)",
+                        "crl-extension/conf/config.xml: <crl-sources> no CRL source: list at least one <crl-source> or enable <discover-distribution-points>",
+                        "crl-extension/conf/config.xml: <refresh-interval-seconds> must be >= 1, was 0",
+                        "crl-extension/conf/config.xml: <when-unavailable> must be reject or allow, was 'maybe'",
+                        "crl-extension/conf/config.xml: <watch-certificates/certificate> "
+                                + home.resolve("conf/missing.pem") + " does not exist or is not a file");
     }
 }

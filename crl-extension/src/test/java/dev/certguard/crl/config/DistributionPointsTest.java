@@ -1,5 +1,13 @@
 package dev.certguard.crl.config;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.CRLDistPoint;
 import org.bouncycastle.asn1.x509.DistributionPoint;
@@ -12,15 +20,6 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 
-import java.math.BigInteger;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.cert.X509Certificate;
-import java.time.Instant;
-import java.util.Date;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 class DistributionPointsTest {
 
     @Test
@@ -28,16 +27,28 @@ class DistributionPointsTest {
         final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(256);
         final KeyPair keys = generator.generateKeyPair();
-        final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name("CN=root"), BigInteger.ONE,
-                Date.from(Instant.now()), Date.from(Instant.now().plusSeconds(60)), new X500Name("CN=IOTmidCA"), keys.getPublic());
-        builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[]{
-                new DistributionPoint(new DistributionPointName(new GeneralNames(new GeneralName[]{
+        final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                new X500Name("CN=root"),
+                BigInteger.ONE,
+                Date.from(Instant.now()),
+                Date.from(Instant.now().plusSeconds(60)),
+                new X500Name("CN=IOTmidCA"),
+                keys.getPublic());
+        builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
+            new DistributionPoint(
+                    new DistributionPointName(new GeneralNames(new GeneralName[] {
                         new GeneralName(GeneralName.uniformResourceIdentifier, "ldap://dir.example.org/cn=IOTmidCA"),
-                        new GeneralName(GeneralName.uniformResourceIdentifier, "http://pki.example.org/crl/IOTmidCA.crl")})), null, null)}));
-        final X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(
-                builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+                        new GeneralName(
+                                GeneralName.uniformResourceIdentifier, "http://pki.example.org/crl/IOTmidCA.crl")
+                    })),
+                    null,
+                    null)
+        }));
+        final X509Certificate certificate = new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
 
-        assertThat(DistributionPoints.httpUris(certificate)).extracting(Object::toString)
+        assertThat(DistributionPoints.httpUris(certificate))
+                .extracting(Object::toString)
                 .containsExactly("http://pki.example.org/crl/IOTmidCA.crl");
     }
 }

@@ -1,8 +1,7 @@
 package dev.certguard.crl.crl;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -11,15 +10,16 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CrlVerifierTest {
 
     private static final TestCa EC = TestCa.ec("CN=IOTmidCA,O=certguard");
     private static final TestCa RSA = TestCa.rsa("CN=RSA CA");
-    private static final CrlVerifier VERIFIER = new CrlVerifier(List.of(EC.certificate, RSA.certificate), Duration.ZERO);
+    private static final CrlVerifier VERIFIER =
+            new CrlVerifier(List.of(EC.certificate, RSA.certificate), Duration.ZERO);
 
     private static VerifiedCrl verify(final byte[] bytes) throws Exception {
         return VERIFIER.verify(ParsedCrl.parse(bytes), "test", Instant.now());
@@ -28,9 +28,11 @@ class CrlVerifierTest {
     @Test
     void good_ec_and_rsa_crls_verify_and_list_their_revoked_serials() throws Exception {
         final TestCa.Crl ec = EC.crl();
-        ec.revoked = new BigInteger[]{BigInteger.valueOf(7), new BigInteger("8000000000000000", 16), new BigInteger(160, new Random(1))};
+        ec.revoked = new BigInteger[] {
+            BigInteger.valueOf(7), new BigInteger("8000000000000000", 16), new BigInteger(160, new Random(1))
+        };
         final TestCa.Crl rsa = RSA.crl();
-        rsa.revoked = new BigInteger[]{BigInteger.TEN};
+        rsa.revoked = new BigInteger[] {BigInteger.TEN};
 
         final VerifiedCrl verifiedEc = verify(ec.der());
         final VerifiedCrl verifiedRsa = verify(rsa.der());
@@ -38,9 +40,12 @@ class CrlVerifierTest {
         assertThat(verifiedEc.issuer()).isEqualTo(EC.certificate.getSubjectX500Principal());
         assertThat(verifiedEc.revoked().size()).isEqualTo(3);
         for (final BigInteger serial : ec.revoked) {
-            assertThat(verifiedEc.revoked().contains(serial.toByteArray())).as("serial %s", serial).isTrue();
+            assertThat(verifiedEc.revoked().contains(serial.toByteArray()))
+                    .as("serial %s", serial)
+                    .isTrue();
         }
-        assertThat(verifiedEc.revoked().contains(BigInteger.valueOf(8).toByteArray())).isFalse();
+        assertThat(verifiedEc.revoked().contains(BigInteger.valueOf(8).toByteArray()))
+                .isFalse();
         assertThat(verifiedEc.number()).isEqualTo(BigInteger.ONE);
         assertThat(verifiedRsa.revoked().contains(BigInteger.TEN.toByteArray())).isTrue();
     }
@@ -48,9 +53,11 @@ class CrlVerifierTest {
     @Test
     void pem_and_der_forms_are_equivalent() throws Exception {
         final byte[] der = EC.crl().der();
-        final String pem = "-----BEGIN X509 CRL-----\n" + Base64.getMimeEncoder().encodeToString(der) + "\n-----END X509 CRL-----\n";
+        final String pem = "-----BEGIN X509 CRL-----\n"
+                + Base64.getMimeEncoder().encodeToString(der) + "\n-----END X509 CRL-----\n";
 
-        assertThat(verify(pem.getBytes(StandardCharsets.US_ASCII)).thisUpdate()).isEqualTo(verify(der).thisUpdate());
+        assertThat(verify(pem.getBytes(StandardCharsets.US_ASCII)).thisUpdate())
+                .isEqualTo(verify(der).thisUpdate());
     }
 
     @Test
@@ -59,14 +66,17 @@ class CrlVerifierTest {
         final TestCa.Crl crl = EC.crl();
         crl.signer = impostor.keys;
 
-        assertThatThrownBy(() -> verify(crl.der())).isInstanceOf(CrlVerificationException.class).hasMessageContaining("signature does not verify");
+        assertThatThrownBy(() -> verify(crl.der()))
+                .isInstanceOf(CrlVerificationException.class)
+                .hasMessageContaining("signature does not verify");
     }
 
     @Test
     void crl_of_an_issuer_that_is_not_configured_is_refused() {
         final TestCa stranger = TestCa.ec("CN=Stranger CA");
 
-        assertThatThrownBy(() -> verify(stranger.crl().der())).isInstanceOf(CrlVerificationException.class)
+        assertThatThrownBy(() -> verify(stranger.crl().der()))
+                .isInstanceOf(CrlVerificationException.class)
                 .hasMessageContaining("is not one of the configured ca-certificates");
     }
 
@@ -76,8 +86,11 @@ class CrlVerifierTest {
         crl.thisUpdate = Instant.now().minusSeconds(7200);
         crl.nextUpdate = Instant.now().minusSeconds(60);
 
-        assertThatThrownBy(() -> verify(crl.der())).isInstanceOf(CrlVerificationException.class).hasMessageContaining("expired");
-        assertThat(new CrlVerifier(List.of(EC.certificate), Duration.ofMinutes(5)).verify(ParsedCrl.parse(crl.der()), "t", Instant.now()))
+        assertThatThrownBy(() -> verify(crl.der()))
+                .isInstanceOf(CrlVerificationException.class)
+                .hasMessageContaining("expired");
+        assertThat(new CrlVerifier(List.of(EC.certificate), Duration.ofMinutes(5))
+                        .verify(ParsedCrl.parse(crl.der()), "t", Instant.now()))
                 .isNotNull();
     }
 
@@ -87,7 +100,9 @@ class CrlVerifierTest {
         crl.thisUpdate = Instant.now().plusSeconds(3600);
         crl.nextUpdate = Instant.now().plusSeconds(7200);
 
-        assertThatThrownBy(() -> verify(crl.der())).isInstanceOf(CrlVerificationException.class).hasMessageContaining("in the future");
+        assertThatThrownBy(() -> verify(crl.der()))
+                .isInstanceOf(CrlVerificationException.class)
+                .hasMessageContaining("in the future");
     }
 
     @Test
@@ -95,7 +110,9 @@ class CrlVerifierTest {
         final TestCa.Crl crl = EC.crl();
         crl.nextUpdate = null;
 
-        assertThatThrownBy(() -> verify(crl.der())).isInstanceOf(CrlVerificationException.class).hasMessageContaining("no nextUpdate");
+        assertThatThrownBy(() -> verify(crl.der()))
+                .isInstanceOf(CrlVerificationException.class)
+                .hasMessageContaining("no nextUpdate");
     }
 
     @Test
@@ -113,7 +130,7 @@ class CrlVerifierTest {
     @ValueSource(ints = {1, 2, 10, 50, 100})
     void truncated_crl_is_a_format_error(final int cut) {
         final TestCa.Crl crl = EC.crl();
-        crl.revoked = new BigInteger[]{BigInteger.ONE, BigInteger.TWO, BigInteger.TEN};
+        crl.revoked = new BigInteger[] {BigInteger.ONE, BigInteger.TWO, BigInteger.TEN};
         final byte[] der = crl.der();
 
         assertThatThrownBy(() -> verify(java.util.Arrays.copyOf(der, der.length - cut)))
@@ -122,20 +139,24 @@ class CrlVerifierTest {
 
     @Test
     void empty_and_garbage_input_are_format_errors() {
-        assertThatThrownBy(() -> ParsedCrl.parse(new byte[0])).isInstanceOf(CrlFormatException.class).hasMessageContaining("empty");
-        assertThatThrownBy(() -> ParsedCrl.parse("<html>Not Found</html>".getBytes())).isInstanceOf(CrlFormatException.class);
+        assertThatThrownBy(() -> ParsedCrl.parse(new byte[0]))
+                .isInstanceOf(CrlFormatException.class)
+                .hasMessageContaining("empty");
+        assertThatThrownBy(() -> ParsedCrl.parse("<html>Not Found</html>".getBytes()))
+                .isInstanceOf(CrlFormatException.class);
         final byte[] random = new byte[4096];
         new Random(42).nextBytes(random);
         random[0] = 0x30;
         assertThatThrownBy(() -> ParsedCrl.parse(random)).isInstanceOf(CrlFormatException.class);
-        assertThatThrownBy(() -> ParsedCrl.parse(new byte[]{0x30, (byte) 0x84, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}))
+        assertThatThrownBy(() ->
+                        ParsedCrl.parse(new byte[] {0x30, (byte) 0x84, 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}))
                 .isInstanceOf(CrlFormatException.class);
     }
 
     @Test
     void a_flipped_bit_in_the_signed_part_breaks_the_signature() {
         final TestCa.Crl crl = EC.crl();
-        crl.revoked = new BigInteger[]{BigInteger.valueOf(12345)};
+        crl.revoked = new BigInteger[] {BigInteger.valueOf(12345)};
         final byte[] der = crl.der();
         der[der.length / 3] ^= 0x01;
 
@@ -166,8 +187,12 @@ class CrlVerifierTest {
         final VerifiedCrl verified = verify(der);
 
         assertThat(verified.revoked().size()).isEqualTo(300_000);
-        assertThat(verified.revoked().contains(crl.revoked[123_456].toByteArray())).isTrue();
-        assertThat(verified.revoked().contains(BigInteger.valueOf(-1).toByteArray())).isFalse();
-        assertThat(verified.revoked().retainedBytes() / 300_000.0).as("bytes per entry").isLessThan(40);
+        assertThat(verified.revoked().contains(crl.revoked[123_456].toByteArray()))
+                .isTrue();
+        assertThat(verified.revoked().contains(BigInteger.valueOf(-1).toByteArray()))
+                .isFalse();
+        assertThat(verified.revoked().retainedBytes() / 300_000.0)
+                .as("bytes per entry")
+                .isLessThan(40);
     }
 }

@@ -1,19 +1,18 @@
 package dev.certguard.crl.crl;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class RevocationIndexTest {
 
     @Test
     void serials_are_found_in_their_minimal_form_whatever_the_crl_padding() {
         final RevocationIndex.Builder builder = new RevocationIndex.Builder(4);
-        builder.add(new byte[]{0x00, 0x00, 0x05}, 0, 3);
-        builder.add(new byte[]{0x00, (byte) 0x80}, 0, 2);
-        builder.add(new byte[]{0x01, 0x02, 0x03}, 0, 3);
+        builder.add(new byte[] {0x00, 0x00, 0x05}, 0, 3);
+        builder.add(new byte[] {0x00, (byte) 0x80}, 0, 2);
+        builder.add(new byte[] {0x01, 0x02, 0x03}, 0, 3);
         final RevocationIndex index = builder.build();
 
         assertThat(index.contains(BigInteger.valueOf(5).toByteArray())).isTrue();
@@ -39,7 +38,9 @@ class RevocationIndexTest {
         final RevocationIndex index = builder.build();
 
         for (int i = 1; i <= 50_000; i++) {
-            assertThat(index.contains(BigInteger.valueOf(i).toByteArray())).as("serial %d", i).isTrue();
+            assertThat(index.contains(BigInteger.valueOf(i).toByteArray()))
+                    .as("serial %d", i)
+                    .isTrue();
         }
         assertThat(index.contains(BigInteger.valueOf(50_001).toByteArray())).isFalse();
     }

@@ -1,5 +1,11 @@
 package dev.certguard.crl.crl;
 
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -11,13 +17,6 @@ import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-
-import java.math.BigInteger;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.cert.X509Certificate;
-import java.time.Instant;
-import java.util.Date;
 
 /** A CA for tests that signs CRLs of any shape, including hostile ones. */
 public final class TestCa {
@@ -46,12 +45,21 @@ public final class TestCa {
             generator.initialize(size);
             final KeyPair keys = generator.generateKeyPair();
             final Instant now = Instant.now();
-            final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(new X500Name(name), BigInteger.valueOf(now.toEpochMilli()),
-                    Date.from(now.minusSeconds(3600)), Date.from(now.plusSeconds(86400)), new X500Name(name), keys.getPublic());
+            final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    new X500Name(name),
+                    BigInteger.valueOf(now.toEpochMilli()),
+                    Date.from(now.minusSeconds(3600)),
+                    Date.from(now.plusSeconds(86400)),
+                    new X500Name(name),
+                    keys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
-            return new TestCa(keys, new JcaX509CertificateConverter().getCertificate(
-                    builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate()))), signature);
+            return new TestCa(
+                    keys,
+                    new JcaX509CertificateConverter()
+                            .getCertificate(
+                                    builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate()))),
+                    signature);
         } catch (final Exception e) {
             throw new IllegalStateException(e);
         }
@@ -65,7 +73,8 @@ public final class TestCa {
         public BigInteger[] revoked = new BigInteger[0];
         boolean delta;
         boolean partitioned;
-        X500Name issuer = X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
+        X500Name issuer =
+                X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
         KeyPair signer = keys;
 
         public byte[] der() {
@@ -84,10 +93,13 @@ public final class TestCa {
                     builder.addExtension(Extension.deltaCRLIndicator, true, new ASN1Integer(1));
                 }
                 if (partitioned) {
-                    builder.addExtension(Extension.issuingDistributionPoint, true,
+                    builder.addExtension(
+                            Extension.issuingDistributionPoint,
+                            true,
                             new IssuingDistributionPoint(null, true, false, null, false, false));
                 }
-                return builder.build(new JcaContentSignerBuilder(signature).build(signer.getPrivate())).getEncoded();
+                return builder.build(new JcaContentSignerBuilder(signature).build(signer.getPrivate()))
+                        .getEncoded();
             } catch (final Exception e) {
                 throw new IllegalStateException(e);
             }

@@ -1,20 +1,19 @@
 package dev.certguard.crl.state;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.certguard.crl.crl.CrlVerifier;
 import dev.certguard.crl.crl.ParsedCrl;
 import dev.certguard.crl.crl.TestCa;
 import dev.certguard.crl.crl.VerifiedCrl;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CrlHighWaterMarksTest {
 
@@ -23,7 +22,8 @@ class CrlHighWaterMarksTest {
     private static VerifiedCrl crl(final long number) throws Exception {
         final TestCa.Crl crl = CA.crl();
         crl.number = BigInteger.valueOf(number);
-        return new CrlVerifier(List.of(CA.certificate), Duration.ZERO).verify(ParsedCrl.parse(crl.der()), "test", Instant.now());
+        return new CrlVerifier(List.of(CA.certificate), Duration.ZERO)
+                .verify(ParsedCrl.parse(crl.der()), "test", Instant.now());
     }
 
     @Test
@@ -34,9 +34,12 @@ class CrlHighWaterMarksTest {
 
         final RevocationState afterRestart = new RevocationState(CrlHighWaterMarks.load(file));
 
-        assertThatThrownBy(() -> afterRestart.install(crl(6))).isInstanceOf(RevocationState.RollbackException.class)
+        assertThatThrownBy(() -> afterRestart.install(crl(6)))
+                .isInstanceOf(RevocationState.RollbackException.class)
                 .hasMessageContaining("recorded across restarts");
-        assertThat(afterRestart.install(crl(7))).as("the same CRL again is fine").isTrue();
+        assertThat(afterRestart.install(crl(7)))
+                .as("the same CRL again is fine")
+                .isTrue();
         assertThat(afterRestart.install(crl(8))).isTrue();
         assertThatThrownBy(() -> new RevocationState(CrlHighWaterMarks.load(file)).install(crl(7)))
                 .isInstanceOf(RevocationState.RollbackException.class);
@@ -49,9 +52,11 @@ class CrlHighWaterMarksTest {
         final TestCa recreated = TestCa.ec("CN=IOTmidCA");
         final TestCa.Crl first = recreated.crl();
 
-        final VerifiedCrl fresh = new CrlVerifier(List.of(recreated.certificate), Duration.ZERO).verify(ParsedCrl.parse(first.der()), "t", Instant.now());
+        final VerifiedCrl fresh = new CrlVerifier(List.of(recreated.certificate), Duration.ZERO)
+                .verify(ParsedCrl.parse(first.der()), "t", Instant.now());
 
-        assertThat(new RevocationState(CrlHighWaterMarks.load(file)).install(fresh)).isTrue();
+        assertThat(new RevocationState(CrlHighWaterMarks.load(file)).install(fresh))
+                .isTrue();
     }
 
     @Test
@@ -59,6 +64,7 @@ class CrlHighWaterMarksTest {
         final Path file = dir.resolve("marks.properties");
         java.nio.file.Files.writeString(file, "garbage=not-a-mark\n");
 
-        assertThat(new RevocationState(CrlHighWaterMarks.load(file)).install(crl(1))).isTrue();
+        assertThat(new RevocationState(CrlHighWaterMarks.load(file)).install(crl(1)))
+                .isTrue();
     }
 }

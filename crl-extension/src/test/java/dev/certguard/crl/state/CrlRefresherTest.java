@@ -1,17 +1,13 @@
 package dev.certguard.crl.state;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import com.sun.net.httpserver.HttpServer;
 import dev.certguard.crl.crl.CrlVerifier;
 import dev.certguard.crl.crl.TestCa;
 import dev.certguard.crl.source.FileSource;
 import dev.certguard.crl.source.HttpSource;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import javax.security.auth.x500.X500Principal;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -24,8 +20,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import javax.security.auth.x500.X500Principal;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CrlRefresherTest {
 
@@ -34,6 +33,7 @@ class CrlRefresherTest {
 
     /** What the in-test server answers next. */
     private final AtomicReference<Response> response = new AtomicReference<>();
+
     private final AtomicInteger fullDownloads = new AtomicInteger();
     private final MetricRegistry registry = new MetricRegistry();
     private final RevocationState state = new RevocationState();
@@ -58,7 +58,8 @@ class CrlRefresherTest {
                 exchange.getResponseBody().flush();
                 try {
                     Thread.sleep(next.stallMillis());
-                    exchange.getResponseBody().write(next.body(), next.body().length / 2, next.body().length - next.body().length / 2);
+                    exchange.getResponseBody()
+                            .write(next.body(), next.body().length / 2, next.body().length - next.body().length / 2);
                 } catch (final InterruptedException | java.io.IOException e) {
                     // the client gave up
                 }
@@ -88,8 +89,11 @@ class CrlRefresherTest {
         final URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/ca.crl");
         refresher = new CrlRefresher(
                 List.of(new HttpSource(uri, HttpClient.newHttpClient(), Duration.ofMillis(800), 64 * 1024)),
-                new CrlVerifier(List.of(CA.certificate), Duration.ZERO), state, new CrlMetrics(registry, Clock.systemUTC()),
-                Clock.systemUTC(), snapshot -> changes++);
+                new CrlVerifier(List.of(CA.certificate), Duration.ZERO),
+                state,
+                new CrlMetrics(registry, Clock.systemUTC()),
+                Clock.systemUTC(),
+                snapshot -> changes++);
     }
 
     @AfterEach
@@ -106,14 +110,17 @@ class CrlRefresherTest {
     }
 
     private long failures() {
-        return registry.getCounters().entrySet().stream().filter(e -> e.getKey().endsWith(".failures"))
-                .mapToLong(e -> e.getValue().getCount()).sum();
+        return registry.getCounters().entrySet().stream()
+                .filter(e -> e.getKey().endsWith(".failures"))
+                .mapToLong(e -> e.getValue().getCount())
+                .sum();
     }
 
     private static byte[] crl(final long number, final long... revoked) {
         final TestCa.Crl crl = CA.crl();
         crl.number = BigInteger.valueOf(number);
-        crl.revoked = java.util.Arrays.stream(revoked).mapToObj(BigInteger::valueOf).toArray(BigInteger[]::new);
+        crl.revoked =
+                java.util.Arrays.stream(revoked).mapToObj(BigInteger::valueOf).toArray(BigInteger[]::new);
         return crl.der();
     }
 
@@ -126,7 +133,11 @@ class CrlRefresherTest {
 
         serve(200, crl(1, 5));
         refresh();
-        assertThat(state.snapshot().crl(ISSUER).revoked().contains(BigInteger.valueOf(5).toByteArray())).isTrue();
+        assertThat(state.snapshot()
+                        .crl(ISSUER)
+                        .revoked()
+                        .contains(BigInteger.valueOf(5).toByteArray()))
+                .isTrue();
 
         serve(500, "oops".getBytes());
         refresh();
@@ -137,19 +148,31 @@ class CrlRefresherTest {
         response.set(new Response(200, crl(2, 5, 6), 3000));
         final long started = System.nanoTime();
         refresh();
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("a stalled server is given up on at the timeout").isLessThan(Duration.ofSeconds(2));
+        assertThat(Duration.ofNanos(System.nanoTime() - started))
+                .as("a stalled server is given up on at the timeout")
+                .isLessThan(Duration.ofSeconds(2));
         response.set(new Response(200, crl(2, 5, 6), 3000, true));
         final long bodyStarted = System.nanoTime();
         refresh();
-        assertThat(Duration.ofNanos(System.nanoTime() - bodyStarted)).as("a body that stalls half-way is aborted at the timeout").isLessThan(Duration.ofSeconds(2));
+        assertThat(Duration.ofNanos(System.nanoTime() - bodyStarted))
+                .as("a body that stalls half-way is aborted at the timeout")
+                .isLessThan(Duration.ofSeconds(2));
         serve(200, new byte[128 * 1024]);
         refresh();
-        assertThat(failures()).as("404, 500, garbage, truncated, stalled, stalled body, oversized").isEqualTo(7);
-        assertThat(state.snapshot().crl(ISSUER).number()).as("last good CRL still in use").isEqualTo(BigInteger.ONE);
+        assertThat(failures())
+                .as("404, 500, garbage, truncated, stalled, stalled body, oversized")
+                .isEqualTo(7);
+        assertThat(state.snapshot().crl(ISSUER).number())
+                .as("last good CRL still in use")
+                .isEqualTo(BigInteger.ONE);
 
         serve(200, crl(3, 5, 6));
         refresh();
-        assertThat(state.snapshot().crl(ISSUER).revoked().contains(BigInteger.valueOf(6).toByteArray())).isTrue();
+        assertThat(state.snapshot()
+                        .crl(ISSUER)
+                        .revoked()
+                        .contains(BigInteger.valueOf(6).toByteArray()))
+                .isTrue();
         assertThat(changes).isEqualTo(2);
     }
 
@@ -172,7 +195,11 @@ class CrlRefresherTest {
         refresh();
 
         assertThat(state.snapshot().crl(ISSUER).number()).isEqualTo(BigInteger.valueOf(5));
-        assertThat(state.snapshot().crl(ISSUER).revoked().contains(BigInteger.valueOf(42).toByteArray())).isTrue();
+        assertThat(state.snapshot()
+                        .crl(ISSUER)
+                        .revoked()
+                        .contains(BigInteger.valueOf(42).toByteArray()))
+                .isTrue();
         assertThat(failures()).isEqualTo(1);
     }
 
@@ -180,9 +207,13 @@ class CrlRefresherTest {
     void file_source_is_reparsed_only_when_it_changes(@TempDir final Path dir) throws Exception {
         final Path file = dir.resolve("ca.crl");
         Files.write(file, crl(1));
-        final CrlRefresher files = new CrlRefresher(List.of(new FileSource(file, 1 << 20)),
-                new CrlVerifier(List.of(CA.certificate), Duration.ZERO), state, new CrlMetrics(registry, Clock.systemUTC()),
-                Clock.systemUTC(), snapshot -> changes++);
+        final CrlRefresher files = new CrlRefresher(
+                List.of(new FileSource(file, 1 << 20)),
+                new CrlVerifier(List.of(CA.certificate), Duration.ZERO),
+                state,
+                new CrlMetrics(registry, Clock.systemUTC()),
+                Clock.systemUTC(),
+                snapshot -> changes++);
 
         files.refresh().get();
         files.refresh().get();
@@ -192,6 +223,10 @@ class CrlRefresherTest {
         files.refresh().get();
 
         assertThat(changes).isEqualTo(2);
-        assertThat(state.snapshot().crl(ISSUER).revoked().contains(BigInteger.valueOf(9).toByteArray())).isTrue();
+        assertThat(state.snapshot()
+                        .crl(ISSUER)
+                        .revoked()
+                        .contains(BigInteger.valueOf(9).toByteArray()))
+                .isTrue();
     }
 }

@@ -1,7 +1,6 @@
 package dev.certguard.disconnect.config;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-
 import java.time.Duration;
 import java.util.Set;
 

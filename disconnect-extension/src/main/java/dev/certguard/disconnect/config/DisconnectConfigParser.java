@@ -6,12 +6,11 @@ import dev.certguard.config.InvalidConfigException;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.IdentityCharacters;
 import dev.certguard.identity.InvalidIdentityException;
-import org.w3c.dom.Element;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import org.w3c.dom.Element;
 
 /**
  * Reads {@code disconnect-extension/conf/config.xml}, reporting every problem. Stateless; thread-safe.
@@ -22,20 +21,26 @@ public final class DisconnectConfigParser {
     /** Ten years: anything longer is a typo, not a policy. */
     private static final long MAX_LIFETIME_SECONDS = 10L * 366 * 24 * 3600;
 
-    private DisconnectConfigParser() {
-    }
+    private DisconnectConfigParser() {}
 
-    public static @NotNull DisconnectConfig parse(final @NotNull Path file, final @NotNull Map<String, String> environment)
-            throws InvalidConfigException {
+    public static @NotNull DisconnectConfig parse(
+            final @NotNull Path file, final @NotNull Map<String, String> environment) throws InvalidConfigException {
         final ConfigReader reader = ConfigReader.read(file, FILE_NAME, "disconnect-extension", environment);
         final Element root = reader.requireRoot();
-        reader.rejectUnknown(root, "", "max-connection-lifetime-seconds", "jitter-percent",
-                "disconnect-on-certificate-expiry", "send-will-message", "exempt-identities");
+        reader.rejectUnknown(
+                root,
+                "",
+                "max-connection-lifetime-seconds",
+                "jitter-percent",
+                "disconnect-on-certificate-expiry",
+                "send-will-message",
+                "exempt-identities");
         final long lifetime = reader.number(root, "", "max-connection-lifetime-seconds", 1800, 0, MAX_LIFETIME_SECONDS);
         final long jitter = reader.number(root, "", "jitter-percent", 10, 0, 90);
         final boolean expiry = reader.bool(root, "", "disconnect-on-certificate-expiry", true);
         final boolean will = reader.bool(root, "", "send-will-message", false);
-        final LinkedHashSet<String> exempt = new LinkedHashSet<>(reader.texts(root, "", "exempt-identities", "identity"));
+        final LinkedHashSet<String> exempt =
+                new LinkedHashSet<>(reader.texts(root, "", "exempt-identities", "identity"));
         for (final String identity : exempt) {
             final String problem = identityProblem(identity);
             if (problem != null) {

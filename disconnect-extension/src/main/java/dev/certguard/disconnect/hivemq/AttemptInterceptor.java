@@ -6,7 +6,6 @@ import com.hivemq.extension.sdk.api.interceptor.connect.ConnectInboundIntercepto
 import com.hivemq.extension.sdk.api.interceptor.connect.parameter.ConnectInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.connect.parameter.ConnectInboundOutput;
 import dev.certguard.disconnect.lifetime.LifetimeTracker;
-
 import java.nio.ByteBuffer;
 import java.util.Optional;
 

@@ -11,7 +11,6 @@ import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInpu
 import dev.certguard.disconnect.lifetime.LifetimeTracker;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.identity.InvalidIdentityException;
-
 import java.security.cert.X509Certificate;
 
 /**
@@ -30,15 +29,15 @@ public final class ConnectionLifetimeListener implements ClientLifecycleEventLis
     }
 
     @Override
-    public void onMqttConnectionStart(final @NotNull ConnectionStartInput input) {
-    }
+    public void onMqttConnectionStart(final @NotNull ConnectionStartInput input) {}
 
     @Override
     public void onAuthenticationSuccessful(final @NotNull AuthenticationSuccessfulInput input) {
         final String clientId = input.getClientInformation().getClientId();
         final ConnectionAttributeStore store = input.getConnectionInformation().getConnectionAttributeStore();
         final long generation = AttemptInterceptor.generation(store).orElseGet(() -> tracker.attempt(clientId));
-        final X509Certificate[] chain = input.getConnectionInformation().getClientTlsInformation()
+        final X509Certificate[] chain = input.getConnectionInformation()
+                .getClientTlsInformation()
                 .flatMap(ClientTlsInformation::getClientCertificateChain)
                 .orElse(null);
         tracked = tracker.authenticated(clientId, generation, identity(chain), chain);
@@ -52,8 +51,11 @@ public final class ConnectionLifetimeListener implements ClientLifecycleEventLis
             return;
         }
         final ConnectionAttributeStore store = input.getConnectionInformation().getConnectionAttributeStore();
-        AttemptInterceptor.generation(store).ifPresent(generation -> tracker.attemptEnded(
-                AttemptInterceptor.clientId(store).orElse(input.getClientInformation().getClientId()), generation));
+        AttemptInterceptor.generation(store)
+                .ifPresent(generation -> tracker.attemptEnded(
+                        AttemptInterceptor.clientId(store)
+                                .orElse(input.getClientInformation().getClientId()),
+                        generation));
     }
 
     private static String identity(final @Nullable X509Certificate[] chain) {

@@ -17,7 +17,6 @@ import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
-
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -31,9 +30,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RefuseEveryone implements PublishAuthorizer, SubscriptionAuthorizer {
 
-    static final String REASON = "disconnect-extension configuration is invalid; the broker accepts no clients until it is fixed";
+    static final String REASON =
+            "disconnect-extension configuration is invalid; the broker accepts no clients until it is fixed";
     /** Lets the CONNACK go out first, so the client reads a DISCONNECT with the reason, not a protocol error. */
     private static final long RETRY_MILLIS = 250;
+
     private static final int MAX_ATTEMPTS = 240;
 
     private final @NotNull ClientService clients;
@@ -49,12 +50,14 @@ public final class RefuseEveryone implements PublishAuthorizer, SubscriptionAuth
     }
 
     @Override
-    public void authorizePublish(final @NotNull PublishAuthorizerInput input, final @NotNull PublishAuthorizerOutput output) {
+    public void authorizePublish(
+            final @NotNull PublishAuthorizerInput input, final @NotNull PublishAuthorizerOutput output) {
         output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, REASON);
     }
 
     @Override
-    public void authorizeSubscribe(final @NotNull SubscriptionAuthorizerInput input, final @NotNull SubscriptionAuthorizerOutput output) {
+    public void authorizeSubscribe(
+            final @NotNull SubscriptionAuthorizerInput input, final @NotNull SubscriptionAuthorizerOutput output) {
         output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, REASON);
     }
 
@@ -69,21 +72,24 @@ public final class RefuseEveryone implements PublishAuthorizer, SubscriptionAuth
             }
 
             private void disconnect(final String clientId, final int attempt) {
-                executor.schedule(() -> {
-                    if (ended) {
-                        return;
-                    }
-                    clients.disconnectClient(clientId, true, DisconnectReasonCode.NOT_AUTHORIZED, REASON).whenComplete((done, e) -> {
-                        if (!Boolean.TRUE.equals(done) && !ended && attempt < MAX_ATTEMPTS) {
-                            disconnect(clientId, attempt + 1);
-                        }
-                    });
-                }, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                executor.schedule(
+                        () -> {
+                            if (ended) {
+                                return;
+                            }
+                            clients.disconnectClient(clientId, true, DisconnectReasonCode.NOT_AUTHORIZED, REASON)
+                                    .whenComplete((done, e) -> {
+                                        if (!Boolean.TRUE.equals(done) && !ended && attempt < MAX_ATTEMPTS) {
+                                            disconnect(clientId, attempt + 1);
+                                        }
+                                    });
+                        },
+                        RETRY_MILLIS,
+                        TimeUnit.MILLISECONDS);
             }
 
             @Override
-            public void onMqttConnectionStart(final @NotNull ConnectionStartInput input) {
-            }
+            public void onMqttConnectionStart(final @NotNull ConnectionStartInput input) {}
 
             @Override
             public void onDisconnect(final @NotNull DisconnectEventInput input) {

@@ -2,7 +2,6 @@ package dev.certguard.disconnect.lifetime;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
-
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 
@@ -15,7 +14,8 @@ public final class Deadline {
 
     /** The limit that ends a connection. */
     public enum Limit {
-        LIFETIME("lifetime"), CERTIFICATE_EXPIRY("certificate-expiry");
+        LIFETIME("lifetime"),
+        CERTIFICATE_EXPIRY("certificate-expiry");
 
         private final @NotNull String metricName;
 
@@ -34,8 +34,12 @@ public final class Deadline {
     private final @Nullable X509Certificate expiring;
     private final boolean expiringIsLeaf;
 
-    private Deadline(final long atEpochMillis, final @NotNull Limit limit, final long lifetimeSeconds,
-                     final @Nullable X509Certificate expiring, final boolean expiringIsLeaf) {
+    private Deadline(
+            final long atEpochMillis,
+            final @NotNull Limit limit,
+            final long lifetimeSeconds,
+            final @Nullable X509Certificate expiring,
+            final boolean expiringIsLeaf) {
         this.atEpochMillis = atEpochMillis;
         this.limit = limit;
         this.lifetimeSeconds = lifetimeSeconds;
@@ -66,9 +70,13 @@ public final class Deadline {
     /** The MQTT 5 reason string sent with DISCONNECT 0xA0. */
     public @NotNull String reason() {
         if (limit == Limit.LIFETIME) {
-            return "maximum connection lifetime of " + lifetimeSeconds + " s reached; reconnect to re-validate the certificate";
+            return "maximum connection lifetime of " + lifetimeSeconds
+                    + " s reached; reconnect to re-validate the certificate";
         }
-        return (expiringIsLeaf ? "client certificate" : "intermediate CA certificate '" + expiring.getSubjectX500Principal().getName() + "'")
+        return (expiringIsLeaf
+                        ? "client certificate"
+                        : "intermediate CA certificate '"
+                                + expiring.getSubjectX500Principal().getName() + "'")
                 + " expires at " + at();
     }
 }

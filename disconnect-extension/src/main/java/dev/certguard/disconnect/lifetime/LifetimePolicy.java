@@ -3,7 +3,6 @@ package dev.certguard.disconnect.lifetime;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.disconnect.config.DisconnectConfig;
-
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,20 +1,19 @@
 package dev.certguard.disconnect.lifetime;
 
-import dev.certguard.connection.ConnectionGenerations;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.connection.ConnectionGenerations;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.InvalidIdentityException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Holds one deadline per certificate-authenticated connection on a single timer thread (no thread
@@ -43,7 +42,8 @@ public final class LifetimeTracker {
     private final boolean sendWill;
     private final @NotNull Clock clock;
     private final @NotNull TimerWheel wheel;
-    private static final AtomicIntegerFieldUpdater<Tracked> UNTRACKED = AtomicIntegerFieldUpdater.newUpdater(Tracked.class, "untracked");
+    private static final AtomicIntegerFieldUpdater<Tracked> UNTRACKED =
+            AtomicIntegerFieldUpdater.newUpdater(Tracked.class, "untracked");
 
     private final AtomicInteger tracked = new AtomicInteger();
 
@@ -80,7 +80,8 @@ public final class LifetimeTracker {
             final @NotNull String identity,
             final @Nullable X509Certificate[] chain) {
         generations.authenticated(clientId, generation);
-        final Deadline deadline = chain == null || chain.length == 0 ? null : policy.deadline(clock.instant(), identity, chain);
+        final Deadline deadline =
+                chain == null || chain.length == 0 ? null : policy.deadline(clock.instant(), identity, chain);
         // The leaf is held by the TLS session anyway; keeping it instead of the identity string costs nothing.
         final Tracked connection = new Tracked(clientId, generation, deadline == null ? null : chain[0], deadline);
         if (deadline != null) {
@@ -140,7 +141,11 @@ public final class LifetimeTracker {
         private volatile int untracked;
         private int rechecks;
 
-        private Tracked(final @NotNull String clientId, final long generation, final @Nullable X509Certificate leaf, final @Nullable Deadline deadline) {
+        private Tracked(
+                final @NotNull String clientId,
+                final long generation,
+                final @Nullable X509Certificate leaf,
+                final @Nullable Deadline deadline) {
             this.clientId = clientId;
             this.generation = generation;
             this.leaf = leaf;
@@ -193,14 +198,20 @@ public final class LifetimeTracker {
                     schedule(RECHECK.toMillis());
                     return;
                 }
-                log.warn("disconnect-extension: another connection with client id '{}' stayed for {} s; enforcing the deadline",
-                        clientId, MAX_RECHECKS * RECHECK.getSeconds());
+                log.warn(
+                        "disconnect-extension: another connection with client id '{}' stayed for {} s; enforcing the deadline",
+                        clientId,
+                        MAX_RECHECKS * RECHECK.getSeconds());
             }
             untrack();
             metrics.disconnected(deadline.limit());
             final String reason = deadline.reason();
-            log.info("disconnect-extension: disconnecting identity '{}', client id '{}': {} ({})",
-                    identity(leaf), clientId, deadline.limit().metricName(), reason);
+            log.info(
+                    "disconnect-extension: disconnecting identity '{}', client id '{}': {} ({})",
+                    identity(leaf),
+                    clientId,
+                    deadline.limit().metricName(),
+                    reason);
             disconnector.disconnect(clientId, !sendWill, reason).exceptionally(e -> {
                 log.warn("disconnect-extension: could not disconnect client id '{}': {}", clientId, e.toString());
                 return false;

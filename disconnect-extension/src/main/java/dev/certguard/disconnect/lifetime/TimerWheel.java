@@ -2,12 +2,11 @@ package dev.certguard.disconnect.lifetime;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every connection deadline on one thread. Deadlines are grouped into 100 ms buckets kept in a
@@ -35,7 +34,9 @@ final class TimerWheel {
 
     private static final class Bucket {
         final long tick;
+
         @Nullable Node head;
+
         boolean dead;
 
         Bucket(final long tick) {

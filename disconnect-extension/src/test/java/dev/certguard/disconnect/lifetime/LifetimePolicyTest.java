@@ -1,27 +1,29 @@
 package dev.certguard.disconnect.lifetime;
 
-import dev.certguard.disconnect.config.DisconnectConfig;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.certguard.disconnect.config.DisconnectConfig;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 class LifetimePolicyTest {
 
     private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
-    private static final X509Certificate LONG_LIVED = TestCertificates.expiringAt("CN=admin:a1998e", NOW.plus(Duration.ofDays(365)));
+    private static final X509Certificate LONG_LIVED =
+            TestCertificates.expiringAt("CN=admin:a1998e", NOW.plus(Duration.ofDays(365)));
 
-    private static DisconnectConfig config(final long lifetimeSeconds, final int jitter, final boolean expiry, final String... exempt) {
+    private static DisconnectConfig config(
+            final long lifetimeSeconds, final int jitter, final boolean expiry, final String... exempt) {
         return new DisconnectConfig(Duration.ofSeconds(lifetimeSeconds), jitter, expiry, false, Set.of(exempt));
     }
 
     @Test
     void lifetime_without_jitter_ends_exactly_after_the_configured_seconds() {
-        final Deadline deadline = new LifetimePolicy(config(1800, 0, true), bound -> 0).deadline(NOW, "admin:a1998e", new X509Certificate[]{LONG_LIVED});
+        final Deadline deadline = new LifetimePolicy(config(1800, 0, true), bound -> 0)
+                .deadline(NOW, "admin:a1998e", new X509Certificate[] {LONG_LIVED});
 
         assertThat(deadline.at()).isEqualTo(NOW.plusSeconds(1800));
         assertThat(deadline.limit()).isEqualTo(Deadline.Limit.LIFETIME);
@@ -33,16 +35,23 @@ class LifetimePolicyTest {
         final LifetimePolicy smallest = new LifetimePolicy(config(1000, 10, true), bound -> 0);
         final LifetimePolicy largest = new LifetimePolicy(config(1000, 10, true), bound -> bound - 1);
 
-        assertThat(smallest.deadline(NOW, "t:d", new X509Certificate[]{LONG_LIVED}).at()).isEqualTo(NOW.plusSeconds(1000));
-        assertThat(largest.deadline(NOW, "t:d", new X509Certificate[]{LONG_LIVED}).at()).isEqualTo(NOW.plusSeconds(900));
+        assertThat(smallest.deadline(NOW, "t:d", new X509Certificate[] {LONG_LIVED})
+                        .at())
+                .isEqualTo(NOW.plusSeconds(1000));
+        assertThat(largest.deadline(NOW, "t:d", new X509Certificate[] {LONG_LIVED})
+                        .at())
+                .isEqualTo(NOW.plusSeconds(900));
     }
 
     @Test
     void jitter_with_a_real_random_source_spreads_deadlines_within_bounds() {
-        final LifetimePolicy policy = new LifetimePolicy(config(1000, 20, true), bound -> java.util.concurrent.ThreadLocalRandom.current().nextLong(bound));
+        final LifetimePolicy policy =
+                new LifetimePolicy(config(1000, 20, true), bound -> java.util.concurrent.ThreadLocalRandom.current()
+                        .nextLong(bound));
         final java.util.Set<Instant> seen = new java.util.HashSet<>();
         for (int i = 0; i < 1000; i++) {
-            final Instant at = policy.deadline(NOW, "t:d", new X509Certificate[]{LONG_LIVED}).at();
+            final Instant at = policy.deadline(NOW, "t:d", new X509Certificate[] {LONG_LIVED})
+                    .at();
             assertThat(at).isBetween(NOW.plusSeconds(800), NOW.plusSeconds(1000));
             seen.add(at);
         }
@@ -53,7 +62,8 @@ class LifetimePolicyTest {
     void certificate_expiring_before_the_lifetime_decides_the_deadline() {
         final X509Certificate soon = TestCertificates.expiringAt("CN=admin:a1998e", NOW.plusSeconds(60));
 
-        final Deadline deadline = new LifetimePolicy(config(1800, 10, true), bound -> 0).deadline(NOW, "admin:a1998e", new X509Certificate[]{soon});
+        final Deadline deadline = new LifetimePolicy(config(1800, 10, true), bound -> 0)
+                .deadline(NOW, "admin:a1998e", new X509Certificate[] {soon});
 
         assertThat(deadline.at()).isEqualTo(NOW.plusSeconds(60));
         assertThat(deadline.limit()).isEqualTo(Deadline.Limit.CERTIFICATE_EXPIRY);
@@ -65,7 +75,7 @@ class LifetimePolicyTest {
         final X509Certificate intermediate = TestCertificates.expiringAt("CN=IOTmidCA", NOW.plusSeconds(30));
 
         final Deadline deadline = new LifetimePolicy(config(1800, 0, true), bound -> 0)
-                .deadline(NOW, "admin:a1998e", new X509Certificate[]{LONG_LIVED, intermediate});
+                .deadline(NOW, "admin:a1998e", new X509Certificate[] {LONG_LIVED, intermediate});
 
         assertThat(deadline.at()).isEqualTo(NOW.plusSeconds(30));
         assertThat(deadline.reason()).contains("intermediate CA certificate 'CN=IOTmidCA'");
@@ -75,18 +85,24 @@ class LifetimePolicyTest {
     void exempt_identity_has_no_lifetime_but_still_ends_at_certificate_expiry() {
         final LifetimePolicy policy = new LifetimePolicy(config(60, 0, true, "v2k-bridge"), bound -> 0);
 
-        final Deadline deadline = policy.deadline(NOW, "v2k-bridge", new X509Certificate[]{LONG_LIVED});
+        final Deadline deadline = policy.deadline(NOW, "v2k-bridge", new X509Certificate[] {LONG_LIVED});
 
         assertThat(deadline.limit()).isEqualTo(Deadline.Limit.CERTIFICATE_EXPIRY);
         assertThat(deadline.at()).isEqualTo(LONG_LIVED.getNotAfter().toInstant());
-        assertThat(policy.deadline(NOW, "v2k-bridge-2", new X509Certificate[]{LONG_LIVED}).limit())
-                .as("exemption is by exact identity").isEqualTo(Deadline.Limit.LIFETIME);
+        assertThat(policy.deadline(NOW, "v2k-bridge-2", new X509Certificate[] {LONG_LIVED})
+                        .limit())
+                .as("exemption is by exact identity")
+                .isEqualTo(Deadline.Limit.LIFETIME);
     }
 
     @Test
     void lifetime_zero_and_expiry_off_means_no_deadline() {
-        assertThat(new LifetimePolicy(config(0, 10, false), bound -> 0).deadline(NOW, "t:d", new X509Certificate[]{LONG_LIVED})).isNull();
-        assertThat(new LifetimePolicy(config(0, 10, true), bound -> 0).deadline(NOW, "t:d", new X509Certificate[]{LONG_LIVED}).limit())
+        assertThat(new LifetimePolicy(config(0, 10, false), bound -> 0)
+                        .deadline(NOW, "t:d", new X509Certificate[] {LONG_LIVED}))
+                .isNull();
+        assertThat(new LifetimePolicy(config(0, 10, true), bound -> 0)
+                        .deadline(NOW, "t:d", new X509Certificate[] {LONG_LIVED})
+                        .limit())
                 .isEqualTo(Deadline.Limit.CERTIFICATE_EXPIRY);
     }
 }

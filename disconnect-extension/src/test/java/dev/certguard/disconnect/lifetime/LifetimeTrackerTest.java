@@ -1,11 +1,10 @@
 package dev.certguard.disconnect.lifetime;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import dev.certguard.connection.ConnectionGenerations;
 import dev.certguard.disconnect.config.DisconnectConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,13 +13,12 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class LifetimeTrackerTest {
 
-    private record Disconnect(String clientId, boolean preventWill, String reason) {
-    }
+    private record Disconnect(String clientId, boolean preventWill, String reason) {}
 
     private final List<Disconnect> disconnects = new CopyOnWriteArrayList<>();
     private final MetricRegistry registry = new MetricRegistry();
@@ -46,7 +44,9 @@ class LifetimeTrackerTest {
     }
 
     private static X509Certificate[] chain() {
-        return new X509Certificate[]{TestCertificates.expiringAt("CN=admin:a1998e", Instant.now().plus(Duration.ofDays(30)))};
+        return new X509Certificate[] {
+            TestCertificates.expiringAt("CN=admin:a1998e", Instant.now().plus(Duration.ofDays(30)))
+        };
     }
 
     private void awaitDisconnects(final int count) throws InterruptedException {
@@ -69,7 +69,9 @@ class LifetimeTrackerTest {
             assertThat(d.preventWill()).isTrue();
             assertThat(d.reason()).contains("maximum connection lifetime");
         });
-        assertThat(registry.counter("dev.certguard.disconnect-extension.disconnected.lifetime").getCount()).isEqualTo(1);
+        assertThat(registry.counter("dev.certguard.disconnect-extension.disconnected.lifetime")
+                        .getCount())
+                .isEqualTo(1);
         assertThat(tracker.tracked()).isZero();
     }
 
@@ -93,10 +95,14 @@ class LifetimeTrackerTest {
         final LifetimeTracker.Tracked later = tracker.authenticated("same", second, "admin:a1998e", chain());
 
         Thread.sleep(250);
-        assertThat(disconnects).as("first deadline passed while the takeover was still in progress").isEmpty();
+        assertThat(disconnects)
+                .as("first deadline passed while the takeover was still in progress")
+                .isEmpty();
         earlier.ended();
         awaitDisconnects(1);
-        assertThat(disconnects).as("the later connection still ends at its own deadline").hasSize(1);
+        assertThat(disconnects)
+                .as("the later connection still ends at its own deadline")
+                .hasSize(1);
         later.ended();
     }
 
@@ -130,7 +136,9 @@ class LifetimeTrackerTest {
         assertThat(tracker.tracked()).isZero();
         assertThat(tracker.queuedTimers()).isZero();
         assertThat(tracker.clientIds()).isZero();
-        assertThat(registry.counter("dev.certguard.disconnect-extension.connections.scheduled").getCount()).isEqualTo(90_000);
+        assertThat(registry.counter("dev.certguard.disconnect-extension.connections.scheduled")
+                        .getCount())
+                .isEqualTo(90_000);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package dev.certguard.disconnect.lifetime;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,8 +8,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class TimerWheelTest {
 
@@ -73,7 +72,10 @@ class TimerWheelTest {
             workers.add(new Thread(() -> {
                 for (int i = 0; i < perThread; i++) {
                     final Probe probe = new Probe();
-                    wheel.schedule(probe, System.currentTimeMillis() + ThreadLocalRandom.current().nextInt(0, 400));
+                    wheel.schedule(
+                            probe,
+                            System.currentTimeMillis()
+                                    + ThreadLocalRandom.current().nextInt(0, 400));
                     if (i % 2 == 0 && wheel.cancel(probe)) {
                         continue;
                     }
@@ -87,7 +89,10 @@ class TimerWheelTest {
         }
         Thread.sleep(1000);
 
-        final long firedOnce = kept.stream().flatMap(List::stream).filter(p -> p.fired.get() == 1).count();
+        final long firedOnce = kept.stream()
+                .flatMap(List::stream)
+                .filter(p -> p.fired.get() == 1)
+                .count();
         final long keptCount = kept.stream().mapToLong(List::size).sum();
         assertThat(firedOnce).isEqualTo(keptCount);
         assertThat(keptCount).isGreaterThanOrEqualTo(threads * perThread / 2);
