@@ -432,6 +432,27 @@ class AclEndToEndTest {
     }
 
     @Test
+    void mqtt5_client_learns_its_bound_id_only_when_it_sent_an_empty_client_id() {
+        final Credentials device = pki.client("admin:assigned");
+
+        final Mqtt5BlockingClient anonymous = broker.mqtt5(device, "");
+        final Mqtt5ConnAck assigned = anonymous.connect();
+        final Mqtt5BlockingClient named = broker.mqtt5(device, "sensor-7");
+        final Mqtt5ConnAck kept = named.connect();
+
+        assertThat(assigned.getAssignedClientIdentifier())
+                .as("an empty client id gets a broker-generated id, bound to the identity")
+                .get()
+                .asString()
+                .startsWith("admin:assigned/");
+        assertThat(kept.getAssignedClientIdentifier())
+                .as("MQTT 5 allows no Assigned Client Identifier for a client id the client chose")
+                .isEmpty();
+        anonymous.disconnect();
+        named.disconnect();
+    }
+
+    @Test
     void another_identity_reusing_a_client_id_neither_kicks_nor_reads_the_owners_session() throws Exception {
         final Credentials victim = pki.client("admin:victim");
         final Credentials attacker = pki.client("admin:attacker");

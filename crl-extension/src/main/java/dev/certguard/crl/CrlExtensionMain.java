@@ -16,9 +16,9 @@ import dev.certguard.config.InvalidConfigException;
 import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.config.CrlConfigParser;
 import dev.certguard.crl.crl.CrlVerifier;
-import dev.certguard.crl.enforce.ChainCompleter;
 import dev.certguard.crl.enforce.ConnectionRevocationListener;
 import dev.certguard.crl.enforce.RevocationAuthenticator;
+import dev.certguard.crl.path.Authorities;
 import dev.certguard.crl.source.CrlSource;
 import dev.certguard.crl.source.FileSource;
 import dev.certguard.crl.source.HttpSource;
@@ -50,6 +50,8 @@ public final class CrlExtensionMain implements ExtensionMain {
 
     private static final Logger log = LoggerFactory.getLogger(CrlExtensionMain.class);
     private static final String ID = "crl-extension";
+    /** Client certificates whose issuing CA is remembered (about 100 bytes each). */
+    private static final long CACHED_PATHS = 200_000;
 
     private CrlRefresher refresher;
     private LiveRevocation live;
@@ -75,6 +77,7 @@ public final class CrlExtensionMain implements ExtensionMain {
         }
         final Clock clock = Clock.systemUTC();
         metrics = new CrlMetrics(registry, clock);
+        final Authorities authorities = new Authorities(config.caCertificates(), CACHED_PATHS);
         final List<CrlSource> sources = new ArrayList<>();
         config.fileSources().forEach(path -> sources.add(new FileSource(path, config.maxCrlBytes())));
         if (!config.httpSources().isEmpty()) {
@@ -101,8 +104,8 @@ public final class CrlExtensionMain implements ExtensionMain {
                 clock,
                 config.gracePeriod(),
                 config.disconnectRevokedClients());
-        final CertificateWatch watch =
-                new CertificateWatch(config.watchCertificates(), config.warnBeforeExpiry(), metrics, clock);
+        final CertificateWatch watch = new CertificateWatch(
+                config.watchCertificates(), config.warnBeforeExpiry(), authorities, metrics, clock);
         final LiveRevocation connections = live;
         refresher = new CrlRefresher(
                 sources,
@@ -130,13 +133,12 @@ public final class CrlExtensionMain implements ExtensionMain {
                         config.refreshInterval().toMillis(),
                         TimeUnit.MILLISECONDS);
 
-        final ChainCompleter completer = new ChainCompleter(config.caCertificates());
         final RevocationAuthenticator authenticator =
-                new RevocationAuthenticator(state, connections, metrics, config, completer, clock);
+                new RevocationAuthenticator(state, connections, metrics, config, authorities, clock);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.eventRegistry()
                 .setClientLifecycleEventListener(
-                        providerInput -> new ConnectionRevocationListener(connections, completer));
+                        providerInput -> new ConnectionRevocationListener(connections, authorities));
         ExtensionStatus.reportRunning(registry, ID);
         log.info(
                 "crl-extension {} started: {} CA certificates, {} CRL sources, {} CRLs loaded, refresh every {} s, when-unavailable={}",

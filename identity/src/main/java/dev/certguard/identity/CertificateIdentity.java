@@ -71,6 +71,19 @@ public final class CertificateIdentity {
         return commonName;
     }
 
+    /**
+     * Whether the certificate is an end-entity certificate: no basicConstraints CA flag and no
+     * keyCertSign key usage. A CA certificate (which could issue further identities) is never a
+     * device or service identity, whatever its CN.
+     */
+    public static boolean isEndEntity(final @NotNull X509Certificate certificate) {
+        if (certificate.getBasicConstraints() >= 0) {
+            return false;
+        }
+        final boolean[] keyUsage = certificate.getKeyUsage();
+        return keyUsage == null || keyUsage.length <= 5 || !keyUsage[5];
+    }
+
     /** Lower-case hex SHA-256 of the DER encoding, without separators. */
     public static @NotNull String sha256Fingerprint(final @NotNull X509Certificate certificate) {
         try {

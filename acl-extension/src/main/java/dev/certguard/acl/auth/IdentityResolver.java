@@ -41,6 +41,13 @@ public final class IdentityResolver {
 
     private Resolution fromCertificate(final X509Certificate certificate) {
         final String fingerprint = CertificateIdentity.sha256Fingerprint(certificate);
+        if (!CertificateIdentity.isEndEntity(certificate)) {
+            return Resolution.rejected(
+                    RejectReason.NOT_END_ENTITY,
+                    "client certificate is a CA certificate (basicConstraints CA:TRUE or keyCertSign); an identity needs an end-entity certificate",
+                    NONE,
+                    fingerprint);
+        }
         final String commonName;
         try {
             commonName = CertificateIdentity.commonName(certificate);

@@ -11,6 +11,7 @@ public enum RejectReason {
     NO_CERTIFICATE("no-certificate", ConnackReasonCode.NOT_AUTHORIZED),
     NO_USERNAME("no-username", ConnackReasonCode.BAD_USER_NAME_OR_PASSWORD),
     INVALID_IDENTITY("invalid-identity", ConnackReasonCode.NOT_AUTHORIZED),
+    NOT_END_ENTITY("not-end-entity", ConnackReasonCode.NOT_AUTHORIZED),
     CERTIFICATE_PIN_MISMATCH("certificate-pin-mismatch", ConnackReasonCode.NOT_AUTHORIZED),
     SERVICE_NOT_ALLOWED_BY_USERNAME("service-by-username", ConnackReasonCode.NOT_AUTHORIZED),
     CLIENT_ID_MISMATCH("client-id-mismatch", ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID),

@@ -14,6 +14,9 @@ import java.util.Date;
 import java.util.List;
 import java.util.Set;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -32,16 +35,57 @@ class IdentityResolverTest {
     }
 
     private static X509Certificate certificate(final String subject) throws Exception {
+        return certificate(subject, null, null);
+    }
+
+    private static X509Certificate certificate(
+            final String subject, final BasicConstraints constraints, final KeyUsage usage) throws Exception {
         final Instant now = Instant.now();
+        final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                new X500Name("CN=ca"),
+                BigInteger.valueOf(now.toEpochMilli()),
+                Date.from(now),
+                Date.from(now.plusSeconds(60)),
+                new X500Name(subject),
+                keys.getPublic());
+        if (constraints != null) {
+            builder.addExtension(Extension.basicConstraints, true, constraints);
+        }
+        if (usage != null) {
+            builder.addExtension(Extension.keyUsage, true, usage);
+        }
         return new JcaX509CertificateConverter()
-                .getCertificate(new JcaX509v3CertificateBuilder(
-                                new X500Name("CN=ca"),
-                                BigInteger.valueOf(now.toEpochMilli()),
-                                Date.from(now),
-                                Date.from(now.plusSeconds(60)),
-                                new X500Name(subject),
-                                keys.getPublic())
-                        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+    }
+
+    @Test
+    void ca_certificate_is_refused_as_a_device_or_service_identity() throws Exception {
+        final IdentityResolver resolver =
+                resolver(new ServiceRule("v2k-bridge", null, List.of(), List.of("+/attrs"), false));
+
+        assertThat(resolver.resolve("tls", certificate("CN=admin:a1998e", new BasicConstraints(true), null), null)
+                        .rejectReason())
+                .as("CA:TRUE device")
+                .isEqualTo(RejectReason.NOT_END_ENTITY);
+        assertThat(resolver.resolve("tls", certificate("CN=v2k-bridge", new BasicConstraints(0), null), null)
+                        .rejectReason())
+                .as("CA:TRUE service")
+                .isEqualTo(RejectReason.NOT_END_ENTITY);
+        assertThat(resolver.resolve(
+                                "tls", certificate("CN=admin:a1998e", null, new KeyUsage(KeyUsage.keyCertSign)), null)
+                        .rejectReason())
+                .as("keyCertSign without basicConstraints")
+                .isEqualTo(RejectReason.NOT_END_ENTITY);
+        assertThat(resolver.resolve(
+                                "tls",
+                                certificate(
+                                        "CN=admin:a1998e",
+                                        new BasicConstraints(false),
+                                        new KeyUsage(KeyUsage.digitalSignature)),
+                                null)
+                        .principal())
+                .as("CA:FALSE with digitalSignature")
+                .isNotNull();
     }
 
     private static IdentityResolver resolver(final ServiceRule... services) {

@@ -111,14 +111,35 @@ public final class TestPki {
                         now.plus(Duration.ofHours(1)),
                         CertificateAuthority.Purpose.CLIENT,
                         List.of()));
-        return new Credentials(
-                leaf.certificate(),
-                leaf.key(),
-                leaf.certificateFile(),
-                leaf.keyFile(),
-                leaf.caFile(),
-                leaf.caCertificate(),
-                List.of(intermediate.certificate()));
+        return leaf.presenting(List.of(intermediate.certificate()));
+    }
+
+    /**
+     * A certificate with a single CN from any CA, for any purpose (a {@code CA} one is a CA:TRUE
+     * certificate), presenting exactly {@code presented} after it: the client decides what it sends.
+     */
+    public Credentials issuedBy(
+            final CertificateAuthority issuer,
+            final String commonName,
+            final CertificateAuthority.Purpose purpose,
+            final List<X509Certificate> presented) {
+        final KeyPair keys = CertificateAuthority.newKeyPair();
+        final Instant now = Instant.now();
+        final Credentials leaf = write(
+                keys,
+                issuer.issue(
+                        commonName,
+                        keys.getPublic(),
+                        now.minusSeconds(60),
+                        now.plus(Duration.ofHours(1)),
+                        purpose,
+                        List.of()));
+        return leaf.presenting(presented);
+    }
+
+    /** Credentials for a certificate a test built itself for {@code keys}. */
+    public Credentials withCertificate(final KeyPair keys, final X509Certificate certificate) {
+        return write(keys, certificate);
     }
 
     private Credentials write(final KeyPair keys, final X509Certificate certificate) {

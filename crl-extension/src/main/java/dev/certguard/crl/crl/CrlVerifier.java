@@ -1,6 +1,7 @@
 package dev.certguard.crl.crl;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.crl.path.Authority;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
@@ -81,21 +82,7 @@ public final class CrlVerifier {
             throw new CrlVerificationException(
                     "expired: nextUpdate " + crl.nextUpdate() + " plus grace " + grace.getSeconds() + " s has passed");
         }
-        return new VerifiedCrl(crl, source, keyHash(signer));
-    }
-
-    private static String keyHash(final X509Certificate signer) {
-        try {
-            final byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(signer.getPublicKey().getEncoded());
-            final StringBuilder hex = new StringBuilder(digest.length * 2);
-            for (final byte b : digest) {
-                hex.append(String.format("%02x", b));
-            }
-            return hex.toString();
-        } catch (final java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JRE", e);
-        }
+        return new VerifiedCrl(crl, source, Authority.key(crl.issuer(), signer.getPublicKey()));
     }
 
     private static X509Certificate signerOf(final ParsedCrl crl, final List<X509Certificate> issuers)

@@ -50,7 +50,10 @@ public final class VerifiedCrl {
         return revoked;
     }
 
-    /** SHA-256 (hex) of the public key that verified it: a CA re-created under the same name is another CA. */
+    /**
+     * Issuer name and SHA-256 of the key that verified it ({@link dev.certguard.crl.path.Authority#key}):
+     * a CA re-keyed under the same name is another authority with CRLs of its own.
+     */
     public @NotNull String issuerKey() {
         return issuerKey;
     }

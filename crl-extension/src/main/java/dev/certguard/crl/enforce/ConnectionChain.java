@@ -4,33 +4,34 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
+import dev.certguard.crl.path.Authorities;
+import dev.certguard.crl.path.CertificatePath;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
 
-/** The client certificate chain a connection presented, leaf first. Stateless; thread-safe. */
+/**
+ * The path to check for a connection: its client certificate (the leaf of what TLS verified) and
+ * the configured CAs above it. The rest of the chain the client sent is ignored on purpose: a
+ * client decides what it sends, the configured CAs decide the path. Stateless; thread-safe.
+ */
 final class ConnectionChain {
 
     private ConnectionChain() {}
 
-    /** The presented chain completed with the configured CAs, or {@code null} without a client certificate. */
-    static X509Certificate @Nullable [] of(
-            final @NotNull ConnectionInformation connection, final @NotNull ChainCompleter completer) {
-        final X509Certificate[] presented = of(connection);
-        return presented == null ? null : completer.complete(presented);
-    }
-
-    static X509Certificate @Nullable [] of(final @NotNull ConnectionInformation connection) {
+    /** The path of the connection's client certificate, or {@code null} without one. */
+    static @Nullable CertificatePath of(
+            final @NotNull ConnectionInformation connection, final @NotNull Authorities authorities) {
         final Optional<ClientTlsInformation> tls = connection.getClientTlsInformation();
         if (tls.isEmpty()) {
             return null;
         }
-        final Optional<X509Certificate[]> chain = tls.get().getClientCertificateChain();
-        if (chain.isPresent() && chain.get().length > 0) {
-            return chain.get();
-        }
-        return tls.get()
+        final X509Certificate leaf = tls.get()
                 .getClientCertificate()
-                .map(leaf -> new X509Certificate[] {leaf})
+                .or(() -> tls.get()
+                        .getClientCertificateChain()
+                        .filter(chain -> chain.length > 0)
+                        .map(chain -> chain[0]))
                 .orElse(null);
+        return leaf == null ? null : authorities.path(leaf);
     }
 }

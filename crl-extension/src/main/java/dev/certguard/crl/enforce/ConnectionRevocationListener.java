@@ -7,9 +7,10 @@ import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
 import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
+import dev.certguard.crl.path.Authorities;
+import dev.certguard.crl.path.CertificatePath;
 import dev.certguard.crl.state.LiveRevocation;
 import java.nio.ByteBuffer;
-import java.security.cert.X509Certificate;
 
 /**
  * One connection's part in live revocation: registers its chain when it authenticates, removes it
@@ -19,15 +20,15 @@ import java.security.cert.X509Certificate;
 public final class ConnectionRevocationListener implements ClientLifecycleEventListener {
 
     private final @NotNull LiveRevocation live;
-    private final @NotNull ChainCompleter completer;
+    private final @NotNull Authorities authorities;
     private volatile long generation;
     private volatile @Nullable String clientId;
     private volatile boolean authenticated;
     private volatile @Nullable LiveRevocation.Live connection;
 
-    public ConnectionRevocationListener(final @NotNull LiveRevocation live, final @NotNull ChainCompleter completer) {
+    public ConnectionRevocationListener(final @NotNull LiveRevocation live, final @NotNull Authorities authorities) {
         this.live = live;
-        this.completer = completer;
+        this.authorities = authorities;
     }
 
     @Override
@@ -43,9 +44,9 @@ public final class ConnectionRevocationListener implements ClientLifecycleEventL
         generation = recorded != 0 ? recorded : live.attempt(id);
         clientId = id;
         authenticated = true;
-        final X509Certificate[] chain = ConnectionChain.of(input.getConnectionInformation(), completer);
+        final CertificatePath path = ConnectionChain.of(input.getConnectionInformation(), authorities);
         connection = live.authenticated(
-                id, generation, chain, chain == null ? "-" : RevocationAuthenticator.identity(chain[0]));
+                id, generation, path, path == null ? "-" : RevocationAuthenticator.identity(path.leaf()));
     }
 
     @Override

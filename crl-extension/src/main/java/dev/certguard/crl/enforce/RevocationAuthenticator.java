@@ -7,6 +7,8 @@ import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
 import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import dev.certguard.crl.config.CrlConfig;
+import dev.certguard.crl.path.Authorities;
+import dev.certguard.crl.path.CertificatePath;
 import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.LiveRevocation;
 import dev.certguard.crl.state.RevocationSnapshot;
@@ -39,16 +41,16 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
     private final @NotNull CrlConfig.WhenUnavailable whenUnavailable;
     private final @NotNull Duration grace;
     private final @NotNull Clock clock;
-    private final @NotNull ChainCompleter completer;
+    private final @NotNull Authorities authorities;
 
     public RevocationAuthenticator(
             final @NotNull RevocationState state,
             final @NotNull LiveRevocation live,
             final @NotNull CrlMetrics metrics,
             final @NotNull CrlConfig config,
-            final @NotNull ChainCompleter completer,
+            final @NotNull Authorities authorities,
             final @NotNull Clock clock) {
-        this.completer = completer;
+        this.authorities = authorities;
         this.state = state;
         this.live = live;
         this.metrics = metrics;
@@ -60,25 +62,38 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
     @Override
     public void onConnect(final @NotNull SimpleAuthInput input, final @NotNull SimpleAuthOutput output) {
         final String clientId = input.getConnectPacket().getClientId();
-        final X509Certificate[] chain = ConnectionChain.of(input.getConnectionInformation(), completer);
-        if (chain != null) {
-            final RevocationSnapshot.Status status = state.snapshot().check(chain, clock.instant(), grace);
+        final CertificatePath path = ConnectionChain.of(input.getConnectionInformation(), authorities);
+        if (path != null) {
+            final X509Certificate leaf = path.leaf();
+            final RevocationSnapshot.Status status = state.snapshot().check(path, clock.instant(), grace);
             final String listener = input.getConnectionInformation()
                     .getListener()
                     .map(Listener::getName)
                     .orElse("-");
+            if (status.unknownIssuer() != null) {
+                metrics.rejectedUnknownIssuer();
+                log.warn(
+                        "crl-extension refused CONNECT: certificate issuer '{}' is not one of the configured ca-certificates; identity '{}', client id '{}', listener {}, certificate sha256 {}",
+                        status.unknownIssuer().getName(),
+                        identity(leaf),
+                        DeviceIdentity.printable(clientId),
+                        listener,
+                        CertificateIdentity.sha256Fingerprint(leaf));
+                output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "certificate issuer unknown");
+                return;
+            }
             if (status.revoked() != null) {
                 metrics.rejectedRevoked();
                 final X509Certificate revoked = status.revoked();
                 log.warn(
                         "crl-extension refused CONNECT: certificate revoked ('{}'); identity '{}', client id '{}', listener {}, serial {}, issuer '{}', certificate sha256 {}",
                         revoked.getSubjectX500Principal().getName(),
-                        identity(chain[0]),
+                        identity(leaf),
                         DeviceIdentity.printable(clientId),
                         listener,
                         revoked.getSerialNumber().toString(16),
                         revoked.getIssuerX500Principal().getName(),
-                        CertificateIdentity.sha256Fingerprint(chain[0]));
+                        CertificateIdentity.sha256Fingerprint(leaf));
                 output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "certificate revoked");
                 return;
             }
@@ -88,10 +103,10 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                     log.warn(
                             "crl-extension refused CONNECT: no current CRL for issuer '{}', revocation status unknown; identity '{}', client id '{}', listener {}, certificate sha256 {}",
                             status.unavailableIssuer().getName(),
-                            identity(chain[0]),
+                            identity(leaf),
                             DeviceIdentity.printable(clientId),
                             listener,
-                            CertificateIdentity.sha256Fingerprint(chain[0]));
+                            CertificateIdentity.sha256Fingerprint(leaf));
                     output.failAuthentication(
                             ConnackReasonCode.SERVER_UNAVAILABLE, "certificate revocation status unavailable");
                     return;
@@ -100,7 +115,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 log.warn(
                         "crl-extension: no current CRL for issuer '{}'; allowing identity '{}', client id '{}' unchecked (when-unavailable=allow)",
                         status.unavailableIssuer().getName(),
-                        identity(chain[0]),
+                        identity(leaf),
                         DeviceIdentity.printable(clientId));
             }
         }

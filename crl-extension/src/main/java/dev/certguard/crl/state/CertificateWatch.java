@@ -1,6 +1,7 @@
 package dev.certguard.crl.state;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.crl.path.Authorities;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -22,14 +23,17 @@ public final class CertificateWatch {
     private final @NotNull Map<String, X509Certificate> certificates;
     private final @NotNull Duration warnBefore;
     private final @NotNull Clock clock;
+    private final @NotNull Authorities authorities;
     private final Map<String, Boolean> expiring = new ConcurrentHashMap<>();
     private final Map<String, Boolean> revoked = new ConcurrentHashMap<>();
 
     public CertificateWatch(
             final @NotNull Map<String, X509Certificate> certificates,
             final @NotNull Duration warnBefore,
+            final @NotNull Authorities authorities,
             final @NotNull CrlMetrics metrics,
             final @NotNull Clock clock) {
+        this.authorities = authorities;
         this.certificates = Map.copyOf(certificates);
         this.warnBefore = warnBefore;
         this.clock = clock;
@@ -59,7 +63,7 @@ public final class CertificateWatch {
             } else if (!soon) {
                 expiring.put(entry.getKey(), false);
             }
-            final boolean isRevoked = snapshot.check(new X509Certificate[] {certificate}, now, Duration.ZERO)
+            final boolean isRevoked = snapshot.check(authorities.path(certificate), now, Duration.ZERO)
                             .revoked()
                     != null;
             if (isRevoked && !Boolean.TRUE.equals(revoked.put(entry.getKey(), true))) {

@@ -29,6 +29,7 @@ public final class CrlMetrics {
     private final Map<String, SourceState> sources = new ConcurrentHashMap<>();
     private final Counter rejectedRevoked;
     private final Counter rejectedUnavailable;
+    private final Counter rejectedUnknownIssuer;
     private final Counter allowedUnavailable;
     private final Counter liveDisconnects;
 
@@ -37,6 +38,7 @@ public final class CrlMetrics {
         this.clock = clock;
         rejectedRevoked = registry.counter(PREFIX + "connect.rejected.revoked");
         rejectedUnavailable = registry.counter(PREFIX + "connect.rejected.unavailable");
+        rejectedUnknownIssuer = registry.counter(PREFIX + "connect.rejected.unknown-issuer");
         allowedUnavailable = registry.counter(PREFIX + "connect.allowed.unavailable");
         liveDisconnects = registry.counter(PREFIX + "live-disconnects");
     }
@@ -83,6 +85,10 @@ public final class CrlMetrics {
 
     public void rejectedUnavailable() {
         rejectedUnavailable.inc();
+    }
+
+    public void rejectedUnknownIssuer() {
+        rejectedUnknownIssuer.inc();
     }
 
     public void allowedUnavailable() {

@@ -3,6 +3,7 @@ package dev.certguard.crl.state;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.connection.ConnectionGenerations;
+import dev.certguard.crl.path.CertificatePath;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +39,7 @@ public final class LiveRevocation {
     public static final class Live {
         final @NotNull String clientId;
         final long generation;
-        final @NotNull X509Certificate[] chain;
+        final @NotNull CertificatePath path;
         final @NotNull String identity;
         /** The connection ended (set only by {@link #ended}). */
         final AtomicBoolean done = new AtomicBoolean();
@@ -48,11 +49,11 @@ public final class LiveRevocation {
         Live(
                 final @NotNull String clientId,
                 final long generation,
-                final @NotNull X509Certificate[] chain,
+                final @NotNull CertificatePath path,
                 final @NotNull String identity) {
             this.clientId = clientId;
             this.generation = generation;
-            this.chain = chain;
+            this.path = path;
             this.identity = identity;
         }
     }
@@ -102,19 +103,19 @@ public final class LiveRevocation {
     public @Nullable Live authenticated(
             final @NotNull String clientId,
             final long generation,
-            final @Nullable X509Certificate[] chain,
+            final @Nullable CertificatePath path,
             final @NotNull String identity) {
         generations.authenticated(clientId, generation);
-        if (chain == null || chain.length == 0) {
+        if (path == null) {
             return null;
         }
-        final Live connection = new Live(clientId, generation, chain, identity);
+        final Live connection = new Live(clientId, generation, path, identity);
         live.add(connection);
         // A CRL installed between this connection's CONNECT check and now was swept without it. It is
         // not registered with HiveMQ yet (this event precedes session takeover), so cut it a moment later.
         if (enabled) {
             final X509Certificate revoked =
-                    snapshot.get().check(chain, clock.instant(), grace).revoked();
+                    snapshot.get().check(path, clock.instant(), grace).revoked();
             if (revoked != null) {
                 later(() -> cut(connection, revoked, 0));
             }
@@ -138,7 +139,7 @@ public final class LiveRevocation {
         }
         for (final Live connection : live) {
             final X509Certificate revoked =
-                    snapshot.check(connection.chain, clock.instant(), grace).revoked();
+                    snapshot.check(connection.path, clock.instant(), grace).revoked();
             if (revoked != null) {
                 cut(connection, revoked, 0);
             }

@@ -50,7 +50,7 @@ public final class RevocationState {
         }
         while (true) {
             final RevocationSnapshot snapshot = current.get();
-            final VerifiedCrl existing = snapshot.crl(crl.issuer());
+            final VerifiedCrl existing = snapshot.crl(crl.issuerKey());
             if (existing != null && crl.isOlderThan(existing)) {
                 throw new RollbackException("older than the CRL in use (number " + existing.number() + ", thisUpdate "
                         + existing.thisUpdate() + " from " + existing.source() + ")");

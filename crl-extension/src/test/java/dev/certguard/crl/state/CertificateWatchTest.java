@@ -6,6 +6,7 @@ import com.codahale.metrics.MetricRegistry;
 import dev.certguard.crl.crl.CrlVerifier;
 import dev.certguard.crl.crl.ParsedCrl;
 import dev.certguard.crl.crl.TestCa;
+import dev.certguard.crl.path.Authorities;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
@@ -39,6 +40,7 @@ class CertificateWatchTest {
         final CertificateWatch watch = new CertificateWatch(
                 Map.of("/etc/certguard/broker.pem", broker),
                 Duration.ofHours(12),
+                new Authorities(List.of(root.certificate), 10),
                 new CrlMetrics(registry, Clock.systemUTC()),
                 Clock.systemUTC());
         final String base = "dev.certguard.crl-extension.watch._etc_certguard_broker.pem.";

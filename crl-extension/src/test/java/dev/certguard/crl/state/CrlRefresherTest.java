@@ -6,6 +6,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.sun.net.httpserver.HttpServer;
 import dev.certguard.crl.crl.CrlVerifier;
 import dev.certguard.crl.crl.TestCa;
+import dev.certguard.crl.path.Authority;
 import dev.certguard.crl.source.FileSource;
 import dev.certguard.crl.source.HttpSource;
 import java.math.BigInteger;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.security.auth.x500.X500Principal;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CrlRefresherTest {
 
     private static final TestCa CA = TestCa.ec("CN=IOTmidCA");
-    private static final X500Principal ISSUER = CA.certificate.getSubjectX500Principal();
+    private static final String ISSUER =
+            Authority.key(CA.certificate.getSubjectX500Principal(), CA.certificate.getPublicKey());
 
     /** What the in-test server answers next. */
     private final AtomicReference<Response> response = new AtomicReference<>();

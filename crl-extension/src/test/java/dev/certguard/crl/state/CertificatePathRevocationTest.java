@@ -6,7 +6,8 @@ import com.codahale.metrics.MetricRegistry;
 import dev.certguard.crl.crl.CrlVerifier;
 import dev.certguard.crl.crl.ParsedCrl;
 import dev.certguard.crl.crl.TestCa;
-import dev.certguard.crl.enforce.ChainCompleter;
+import dev.certguard.crl.path.Authorities;
+import dev.certguard.crl.path.CertificatePath;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -26,7 +27,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 
-class ChainRevocationTest {
+class CertificatePathRevocationTest {
 
     private static final TestCa ROOT = TestCa.ec("CN=root");
     private static final KeyPair INTERMEDIATE_KEYS = TestCa.ec("CN=unused").keys;
@@ -73,20 +74,91 @@ class ChainRevocationTest {
         return state;
     }
 
+    private static final Authorities AUTHORITIES = new Authorities(List.of(ROOT.certificate, INTERMEDIATE), 100);
+
     @Test
-    void leaf_sent_alone_is_completed_with_the_configured_intermediate_and_its_revocation_applies() throws Exception {
-        final ChainCompleter completer = new ChainCompleter(List.of(ROOT.certificate, INTERMEDIATE));
+    void leaf_path_runs_through_the_configured_intermediate_and_its_revocation_applies() throws Exception {
+        final CertificatePath path = AUTHORITIES.path(LEAF);
 
-        final X509Certificate[] completed = completer.complete(new X509Certificate[] {LEAF});
-
-        assertThat(completed).containsExactly(LEAF, INTERMEDIATE, ROOT.certificate);
+        assertThat(path.issuer().certificate()).isEqualTo(INTERMEDIATE);
+        assertThat(path.issuer().issuer().certificate()).isEqualTo(ROOT.certificate);
+        assertThat(path.issuer().issuer().isAnchor()).isTrue();
         assertThat(stateRevokingIntermediate()
                         .snapshot()
-                        .check(completed, Instant.now(), Duration.ZERO)
+                        .check(path, Instant.now(), Duration.ZERO)
                         .revoked())
                 .isEqualTo(INTERMEDIATE);
-        assertThat(completer.complete(new X509Certificate[] {LEAF, INTERMEDIATE}))
-                .containsExactly(LEAF, INTERMEDIATE, ROOT.certificate);
+    }
+
+    @Test
+    void path_of_a_leaf_is_the_same_whatever_the_client_appends() throws Exception {
+        // The client-sent chain is not consulted at all: appending the root (a self-signed certificate)
+        // or a forged intermediate cannot cut the path short.
+        final CertificatePath path = AUTHORITIES.path(LEAF);
+        final RevocationSnapshot.Status status =
+                stateRevokingIntermediate().snapshot().check(path, Instant.now(), Duration.ZERO);
+
+        assertThat(status.revoked()).isEqualTo(INTERMEDIATE);
+    }
+
+    @Test
+    void leaf_of_an_unconfigured_ca_with_a_configured_name_has_an_unknown_issuer() {
+        final TestCa impostor = TestCa.ec("CN=IOTmidCA");
+        final X509Certificate leaf = issue(
+                impostor.certificate,
+                impostor.keys,
+                "CN=admin:a1998e",
+                TestCa.ec("CN=y").keys.getPublic(),
+                9,
+                false);
+
+        final RevocationSnapshot.Status status =
+                new RevocationState().snapshot().check(AUTHORITIES.path(leaf), Instant.now(), Duration.ZERO);
+
+        assertThat(status.unknownIssuer()).isEqualTo(INTERMEDIATE.getSubjectX500Principal());
+        assertThat(status.good()).isFalse();
+    }
+
+    @Test
+    void re_keyed_cas_of_one_name_keep_a_crl_each_and_both_revocations_apply() throws Exception {
+        final TestCa oldKey = TestCa.ec("CN=Rekeyed CA");
+        final TestCa newKey = TestCa.ec("CN=Rekeyed CA");
+        final X509Certificate oldDevice = issue(
+                oldKey.certificate,
+                oldKey.keys,
+                "CN=t:old",
+                TestCa.ec("CN=z").keys.getPublic(),
+                11,
+                false);
+        final X509Certificate newDevice = issue(
+                newKey.certificate,
+                newKey.keys,
+                "CN=t:new",
+                TestCa.ec("CN=z").keys.getPublic(),
+                12,
+                false);
+        final Authorities authorities = new Authorities(List.of(oldKey.certificate, newKey.certificate), 100);
+        final CrlVerifier verifier = new CrlVerifier(List.of(oldKey.certificate, newKey.certificate), Duration.ZERO);
+        final TestCa.Crl oldCrl = oldKey.crl();
+        oldCrl.number = BigInteger.valueOf(9);
+        oldCrl.revoked = new BigInteger[] {BigInteger.valueOf(11)};
+        final TestCa.Crl newCrl = newKey.crl();
+        newCrl.number = BigInteger.ONE;
+        newCrl.revoked = new BigInteger[] {BigInteger.valueOf(12)};
+        final RevocationState state = new RevocationState();
+
+        state.install(verifier.verify(ParsedCrl.parse(oldCrl.der()), "old", Instant.now()));
+        state.install(verifier.verify(ParsedCrl.parse(newCrl.der()), "new", Instant.now()));
+
+        assertThat(state.snapshot().crls()).hasSize(2);
+        assertThat(state.snapshot()
+                        .check(authorities.path(oldDevice), Instant.now(), Duration.ZERO)
+                        .revoked())
+                .isEqualTo(oldDevice);
+        assertThat(state.snapshot()
+                        .check(authorities.path(newDevice), Instant.now(), Duration.ZERO)
+                        .revoked())
+                .isEqualTo(newDevice);
     }
 
     @Test
@@ -104,7 +176,7 @@ class ChainRevocationTest {
                 Duration.ZERO,
                 true);
 
-        live.authenticated("c1", live.attempt("c1"), new X509Certificate[] {LEAF, INTERMEDIATE}, "admin:a1998e");
+        live.authenticated("c1", live.attempt("c1"), AUTHORITIES.path(LEAF), "admin:a1998e");
 
         final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
         while (cut.isEmpty() && System.nanoTime() < deadline) {

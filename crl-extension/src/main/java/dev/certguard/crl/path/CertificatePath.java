@@ -1,0 +1,63 @@
+package dev.certguard.crl.path;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import java.security.cert.X509Certificate;
+import javax.security.auth.x500.X500Principal;
+
+/**
+ * The path from a client certificate up to a configured trust anchor, built from the configured
+ * CAs only (never from certificates the client sent), or the reason no such path exists.
+ * Immutable; thread-safe.
+ */
+public final class CertificatePath {
+
+    private final @NotNull X509Certificate leaf;
+    private final @Nullable Authority issuer;
+    private final @Nullable X500Principal unknownIssuer;
+
+    private CertificatePath(
+            final @NotNull X509Certificate leaf,
+            final @Nullable Authority issuer,
+            final @Nullable X500Principal unknownIssuer) {
+        this.leaf = leaf;
+        this.issuer = issuer;
+        this.unknownIssuer = unknownIssuer;
+    }
+
+    static @NotNull CertificatePath of(final @NotNull X509Certificate leaf, final @NotNull Authority issuer) {
+        return new CertificatePath(leaf, issuer, null);
+    }
+
+    /** A certificate that is itself a configured anchor: nothing above it can revoke it. */
+    static @NotNull CertificatePath anchor(final @NotNull X509Certificate anchor) {
+        return new CertificatePath(anchor, null, null);
+    }
+
+    static @NotNull CertificatePath unknown(final @NotNull X509Certificate leaf) {
+        return new CertificatePath(leaf, null, leaf.getIssuerX500Principal());
+    }
+
+    public @NotNull X509Certificate leaf() {
+        return leaf;
+    }
+
+    /** The configured CA that issued the leaf; follow {@link Authority#issuer()} up to the anchor. */
+    public @Nullable Authority issuer() {
+        return issuer;
+    }
+
+    /** The issuer name of a leaf that no configured CA issued, or {@code null} when the path is known. */
+    public @Nullable X500Principal unknownIssuer() {
+        return unknownIssuer;
+    }
+
+    /** The leaf's notAfter and that of every CA on the path, whichever comes first (epoch millis). */
+    public long earliestNotAfterMillis() {
+        long earliest = leaf.getNotAfter().getTime();
+        for (Authority authority = issuer; authority != null; authority = authority.issuer()) {
+            earliest = Math.min(earliest, authority.certificate().getNotAfter().getTime());
+        }
+        return earliest;
+    }
+}
