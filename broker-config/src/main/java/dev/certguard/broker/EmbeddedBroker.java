@@ -1,6 +1,7 @@
 package dev.certguard.broker;
 
 import com.codahale.metrics.MetricRegistry;
+import com.hivemq.configuration.service.InternalConfigurations;
 import com.hivemq.embedded.EmbeddedHiveMQ;
 import java.time.Duration;
 import java.util.List;
@@ -35,13 +36,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new BrokerStartException(
                     List.of("cannot create the data folder " + home.data() + ": " + e.getMessage()), e);
         }
-        final StartupGate gate = new StartupGate();
-        final EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
-                .withConfigurationFolder(home.conf())
-                .withDataFolder(home.data())
-                .withExtensionsFolder(home.extensions())
-                .withEmbeddedExtension(gate.asEmbeddedExtension())
-                .build();
+        final EmbeddedHiveMQ hivemq = gated(home);
         try {
             hivemq.start().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (final ExecutionException | TimeoutException e) {
@@ -59,8 +54,29 @@ public final class EmbeddedBroker implements AutoCloseable {
             stopQuietly(hivemq);
             throw new BrokerStartException(after, null);
         }
-        gate.open();
         return new EmbeddedBroker(hivemq);
+    }
+
+    /**
+     * HiveMQ on {@code home} with the startup gate, not started. Embedded HiveMQ lets clients in when no
+     * authenticator exists; its builder's documented switch turns that back into a refusal, so a
+     * missing certguard authenticator can never mean "allow all".
+     */
+    static EmbeddedHiveMQ gated(final BrokerHome home) {
+        final StartupGate gate = new StartupGate(registry -> ExtensionCheck.afterStart(home, registry));
+        final EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(home.conf())
+                .withDataFolder(home.data())
+                .withExtensionsFolder(home.extensions())
+                .withEmbeddedExtension(gate.asEmbeddedExtension())
+                .build();
+        denyWithoutAuthenticator();
+        return hivemq;
+    }
+
+    /** Call after {@code EmbeddedHiveMQ.builder().build()} and before start: no authenticator means refuse. */
+    static void denyWithoutAuthenticator() {
+        InternalConfigurations.AUTH_DENY_UNAUTHENTICATED_CONNECTIONS.set(true);
     }
 
     public MetricRegistry metrics() {

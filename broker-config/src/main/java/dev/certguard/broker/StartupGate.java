@@ -1,5 +1,6 @@
 package dev.certguard.broker;
 
+import com.codahale.metrics.MetricRegistry;
 import com.hivemq.embedded.EmbeddedExtension;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
@@ -10,23 +11,33 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import java.util.List;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The launcher's own embedded extension. Its authenticator runs before every certguard one and
- * refuses all clients until the launcher has verified that every certguard extension is running;
- * after that it passes each CONNECT on. Because it always exists, embedded HiveMQ never falls back
- * to allowing clients for lack of an authenticator: if the certguard extensions were missing, the
- * chain would end with nobody left to decide, which HiveMQ treats as a refusal.
- * Thread-safe: the gate is a volatile flag.
+ * The launcher's own embedded extension, started <em>last</em> (lowest start priority): HiveMQ starts
+ * extensions one after another by start priority and binds its listeners only after all of them have
+ * started, so when this runs every certguard extension has either reported itself running or not.
+ * If all did, the gate registers nothing and costs nothing per CONNECT. If one did not, it registers
+ * an authenticator, ahead of every certguard one, that refuses every client with the reason, until
+ * the launcher has stopped the broker. Relies on HiveMQ's start order and on listeners binding after
+ * extension start (HiveMQInstance.start); {@code StartupFailureTest} pins both.
+ * Thread-safe: the decision is made once, in extension start.
  */
 public final class StartupGate implements ExtensionMain {
 
+    private static final Logger log = LoggerFactory.getLogger(StartupGate.class);
     static final int PRIORITY = 1_000_000;
+    static final int START_PRIORITY = Integer.MIN_VALUE;
 
-    private volatile boolean open;
+    private final @NotNull Function<MetricRegistry, List<String>> problems;
+    private volatile boolean refusing;
 
-    void open() {
-        open = true;
+    /** @param problems what keeps certguard from serving, read from the broker's metric registry */
+    StartupGate(final @NotNull Function<MetricRegistry, List<String>> problems) {
+        this.problems = problems;
     }
 
     EmbeddedExtension asEmbeddedExtension() {
@@ -35,25 +46,30 @@ public final class StartupGate implements ExtensionMain {
                 .withName("certguard startup gate")
                 .withVersion("1")
                 .withPriority(PRIORITY)
-                .withStartPriority(PRIORITY)
+                .withStartPriority(START_PRIORITY)
                 .withExtensionMain(this)
                 .build();
     }
 
-    @Override
-    public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
-        final SimpleAuthenticator authenticator = (authInput, authOutput) -> {
-            if (open) {
-                authOutput.nextExtensionOrDefault();
-            } else {
-                authOutput.failAuthentication(ConnackReasonCode.SERVER_UNAVAILABLE, "broker is starting");
-            }
-        };
-        Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
+    /** Whether the gate registered its refusing authenticator (some extension is not serving). */
+    boolean refusing() {
+        return refusing;
     }
 
     @Override
-    public void extensionStop(final @NotNull ExtensionStopInput input, final @NotNull ExtensionStopOutput output) {
-        open = false;
+    public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
+        final List<String> found = problems.apply(Services.metricRegistry());
+        if (found.isEmpty()) {
+            return;
+        }
+        refusing = true;
+        final String reason = "certguard is not serving: " + String.join("; ", found);
+        log.error("certguard startup gate refuses every client: {}", String.join("; ", found));
+        final SimpleAuthenticator refuse =
+                (authInput, authOutput) -> authOutput.failAuthentication(ConnackReasonCode.SERVER_UNAVAILABLE, reason);
+        Services.securityRegistry().setAuthenticatorProvider(providerInput -> refuse);
     }
+
+    @Override
+    public void extensionStop(final @NotNull ExtensionStopInput input, final @NotNull ExtensionStopOutput output) {}
 }

@@ -3,6 +3,7 @@ package dev.certguard.pki;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.IdentityCharacters;
 import dev.certguard.identity.InvalidIdentityException;
+import dev.certguard.text.UntrustedText;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -115,8 +116,7 @@ public final class DevPki {
         try {
             device = DeviceIdentity.parse(identity);
         } catch (final InvalidIdentityException e) {
-            throw new PkiException(
-                    "invalid device identity '" + DeviceIdentity.printable(identity) + "': " + e.reason());
+            throw new PkiException("invalid device identity '" + UntrustedText.escape(identity) + "': " + e.reason());
         }
         requireFileNameSafe(device.tenant());
         requireFileNameSafe(device.deviceId());
@@ -131,7 +131,7 @@ public final class DevPki {
             IdentityCharacters.checkLength(name);
             IdentityCharacters.checkPart("service name", name);
         } catch (final InvalidIdentityException e) {
-            throw new PkiException("invalid service name '" + DeviceIdentity.printable(name) + "': " + e.reason());
+            throw new PkiException("invalid service name '" + UntrustedText.escape(name) + "': " + e.reason());
         }
         requireFileNameSafe(name);
         return issueClient(name, dir.resolve("services").resolve(name), validity, force);

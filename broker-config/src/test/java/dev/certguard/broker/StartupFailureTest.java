@@ -87,19 +87,83 @@ class StartupFailureTest {
     }
 
     @Test
-    void client_connecting_before_the_launcher_verified_the_extensions_is_refused() throws Exception {
-        // The gate is closed while the check runs; after a failed check the broker is gone entirely.
+    void no_listener_is_left_open_after_a_refused_start() throws Exception {
         final TestBroker.Builder builder =
                 TestBroker.builder(dir).extensionConfig("acl-extension", "<acl-extension><bogus/></acl-extension>");
         final BrokerHome home = builder.prepare();
 
         catchThrowableOfType(BrokerStartException.class, () -> builder.start(home));
 
-        final int port =
-                Integer.parseInt(Files.readString(home.configFile()).replaceAll("(?s).*<port>(\\d+)</port>.*", "$1"));
-        assertThat(portIsClosed(port))
-                .as("no listener left open after a refused start")
-                .isTrue();
+        assertThat(portIsClosed(tlsPort(home))).isTrue();
+    }
+
+    @Test
+    void client_connecting_while_an_extension_failed_is_refused_by_the_gate_with_the_reason() throws Exception {
+        // The window between HiveMQ serving and the launcher stopping it: the gate, started after every
+        // certguard extension, has already seen the failure, so the first CONNECT is refused.
+        final TestBroker.Builder builder =
+                TestBroker.builder(dir).extensionConfig("acl-extension", "<acl-extension><bogus/></acl-extension>");
+        final BrokerHome home = builder.prepare();
+        Files.createDirectories(home.data());
+        final com.hivemq.embedded.EmbeddedHiveMQ hivemq = EmbeddedBroker.gated(home);
+        try {
+            hivemq.start().get();
+            final var client = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder()
+                    .identifier("early")
+                    .serverHost("localhost")
+                    .serverPort(tlsPort(home))
+                    .sslConfig(builder.pki().client("admin:early").sslConfig())
+                    .buildBlocking();
+
+            final Mqtt5ConnAckException refused = catchThrowableOfType(Mqtt5ConnAckException.class, client::connect);
+
+            assertThat(refused).as("CONNECT refused").isNotNull();
+            assertThat(refused.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE);
+            assertThat(refused.getMqttMessage().getReasonString())
+                    .get()
+                    .asString()
+                    .startsWith("certguard is not serving: acl-extension: failed: invalid configuration");
+        } finally {
+            hivemq.close();
+        }
+    }
+
+    @Test
+    void embedded_broker_without_any_authenticator_refuses_clients() throws Exception {
+        // Pins the embedded builder's documented switch: with no authenticator at all (every extension
+        // disabled, no gate), HiveMQ must refuse rather than allow.
+        final TestBroker.Builder builder = TestBroker.builder(dir);
+        final BrokerHome home = builder.prepare();
+        Files.createDirectories(home.data());
+        for (final String id : BrokerHome.REQUIRED_EXTENSIONS) {
+            Files.writeString(home.extension(id).resolve("DISABLED"), "");
+        }
+        final com.hivemq.embedded.EmbeddedHiveMQ hivemq = com.hivemq.embedded.EmbeddedHiveMQ.builder()
+                .withConfigurationFolder(home.conf())
+                .withDataFolder(home.data())
+                .withExtensionsFolder(home.extensions())
+                .build();
+        EmbeddedBroker.denyWithoutAuthenticator();
+        try {
+            hivemq.start().get();
+            final var client = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder()
+                    .identifier("nobody-decides")
+                    .serverHost("localhost")
+                    .serverPort(tlsPort(home))
+                    .sslConfig(builder.pki().client("admin:nobody").sslConfig())
+                    .buildBlocking();
+
+            final Mqtt5ConnAckException refused = catchThrowableOfType(Mqtt5ConnAckException.class, client::connect);
+
+            assertThat(refused).as("CONNECT refused").isNotNull();
+            assertThat(refused.getMqttMessage().getReasonCode().isError()).isTrue();
+        } finally {
+            hivemq.close();
+        }
+    }
+
+    private static int tlsPort(final BrokerHome home) throws java.io.IOException {
+        return Integer.parseInt(Files.readString(home.configFile()).replaceAll("(?s).*<port>(\\d+)</port>.*", "$1"));
     }
 
     @Test

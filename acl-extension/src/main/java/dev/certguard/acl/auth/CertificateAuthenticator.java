@@ -10,7 +10,7 @@ import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import dev.certguard.acl.config.AclConfig;
-import dev.certguard.identity.DeviceIdentity;
+import dev.certguard.text.UntrustedText;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,7 +81,7 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
             reject(
                     output,
                     RejectReason.WILL_DENIED,
-                    "will topic '" + DeviceIdentity.printable(will.get().getTopic()) + "' is not allowed for "
+                    "will topic '" + UntrustedText.escape(will.get().getTopic()) + "' is not allowed for "
                             + principal.name(),
                     resolution,
                     connect,
@@ -109,7 +109,7 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                 reason.metricName(),
                 detail,
                 resolution.presentedName(),
-                DeviceIdentity.printable(connect.getClientId()),
+                UntrustedText.escape(connect.getClientId()),
                 listener,
                 resolution.fingerprint());
         output.failAuthentication(reason.connackReasonCode(), detail);

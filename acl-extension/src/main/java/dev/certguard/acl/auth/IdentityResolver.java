@@ -7,6 +7,7 @@ import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.InvalidIdentityException;
+import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 
 /**
@@ -96,7 +97,7 @@ public final class IdentityResolver {
             return Resolution.accepted(Principal.device(DeviceIdentity.parse(presented)), fingerprint);
         } catch (final InvalidIdentityException e) {
             return Resolution.rejected(
-                    RejectReason.INVALID_IDENTITY, e.reason(), DeviceIdentity.printable(presented), fingerprint);
+                    RejectReason.INVALID_IDENTITY, e.reason(), UntrustedText.escape(presented), fingerprint);
         }
     }
 }

@@ -14,8 +14,8 @@ import dev.certguard.crl.state.LiveRevocation;
 import dev.certguard.crl.state.RevocationSnapshot;
 import dev.certguard.crl.state.RevocationState;
 import dev.certguard.identity.CertificateIdentity;
-import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.InvalidIdentityException;
+import dev.certguard.text.UntrustedText;
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -76,7 +76,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                         "crl-extension refused CONNECT: certificate issuer '{}' is not one of the configured ca-certificates; identity '{}', client id '{}', listener {}, certificate sha256 {}",
                         status.unknownIssuer().getName(),
                         identity(leaf),
-                        DeviceIdentity.printable(clientId),
+                        UntrustedText.escape(clientId),
                         listener,
                         CertificateIdentity.sha256Fingerprint(leaf));
                 output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "certificate issuer unknown");
@@ -89,7 +89,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                         "crl-extension refused CONNECT: certificate revoked ('{}'); identity '{}', client id '{}', listener {}, serial {}, issuer '{}', certificate sha256 {}",
                         revoked.getSubjectX500Principal().getName(),
                         identity(leaf),
-                        DeviceIdentity.printable(clientId),
+                        UntrustedText.escape(clientId),
                         listener,
                         revoked.getSerialNumber().toString(16),
                         revoked.getIssuerX500Principal().getName(),
@@ -104,7 +104,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                             "crl-extension refused CONNECT: no current CRL for issuer '{}', revocation status unknown; identity '{}', client id '{}', listener {}, certificate sha256 {}",
                             status.unavailableIssuer().getName(),
                             identity(leaf),
-                            DeviceIdentity.printable(clientId),
+                            UntrustedText.escape(clientId),
                             listener,
                             CertificateIdentity.sha256Fingerprint(leaf));
                     output.failAuthentication(
@@ -116,7 +116,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                         "crl-extension: no current CRL for issuer '{}'; allowing identity '{}', client id '{}' unchecked (when-unavailable=allow)",
                         status.unavailableIssuer().getName(),
                         identity(leaf),
-                        DeviceIdentity.printable(clientId));
+                        UntrustedText.escape(clientId));
             }
         }
         final long generation = live.attempt(clientId);
@@ -128,7 +128,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
 
     static String identity(final X509Certificate certificate) {
         try {
-            return DeviceIdentity.printable(CertificateIdentity.commonName(certificate));
+            return UntrustedText.escape(CertificateIdentity.commonName(certificate));
         } catch (final InvalidIdentityException e) {
             return "-";
         }

@@ -6,6 +6,7 @@ import dev.certguard.config.InvalidConfigException;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.IdentityCharacters;
 import dev.certguard.identity.InvalidIdentityException;
+import dev.certguard.text.UntrustedText;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -44,7 +45,7 @@ public final class DisconnectConfigParser {
         for (final String identity : exempt) {
             final String problem = identityProblem(identity);
             if (problem != null) {
-                reader.problem("exempt-identities/identity", "'" + DeviceIdentity.printable(identity) + "' " + problem);
+                reader.problem("exempt-identities/identity", "'" + UntrustedText.escape(identity) + "' " + problem);
             }
         }
         reader.finish();

@@ -4,8 +4,8 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.connection.ConnectionGenerations;
 import dev.certguard.identity.CertificateIdentity;
-import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.InvalidIdentityException;
+import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -117,7 +117,7 @@ public final class LifetimeTracker {
             return "-";
         }
         try {
-            return DeviceIdentity.printable(CertificateIdentity.commonName(leaf));
+            return UntrustedText.escape(CertificateIdentity.commonName(leaf));
         } catch (final InvalidIdentityException e) {
             return "-";
         }

@@ -1,6 +1,7 @@
 package dev.certguard.identity;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.text.UntrustedText;
 import java.util.Objects;
 
 /**
@@ -33,41 +34,16 @@ public final class DeviceIdentity {
         final int colon = value.indexOf(':');
         if (colon < 0) {
             throw new InvalidIdentityException(
-                    "identity '" + printable(value) + "' is not of the form tenant:device_id");
+                    "identity '" + UntrustedText.escape(value) + "' is not of the form tenant:device_id");
         }
         if (value.indexOf(':', colon + 1) >= 0) {
-            throw new InvalidIdentityException("identity '" + printable(value) + "' has more than one ':'");
+            throw new InvalidIdentityException("identity '" + UntrustedText.escape(value) + "' has more than one ':'");
         }
         final String tenant = value.substring(0, colon);
         final String deviceId = value.substring(colon + 1);
         IdentityCharacters.checkPart("tenant", tenant);
         IdentityCharacters.checkPart("device id", deviceId);
         return new DeviceIdentity(tenant, deviceId);
-    }
-
-    /**
-     * Renders untrusted input safely for a log line or reason string: non-printable characters
-     * become {@code \\uXXXX} and the text is cut at 80 characters.
-     */
-    public static @NotNull String printable(final @NotNull String untrusted) {
-        final StringBuilder out = new StringBuilder(Math.min(untrusted.length(), 80) + 8);
-        for (int i = 0; i < untrusted.length() && out.length() < 80; i++) {
-            final char c = untrusted.charAt(i);
-            if (c < 0x20
-                    || c == 0x7f
-                    || Character.getType(c) == Character.FORMAT
-                    || Character.isSurrogate(c)
-                    || c == '\\'
-                    || c == '\'') {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        if (out.length() >= 80 && untrusted.length() > 80) {
-            out.append("...");
-        }
-        return out.toString();
     }
 
     public @NotNull String tenant() {
