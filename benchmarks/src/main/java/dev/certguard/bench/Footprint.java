@@ -1,9 +1,10 @@
 package dev.certguard.bench;
 
 import dev.certguard.bench.micro.LargeCrl;
-import dev.certguard.crl.crl.CrlVerifier;
-import dev.certguard.crl.crl.ParsedCrl;
-import dev.certguard.crl.crl.VerifiedCrl;
+import dev.certguard.connection.Connection;
+import dev.certguard.crl.verify.CrlVerifier;
+import dev.certguard.crl.verify.ParsedCrl;
+import dev.certguard.crl.verify.VerifiedCrl;
 import dev.certguard.disconnect.lifetime.LifetimeTracker;
 import dev.certguard.pki.CertificateAuthority;
 import java.lang.management.ManagementFactory;
@@ -68,14 +69,20 @@ final class Footprint {
             ids[i] = "admin:d" + i + "/mosq-" + i;
         }
         final LifetimeTracker.Tracked[] tracked = new LifetimeTracker.Tracked[connections];
+        final Connection[] connected = new Connection[connections];
         final long beforeTimers = liveHeap();
         for (int i = 0; i < connections; i++) {
-            tracked[i] = tracker.authenticated(ids[i], tracker.attempt(ids[i]), "admin:a1998e", chain);
+            // Everything disconnect-extension keeps per connection: the shared model's connection and
+            // client-id count, the deadline and its bucket node (HiveMQ holds the listener object).
+            connected[i] = dev.certguard.bench.micro.LifetimeTimerBenchmarkAccess.connect(ids[i], chain);
+            tracked[i] = tracker.authenticated(connected[i]);
         }
         final long afterTimers = liveHeap();
         for (int i = 0; i < connections; i++) {
-            tracked[i].ended();
+            tracker.ended(connected[i], tracked[i]);
+            dev.certguard.bench.micro.LifetimeTimerBenchmarkAccess.disconnected(ids[i]);
             tracked[i] = null;
+            connected[i] = null;
         }
         final long afterCancel = liveHeap();
         tracker.stop();
@@ -96,7 +103,7 @@ final class Footprint {
                 (afterTimers - beforeTimers) / (double) connections,
                 Math.max(0, afterCancel - beforeTimers),
                 tracker.tracked(),
-                tracker.queuedTimers());
+                tracker.queuedDeadlines());
         if (held.revoked().size() != entries || tracked.length != connections) {
             throw new IllegalStateException("unexpected sizes");
         }

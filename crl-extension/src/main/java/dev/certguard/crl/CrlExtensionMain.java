@@ -5,18 +5,19 @@ import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
-import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.ManagedExtensionExecutorService;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
 import dev.certguard.config.InvalidConfigException;
+import dev.certguard.connection.ClientIdOwnership;
+import dev.certguard.connection.ConnectionCutter;
+import dev.certguard.connection.ConnectionListener;
 import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.config.CrlConfigParser;
-import dev.certguard.crl.crl.CrlVerifier;
-import dev.certguard.crl.enforce.ConnectionRevocationListener;
 import dev.certguard.crl.enforce.RevocationAuthenticator;
 import dev.certguard.crl.path.Authorities;
 import dev.certguard.crl.source.CrlSource;
@@ -28,11 +29,13 @@ import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.CrlRefresher;
 import dev.certguard.crl.state.LiveRevocation;
 import dev.certguard.crl.state.RevocationState;
+import dev.certguard.crl.verify.CrlVerifier;
 import dev.certguard.status.ExtensionStatus;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +55,13 @@ public final class CrlExtensionMain implements ExtensionMain {
     private static final String ID = "crl-extension";
     /** Client certificates whose issuing CA is remembered (about 100 bytes each). */
     private static final long CACHED_PATHS = 200_000;
+    /** How long a cut waits for a contended client id to settle, and how often. */
+    private static final Duration RECHECK = Duration.ofSeconds(1);
+
+    private static final int MAX_RECHECKS = 30;
 
     private CrlRefresher refresher;
-    private LiveRevocation live;
+    private ConnectionCutter cutter;
     private CrlMetrics metrics;
 
     @Override
@@ -77,11 +84,13 @@ public final class CrlExtensionMain implements ExtensionMain {
         }
         final Clock clock = Clock.systemUTC();
         metrics = new CrlMetrics(registry, clock);
+        final ManagedExtensionExecutorService executor = Services.extensionExecutorService();
         final Authorities authorities = new Authorities(config.caCertificates(), CACHED_PATHS);
         final List<CrlSource> sources = new ArrayList<>();
         config.fileSources().forEach(path -> sources.add(new FileSource(path, config.maxCrlBytes())));
         if (!config.httpSources().isEmpty()) {
             final HttpClient http = HttpClient.newBuilder()
+                    .executor(executor)
                     .connectTimeout(config.httpTimeout())
                     .followRedirects(HttpClient.Redirect.NORMAL)
                     .build();
@@ -96,9 +105,17 @@ public final class CrlExtensionMain implements ExtensionMain {
                 .toPath()
                 .resolve("certguard")
                 .resolve("crl-high-water-marks.properties")));
-        live = new LiveRevocation(
-                (clientId, reason) ->
-                        clients.disconnectClient(clientId, true, DisconnectReasonCode.NOT_AUTHORIZED, reason),
+        final ClientIdOwnership owners = new ClientIdOwnership();
+        cutter = new ConnectionCutter(
+                ID,
+                owners,
+                clients::disconnectClient,
+                (task, delay) -> executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
+                RECHECK,
+                MAX_RECHECKS);
+        final LiveRevocation live = new LiveRevocation(
+                cutter,
+                authorities,
                 state::snapshot,
                 metrics,
                 clock,
@@ -126,19 +143,17 @@ public final class CrlExtensionMain implements ExtensionMain {
         }
         watch.check(state.snapshot());
         final CrlRefresher periodic = refresher;
-        Services.extensionExecutorService()
-                .scheduleWithFixedDelay(
-                        () -> periodic.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot())),
-                        config.refreshInterval().toMillis(),
-                        config.refreshInterval().toMillis(),
-                        TimeUnit.MILLISECONDS);
+        executor.scheduleWithFixedDelay(
+                () -> periodic.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot())),
+                config.refreshInterval().toMillis(),
+                config.refreshInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
 
         final RevocationAuthenticator authenticator =
-                new RevocationAuthenticator(state, connections, metrics, config, authorities, clock);
+                new RevocationAuthenticator(state, metrics, config, authorities, clock);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.eventRegistry()
-                .setClientLifecycleEventListener(
-                        providerInput -> new ConnectionRevocationListener(connections, authorities));
+                .setClientLifecycleEventListener(providerInput -> new ConnectionListener<>(owners, connections));
         ExtensionStatus.reportRunning(registry, ID);
         log.info(
                 "crl-extension {} started: {} CA certificates, {} CRL sources, {} CRLs loaded, refresh every {} s, when-unavailable={}",
@@ -155,8 +170,8 @@ public final class CrlExtensionMain implements ExtensionMain {
         if (refresher != null) {
             refresher.stop();
         }
-        if (live != null) {
-            live.stop();
+        if (cutter != null) {
+            cutter.stop();
         }
         if (metrics != null) {
             metrics.remove();

@@ -4,19 +4,19 @@ import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
-import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.ManagedExtensionExecutorService;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
 import dev.certguard.config.InvalidConfigException;
-import dev.certguard.connection.ConnectionGenerations;
+import dev.certguard.connection.ClientIdOwnership;
+import dev.certguard.connection.ConnectionCutter;
+import dev.certguard.connection.ConnectionListener;
 import dev.certguard.disconnect.config.DisconnectConfig;
 import dev.certguard.disconnect.config.DisconnectConfigParser;
-import dev.certguard.disconnect.hivemq.AttemptInterceptor;
-import dev.certguard.disconnect.hivemq.ConnectionLifetimeListener;
 import dev.certguard.disconnect.hivemq.RefuseEveryone;
 import dev.certguard.disconnect.lifetime.DisconnectMetrics;
 import dev.certguard.disconnect.lifetime.LifetimePolicy;
@@ -24,13 +24,15 @@ import dev.certguard.disconnect.lifetime.LifetimeTracker;
 import dev.certguard.status.ExtensionStatus;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wiring only: reads the configuration, builds the lifetime tracker, registers the CONNECT
- * interceptor and the per-connection lifecycle listener. An invalid configuration registers an
+ * Wiring only: reads the configuration, builds the lifetime tracker on the shared connection model,
+ * registers the per-connection listener, and starts and stops the one deadline thread. An invalid configuration registers an
  * authenticator that refuses everyone, so no connection runs without its lifetime.
  */
 public final class DisconnectExtensionMain implements ExtensionMain {
@@ -38,7 +40,13 @@ public final class DisconnectExtensionMain implements ExtensionMain {
     private static final Logger log = LoggerFactory.getLogger(DisconnectExtensionMain.class);
     private static final String ID = "disconnect-extension";
 
+    /** How long a cut waits for a contended client id to settle, and how often. */
+    private static final Duration RECHECK = Duration.ofSeconds(1);
+
+    private static final int MAX_RECHECKS = 30;
+
     private LifetimeTracker tracker;
+    private ConnectionCutter cutter;
     private DisconnectMetrics metrics;
 
     @Override
@@ -67,19 +75,30 @@ public final class DisconnectExtensionMain implements ExtensionMain {
         }
         metrics = new DisconnectMetrics(registry);
         final ClientService clients = Services.clientService();
+        final ManagedExtensionExecutorService executor = Services.extensionExecutorService();
+        final ClientIdOwnership owners = new ClientIdOwnership();
+        cutter = new ConnectionCutter(
+                ID,
+                owners,
+                clients::disconnectClient,
+                (task, delay) -> executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
+                RECHECK,
+                MAX_RECHECKS);
         tracker = new LifetimeTracker(
                 new LifetimePolicy(config, bound -> ThreadLocalRandom.current().nextLong(bound)),
-                new ConnectionGenerations(),
-                (clientId, preventWill, reason) -> clients.disconnectClient(
-                        clientId, preventWill, DisconnectReasonCode.MAXIMUM_CONNECT_TIME, reason),
+                cutter,
                 metrics,
                 config.sendWillMessage(),
                 Clock.systemUTC());
-        final LifetimeTracker connections = tracker;
-        final AttemptInterceptor attempts = new AttemptInterceptor(connections);
-        Services.interceptorRegistry().setConnectInboundInterceptorProvider(providerInput -> attempts);
+        tracker.start(runnable -> {
+            final Thread thread = new Thread(runnable, "certguard-connection-lifetimes");
+            thread.setDaemon(true);
+            return thread;
+        });
+        final LifetimeTracker lifetimes = tracker;
+        metrics.gauges(lifetimes::tracked, owners::clientIds);
         Services.eventRegistry()
-                .setClientLifecycleEventListener(providerInput -> new ConnectionLifetimeListener(connections));
+                .setClientLifecycleEventListener(providerInput -> new ConnectionListener<>(owners, lifetimes));
         ExtensionStatus.reportRunning(registry, ID);
         log.info(
                 "disconnect-extension {} started: lifetime {} s (jitter up to {}%), certificate expiry {}, will on disconnect {}, {} exempt identities",
@@ -95,6 +114,9 @@ public final class DisconnectExtensionMain implements ExtensionMain {
     public void extensionStop(final @NotNull ExtensionStopInput input, final @NotNull ExtensionStopOutput output) {
         if (tracker != null) {
             tracker.stop();
+        }
+        if (cutter != null) {
+            cutter.stop();
         }
         if (metrics != null) {
             metrics.remove();

@@ -1,5 +1,7 @@
 package dev.certguard.acl.auth;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.acl.config.AclConfig;
@@ -21,9 +23,18 @@ public final class IdentityResolver {
     private static final String NONE = "-";
 
     private final @NotNull AclConfig config;
+    /**
+     * One resolution per client certificate: HiveMQ hands every hook of a connection the same
+     * certificate object, so the CONNECT interceptor's resolution is found again by the authenticator
+     * (identity, not equality: weak keys), and dies with the connection. Kept in this extension's own
+     * memory, so no other extension can forge it.
+     */
+    private final @NotNull Cache<X509Certificate, Resolution> byCertificate;
 
     public IdentityResolver(final @NotNull AclConfig config) {
         this.config = config;
+        this.byCertificate =
+                Caffeine.newBuilder().weakKeys().maximumSize(100_000).build();
     }
 
     public @NotNull Resolution resolve(
@@ -37,7 +48,7 @@ public final class IdentityResolver {
         if (certificate == null) {
             return Resolution.rejected(RejectReason.NO_CERTIFICATE, "a client certificate is required", NONE, NONE);
         }
-        return fromCertificate(certificate);
+        return byCertificate.get(certificate, this::fromCertificate);
     }
 
     private Resolution fromCertificate(final X509Certificate certificate) {

@@ -1,9 +1,9 @@
 package dev.certguard.bench.micro;
 
-import dev.certguard.crl.crl.CrlVerifier;
-import dev.certguard.crl.crl.ParsedCrl;
-import dev.certguard.crl.crl.RevocationIndex;
-import dev.certguard.crl.crl.VerifiedCrl;
+import dev.certguard.crl.verify.CrlVerifier;
+import dev.certguard.crl.verify.ParsedCrl;
+import dev.certguard.crl.verify.RevocationIndex;
+import dev.certguard.crl.verify.VerifiedCrl;
 import dev.certguard.pki.CertificateAuthority;
 import java.math.BigInteger;
 import java.time.Duration;

@@ -1,7 +1,9 @@
 package dev.certguard.bench.micro;
 
 import com.codahale.metrics.MetricRegistry;
-import dev.certguard.connection.ConnectionGenerations;
+import dev.certguard.connection.ClientIdOwnership;
+import dev.certguard.connection.Connection;
+import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.disconnect.config.DisconnectConfig;
 import dev.certguard.disconnect.lifetime.DisconnectMetrics;
 import dev.certguard.disconnect.lifetime.LifetimePolicy;
@@ -35,6 +37,7 @@ public class LifetimeTimerBenchmark {
     private X509Certificate[] chain;
     private String[] clientIds;
     private LifetimeTracker.Tracked[] tracked;
+    private Connection[] connections;
 
     @Setup
     public void setUp() {
@@ -45,7 +48,11 @@ public class LifetimeTimerBenchmark {
             clientIds[i] = "admin:d" + i + "/mosq-" + i;
         }
         tracked = new LifetimeTracker.Tracked[CONNECTIONS];
+        connections = new Connection[CONNECTIONS];
     }
+
+    /** The ownership counts the tracker's cutter reads; benchmarks add and remove connections here too. */
+    static final ClientIdOwnership OWNERS = new ClientIdOwnership();
 
     static LifetimeTracker tracker() {
         return new LifetimeTracker(
@@ -53,11 +60,23 @@ public class LifetimeTimerBenchmark {
                         new DisconnectConfig(Duration.ofMinutes(30), 10, true, false, Set.of()),
                         bound ->
                                 java.util.concurrent.ThreadLocalRandom.current().nextLong(bound)),
-                new ConnectionGenerations(),
-                (clientId, preventWill, reason) -> CompletableFuture.completedFuture(true),
+                new ConnectionCutter(
+                        "disconnect-extension",
+                        OWNERS,
+                        (clientId, preventWill, code, reason) -> CompletableFuture.completedFuture(true),
+                        (task, delay) -> {},
+                        Duration.ofSeconds(1),
+                        30),
                 new DisconnectMetrics(new MetricRegistry()),
                 false,
                 Clock.systemUTC());
+    }
+
+    /** What the shared connection listener does when a connection authenticates. */
+    static Connection connect(final String clientId, final X509Certificate[] chain) {
+        OWNERS.connecting(clientId);
+        OWNERS.authenticated(clientId);
+        return new Connection(clientId, chain);
     }
 
     static X509Certificate[] chain() {
@@ -85,10 +104,12 @@ public class LifetimeTimerBenchmark {
     @OperationsPerInvocation(CONNECTIONS)
     public int scheduleAndCancel100kLifetimes() {
         for (int i = 0; i < CONNECTIONS; i++) {
-            tracked[i] = tracker.authenticated(clientIds[i], tracker.attempt(clientIds[i]), "admin:a1998e", chain);
+            connections[i] = connect(clientIds[i], chain);
+            tracked[i] = tracker.authenticated(connections[i]);
         }
         for (int i = 0; i < CONNECTIONS; i++) {
-            tracked[i].ended();
+            tracker.ended(connections[i], tracked[i]);
+            OWNERS.ended(clientIds[i], true);
         }
         return tracker.tracked();
     }

@@ -1,5 +1,6 @@
 package dev.certguard.bench.micro;
 
+import dev.certguard.connection.Connection;
 import dev.certguard.disconnect.lifetime.LifetimeTracker;
 import java.security.cert.X509Certificate;
 
@@ -10,6 +11,14 @@ public final class LifetimeTimerBenchmarkAccess {
 
     public static LifetimeTracker tracker() {
         return LifetimeTimerBenchmark.tracker();
+    }
+
+    public static Connection connect(final String clientId, final X509Certificate[] chain) {
+        return LifetimeTimerBenchmark.connect(clientId, chain);
+    }
+
+    public static void disconnected(final String clientId) {
+        LifetimeTimerBenchmark.OWNERS.ended(clientId, true);
     }
 
     public static X509Certificate[] chain() {

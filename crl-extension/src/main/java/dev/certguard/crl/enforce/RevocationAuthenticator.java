@@ -10,13 +10,11 @@ import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.path.Authorities;
 import dev.certguard.crl.path.CertificatePath;
 import dev.certguard.crl.state.CrlMetrics;
-import dev.certguard.crl.state.LiveRevocation;
 import dev.certguard.crl.state.RevocationSnapshot;
 import dev.certguard.crl.state.RevocationState;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.identity.InvalidIdentityException;
 import dev.certguard.text.UntrustedText;
-import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,11 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class RevocationAuthenticator implements SimpleAuthenticator {
 
     private static final Logger log = LoggerFactory.getLogger(RevocationAuthenticator.class);
-    static final String GENERATION = "dev.certguard.crl.generation";
-    static final String CLIENT_ID = "dev.certguard.crl.client-id";
 
     private final @NotNull RevocationState state;
-    private final @NotNull LiveRevocation live;
     private final @NotNull CrlMetrics metrics;
     private final @NotNull CrlConfig.WhenUnavailable whenUnavailable;
     private final @NotNull Duration grace;
@@ -45,14 +40,12 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
 
     public RevocationAuthenticator(
             final @NotNull RevocationState state,
-            final @NotNull LiveRevocation live,
             final @NotNull CrlMetrics metrics,
             final @NotNull CrlConfig config,
             final @NotNull Authorities authorities,
             final @NotNull Clock clock) {
         this.authorities = authorities;
         this.state = state;
-        this.live = live;
         this.metrics = metrics;
         this.whenUnavailable = config.whenUnavailable();
         this.grace = config.gracePeriod();
@@ -119,10 +112,6 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                         UntrustedText.escape(clientId));
             }
         }
-        final long generation = live.attempt(clientId);
-        final var store = input.getConnectionInformation().getConnectionAttributeStore();
-        store.put(GENERATION, ByteBuffer.allocate(Long.BYTES).putLong(0, generation));
-        store.putAsString(CLIENT_ID, clientId);
         output.nextExtensionOrDefault();
     }
 

@@ -2,7 +2,7 @@ package dev.certguard.crl.state;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
-import dev.certguard.crl.crl.VerifiedCrl;
+import dev.certguard.crl.verify.VerifiedCrl;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;

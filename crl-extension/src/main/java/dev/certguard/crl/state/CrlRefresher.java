@@ -1,13 +1,13 @@
 package dev.certguard.crl.state;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-import dev.certguard.crl.crl.CrlFormatException;
-import dev.certguard.crl.crl.CrlVerificationException;
-import dev.certguard.crl.crl.CrlVerifier;
-import dev.certguard.crl.crl.ParsedCrl;
-import dev.certguard.crl.crl.VerifiedCrl;
 import dev.certguard.crl.source.CrlSource;
 import dev.certguard.crl.source.Fetch;
+import dev.certguard.crl.verify.CrlFormatException;
+import dev.certguard.crl.verify.CrlVerificationException;
+import dev.certguard.crl.verify.CrlVerifier;
+import dev.certguard.crl.verify.ParsedCrl;
+import dev.certguard.crl.verify.VerifiedCrl;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,9 +2,9 @@ package dev.certguard.crl.state;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
-import dev.certguard.crl.crl.VerifiedCrl;
 import dev.certguard.crl.path.Authority;
 import dev.certguard.crl.path.CertificatePath;
+import dev.certguard.crl.verify.VerifiedCrl;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package dev.certguard.crl.state;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-import dev.certguard.crl.crl.VerifiedCrl;
+import dev.certguard.crl.verify.VerifiedCrl;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**

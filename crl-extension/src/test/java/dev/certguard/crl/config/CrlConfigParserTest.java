@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.certguard.config.InvalidConfigException;
-import dev.certguard.crl.crl.TestCa;
+import dev.certguard.crl.verify.TestCa;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,28 +3,24 @@ package dev.certguard.crl.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
-import dev.certguard.crl.crl.CrlVerifier;
-import dev.certguard.crl.crl.ParsedCrl;
-import dev.certguard.crl.crl.TestCa;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import dev.certguard.connection.ClientIdOwnership;
+import dev.certguard.connection.Connection;
+import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.crl.path.Authorities;
 import dev.certguard.crl.path.CertificatePath;
+import dev.certguard.crl.verify.CrlVerifier;
+import dev.certguard.crl.verify.ParsedCrl;
+import dev.certguard.crl.verify.TestCa;
+import dev.certguard.testing.ManualScheduler;
+import dev.certguard.testing.RecordingDisconnector;
 import java.math.BigInteger;
 import java.security.KeyPair;
-import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Date;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 
 class CertificatePathRevocationTest {
@@ -32,38 +28,14 @@ class CertificatePathRevocationTest {
     private static final TestCa ROOT = TestCa.ec("CN=root");
     private static final KeyPair INTERMEDIATE_KEYS = TestCa.ec("CN=unused").keys;
     private static final X509Certificate INTERMEDIATE =
-            issue(ROOT.certificate, ROOT.keys, "CN=IOTmidCA", INTERMEDIATE_KEYS.getPublic(), 77, true);
-    private static final X509Certificate LEAF = issue(
+            TestCa.issue(ROOT.certificate, ROOT.keys, "CN=IOTmidCA", INTERMEDIATE_KEYS.getPublic(), 77, true);
+    private static final X509Certificate LEAF = TestCa.issue(
             INTERMEDIATE,
             INTERMEDIATE_KEYS,
             "CN=admin:a1998e",
             TestCa.ec("CN=x").keys.getPublic(),
             5,
             false);
-
-    private static X509Certificate issue(
-            final X509Certificate issuer,
-            final KeyPair issuerKeys,
-            final String subject,
-            final PublicKey key,
-            final long serial,
-            final boolean ca) {
-        try {
-            final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                    X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()),
-                    BigInteger.valueOf(serial),
-                    Date.from(Instant.now().minusSeconds(60)),
-                    Date.from(Instant.now().plusSeconds(3600)),
-                    new X500Name(subject),
-                    key);
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
-            return new JcaX509CertificateConverter()
-                    .getCertificate(builder.build(
-                            new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
-        } catch (final Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
 
     private static RevocationState stateRevokingIntermediate() throws Exception {
         final RevocationState state = new RevocationState();
@@ -104,7 +76,7 @@ class CertificatePathRevocationTest {
     @Test
     void leaf_of_an_unconfigured_ca_with_a_configured_name_has_an_unknown_issuer() {
         final TestCa impostor = TestCa.ec("CN=IOTmidCA");
-        final X509Certificate leaf = issue(
+        final X509Certificate leaf = TestCa.issue(
                 impostor.certificate,
                 impostor.keys,
                 "CN=admin:a1998e",
@@ -123,14 +95,14 @@ class CertificatePathRevocationTest {
     void re_keyed_cas_of_one_name_keep_a_crl_each_and_both_revocations_apply() throws Exception {
         final TestCa oldKey = TestCa.ec("CN=Rekeyed CA");
         final TestCa newKey = TestCa.ec("CN=Rekeyed CA");
-        final X509Certificate oldDevice = issue(
+        final X509Certificate oldDevice = TestCa.issue(
                 oldKey.certificate,
                 oldKey.keys,
                 "CN=t:old",
                 TestCa.ec("CN=z").keys.getPublic(),
                 11,
                 false);
-        final X509Certificate newDevice = issue(
+        final X509Certificate newDevice = TestCa.issue(
                 newKey.certificate,
                 newKey.keys,
                 "CN=t:new",
@@ -164,25 +136,67 @@ class CertificatePathRevocationTest {
     @Test
     void connection_revoked_before_it_was_tracked_is_cut_when_tracking_starts() throws Exception {
         final RevocationState state = stateRevokingIntermediate();
-        final List<String> cut = new CopyOnWriteArrayList<>();
+        final ClientIdOwnership owners = new ClientIdOwnership();
+        final RecordingDisconnector hivemq = new RecordingDisconnector();
+        final MetricRegistry registry = new MetricRegistry();
         final LiveRevocation live = new LiveRevocation(
-                (clientId, reason) -> {
-                    cut.add(clientId + ": " + reason);
-                    return CompletableFuture.completedFuture(true);
-                },
+                new ConnectionCutter("crl-extension", owners, hivemq, new ManualScheduler(), Duration.ofSeconds(1), 30),
+                AUTHORITIES,
+                state::snapshot,
+                new CrlMetrics(registry, Clock.systemUTC()),
+                Clock.systemUTC(),
+                Duration.ZERO,
+                true);
+        owners.connecting("c1");
+        owners.authenticated("c1");
+
+        live.authenticated(new Connection("c1", new X509Certificate[] {LEAF}));
+
+        assertThat(hivemq.disconnects()).singleElement().satisfies(d -> {
+            assertThat(d.clientId()).isEqualTo("c1");
+            assertThat(d.code()).isEqualTo(DisconnectReasonCode.NOT_AUTHORIZED);
+            assertThat(d.reason()).isEqualTo("certificate revoked");
+            assertThat(d.preventWill()).isTrue();
+        });
+        assertThat(registry.counter("dev.certguard.crl-extension.live-disconnects")
+                        .getCount())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void sweep_cuts_only_connections_on_a_revoked_path_and_each_once() throws Exception {
+        final RevocationState state = new RevocationState();
+        final ClientIdOwnership owners = new ClientIdOwnership();
+        final RecordingDisconnector hivemq = new RecordingDisconnector();
+        final LiveRevocation live = new LiveRevocation(
+                new ConnectionCutter("crl-extension", owners, hivemq, new ManualScheduler(), Duration.ofSeconds(1), 30),
+                AUTHORITIES,
                 state::snapshot,
                 new CrlMetrics(new MetricRegistry(), Clock.systemUTC()),
                 Clock.systemUTC(),
                 Duration.ZERO,
                 true);
-
-        live.authenticated("c1", live.attempt("c1"), AUTHORITIES.path(LEAF), "admin:a1998e");
-
-        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while (cut.isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
+        final X509Certificate rootLeaf = TestCa.issue(
+                ROOT.certificate,
+                ROOT.keys,
+                "CN=admin:root-leaf",
+                TestCa.ec("CN=w").keys.getPublic(),
+                6,
+                false);
+        for (final String id : List.of("under-intermediate", "bystander")) {
+            owners.connecting(id);
+            owners.authenticated(id);
         }
-        assertThat(cut).containsExactly("c1: certificate revoked");
-        live.stop();
+        live.authenticated(new Connection("under-intermediate", new X509Certificate[] {LEAF}));
+        live.authenticated(new Connection("bystander", new X509Certificate[] {rootLeaf}));
+
+        final RevocationSnapshot revoking = stateRevokingIntermediate().snapshot();
+        live.sweep(revoking);
+        live.sweep(revoking);
+
+        assertThat(hivemq.disconnects())
+                .extracting(RecordingDisconnector.Disconnect::clientId)
+                .as("the device below the revoked intermediate is cut once; the root's own device stays")
+                .containsExactly("under-intermediate");
     }
 }

@@ -3,10 +3,10 @@ package dev.certguard.crl.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
-import dev.certguard.crl.crl.CrlVerifier;
-import dev.certguard.crl.crl.ParsedCrl;
-import dev.certguard.crl.crl.TestCa;
 import dev.certguard.crl.path.Authorities;
+import dev.certguard.crl.verify.CrlVerifier;
+import dev.certguard.crl.verify.ParsedCrl;
+import dev.certguard.crl.verify.TestCa;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;

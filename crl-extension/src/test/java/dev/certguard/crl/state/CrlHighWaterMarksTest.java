@@ -3,10 +3,10 @@ package dev.certguard.crl.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.certguard.crl.crl.CrlVerifier;
-import dev.certguard.crl.crl.ParsedCrl;
-import dev.certguard.crl.crl.TestCa;
-import dev.certguard.crl.crl.VerifiedCrl;
+import dev.certguard.crl.verify.CrlVerifier;
+import dev.certguard.crl.verify.ParsedCrl;
+import dev.certguard.crl.verify.TestCa;
+import dev.certguard.crl.verify.VerifiedCrl;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
 import com.sun.net.httpserver.HttpServer;
-import dev.certguard.crl.crl.CrlVerifier;
-import dev.certguard.crl.crl.TestCa;
 import dev.certguard.crl.path.Authority;
 import dev.certguard.crl.source.FileSource;
 import dev.certguard.crl.source.HttpSource;
+import dev.certguard.crl.verify.CrlVerifier;
+import dev.certguard.crl.verify.TestCa;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -2,7 +2,10 @@ package dev.certguard.disconnect.lifetime;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.connection.Connection;
 import dev.certguard.disconnect.config.DisconnectConfig;
+import dev.certguard.identity.CertificateIdentity;
+import dev.certguard.identity.InvalidIdentityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,13 +32,14 @@ public final class LifetimePolicy {
     }
 
     /** The deadline, or {@code null} when no limit applies to this connection. */
-    public @Nullable Deadline deadline(
-            final @NotNull Instant connectedAt,
-            final @NotNull String identity,
-            final @NotNull X509Certificate[] chain) {
+    public @Nullable Deadline deadline(final @NotNull Instant connectedAt, final @NotNull Connection connection) {
+        final X509Certificate[] chain = connection.chain();
+        if (chain == null) {
+            return null;
+        }
         Deadline deadline = null;
         final Duration lifetime = config.maxConnectionLifetime();
-        if (!lifetime.isZero() && !config.exemptIdentities().contains(identity)) {
+        if (!lifetime.isZero() && !exempt(chain[0])) {
             final long lifetimeMillis = lifetime.toMillis();
             final long maxJitter = lifetimeMillis * config.jitterPercent() / 100;
             final long jitter = maxJitter > 0 ? randomBelow.applyAsLong(maxJitter + 1) : 0;
@@ -49,5 +53,17 @@ public final class LifetimePolicy {
             }
         }
         return deadline;
+    }
+
+    /** Whether the certificate's CN is exempt; the CN is parsed only when an exemption is configured. */
+    private boolean exempt(final @NotNull X509Certificate leaf) {
+        if (config.exemptIdentities().isEmpty()) {
+            return false;
+        }
+        try {
+            return config.exemptIdentities().contains(CertificateIdentity.commonName(leaf));
+        } catch (final InvalidIdentityException e) {
+            return false;
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.certguard.disconnect.lifetime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.certguard.connection.Connection;
 import dev.certguard.disconnect.config.DisconnectConfig;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -23,7 +24,7 @@ class LifetimePolicyTest {
     @Test
     void lifetime_without_jitter_ends_exactly_after_the_configured_seconds() {
         final Deadline deadline = new LifetimePolicy(config(1800, 0, true), bound -> 0)
-                .deadline(NOW, "admin:a1998e", new X509Certificate[] {LONG_LIVED});
+                .deadline(NOW, new Connection("c", new X509Certificate[] {LONG_LIVED}));
 
         assertThat(deadline.at()).isEqualTo(NOW.plusSeconds(1800));
         assertThat(deadline.limit()).isEqualTo(Deadline.Limit.LIFETIME);
@@ -35,10 +36,10 @@ class LifetimePolicyTest {
         final LifetimePolicy smallest = new LifetimePolicy(config(1000, 10, true), bound -> 0);
         final LifetimePolicy largest = new LifetimePolicy(config(1000, 10, true), bound -> bound - 1);
 
-        assertThat(smallest.deadline(NOW, "t:d", new X509Certificate[] {LONG_LIVED})
+        assertThat(smallest.deadline(NOW, new Connection("c", new X509Certificate[] {LONG_LIVED}))
                         .at())
                 .isEqualTo(NOW.plusSeconds(1000));
-        assertThat(largest.deadline(NOW, "t:d", new X509Certificate[] {LONG_LIVED})
+        assertThat(largest.deadline(NOW, new Connection("c", new X509Certificate[] {LONG_LIVED}))
                         .at())
                 .isEqualTo(NOW.plusSeconds(900));
     }
@@ -50,7 +51,7 @@ class LifetimePolicyTest {
                         .nextLong(bound));
         final java.util.Set<Instant> seen = new java.util.HashSet<>();
         for (int i = 0; i < 1000; i++) {
-            final Instant at = policy.deadline(NOW, "t:d", new X509Certificate[] {LONG_LIVED})
+            final Instant at = policy.deadline(NOW, new Connection("c", new X509Certificate[] {LONG_LIVED}))
                     .at();
             assertThat(at).isBetween(NOW.plusSeconds(800), NOW.plusSeconds(1000));
             seen.add(at);
@@ -63,7 +64,7 @@ class LifetimePolicyTest {
         final X509Certificate soon = TestCertificates.expiringAt("CN=admin:a1998e", NOW.plusSeconds(60));
 
         final Deadline deadline = new LifetimePolicy(config(1800, 10, true), bound -> 0)
-                .deadline(NOW, "admin:a1998e", new X509Certificate[] {soon});
+                .deadline(NOW, new Connection("c", new X509Certificate[] {soon}));
 
         assertThat(deadline.at()).isEqualTo(NOW.plusSeconds(60));
         assertThat(deadline.limit()).isEqualTo(Deadline.Limit.CERTIFICATE_EXPIRY);
@@ -75,7 +76,7 @@ class LifetimePolicyTest {
         final X509Certificate intermediate = TestCertificates.expiringAt("CN=IOTmidCA", NOW.plusSeconds(30));
 
         final Deadline deadline = new LifetimePolicy(config(1800, 0, true), bound -> 0)
-                .deadline(NOW, "admin:a1998e", new X509Certificate[] {LONG_LIVED, intermediate});
+                .deadline(NOW, new Connection("c", new X509Certificate[] {LONG_LIVED, intermediate}));
 
         assertThat(deadline.at()).isEqualTo(NOW.plusSeconds(30));
         assertThat(deadline.reason()).contains("intermediate CA certificate 'CN=IOTmidCA'");
@@ -85,11 +86,15 @@ class LifetimePolicyTest {
     void exempt_identity_has_no_lifetime_but_still_ends_at_certificate_expiry() {
         final LifetimePolicy policy = new LifetimePolicy(config(60, 0, true, "v2k-bridge"), bound -> 0);
 
-        final Deadline deadline = policy.deadline(NOW, "v2k-bridge", new X509Certificate[] {LONG_LIVED});
+        final X509Certificate bridge = TestCertificates.expiringAt(
+                "CN=v2k-bridge", LONG_LIVED.getNotAfter().toInstant());
+        final X509Certificate other = TestCertificates.expiringAt(
+                "CN=v2k-bridge-2", LONG_LIVED.getNotAfter().toInstant());
+        final Deadline deadline = policy.deadline(NOW, new Connection("c", new X509Certificate[] {bridge}));
 
         assertThat(deadline.limit()).isEqualTo(Deadline.Limit.CERTIFICATE_EXPIRY);
-        assertThat(deadline.at()).isEqualTo(LONG_LIVED.getNotAfter().toInstant());
-        assertThat(policy.deadline(NOW, "v2k-bridge-2", new X509Certificate[] {LONG_LIVED})
+        assertThat(deadline.at()).isEqualTo(bridge.getNotAfter().toInstant());
+        assertThat(policy.deadline(NOW, new Connection("c", new X509Certificate[] {other}))
                         .limit())
                 .as("exemption is by exact identity")
                 .isEqualTo(Deadline.Limit.LIFETIME);
@@ -98,10 +103,10 @@ class LifetimePolicyTest {
     @Test
     void lifetime_zero_and_expiry_off_means_no_deadline() {
         assertThat(new LifetimePolicy(config(0, 10, false), bound -> 0)
-                        .deadline(NOW, "t:d", new X509Certificate[] {LONG_LIVED}))
+                        .deadline(NOW, new Connection("c", new X509Certificate[] {LONG_LIVED})))
                 .isNull();
         assertThat(new LifetimePolicy(config(0, 10, true), bound -> 0)
-                        .deadline(NOW, "t:d", new X509Certificate[] {LONG_LIVED})
+                        .deadline(NOW, new Connection("c", new X509Certificate[] {LONG_LIVED}))
                         .limit())
                 .isEqualTo(Deadline.Limit.CERTIFICATE_EXPIRY);
     }

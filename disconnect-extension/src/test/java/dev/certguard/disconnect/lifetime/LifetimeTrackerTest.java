@@ -3,70 +3,67 @@ package dev.certguard.disconnect.lifetime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
-import dev.certguard.connection.ConnectionGenerations;
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import dev.certguard.connection.ClientIdOwnership;
+import dev.certguard.connection.Connection;
+import dev.certguard.connection.ConnectionCutter;
+import dev.certguard.connection.ConnectionListener;
 import dev.certguard.disconnect.config.DisconnectConfig;
+import dev.certguard.testing.ManualScheduler;
+import dev.certguard.testing.MutableClock;
+import dev.certguard.testing.RecordingDisconnector;
+import dev.certguard.testing.SdkFakes;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class LifetimeTrackerTest {
 
-    private record Disconnect(String clientId, boolean preventWill, String reason) {}
-
-    private final List<Disconnect> disconnects = new CopyOnWriteArrayList<>();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:00:00Z"));
+    private final RecordingDisconnector hivemq = new RecordingDisconnector();
+    private final ManualScheduler scheduler = new ManualScheduler();
+    private final ClientIdOwnership owners = new ClientIdOwnership();
     private final MetricRegistry registry = new MetricRegistry();
-    private LifetimeTracker tracker;
 
     private LifetimeTracker tracker(final Duration lifetime, final boolean sendWill) {
-        tracker = new LifetimeTracker(
+        return new LifetimeTracker(
                 new LifetimePolicy(new DisconnectConfig(lifetime, 0, true, sendWill, Set.of()), bound -> 0),
-                new ConnectionGenerations(),
-                (clientId, preventWill, reason) -> {
-                    disconnects.add(new Disconnect(clientId, preventWill, reason));
-                    return CompletableFuture.completedFuture(true);
-                },
+                new ConnectionCutter("disconnect-extension", owners, hivemq, scheduler, Duration.ofSeconds(1), 30),
                 new DisconnectMetrics(registry),
                 sendWill,
-                Clock.systemUTC());
-        return tracker;
+                clock);
     }
 
-    @AfterEach
-    void stop() {
-        tracker.stop();
-    }
-
-    private static X509Certificate[] chain() {
+    private X509Certificate[] chain() {
         return new X509Certificate[] {
-            TestCertificates.expiringAt("CN=admin:a1998e", Instant.now().plus(Duration.ofDays(30)))
+            TestCertificates.expiringAt("CN=admin:a1998e", clock.instant().plus(Duration.ofDays(30)))
         };
     }
 
-    private void awaitDisconnects(final int count) throws InterruptedException {
-        final long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (disconnects.size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+    /** A connection as the shared listener hands it over: counted, then authenticated. */
+    private Connection authenticated(final String clientId, final X509Certificate[] chain) {
+        owners.connecting(clientId);
+        owners.authenticated(clientId);
+        return new Connection(clientId, chain);
     }
 
     @Test
-    void deadline_disconnects_the_connection_with_the_reason_and_without_its_will() throws Exception {
-        tracker(Duration.ofMillis(200), false);
-        final long generation = tracker.attempt("admin:a1998e/c1");
-        tracker.authenticated("admin:a1998e/c1", generation, "admin:a1998e", chain());
+    void deadline_disconnects_the_connection_with_reason_code_a0_and_without_its_will() {
+        final LifetimeTracker tracker = tracker(Duration.ofSeconds(60), false);
+        tracker.authenticated(authenticated("admin:a1998e/c1", chain()));
 
-        awaitDisconnects(1);
+        clock.advance(Duration.ofSeconds(59));
+        assertThat(tracker.fireDue()).as("nothing due before the lifetime").isZero();
+        clock.advance(Duration.ofSeconds(1));
+        tracker.fireDue();
 
-        assertThat(disconnects).singleElement().satisfies(d -> {
+        assertThat(hivemq.disconnects()).singleElement().satisfies(d -> {
             assertThat(d.clientId()).isEqualTo("admin:a1998e/c1");
             assertThat(d.preventWill()).isTrue();
+            assertThat(d.code()).isEqualTo(DisconnectReasonCode.MAXIMUM_CONNECT_TIME);
             assertThat(d.reason()).contains("maximum connection lifetime");
         });
         assertThat(registry.counter("dev.certguard.disconnect-extension.disconnected.lifetime")
@@ -76,82 +73,94 @@ class LifetimeTrackerTest {
     }
 
     @Test
-    void will_is_sent_when_configured() throws Exception {
-        tracker(Duration.ofMillis(100), true);
-        tracker.authenticated("c", tracker.attempt("c"), "admin:a1998e", chain());
+    void will_is_sent_when_configured() {
+        final LifetimeTracker tracker = tracker(Duration.ofSeconds(10), true);
+        tracker.authenticated(authenticated("c", chain()));
 
-        awaitDisconnects(1);
+        clock.advance(Duration.ofSeconds(10));
+        tracker.fireDue();
 
-        assertThat(disconnects.get(0).preventWill()).isFalse();
+        assertThat(hivemq.disconnects().get(0).preventWill()).isFalse();
     }
 
     @Test
-    void timer_of_an_earlier_connection_never_disconnects_a_later_one_with_the_same_client_id() throws Exception {
-        tracker(Duration.ofMillis(300), false);
-        final long first = tracker.attempt("same");
-        final LifetimeTracker.Tracked earlier = tracker.authenticated("same", first, "admin:a1998e", chain());
-        Thread.sleep(150);
-        final long second = tracker.attempt("same");
-        final LifetimeTracker.Tracked later = tracker.authenticated("same", second, "admin:a1998e", chain());
+    void deadline_of_an_earlier_connection_waits_while_a_later_one_takes_the_client_id_over() {
+        final LifetimeTracker tracker = tracker(Duration.ofSeconds(30), false);
+        final ConnectionInformation tls = SdkFakes.connection("tls", chain());
+        final ConnectionListener<LifetimeTracker.Tracked> earlier = new ConnectionListener<>(owners, tracker);
+        earlier.onMqttConnectionStart(SdkFakes.connectionStart(SdkFakes.connect("same", null), tls));
+        earlier.onAuthenticationSuccessful(SdkFakes.authenticationSuccessful("same", tls));
+        clock.advance(Duration.ofSeconds(15));
+        final ConnectionListener<LifetimeTracker.Tracked> later = new ConnectionListener<>(owners, tracker);
+        later.onMqttConnectionStart(SdkFakes.connectionStart(SdkFakes.connect("same", null), tls));
+        later.onAuthenticationSuccessful(SdkFakes.authenticationSuccessful("same", tls));
 
-        Thread.sleep(250);
-        assertThat(disconnects)
-                .as("first deadline passed while the takeover was still in progress")
+        clock.advance(Duration.ofSeconds(15));
+        tracker.fireDue();
+        assertThat(hivemq.disconnects())
+                .as("first deadline passed while two connections hold the client id")
                 .isEmpty();
-        earlier.ended();
-        awaitDisconnects(1);
-        assertThat(disconnects)
+        earlier.onDisconnect(SdkFakes.disconnect("same", tls));
+        scheduler.runAll();
+
+        assertThat(hivemq.disconnects())
+                .as("the earlier connection ended by itself: its cut gives up, nothing hits the later one")
+                .isEmpty();
+        clock.advance(Duration.ofSeconds(15));
+        tracker.fireDue();
+        assertThat(hivemq.disconnects())
                 .as("the later connection still ends at its own deadline")
                 .hasSize(1);
-        later.ended();
+        later.onDisconnect(SdkFakes.disconnect("same", tls));
+        assertThat(tracker.tracked()).isZero();
+        assertThat(owners.clientIds()).isZero();
     }
 
     @Test
     void connection_without_a_certificate_is_not_tracked() {
-        tracker(Duration.ofMillis(100), false);
+        final LifetimeTracker tracker = tracker(Duration.ofSeconds(10), false);
 
-        final LifetimeTracker.Tracked connection = tracker.authenticated("plain", tracker.attempt("plain"), "", null);
-
-        assertThat(connection.deadline()).isNull();
+        assertThat(tracker.authenticated(authenticated("plain", null))).isNull();
         assertThat(tracker.tracked()).isZero();
-        connection.ended();
-        assertThat(tracker.clientIds()).isZero();
     }
 
     @Test
     void nothing_is_retained_after_100000_connect_disconnect_cycles() {
-        tracker(Duration.ofMinutes(30), false);
+        final LifetimeTracker tracker = tracker(Duration.ofMinutes(30), false);
         final X509Certificate[] chain = chain();
 
         for (int i = 0; i < 100_000; i++) {
             final String clientId = "admin:d" + (i % 5000) + "/c";
-            final long generation = tracker.attempt(clientId);
             if (i % 10 == 0) {
-                tracker.attemptEnded(clientId, generation);
+                owners.connecting(clientId);
+                owners.ended(clientId, false);
             } else {
-                tracker.authenticated(clientId, generation, "admin:d", chain).ended();
+                final Connection connection = authenticated(clientId, chain);
+                tracker.ended(connection, tracker.authenticated(connection));
+                owners.ended(clientId, true);
             }
         }
 
         assertThat(tracker.tracked()).isZero();
-        assertThat(tracker.queuedTimers()).isZero();
-        assertThat(tracker.clientIds()).isZero();
+        assertThat(tracker.queuedDeadlines()).isZero();
+        assertThat(owners.clientIds()).isZero();
         assertThat(registry.counter("dev.certguard.disconnect-extension.connections.scheduled")
                         .getCount())
                 .isEqualTo(90_000);
     }
 
     @Test
-    void stopping_cancels_every_timer() throws Exception {
-        tracker(Duration.ofMillis(200), false);
+    void stopping_cancels_every_deadline() {
+        final LifetimeTracker tracker = tracker(Duration.ofSeconds(10), false);
         for (int i = 0; i < 100; i++) {
-            tracker.authenticated("c" + i, tracker.attempt("c" + i), "admin:a1998e", chain());
+            tracker.authenticated(authenticated("c" + i, chain()));
         }
 
         tracker.stop();
-        Thread.sleep(400);
+        clock.advance(Duration.ofMinutes(1));
+        tracker.fireDue();
 
-        assertThat(disconnects).isEmpty();
-        assertThat(tracker.queuedTimers()).isZero();
+        assertThat(hivemq.disconnects()).isEmpty();
+        assertThat(tracker.queuedDeadlines()).isZero();
     }
 }

@@ -1,4 +1,4 @@
-package dev.certguard.crl.crl;
+package dev.certguard.crl.verify;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.certguard.crl.crl;
+package dev.certguard.crl.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

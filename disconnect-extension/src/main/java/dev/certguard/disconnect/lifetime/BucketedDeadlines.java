@@ -4,25 +4,26 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ThreadFactory;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every connection deadline on one thread. Deadlines are grouped into 100 ms buckets kept in a
- * concurrent skip list; each connection is its own node in its bucket's linked list, so a timer
+ * Every connection deadline, fired by one thread. Deadlines are grouped into 100 ms buckets kept in
+ * a concurrent skip list ordered by time; each connection is its own node in its bucket's linked list, so a timer
  * costs no object of its own (a scheduled-executor task would be 64+ bytes per connection) and
  * cancelling is O(1). Deadlines fire up to one tick late, never early. Times are wall-clock on
  * purpose: certificate expiry is a wall-clock instant.
  * Thread-safe: a bucket's list is guarded by the bucket's monitor, the skip list is concurrent,
  * and a bucket is marked dead under its monitor before it leaves the skip list.
  */
-final class TimerWheel {
+final class BucketedDeadlines {
 
-    private static final Logger log = LoggerFactory.getLogger(TimerWheel.class);
+    private static final Logger log = LoggerFactory.getLogger(BucketedDeadlines.class);
     static final long TICK_MILLIS = 100;
 
-    /** A schedulable item; its links are owned by the wheel. */
+    /** A schedulable item; its links are owned by the buckets. */
     abstract static class Node {
         private volatile @Nullable Bucket bucket;
         private @Nullable Node previous;
@@ -46,14 +47,18 @@ final class TimerWheel {
 
     private final ConcurrentSkipListMap<Long, Bucket> buckets = new ConcurrentSkipListMap<>();
     private final @NotNull LongSupplier clock;
-    private final @NotNull Thread thread;
+    private volatile @Nullable Thread thread;
     private volatile boolean stopped;
 
-    TimerWheel(final @NotNull LongSupplier clockMillis, final @NotNull String threadName) {
+    BucketedDeadlines(final @NotNull LongSupplier clockMillis) {
         this.clock = clockMillis;
-        this.thread = new Thread(this::loop, threadName);
-        thread.setDaemon(true);
-        thread.start();
+    }
+
+    /** Starts the one thread that fires deadlines; without it, only {@link #fireDue()} fires them. */
+    void start(final @NotNull ThreadFactory threads) {
+        final Thread started = threads.newThread(this::loop);
+        thread = started;
+        started.start();
     }
 
     /** Schedules {@code node} (not currently scheduled) to expire at {@code atMillis}; false once stopped. */
@@ -123,8 +128,24 @@ final class TimerWheel {
     /** Stops the thread; nothing scheduled expires afterwards. */
     void stop() {
         stopped = true;
-        thread.interrupt();
+        final Thread running = thread;
+        if (running != null) {
+            running.interrupt();
+        }
         buckets.clear();
+    }
+
+    /** Fires every bucket that is due now; returns how many nodes expired. */
+    int fireDue() {
+        int fired = 0;
+        while (!stopped) {
+            final Map.Entry<Long, Bucket> first = buckets.firstEntry();
+            if (first == null || first.getKey() * TICK_MILLIS > clock.getAsLong()) {
+                return fired;
+            }
+            fired += fire(first.getValue());
+        }
+        return fired;
     }
 
     private void loop() {
@@ -132,7 +153,7 @@ final class TimerWheel {
             final long now = clock.getAsLong();
             final Map.Entry<Long, Bucket> first = buckets.firstEntry();
             if (first != null && first.getKey() * TICK_MILLIS <= now) {
-                fire(first.getValue());
+                fireDue();
                 continue;
             }
             final long wait = first == null ? TICK_MILLIS : Math.min(TICK_MILLIS, first.getKey() * TICK_MILLIS - now);
@@ -146,7 +167,8 @@ final class TimerWheel {
         }
     }
 
-    private void fire(final Bucket bucket) {
+    private int fire(final Bucket bucket) {
+        int fired = 0;
         Node node;
         synchronized (bucket) {
             bucket.dead = true;
@@ -162,6 +184,7 @@ final class TimerWheel {
                 node.previous = null;
                 node.bucket = null;
             }
+            fired++;
             try {
                 node.expire();
             } catch (final Throwable e) {
@@ -170,5 +193,6 @@ final class TimerWheel {
             }
             node = next;
         }
+        return fired;
     }
 }

@@ -11,16 +11,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class TimerWheelTest {
+class BucketedDeadlinesTest {
 
-    private final TimerWheel wheel = new TimerWheel(System::currentTimeMillis, "test-wheel");
+    private final BucketedDeadlines wheel = started();
+
+    private static BucketedDeadlines started() {
+        final BucketedDeadlines deadlines = new BucketedDeadlines(System::currentTimeMillis);
+        deadlines.start(runnable -> new Thread(runnable, "test-deadlines"));
+        return deadlines;
+    }
 
     @AfterEach
     void stop() {
         wheel.stop();
     }
 
-    private static final class Probe extends TimerWheel.Node {
+    private static final class Probe extends BucketedDeadlines.Node {
         final AtomicInteger fired = new AtomicInteger();
         volatile long firedAt;
         final CountDownLatch latch = new CountDownLatch(1);
@@ -41,7 +47,7 @@ class TimerWheelTest {
         wheel.schedule(probe, at);
 
         assertThat(probe.latch.await(2, TimeUnit.SECONDS)).isTrue();
-        assertThat(probe.firedAt).isBetween(at, at + TimerWheel.TICK_MILLIS + 100);
+        assertThat(probe.firedAt).isBetween(at, at + BucketedDeadlines.TICK_MILLIS + 100);
         Thread.sleep(200);
         assertThat(probe.fired.get()).isEqualTo(1);
         assertThat(wheel.size()).isZero();

@@ -1,4 +1,4 @@
-package dev.certguard.crl.crl;
+package dev.certguard.crl.verify;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;

@@ -1,4 +1,4 @@
-package dev.certguard.crl.crl;
+package dev.certguard.crl.verify;
 
 /** Bytes that are not a well-formed CRL. */
 public final class CrlFormatException extends Exception {

@@ -1,8 +1,9 @@
-package dev.certguard.crl.crl;
+package dev.certguard.crl.verify;
 
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
@@ -60,6 +61,31 @@ public final class TestCa {
                             .getCertificate(
                                     builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate()))),
                     signature);
+        } catch (final Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A certificate issued by {@code issuer}: a CA (CA:TRUE) or an end entity (CA:FALSE). */
+    public static X509Certificate issue(
+            final X509Certificate issuer,
+            final KeyPair issuerKeys,
+            final String subject,
+            final PublicKey key,
+            final long serial,
+            final boolean ca) {
+        try {
+            final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()),
+                    BigInteger.valueOf(serial),
+                    Date.from(Instant.now().minusSeconds(60)),
+                    Date.from(Instant.now().plusSeconds(3600)),
+                    new X500Name(subject),
+                    key);
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+            return new JcaX509CertificateConverter()
+                    .getCertificate(builder.build(
+                            new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
         } catch (final Exception e) {
             throw new IllegalStateException(e);
         }

@@ -1,4 +1,4 @@
-package dev.certguard.crl.crl;
+package dev.certguard.crl.verify;
 
 /** A well-formed CRL that must not be used, with the reason. */
 public final class CrlVerificationException extends Exception {

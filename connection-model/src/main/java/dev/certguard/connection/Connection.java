@@ -1,0 +1,94 @@
+package dev.certguard.connection;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.identity.CertificateIdentity;
+import dev.certguard.identity.InvalidIdentityException;
+import dev.certguard.text.UntrustedText;
+import java.security.cert.X509Certificate;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+
+/**
+ * One authenticated connection as an extension sees it: its broker-final client id and the
+ * certificate chain it presented, and whether it has ended. The identity and fingerprint that log
+ * lines need are derived from the leaf only when a line is written, so a connection that is never
+ * cut never pays for them. Thread-safe: the end flag is volatile, the cut is set once atomically.
+ */
+public final class Connection {
+
+    private final @NotNull String clientId;
+    private final X509Certificate @Nullable [] chain;
+
+    @SuppressWarnings("rawtypes")
+    private static final AtomicReferenceFieldUpdater<Connection, CompletableFuture> CUT =
+            AtomicReferenceFieldUpdater.newUpdater(Connection.class, CompletableFuture.class, "cut");
+
+    private volatile boolean ended;
+    /** Set once by {@link #claimCut}; a field updater instead of an AtomicReference saves an object per connection. */
+    private volatile @Nullable CompletableFuture<Boolean> cut;
+
+    public Connection(final @NotNull String clientId, final X509Certificate @Nullable [] chain) {
+        this.clientId = clientId;
+        this.chain = chain == null || chain.length == 0 ? null : chain;
+    }
+
+    /** The client id HiveMQ knows the connection by, after every CONNECT interceptor. */
+    public @NotNull String clientId() {
+        return clientId;
+    }
+
+    /** The chain the client presented in TLS (leaf first), or {@code null} without a client certificate. */
+    public X509Certificate @Nullable [] chain() {
+        return chain;
+    }
+
+    /** The client certificate, or {@code null}. */
+    public @Nullable X509Certificate leaf() {
+        return chain == null ? null : chain[0];
+    }
+
+    public boolean ended() {
+        return ended;
+    }
+
+    void end() {
+        ended = true;
+    }
+
+    /** The cut in progress or done, or {@code null}; the first caller to set one wins. */
+    @Nullable @SuppressWarnings("unchecked")
+    CompletableFuture<Boolean> claimCut(final @NotNull CompletableFuture<Boolean> future) {
+        return CUT.compareAndSet(this, null, future) ? null : cut;
+    }
+
+    /** Whether a cut of this connection has started (it may still be waiting or retrying). */
+    public boolean cutStarted() {
+        return cut != null;
+    }
+
+    /** The certificate identity (CN) for a log line, escaped; {@code -} without one. */
+    public @NotNull String identityForLog() {
+        final X509Certificate leaf = leaf();
+        if (leaf == null) {
+            return "-";
+        }
+        try {
+            return UntrustedText.escape(CertificateIdentity.commonName(leaf));
+        } catch (final InvalidIdentityException e) {
+            return "-";
+        }
+    }
+
+    /** The client certificate's SHA-256 fingerprint for a log line; {@code -} without one. */
+    public @NotNull String fingerprintForLog() {
+        final X509Certificate leaf = leaf();
+        return leaf == null ? "-" : CertificateIdentity.sha256Fingerprint(leaf);
+    }
+
+    /** Identity, client id and fingerprint, the way every certguard log line names a connection. */
+    public @NotNull String describe() {
+        return "identity '" + identityForLog() + "', client id '" + UntrustedText.escape(clientId)
+                + "', certificate sha256 " + fingerprintForLog();
+    }
+}

@@ -1,0 +1,19 @@
+package dev.certguard.connection;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+
+/**
+ * What an extension does with each authenticated connection: it starts tracking one (a lifetime
+ * deadline, a revocation record) and stops when the connection ends, whichever way.
+ *
+ * @param <T> the extension's per-connection record, kept by the connection's listener
+ */
+public interface ConnectionObserver<T> {
+
+    /** The connection authenticated; returns its record, or {@code null} when nothing is tracked. */
+    @Nullable T authenticated(@NotNull Connection connection);
+
+    /** The connection ended; {@code record} is what {@link #authenticated} returned. */
+    void ended(@NotNull Connection connection, @Nullable T record);
+}

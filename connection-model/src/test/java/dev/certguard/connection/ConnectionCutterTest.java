@@ -1,0 +1,105 @@
+package dev.certguard.connection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import dev.certguard.testing.ManualScheduler;
+import dev.certguard.testing.RecordingDisconnector;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class ConnectionCutterTest {
+
+    private static final ConnectionCutter.Cut REVOKED =
+            new ConnectionCutter.Cut(DisconnectReasonCode.NOT_AUTHORIZED, "certificate revoked", true);
+
+    private final ClientIdOwnership owners = new ClientIdOwnership();
+    private final RecordingDisconnector hivemq = new RecordingDisconnector();
+    private final ManualScheduler scheduler = new ManualScheduler();
+    private final ConnectionCutter cutter =
+            new ConnectionCutter("test", owners, hivemq, scheduler, Duration.ofSeconds(1), 3);
+
+    private Connection authenticated(final String clientId) {
+        owners.connecting(clientId);
+        owners.authenticated(clientId);
+        return new Connection(clientId, null);
+    }
+
+    @Test
+    void sole_owner_is_cut_at_once_with_the_reason_code_and_string() {
+        final Connection connection = authenticated("a:b/c");
+
+        final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED);
+
+        assertThat(cut).isCompletedWithValue(true);
+        assertThat(hivemq.disconnects()).singleElement().satisfies(d -> {
+            assertThat(d.code()).isEqualTo(DisconnectReasonCode.NOT_AUTHORIZED);
+            assertThat(d.reason()).isEqualTo("certificate revoked");
+            assertThat(d.preventWill()).isTrue();
+        });
+    }
+
+    @Test
+    void cut_waits_while_another_connect_with_the_client_id_is_in_progress_and_gives_up_if_the_connection_ends() {
+        final Connection connection = authenticated("same");
+        owners.connecting("same");
+
+        final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED);
+        assertThat(hivemq.disconnects())
+                .as("no disconnect by a contended client id")
+                .isEmpty();
+        connection.end();
+        scheduler.runAll();
+
+        assertThat(cut).isCompletedWithValue(false);
+        assertThat(hivemq.disconnects()).isEmpty();
+    }
+
+    @Test
+    void cut_is_retried_while_hivemq_does_not_find_the_connection_yet() {
+        final Connection connection = authenticated("new");
+        hivemq.found(false);
+
+        final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED);
+        hivemq.found(true);
+        scheduler.runAll();
+
+        assertThat(cut).isCompletedWithValue(true);
+        assertThat(hivemq.disconnects()).hasSize(2);
+    }
+
+    @Test
+    void contended_client_id_is_cut_anyway_after_the_last_recheck() {
+        final Connection connection = authenticated("stuck");
+        owners.connecting("stuck");
+
+        final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED);
+        for (int i = 0; i < 3; i++) {
+            scheduler.runAll();
+        }
+
+        assertThat(cut).isCompletedWithValue(true);
+        assertThat(hivemq.disconnects()).hasSize(1);
+    }
+
+    @Test
+    void second_cut_of_a_connection_joins_the_first() {
+        final Connection connection = authenticated("twice");
+
+        final CompletableFuture<Boolean> first = cutter.cut(connection, REVOKED);
+        final CompletableFuture<Boolean> second = cutter.cut(connection, REVOKED);
+
+        assertThat(second).isSameAs(first);
+        assertThat(hivemq.disconnects()).hasSize(1);
+    }
+
+    @Test
+    void stopped_cutter_disconnects_nobody() {
+        final Connection connection = authenticated("late");
+        cutter.stop();
+
+        assertThat(cutter.cut(connection, REVOKED)).isCompletedWithValue(false);
+        assertThat(hivemq.disconnects()).isEmpty();
+    }
+}
