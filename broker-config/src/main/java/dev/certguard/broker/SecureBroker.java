@@ -55,6 +55,7 @@ public final class SecureBroker {
             }
         }
         final Path cwd = Path.of("").toAbsolutePath();
+        System.out.println(JavaRuntime.runtimeLine());
         final BrokerHome home;
         final String instructions;
         try {

@@ -64,12 +64,16 @@ public final class DisconnectExtensionMain implements ExtensionMain {
             e.problems().forEach(problem -> log.error("{}", problem));
             log.error(
                     "disconnect-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
-            final RefuseEveryone refuse =
-                    new RefuseEveryone(Services.clientService(), Services.extensionExecutorService());
+            final ClientIdOwnership owners = new ClientIdOwnership();
+            final ConnectionCutter.Scheduler scheduler = scheduler(Services.extensionExecutorService());
+            cutter = new ConnectionCutter(
+                    ID, owners, Services.clientService()::disconnectClient, scheduler, RECHECK, MAX_RECHECKS);
+            final RefuseEveryone refuse = new RefuseEveryone(cutter, scheduler);
             final SimpleAuthenticator denyAll = refuse.authenticator();
             Services.securityRegistry().setAuthenticatorProvider(providerInput -> denyAll);
             Services.securityRegistry().setAuthorizerProvider(providerInput -> refuse);
-            Services.eventRegistry().setClientLifecycleEventListener(providerInput -> refuse.connection());
+            Services.eventRegistry()
+                    .setClientLifecycleEventListener(providerInput -> new ConnectionListener<>(owners, refuse));
             ExtensionStatus.reportFailed(registry, ID, "invalid configuration: " + e.getMessage());
             return;
         }
@@ -77,13 +81,8 @@ public final class DisconnectExtensionMain implements ExtensionMain {
         final ClientService clients = Services.clientService();
         final ManagedExtensionExecutorService executor = Services.extensionExecutorService();
         final ClientIdOwnership owners = new ClientIdOwnership();
-        cutter = new ConnectionCutter(
-                ID,
-                owners,
-                clients::disconnectClient,
-                (task, delay) -> executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
-                RECHECK,
-                MAX_RECHECKS);
+        cutter =
+                new ConnectionCutter(ID, owners, clients::disconnectClient, scheduler(executor), RECHECK, MAX_RECHECKS);
         tracker = new LifetimeTracker(
                 new LifetimePolicy(config, bound -> ThreadLocalRandom.current().nextLong(bound)),
                 cutter,
@@ -108,6 +107,10 @@ public final class DisconnectExtensionMain implements ExtensionMain {
                 config.disconnectOnCertificateExpiry() ? "enforced" : "ignored",
                 config.sendWillMessage() ? "sent" : "suppressed",
                 config.exemptIdentities().size());
+    }
+
+    private static ConnectionCutter.Scheduler scheduler(final ManagedExtensionExecutorService executor) {
+        return (task, delay) -> executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -1,0 +1,186 @@
+package dev.certguard.acl.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.codahale.metrics.MetricRegistry;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
+import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
+import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission;
+import com.hivemq.extension.sdk.api.interceptor.connect.parameter.ConnectInboundInput;
+import com.hivemq.extension.sdk.api.interceptor.connect.parameter.ConnectInboundOutput;
+import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;
+import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
+import com.hivemq.extension.sdk.api.packets.publish.ModifiableConnectPacket;
+import dev.certguard.acl.config.AclConfig;
+import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.testing.SdkFakes;
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.Test;
+
+/** The CONNECT hooks of acl-extension with SDK fakes: the interceptor's rewrite and the authenticator's verdict. */
+class CertificateAuthenticatorTest {
+
+    private static final AclConfig CONFIG = new AclConfig(
+            false, Set.of(), List.of(new ServiceRule("k2v-bridge", null, List.of("+/config"), List.of(), false)));
+    private final MetricRegistry registry = new MetricRegistry();
+    private final IdentityResolver resolver = new IdentityResolver(CONFIG);
+    private final CertificateAuthenticator authenticator = new CertificateAuthenticator(
+            resolver, CONFIG, new TopicPermissions(FakeTopicPermissionBuilder::new, CONFIG), new AclMetrics(registry));
+
+    private static X509Certificate certificate(final String subject) throws Exception {
+        final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        final KeyPair keys = generator.generateKeyPair();
+        final Instant now = Instant.now();
+        return new JcaX509CertificateConverter()
+                .getCertificate(new JcaX509v3CertificateBuilder(
+                                new X500Name("CN=ca"),
+                                BigInteger.TEN,
+                                Date.from(now),
+                                Date.from(now.plusSeconds(60)),
+                                new X500Name(subject),
+                                keys.getPublic())
+                        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+    }
+
+    private static ConnectPacket connect(final String clientId, final String willTopic) {
+        final Map<String, Object> answers = new HashMap<>();
+        answers.put("getClientId", clientId);
+        answers.put("getUserName", Optional.empty());
+        answers.put(
+                "getWillPublish",
+                willTopic == null
+                        ? Optional.empty()
+                        : Optional.of(SdkFakes.fake(
+                                com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket.class,
+                                Map.of("getTopic", willTopic))));
+        return SdkFakes.fake(ConnectPacket.class, answers);
+    }
+
+    /** Runs the interceptor, then the authenticator with the rewritten client id, as HiveMQ does. */
+    private List<String> connectAs(
+            final X509Certificate certificate,
+            final String clientId,
+            final String willTopic,
+            final List<TopicPermission> granted) {
+        final var connection = SdkFakes.connection("tls", new X509Certificate[] {certificate});
+        final List<String> rewrites = new ArrayList<>();
+        new SessionBindingInterceptor(resolver)
+                .onConnect(
+                        SdkFakes.fake(
+                                ConnectInboundInput.class,
+                                Map.of(
+                                        "getConnectPacket",
+                                        connect(clientId, willTopic),
+                                        "getConnectionInformation",
+                                        connection)),
+                        SdkFakes.fake(
+                                ConnectInboundOutput.class,
+                                Map.of(
+                                        "getConnectPacket",
+                                        SdkFakes.recorder(ModifiableConnectPacket.class, Map.of(), rewrites))));
+        final String brokerId =
+                rewrites.isEmpty() ? clientId : rewrites.get(0).replaceAll("^setClientId\\((.*)\\)$", "$1");
+        final List<String> calls = new ArrayList<>();
+        final List<String> permissionCalls = new ArrayList<>();
+        final ModifiableDefaultPermissions permissions =
+                SdkFakes.recorder(ModifiableDefaultPermissions.class, Map.of(), permissionCalls);
+        authenticator.onConnect(
+                SdkFakes.fake(
+                        SimpleAuthInput.class,
+                        Map.of(
+                                "getConnectPacket",
+                                connect(brokerId, willTopic),
+                                "getConnectionInformation",
+                                connection)),
+                SdkFakes.recorder(SimpleAuthOutput.class, Map.of("getDefaultPermissions", permissions), calls));
+        for (final String call : permissionCalls) {
+            if (call.startsWith("addAll")) {
+                granted.add(null);
+            }
+        }
+        calls.add(0, "client id " + brokerId);
+        calls.addAll(permissionCalls.stream()
+                .filter(c -> c.startsWith("setDefaultBehaviour"))
+                .toList());
+        return calls;
+    }
+
+    @Test
+    void device_is_bound_to_its_identity_and_authenticated_with_deny_by_default() throws Exception {
+        final List<TopicPermission> granted = new ArrayList<>();
+
+        final List<String> calls = connectAs(certificate("CN=admin:a1998e"), "mosq-1", null, granted);
+
+        assertThat(calls)
+                .containsExactly(
+                        "client id admin:a1998e/mosq-1",
+                        "getDefaultPermissions",
+                        "authenticateSuccessfully",
+                        "setDefaultBehaviour(DENY)");
+        assertThat(granted).as("permissions handed over once").hasSize(1);
+        assertThat(registry.counter("dev.certguard.acl-extension.connect.accepted")
+                        .getCount())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void will_outside_the_identitys_rights_is_refused_at_connect() throws Exception {
+        final List<String> calls =
+                connectAs(certificate("CN=admin:a1998e"), "admin:a1998e", "admin:other/attrs", new ArrayList<>());
+
+        assertThat(calls).hasSize(2);
+        assertThat(calls.get(1)).startsWith("failAuthentication(NOT_AUTHORIZED, will topic 'admin:other/attrs'");
+    }
+
+    @Test
+    void hostile_common_name_is_refused_and_its_client_id_left_unbound() throws Exception {
+        final List<String> calls = connectAs(certificate("CN=admin:#"), "x", null, new ArrayList<>());
+
+        assertThat(calls.get(0)).isEqualTo("client id x");
+        assertThat(calls.get(1)).startsWith("failAuthentication(NOT_AUTHORIZED,");
+        assertThat(registry.counter("dev.certguard.acl-extension.connect.rejected.invalid-identity")
+                        .getCount())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void service_gets_exactly_its_configured_rights() throws Exception {
+        final List<String> calls = connectAs(certificate("CN=k2v-bridge"), "k2v-bridge", null, new ArrayList<>());
+
+        assertThat(calls).contains("authenticateSuccessfully", "setDefaultBehaviour(DENY)");
+        final List<String> names = new ArrayList<>();
+        new TopicPermissions(FakeTopicPermissionBuilder::new, CONFIG)
+                .of(resolver.resolve("tls", certificate("CN=k2v-bridge"), null).principal())
+                .forEach(p -> names.add(p.toString()));
+        assertThat(names).containsExactly("DENY PUBLISH +/config/+/#", "ALLOW PUBLISH +/config");
+    }
+
+    @Test
+    void invalid_configuration_refuses_every_client_with_server_unavailable() {
+        final List<String> calls = new ArrayList<>();
+
+        new ConfigInvalidAuthenticator(new AclMetrics(registry))
+                .onConnect(
+                        SdkFakes.fake(SimpleAuthInput.class, Map.of()),
+                        SdkFakes.recorder(SimpleAuthOutput.class, Map.of(), calls));
+
+        assertThat(calls)
+                .containsExactly("failAuthentication(SERVER_UNAVAILABLE, " + ConfigInvalidAuthenticator.REASON + ")");
+    }
+}
