@@ -34,13 +34,15 @@ public final class Bench {
                                 });
             case "footprint" -> Footprint.run();
             case "compare" -> Comparison.main(rest);
+            case "connect" -> dev.certguard.bench.load.ConnectBenchmark.main(rest);
             case "chart" ->
                 dev.certguard.bench.load.Report.redraw(
                         java.nio.file.Path.of(rest.length > 0 ? rest[0] : "benchmarks/results"));
             default -> {
                 System.err.println(
                         "usage: java -jar benchmarks/target/benchmarks.jar micro [JMH options] | footprint | chart [DIR] | compare "
-                                + "[--devices N] [--seconds S] [--rounds R] [--out DIR]");
+                                + "[--devices N] [--seconds S] [--rounds R] [--out DIR] | connect [--connections N]"
+                                + " [--waves W] [--rounds R] [--brokers a,b] [--modes full,resumed,storm] [--jfr true]");
                 System.exit(2);
             }
         }

@@ -1,0 +1,285 @@
+package dev.certguard.bench.load;
+
+import dev.certguard.bench.micro.LargeCrl;
+import dev.certguard.broker.BrokerHome;
+import dev.certguard.broker.HiveMqConfigXml;
+import dev.certguard.pki.CertificateAuthority;
+import dev.certguard.pki.DevPki;
+import dev.certguard.pki.PemFiles;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The brokers every load benchmark compares, prepared once in an output folder: the secure broker
+ * (all three certguard extensions, a CRL of the given size), the same embedded HiveMQ and TLS
+ * listener with an allow-all extension, and Mosquitto from Debian with and without that CRL, all on
+ * one port with one PKI. Run from the repository root after {@code mvn -B -q package -DskipTests}.
+ */
+final class BenchBrokers {
+
+    static final String SECURE = "certguard";
+    static final String BASELINE = "allow-all";
+    static final String MOSQUITTO = "mosquitto";
+    static final String MOSQUITTO_NO_CRL = "mosquitto-no-crl";
+    private static final Path TEMPLATE = Path.of("broker-config/target/secure-broker-home");
+    private static final Path LAUNCHER = Path.of("broker-config/target/secure-broker.jar");
+
+    private final Path out;
+    private final DevPki pki;
+    private final CertificateAuthority ca;
+    private final int port;
+
+    private BenchBrokers(final Path out, final DevPki pki, final CertificateAuthority ca, final int port) {
+        this.out = out;
+        this.pki = pki;
+        this.ca = ca;
+        this.port = port;
+    }
+
+    static BenchBrokers prepare(final Path out, final int crlEntries) throws Exception {
+        if (!Files.isDirectory(TEMPLATE) || !Files.isRegularFile(LAUNCHER)) {
+            throw new IllegalStateException("run from the repository root after 'mvn -B -q package -DskipTests'");
+        }
+        BrokerHome.deleteRecursively(out);
+        Files.createDirectories(out.resolve("logs"));
+
+        final DevPki pki = new DevPki(out.resolve("pki"));
+        pki.init("certguard bench CA", Duration.ofDays(2), DevPki.LOCAL_HOSTS, false);
+        final CertificateAuthority ca = pki.authority();
+        final LargeCrl.Generated crl = LargeCrl.generate(ca, crlEntries, 42, 1000);
+        Files.write(out.resolve("crl.der"), crl.der());
+        Files.writeString(
+                out.resolve("crl.pem"),
+                "-----BEGIN X509 CRL-----\n"
+                        + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(crl.der())
+                        + "\n-----END X509 CRL-----\n");
+        final int port = freePort();
+
+        final Path secureHome = out.resolve("secure-home");
+        BrokerHome.copyRecursively(TEMPLATE, secureHome);
+        tlsConfig(pki, port).write(secureHome.resolve("conf/config.xml"));
+        Files.writeString(
+                secureHome.resolve("extensions/acl-extension/conf/config.xml"),
+                """
+                <acl-extension><services>
+                    <service><identity>v2k-bridge</identity><subscribe>+/attrs</subscribe></service>
+                </services></acl-extension>""");
+        Files.writeString(
+                secureHome.resolve("extensions/crl-extension/conf/config.xml"),
+                """
+                <crl-extension>
+                    <ca-certificates>%s</ca-certificates>
+                    <crl-sources><crl-source>%s</crl-source></crl-sources>
+                </crl-extension>"""
+                        .formatted(
+                                pki.caCertificate().toAbsolutePath(),
+                                out.resolve("crl.der").toAbsolutePath()));
+
+        final Path baselineHome = out.resolve("allow-all-home");
+        Files.createDirectories(baselineHome.resolve("extensions"));
+        tlsConfig(pki, port).write(baselineHome.resolve("conf/config.xml"));
+        Files.copy(
+                TEMPLATE.resolve("conf/logback.xml"),
+                baselineHome.resolve("conf/logback.xml"),
+                StandardCopyOption.REPLACE_EXISTING);
+
+        final Path mosquittoDir = out.resolve("mosquitto");
+        Files.createDirectories(mosquittoDir);
+        PemFiles.writeCertificates(
+                mosquittoDir.resolve("broker.crt"),
+                true,
+                PemFiles.readCertificates(pki.dir().resolve("broker.crt"))
+                        .toArray(new java.security.cert.X509Certificate[0]));
+        Files.copy(pki.dir().resolve("broker.key"), mosquittoDir.resolve("broker.key"));
+        // Mosquitto started as root drops to its own user, which must read this throwaway benchmark key.
+        Files.setPosixFilePermissions(
+                mosquittoDir.resolve("broker.key"),
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Files.writeString(
+                mosquittoDir.resolve("acl"),
+                "user v2k-bridge\ntopic read +/attrs\n\npattern write %u/attrs\npattern read %u/config\n");
+        Files.writeString(
+                mosquittoDir.resolve("mosquitto.conf"),
+                String.join(
+                        "\n",
+                        "per_listener_settings false",
+                        "persistence false",
+                        "log_dest stdout",
+                        "log_type error",
+                        "log_type warning",
+                        "listener " + port + " 127.0.0.1",
+                        "cafile " + pki.caCertificate().toAbsolutePath(),
+                        "certfile " + mosquittoDir.resolve("broker.crt").toAbsolutePath(),
+                        "keyfile " + mosquittoDir.resolve("broker.key").toAbsolutePath(),
+                        "require_certificate true",
+                        "use_identity_as_username true",
+                        "tls_version tlsv1.3",
+                        "crlfile " + out.resolve("crl.pem").toAbsolutePath(),
+                        "acl_file " + mosquittoDir.resolve("acl").toAbsolutePath(),
+                        ""));
+        Files.writeString(
+                mosquittoDir.resolve("mosquitto-no-crl.conf"),
+                Files.readString(mosquittoDir.resolve("mosquitto.conf")).replaceAll("(?m)^crlfile .*\\n", ""));
+
+        return new BenchBrokers(out, pki, ca, port);
+    }
+
+    DevPki pki() {
+        return pki;
+    }
+
+    CertificateAuthority ca() {
+        return ca;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** The Java running this benchmark. */
+    static String currentJava() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** The command line of every broker, the HiveMQ ones on {@code java}. */
+    Map<String, List<String>> commands(final String java) throws IOException {
+        final String classpath = System.getProperty("java.class.path");
+        final Map<String, List<String>> commands = new LinkedHashMap<>();
+        final String mosquitto = which("mosquitto", "/usr/sbin/mosquitto");
+        commands.put(
+                SECURE,
+                List.of(
+                        java,
+                        "-jar",
+                        LAUNCHER.toAbsolutePath().toString(),
+                        "--home",
+                        out.resolve("secure-home").toAbsolutePath().toString()));
+        commands.put(
+                BASELINE,
+                List.of(
+                        java,
+                        "-cp",
+                        classpath,
+                        AllowAllBroker.class.getName(),
+                        out.resolve("allow-all-home").toAbsolutePath().toString()));
+        commands.put(
+                MOSQUITTO,
+                List.of(
+                        mosquitto,
+                        "-c",
+                        out.resolve("mosquitto")
+                                .resolve("mosquitto.conf")
+                                .toAbsolutePath()
+                                .toString()));
+        commands.put(
+                MOSQUITTO_NO_CRL,
+                List.of(
+                        mosquitto,
+                        "-c",
+                        out.resolve("mosquitto")
+                                .resolve("mosquitto-no-crl.conf")
+                                .toAbsolutePath()
+                                .toString()));
+        for (final String variant : List.of("suback", "permissions")) {
+            commands.put(
+                    BASELINE + "-" + variant,
+                    List.of(
+                            java,
+                            "-cp",
+                            classpath,
+                            AllowAllBroker.class.getName(),
+                            out.resolve("allow-all-home").toAbsolutePath().toString(),
+                            variant));
+        }
+        for (final String only : List.of("acl", "crl", "disconnect", "all")) {
+            final Path variantHome = out.resolve("only-" + only + "-home");
+            if (!Files.isDirectory(variantHome)) {
+                BrokerHome.copyRecursively(out.resolve("secure-home"), variantHome);
+            }
+            for (final String id : List.of("acl", "crl", "disconnect")) {
+                if (!only.equals("all") && !only.equals(id)) {
+                    BrokerHome.deleteRecursively(variantHome.resolve("extensions/" + id + "-extension"));
+                }
+            }
+            commands.put(
+                    "only-" + only,
+                    List.of(
+                            java,
+                            "-cp",
+                            classpath,
+                            AllowAllBroker.class.getName(),
+                            variantHome.toAbsolutePath().toString(),
+                            only.equals("acl") || only.equals("all") ? "folder" : "plain"));
+        }
+        return commands;
+    }
+
+    private static HiveMqConfigXml tlsConfig(final DevPki pki, final int port) {
+        return new HiveMqConfigXml()
+                .tlsListener(
+                        "tls",
+                        "127.0.0.1",
+                        port,
+                        pki.brokerKeystore().toAbsolutePath(),
+                        DevPki.KEYSTORE_PASSWORD,
+                        pki.truststore().toAbsolutePath(),
+                        DevPki.KEYSTORE_PASSWORD)
+                .inMemoryPersistence();
+    }
+
+    private static String which(final String program, final String fallback) {
+        for (final String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return Path.of(dir, program).toString();
+            }
+        }
+        if (Files.isExecutable(Path.of(fallback))) {
+            return fallback;
+        }
+        throw new IllegalStateException(program + " is not installed (apt-get install mosquitto)");
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static void awaitPort(final int port, final Process process, final Duration timeout) throws Exception {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("broker exited with " + process.exitValue() + "; see its log");
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+                return;
+            } catch (final IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException("broker did not open port " + port);
+    }
+
+    static void awaitPortFree(final int port) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress("127.0.0.1", port));
+                return;
+            } catch (final IOException busy) {
+                Thread.sleep(100);
+            }
+        }
+    }
+}

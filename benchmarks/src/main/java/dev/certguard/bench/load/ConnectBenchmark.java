@@ -1,0 +1,438 @@
+package dev.certguard.bench.load;
+
+import dev.certguard.pki.CertificateAuthority;
+import dev.certguard.pki.PemFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * The connect benchmark: broker CPU per CONNECT (from {@code /proc/<pid>/stat}) as the primary
+ * figure, beside CONNECTs per second, for full and resumed mutual-TLS handshakes, plus a reconnect
+ * storm. The broker runs pinned to core 0, the load to core 1: {@code connect-load.py}, many Python
+ * processes doing OpenSSL handshakes and a raw MQTT CONNECT, so the load generator is neither a JVM
+ * competing with the broker's JIT nor a client that resumes sessions behind the benchmark's back.
+ * Brokers are measured in rotating order, several waves each, and the spread of waves is reported.
+ */
+public final class ConnectBenchmark {
+
+    private static final Path JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+    private static final Pattern JSON_NUMBER = Pattern.compile("\"(\\w+)\": (-?[0-9.eE+-]+|null)");
+
+    /** One measured wave. */
+    record Wave(
+            String broker,
+            String mode,
+            long connects,
+            long failures,
+            double seconds,
+            double cpuMillis,
+            Double p50,
+            Double p99,
+            long resumed) {
+        double cpuPerConnect() {
+            return connects == 0 ? Double.NaN : cpuMillis / connects;
+        }
+
+        double rate() {
+            return connects / seconds;
+        }
+    }
+
+    private final Path out;
+    private final int connections;
+    private final int waves;
+    private final int rounds;
+    private final int processes;
+    private final int stormDevices;
+    private final List<String> brokers;
+    private final List<String> modes;
+    private final int crlEntries;
+    private final boolean jfr;
+
+    private ConnectBenchmark(final Map<String, String> options) {
+        out = Path.of(options.getOrDefault("out", "benchmarks/target/connect"));
+        connections = Integer.parseInt(options.getOrDefault("connections", "2000"));
+        waves = Integer.parseInt(options.getOrDefault("waves", "3"));
+        rounds = Integer.parseInt(options.getOrDefault("rounds", "2"));
+        processes = Integer.parseInt(options.getOrDefault("processes", "16"));
+        stormDevices = Integer.parseInt(options.getOrDefault("storm-devices", "1000"));
+        crlEntries = Integer.parseInt(options.getOrDefault("crl-entries", "100000"));
+        brokers = List.of(options.getOrDefault(
+                        "brokers",
+                        "certguard-jdk17,allow-all-jdk17,certguard-jdk25,allow-all-jdk25,mosquitto,mosquitto-no-crl")
+                .split(","));
+        modes = List.of(options.getOrDefault("modes", "full,resumed,storm").split(","));
+        jfr = Boolean.parseBoolean(options.getOrDefault("jfr", "false"));
+    }
+
+    public static void main(final String[] args) throws Exception {
+        final Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("usage: connect [--connections N] [--waves W] [--rounds R]"
+                        + " [--processes P] [--storm-devices D] [--crl-entries E] [--brokers a,b] [--modes full,resumed,storm]"
+                        + " [--jfr true] [--out DIR]");
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        new ConnectBenchmark(options).run();
+    }
+
+    void run() throws Exception {
+        final BenchBrokers setup = BenchBrokers.prepare(out, crlEntries);
+        final Path script = out.resolve("connect-load.py");
+        try (InputStream in = ConnectBenchmark.class.getResourceAsStream("connect-load.py")) {
+            Files.write(script, in.readAllBytes());
+        }
+        final Path ca = setup.pki().caCertificate().toAbsolutePath();
+        final Path fleet = credentials(setup.ca(), out.resolve("fleet"), 200, "bench:f");
+        final Path storm = credentials(setup.ca(), out.resolve("storm"), stormDevices, "bench:s");
+        final Map<String, List<String>> commands = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<String>> entry :
+                setup.commands(BenchBrokers.currentJava()).entrySet()) {
+            commands.put(entry.getKey(), entry.getValue());
+            commands.put(entry.getKey() + "-jdk17", entry.getValue());
+        }
+        if (Files.isExecutable(JDK25)) {
+            setup.commands(JDK25.toString()).forEach((name, command) -> commands.put(name + "-jdk25", command));
+        }
+        final List<Wave> results = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            final List<String> order = new ArrayList<>(brokers);
+            Collections.rotate(order, -(round - 1));
+            for (final String broker : order) {
+                final List<String> command = commands.get(broker);
+                if (command == null) {
+                    throw new IllegalArgumentException("unknown broker " + broker + "; known: " + commands.keySet());
+                }
+                results.addAll(measure(broker, command, round, setup.port(), script, ca, fleet, storm));
+            }
+        }
+        final StringBuilder report = new StringBuilder(report(results));
+        try (var recordings = Files.list(out)) {
+            for (final Path recording : recordings
+                    .filter(f -> f.toString().endsWith(".jfr"))
+                    .sorted()
+                    .toList()) {
+                report.append(profile(recording));
+            }
+        }
+        Files.writeString(out.resolve("connect-results.md"), report.toString());
+        System.out.println(report);
+    }
+
+    private List<Wave> measure(
+            final String broker,
+            final List<String> command,
+            final int round,
+            final int port,
+            final Path script,
+            final Path ca,
+            final Path fleet,
+            final Path storm)
+            throws Exception {
+        final List<String> pinned = new ArrayList<>(List.of("taskset", "-c", "0"));
+        pinned.addAll(command);
+        final boolean profiled = jfr && broker.startsWith(BenchBrokers.SECURE) && round == 1;
+        System.out.printf("%n=== round %d: %s ===%n", round, broker);
+        final Process process = new ProcessBuilder(pinned)
+                .redirectErrorStream(true)
+                .redirectOutput(out.resolve("logs")
+                        .resolve(broker + "-" + round + ".log")
+                        .toFile())
+                .start();
+        final List<Wave> measured = new ArrayList<>();
+        try {
+            BenchBrokers.awaitPort(port, process, Duration.ofSeconds(120));
+            Thread.sleep(2000);
+            load(broker, "warm-up", process, port, script, ca, fleet, List.of("rate", "full"), connections / 2);
+            if (profiled) {
+                // Only the measured waves are recorded, not start-up, CRL loading or JIT warm-up.
+                jcmd(
+                        command.get(0),
+                        process.pid(),
+                        "JFR.start",
+                        "name=certguard",
+                        "settings=profile",
+                        "filename=" + out.resolve(broker + ".jfr").toAbsolutePath());
+            }
+            for (final String mode : modes) {
+                for (int wave = 0; wave < (mode.equals("storm") ? 2 : waves); wave++) {
+                    final List<String> how = mode.equals("storm") ? List.of("storm") : List.of("rate", mode);
+                    final String label = mode.equals("storm") ? (wave == 0 ? "storm-first" : "storm-again") : mode;
+                    final Wave result = load(
+                            broker,
+                            label,
+                            process,
+                            port,
+                            script,
+                            ca,
+                            mode.equals("storm") ? storm : fleet,
+                            how,
+                            mode.equals("storm") ? stormDevices : connections);
+                    measured.add(result);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "  %-12s %6d ok %4d failed  %8.0f /s  %6.2f ms CPU/connect  p50 %.1f p99 %.1f ms  resumed %d%n",
+                            label,
+                            result.connects(),
+                            result.failures(),
+                            result.rate(),
+                            result.cpuPerConnect(),
+                            result.p50(),
+                            result.p99(),
+                            result.resumed());
+                    Thread.sleep(1000);
+                }
+            }
+            if (profiled) {
+                jcmd(command.get(0), process.pid(), "JFR.stop", "name=certguard");
+            }
+        } finally {
+            process.toHandle().destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+            BenchBrokers.awaitPortFree(port);
+        }
+        return measured;
+    }
+
+    private Wave load(
+            final String broker,
+            final String label,
+            final Process process,
+            final int port,
+            final Path script,
+            final Path ca,
+            final Path creds,
+            final List<String> how,
+            final int count)
+            throws Exception {
+        final List<String> command = new ArrayList<>(List.of("taskset", "-c", "1", "python3", script.toString()));
+        command.add(how.get(0));
+        command.addAll(List.of(
+                "127.0.0.1",
+                String.valueOf(port),
+                ca.toString(),
+                creds.toString(),
+                String.valueOf(count),
+                String.valueOf(processes)));
+        command.addAll(how.subList(1, how.size()));
+        final long before = cpuTicks(process.pid());
+        final Process load =
+                new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = new String(load.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!load.waitFor(10, TimeUnit.MINUTES) || load.exitValue() != 0) {
+            throw new IllegalStateException("load generator failed: " + output);
+        }
+        final long after = cpuTicks(process.pid());
+        final String json = output.lines()
+                .filter(line -> line.startsWith("{"))
+                .reduce((a, b) -> b)
+                .orElseThrow(() -> new IllegalStateException("no result from the load generator: " + output));
+        final Map<String, Double> values = new LinkedHashMap<>();
+        final Matcher matcher = JSON_NUMBER.matcher(json);
+        while (matcher.find()) {
+            values.put(matcher.group(1), matcher.group(2).equals("null") ? null : Double.parseDouble(matcher.group(2)));
+        }
+        if (values.get("failures") > 0) {
+            System.out.println("  failures: " + json);
+        }
+        return new Wave(
+                broker,
+                label,
+                values.get("connects").longValue(),
+                values.get("failures").longValue(),
+                values.get("seconds"),
+                (after - before) * 1000.0 / TICKS_PER_SECOND,
+                values.get("p50_ms"),
+                values.get("p99_ms"),
+                values.get("resumed").longValue());
+    }
+
+    private static void jcmd(final String java, final long pid, final String... arguments) throws Exception {
+        final List<String> command =
+                new ArrayList<>(List.of(Path.of(java).resolveSibling("jcmd").toString(), String.valueOf(pid)));
+        command.addAll(List.of(arguments));
+        final Process jcmd =
+                new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
+            throw new IllegalStateException("jcmd failed: " + output);
+        }
+    }
+
+    private static double nan(final Double value) {
+        return value == null ? Double.NaN : value;
+    }
+
+    /** Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ). */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    /** utime + stime of a process and its threads, in clock ticks. */
+    static long cpuTicks(final long pid) throws IOException {
+        final String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    private static Path credentials(final CertificateAuthority ca, final Path dir, final int count, final String prefix)
+            throws IOException {
+        Files.createDirectories(dir);
+        for (int i = 0; i < count; i++) {
+            final KeyPair keys = CertificateAuthority.newKeyPair();
+            final String name = String.format("%s%05d", prefix.substring(prefix.indexOf(':') + 1), i);
+            PemFiles.writeCertificates(
+                    dir.resolve(name + ".crt"),
+                    true,
+                    ca.issue(
+                            prefix + String.format("%05d", i),
+                            keys.getPublic(),
+                            Instant.now().minusSeconds(60),
+                            Instant.now().plus(Duration.ofDays(1)),
+                            CertificateAuthority.Purpose.CLIENT,
+                            List.of()));
+            PemFiles.writePrivateKey(dir.resolve(name + ".key"), true, keys.getPrivate());
+        }
+        return dir.toAbsolutePath();
+    }
+
+    /**
+     * Where a broker's CPU samples fell: the share whose stack holds a certguard frame, and the
+     * packages of the topmost frames, so a reader sees what a CONNECT costs inside the broker.
+     */
+    static String profile(final Path recording) throws IOException {
+        long total = 0;
+        long certguard = 0;
+        final Map<String, Long> topPackages = new java.util.HashMap<>();
+        for (final RecordedEvent event : RecordingFile.readAllEvents(recording)) {
+            if (!event.getEventType().getName().equals("jdk.ExecutionSample") || event.getStackTrace() == null) {
+                continue;
+            }
+            final List<RecordedFrame> frames = event.getStackTrace().getFrames();
+            if (frames.isEmpty()) {
+                continue;
+            }
+            total++;
+            if (frames.stream().anyMatch(f -> f.getMethod().getType().getName().startsWith("dev.certguard"))) {
+                certguard++;
+            }
+            final String type = frames.get(0).getMethod().getType().getName();
+            final int cut = type.lastIndexOf('.');
+            topPackages.merge(cut < 0 ? type : type.substring(0, cut), 1L, Long::sum);
+        }
+        final StringBuilder md = new StringBuilder(String.format(
+                Locale.ROOT,
+                "%nJFR profile of %s: %d CPU samples, %.1f%% with a dev.certguard frame on the stack. Top-frame packages:%n%n",
+                recording.getFileName(),
+                total,
+                100.0 * certguard / Math.max(1, total)));
+        final long samples = Math.max(1, total);
+        topPackages.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(12)
+                .forEach(e -> md.append(
+                        String.format(Locale.ROOT, "- %s: %.1f%%%n", e.getKey(), 100.0 * e.getValue() / samples)));
+        return md.toString();
+    }
+
+    static String report(final List<Wave> waves) {
+        final StringBuilder md = new StringBuilder();
+        md.append(
+                "| broker | handshakes | waves | broker CPU per CONNECT, ms (mean, min-max) | CONNECTs/s (mean, min-max)"
+                        + " | seconds until all connected | CONNACK p50 / p99 ms | TLS resumed | failures |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
+        final Map<String, List<Wave>> groups = new LinkedHashMap<>();
+        for (final Wave wave : waves) {
+            groups.computeIfAbsent(wave.broker() + "|" + wave.mode(), key -> new ArrayList<>())
+                    .add(wave);
+        }
+        final Map<String, Double> meanCpu = new LinkedHashMap<>();
+        final Map<String, Double> meanSeconds = new LinkedHashMap<>();
+        for (final Map.Entry<String, List<Wave>> group : groups.entrySet()) {
+            final List<Wave> list = group.getValue();
+            final double cpu =
+                    list.stream().mapToDouble(Wave::cpuPerConnect).average().orElse(Double.NaN);
+            meanCpu.put(group.getKey(), cpu);
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %d | %.2f (%.2f-%.2f) | %.0f (%.0f-%.0f) | %.2f | %.0f / %.0f | %.0f%% | %d |\n",
+                    list.get(0).broker(),
+                    list.get(0).mode(),
+                    list.size(),
+                    cpu,
+                    list.stream().mapToDouble(Wave::cpuPerConnect).min().orElse(Double.NaN),
+                    list.stream().mapToDouble(Wave::cpuPerConnect).max().orElse(Double.NaN),
+                    list.stream().mapToDouble(Wave::rate).average().orElse(Double.NaN),
+                    list.stream().mapToDouble(Wave::rate).min().orElse(Double.NaN),
+                    list.stream().mapToDouble(Wave::rate).max().orElse(Double.NaN),
+                    list.stream().mapToDouble(Wave::seconds).average().orElse(Double.NaN),
+                    list.stream()
+                            .mapToDouble(w -> w.p50() == null ? Double.NaN : w.p50())
+                            .average()
+                            .orElse(Double.NaN),
+                    list.stream()
+                            .mapToDouble(w -> w.p99() == null ? Double.NaN : w.p99())
+                            .average()
+                            .orElse(Double.NaN),
+                    100.0
+                            * list.stream().mapToLong(Wave::resumed).sum()
+                            / Math.max(
+                                    1, list.stream().mapToLong(Wave::connects).sum()),
+                    list.stream().mapToLong(Wave::failures).sum()));
+            meanSeconds.put(
+                    group.getKey(),
+                    list.stream().mapToDouble(Wave::seconds).average().orElse(Double.NaN));
+        }
+        md.append("\nRatios (same run, same handshakes):\n\n");
+        for (final String jdk : List.of("jdk17", "jdk25")) {
+            for (final String mode : List.of("full", "resumed", "storm-again")) {
+                final Double secure = meanCpu.get("certguard-" + jdk + "|" + mode);
+                if (secure == null) {
+                    continue;
+                }
+                md.append(String.format(Locale.ROOT, "- %s, %s: broker CPU per CONNECT", jdk, mode));
+                final Double baseline = meanCpu.get("allow-all-" + jdk + "|" + mode);
+                if (baseline != null) {
+                    md.append(String.format(Locale.ROOT, " certguard / allow-all %.3f;", secure / baseline));
+                }
+                final Double mosquitto = meanCpu.get("mosquitto|" + mode);
+                if (mosquitto != null) {
+                    md.append(String.format(
+                            Locale.ROOT, " certguard / Mosquitto with the CRL %.3f;", secure / mosquitto));
+                }
+                final Double bare = meanCpu.get("mosquitto-no-crl|" + mode);
+                if (bare != null) {
+                    md.append(String.format(Locale.ROOT, " certguard / Mosquitto without a CRL %.3f;", secure / bare));
+                }
+                if (mode.startsWith("storm") && meanSeconds.get("mosquitto|" + mode) != null) {
+                    md.append(String.format(
+                            Locale.ROOT,
+                            " storm time certguard / Mosquitto with the CRL %.3f;",
+                            meanSeconds.get("certguard-" + jdk + "|" + mode) / meanSeconds.get("mosquitto|" + mode)));
+                }
+                md.append('\n');
+            }
+        }
+        return md.toString();
+    }
+}
