@@ -205,7 +205,8 @@ class SecureBrokerLauncherIT {
             assertThat(launcher.await("certguard secure broker running from", Duration.ofSeconds(90)))
                     .as(launcher.output())
                     .isNotNull();
-            assertThat(launcher.await("certguard: running on Java " + System.getProperty("java.version"), Duration.ofSeconds(1)))
+            assertThat(launcher.await(
+                            "certguard: running on Java " + System.getProperty("java.version"), Duration.ofSeconds(1)))
                     .as("the launcher names the Java it runs on")
                     .isNotNull();
 

@@ -100,18 +100,8 @@ public final class TestPki {
 
     /** A client certificate issued by an intermediate CA, presented with that intermediate. */
     public Credentials clientUnder(final CertificateAuthority intermediate, final String commonName) {
-        final KeyPair keys = CertificateAuthority.newKeyPair();
-        final Instant now = Instant.now();
-        final Credentials leaf = write(
-                keys,
-                intermediate.issue(
-                        commonName,
-                        keys.getPublic(),
-                        now.minusSeconds(60),
-                        now.plus(Duration.ofHours(1)),
-                        CertificateAuthority.Purpose.CLIENT,
-                        List.of()));
-        return leaf.presenting(List.of(intermediate.certificate()));
+        return issuedBy(
+                intermediate, commonName, CertificateAuthority.Purpose.CLIENT, List.of(intermediate.certificate()));
     }
 
     /**

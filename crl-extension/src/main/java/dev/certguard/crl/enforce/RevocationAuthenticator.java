@@ -67,7 +67,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 metrics.rejectedUnknownIssuer();
                 log.warn(
                         "crl-extension refused CONNECT: certificate issuer '{}' is not one of the configured ca-certificates; identity '{}', client id '{}', listener {}, certificate sha256 {}",
-                        status.unknownIssuer().getName(),
+                        UntrustedText.escape(status.unknownIssuer().getName()),
                         identity(leaf),
                         UntrustedText.escape(clientId),
                         listener,
@@ -80,12 +80,12 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 final X509Certificate revoked = status.revoked();
                 log.warn(
                         "crl-extension refused CONNECT: certificate revoked ('{}'); identity '{}', client id '{}', listener {}, serial {}, issuer '{}', certificate sha256 {}",
-                        revoked.getSubjectX500Principal().getName(),
+                        UntrustedText.escape(revoked.getSubjectX500Principal().getName()),
                         identity(leaf),
                         UntrustedText.escape(clientId),
                         listener,
                         revoked.getSerialNumber().toString(16),
-                        revoked.getIssuerX500Principal().getName(),
+                        UntrustedText.escape(revoked.getIssuerX500Principal().getName()),
                         CertificateIdentity.sha256Fingerprint(leaf));
                 output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "certificate revoked");
                 return;
@@ -95,7 +95,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                     metrics.rejectedUnavailable();
                     log.warn(
                             "crl-extension refused CONNECT: no current CRL for issuer '{}', revocation status unknown; identity '{}', client id '{}', listener {}, certificate sha256 {}",
-                            status.unavailableIssuer().getName(),
+                            UntrustedText.escape(status.unavailableIssuer().getName()),
                             identity(leaf),
                             UntrustedText.escape(clientId),
                             listener,
@@ -106,10 +106,11 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 }
                 metrics.allowedUnavailable();
                 log.warn(
-                        "crl-extension: no current CRL for issuer '{}'; allowing identity '{}', client id '{}' unchecked (when-unavailable=allow)",
-                        status.unavailableIssuer().getName(),
+                        "crl-extension: no current CRL for issuer '{}'; allowing identity '{}', client id '{}', certificate sha256 {} unchecked (when-unavailable=allow)",
+                        UntrustedText.escape(status.unavailableIssuer().getName()),
                         identity(leaf),
-                        UntrustedText.escape(clientId));
+                        UntrustedText.escape(clientId),
+                        CertificateIdentity.sha256Fingerprint(leaf));
             }
         }
         output.nextExtensionOrDefault();

@@ -8,6 +8,7 @@ import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionObserver;
 import dev.certguard.crl.path.Authorities;
 import dev.certguard.crl.path.CertificatePath;
+import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -113,9 +114,11 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
                         log.warn(
                                 "crl-extension: disconnected {}: certificate '{}' (serial {}, issuer '{}') on its path was revoked",
                                 record.connection.describe(),
-                                revoked.getSubjectX500Principal().getName(),
+                                UntrustedText.escape(
+                                        revoked.getSubjectX500Principal().getName()),
                                 revoked.getSerialNumber().toString(16),
-                                revoked.getIssuerX500Principal().getName());
+                                UntrustedText.escape(
+                                        revoked.getIssuerX500Principal().getName()));
                     }
                 });
     }

@@ -133,13 +133,12 @@ class CertificatePathRevocationTest {
                 .isEqualTo(newDevice);
     }
 
-    @Test
-    void connection_revoked_before_it_was_tracked_is_cut_when_tracking_starts() throws Exception {
-        final RevocationState state = stateRevokingIntermediate();
-        final ClientIdOwnership owners = new ClientIdOwnership();
-        final RecordingDisconnector hivemq = new RecordingDisconnector();
-        final MetricRegistry registry = new MetricRegistry();
-        final LiveRevocation live = new LiveRevocation(
+    private final ClientIdOwnership owners = new ClientIdOwnership();
+    private final RecordingDisconnector hivemq = new RecordingDisconnector();
+    private final MetricRegistry registry = new MetricRegistry();
+
+    private LiveRevocation live(final RevocationState state) {
+        return new LiveRevocation(
                 new ConnectionCutter("crl-extension", owners, hivemq, new ManualScheduler(), Duration.ofSeconds(1), 30),
                 AUTHORITIES,
                 state::snapshot,
@@ -147,6 +146,11 @@ class CertificatePathRevocationTest {
                 Clock.systemUTC(),
                 Duration.ZERO,
                 true);
+    }
+
+    @Test
+    void connection_revoked_before_it_was_tracked_is_cut_when_tracking_starts() throws Exception {
+        final LiveRevocation live = live(stateRevokingIntermediate());
         owners.connecting("c1");
         owners.authenticated("c1");
 
@@ -165,17 +169,7 @@ class CertificatePathRevocationTest {
 
     @Test
     void sweep_cuts_only_connections_on_a_revoked_path_and_each_once() throws Exception {
-        final RevocationState state = new RevocationState();
-        final ClientIdOwnership owners = new ClientIdOwnership();
-        final RecordingDisconnector hivemq = new RecordingDisconnector();
-        final LiveRevocation live = new LiveRevocation(
-                new ConnectionCutter("crl-extension", owners, hivemq, new ManualScheduler(), Duration.ofSeconds(1), 30),
-                AUTHORITIES,
-                state::snapshot,
-                new CrlMetrics(new MetricRegistry(), Clock.systemUTC()),
-                Clock.systemUTC(),
-                Duration.ZERO,
-                true);
+        final LiveRevocation live = live(new RevocationState());
         final X509Certificate rootLeaf = TestCa.issue(
                 ROOT.certificate,
                 ROOT.keys,
