@@ -44,11 +44,17 @@ public final class ConnectBenchmark {
             long failures,
             double seconds,
             double cpuMillis,
+            double jitMillis,
             Double p50,
             Double p99,
             long resumed) {
         double cpuPerConnect() {
             return connects == 0 ? Double.NaN : cpuMillis / connects;
+        }
+
+        /** CPU per CONNECT without the JIT compiler threads' share (what a warmed-up broker pays). */
+        double cpuPerConnectWithoutJit() {
+            return connects == 0 ? Double.NaN : (cpuMillis - jitMillis) / connects;
         }
 
         double rate() {
@@ -149,8 +155,11 @@ public final class ConnectBenchmark {
             final Path fleet,
             final Path storm)
             throws Exception {
-        final List<String> pinned = new ArrayList<>(List.of("taskset", "-c", "0"));
-        pinned.addAll(command);
+        final List<String> pinned = new ArrayList<>(List.of("taskset", "-c", "0", command.get(0)));
+        if (command.get(0).endsWith("java")) {
+            pinned.add("-XX:-UseDynamicNumberOfCompilerThreads");
+        }
+        pinned.addAll(command.subList(1, command.size()));
         final boolean profiled = jfr && broker.startsWith(BenchBrokers.SECURE) && round == 1;
         System.out.printf("%n=== round %d: %s ===%n", round, broker);
         final Process process = new ProcessBuilder(pinned)
@@ -164,7 +173,7 @@ public final class ConnectBenchmark {
             BenchBrokers.awaitPort(port, process, Duration.ofSeconds(120));
             Thread.sleep(2000);
             // On one core a JVM broker's JIT needs thousands of handshakes before its cost settles.
-            load(broker, "warm-up", process, port, script, ca, fleet, List.of("rate", "full"), connections);
+            load(broker, "warm-up", process, port, script, ca, fleet, List.of("rate", "full"), 2 * connections);
             load(broker, "warm-up", process, port, script, ca, fleet, List.of("rate", "resumed"), connections / 2);
             if (profiled) {
                 // Only the measured waves are recorded, not start-up, CRL loading or JIT warm-up.
@@ -193,12 +202,13 @@ public final class ConnectBenchmark {
                     measured.add(result);
                     System.out.printf(
                             Locale.ROOT,
-                            "  %-12s %6d ok %4d failed  %8.0f /s  %6.2f ms CPU/connect  p50 %.1f p99 %.1f ms  resumed %d%n",
+                            "  %-12s %6d ok %4d failed  %8.0f /s  %6.2f ms CPU/connect (%5.2f without JIT)  p50 %.1f p99 %.1f ms  resumed %d%n",
                             label,
                             result.connects(),
                             result.failures(),
                             result.rate(),
                             result.cpuPerConnect(),
+                            result.cpuPerConnectWithoutJit(),
                             result.p50(),
                             result.p99(),
                             result.resumed());
@@ -240,6 +250,7 @@ public final class ConnectBenchmark {
                 String.valueOf(processes)));
         command.addAll(how.subList(1, how.size()));
         final long before = cpuTicks(process.pid());
+        final long jitBefore = jitTicks(process.pid());
         final Process load =
                 new ProcessBuilder(command).redirectErrorStream(true).start();
         final String output = new String(load.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -247,6 +258,7 @@ public final class ConnectBenchmark {
             throw new IllegalStateException("load generator failed: " + output);
         }
         final long after = cpuTicks(process.pid());
+        final long jitAfter = jitTicks(process.pid());
         final String json = output.lines()
                 .filter(line -> line.startsWith("{"))
                 .reduce((a, b) -> b)
@@ -266,6 +278,7 @@ public final class ConnectBenchmark {
                 values.get("failures").longValue(),
                 values.get("seconds"),
                 (after - before) * 1000.0 / TICKS_PER_SECOND,
+                (jitAfter - jitBefore) * 1000.0 / TICKS_PER_SECOND,
                 values.get("p50_ms"),
                 values.get("p99_ms"),
                 values.get("resumed").longValue());
@@ -295,6 +308,31 @@ public final class ConnectBenchmark {
         final String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
         final String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /**
+     * CPU of a JVM's JIT compiler threads ("C1/C2 CompilerThre..."), in clock ticks; 0 for other
+     * programs. The brokers run with a fixed number of compiler threads, so none exits mid-wave.
+     */
+    static long jitTicks(final long pid) throws IOException {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
+            for (final Path task : tasks.toList()) {
+                final String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (final IOException gone) {
+                    continue;
+                }
+                final String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                if (name.contains("CompilerThre")) {
+                    final String[] fields =
+                            stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                }
+            }
+        }
+        return ticks;
     }
 
     private static Path credentials(final CertificateAuthority ca, final Path dir, final int count, final String prefix)
@@ -360,9 +398,9 @@ public final class ConnectBenchmark {
     static String report(final List<Wave> waves) {
         final StringBuilder md = new StringBuilder();
         md.append(
-                "| broker | handshakes | waves | broker CPU per CONNECT, ms (mean, min-max) | CONNECTs/s (mean, min-max)"
+                "| broker | handshakes | waves | broker CPU per CONNECT, ms (mean, min-max) | without JIT compilation, ms (mean, min-max) | CONNECTs/s (mean, min-max)"
                         + " | seconds until all connected | CONNACK p50 / p99 ms | TLS resumed | failures |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
         final Map<String, List<Wave>> groups = new LinkedHashMap<>();
         for (final Wave wave : waves) {
             groups.computeIfAbsent(wave.broker() + "|" + wave.mode(), key -> new ArrayList<>())
@@ -370,20 +408,35 @@ public final class ConnectBenchmark {
         }
         final Map<String, Double> meanCpu = new LinkedHashMap<>();
         final Map<String, Double> meanSeconds = new LinkedHashMap<>();
+        final Map<String, Double> meanWarm = new LinkedHashMap<>();
         for (final Map.Entry<String, List<Wave>> group : groups.entrySet()) {
             final List<Wave> list = group.getValue();
             final double cpu =
                     list.stream().mapToDouble(Wave::cpuPerConnect).average().orElse(Double.NaN);
+            final double warm = list.stream()
+                    .mapToDouble(Wave::cpuPerConnectWithoutJit)
+                    .average()
+                    .orElse(Double.NaN);
             meanCpu.put(group.getKey(), cpu);
+            meanWarm.put(group.getKey(), warm);
             md.append(String.format(
                     Locale.ROOT,
-                    "| %s | %s | %d | %.2f (%.2f-%.2f) | %.0f (%.0f-%.0f) | %.2f | %.0f / %.0f | %.0f%% | %d |\n",
+                    "| %s | %s | %d | %.2f (%.2f-%.2f) | %.2f (%.2f-%.2f) | %.0f (%.0f-%.0f) | %.2f | %.0f / %.0f | %.0f%% | %d |\n",
                     list.get(0).broker(),
                     list.get(0).mode(),
                     list.size(),
                     cpu,
                     list.stream().mapToDouble(Wave::cpuPerConnect).min().orElse(Double.NaN),
                     list.stream().mapToDouble(Wave::cpuPerConnect).max().orElse(Double.NaN),
+                    warm,
+                    list.stream()
+                            .mapToDouble(Wave::cpuPerConnectWithoutJit)
+                            .min()
+                            .orElse(Double.NaN),
+                    list.stream()
+                            .mapToDouble(Wave::cpuPerConnectWithoutJit)
+                            .max()
+                            .orElse(Double.NaN),
                     list.stream().mapToDouble(Wave::rate).average().orElse(Double.NaN),
                     list.stream().mapToDouble(Wave::rate).min().orElse(Double.NaN),
                     list.stream().mapToDouble(Wave::rate).max().orElse(Double.NaN),
@@ -415,7 +468,12 @@ public final class ConnectBenchmark {
                 md.append(String.format(Locale.ROOT, "- %s, %s: broker CPU per CONNECT", jdk, mode));
                 final Double baseline = meanCpu.get("allow-all-" + jdk + "|" + mode);
                 if (baseline != null) {
-                    md.append(String.format(Locale.ROOT, " certguard / allow-all %.3f;", secure / baseline));
+                    md.append(String.format(
+                            Locale.ROOT,
+                            " certguard / allow-all %.3f (without JIT compilation %.3f);",
+                            secure / baseline,
+                            meanWarm.get("certguard-" + jdk + "|" + mode)
+                                    / meanWarm.get("allow-all-" + jdk + "|" + mode)));
                 }
                 final Double mosquitto = meanCpu.get("mosquitto|" + mode);
                 if (mosquitto != null) {
