@@ -107,6 +107,10 @@ final class Footprint {
         if (held.revoked().size() != entries || tracked.length != connections) {
             throw new IllegalStateException("unexpected sizes");
         }
+        // Everything allocated before a heap reading stays reachable until the last one, so a
+        // collection of earlier garbage never shows up as a negative footprint.
+        java.lang.ref.Reference.reachabilityFence(generated);
+        java.lang.ref.Reference.reachabilityFence(first);
     }
 
     private static long liveHeap() throws InterruptedException {
