@@ -56,15 +56,29 @@ public final class Connection {
         ended = true;
     }
 
-    /** The cut in progress or done, or {@code null}; the first caller to set one wins. */
+    /**
+     * Claims the cut of this connection for {@code future}; returns {@code null} when claimed, or the
+     * cut already under way (or done). A cut that gave up (completed {@code false}) while the
+     * connection is still alive may be claimed again, so a later revocation sweep retries it.
+     */
     @Nullable @SuppressWarnings("unchecked")
     CompletableFuture<Boolean> claimCut(final @NotNull CompletableFuture<Boolean> future) {
-        return CUT.compareAndSet(this, null, future) ? null : cut;
+        while (true) {
+            final CompletableFuture<Boolean> current = cut;
+            final boolean gaveUp = current != null && current.isDone() && !current.getNow(false) && !ended;
+            if (current != null && !gaveUp) {
+                return current;
+            }
+            if (CUT.compareAndSet(this, current, future)) {
+                return null;
+            }
+        }
     }
 
-    /** Whether a cut of this connection has started (it may still be waiting or retrying). */
-    public boolean cutStarted() {
-        return cut != null;
+    /** Whether a cut of this connection is under way (waiting or retrying) or has succeeded. */
+    public boolean cutPending() {
+        final CompletableFuture<Boolean> current = cut;
+        return current != null && (!current.isDone() || current.getNow(false));
     }
 
     /** The certificate identity (CN) for a log line, escaped; {@code -} without one. */

@@ -76,8 +76,8 @@ public final class ConnectionCutter {
     }
 
     /**
-     * Cuts {@code connection} unless it ends first. A second cut of the same connection returns the
-     * first one's future.
+     * Cuts {@code connection} unless it ends first. A second cut of the same connection while the
+     * first is under way returns the first one's future; after a cut that gave up, a new one starts.
      *
      * @return completes with true when HiveMQ disconnected it, false when it ended by itself, the
      *     cutter stopped, or HiveMQ never found it
@@ -113,28 +113,37 @@ public final class ConnectionCutter {
                     extension,
                     UntrustedText.escape(connection.clientId()),
                     retry.multipliedBy(maxAttempts).getSeconds());
+        } else if (connection.ended()) {
+            // Checked again after ownership: a connection marks itself ended before it gives up its
+            // count, so if a later connection now owns the client id alone, this one reads ended here.
+            result.complete(false);
+            return;
         }
-        disconnector
-                .disconnect(connection.clientId(), cut.preventWill, cut.code, cut.reason)
-                .whenComplete((disconnected, e) -> {
-                    if (Boolean.TRUE.equals(disconnected)) {
-                        result.complete(true);
-                        return;
-                    }
-                    if (e != null) {
-                        log.warn(
-                                "{}: could not disconnect client id '{}': {}",
-                                extension,
-                                UntrustedText.escape(connection.clientId()),
-                                e.toString());
-                    }
-                    if (attempt < maxAttempts && !connection.ended()) {
-                        // Not found (yet): the connection may still be on its way into HiveMQ's session registry.
-                        later(connection, cut, result, attempt + 1);
-                    } else {
-                        result.complete(false);
-                    }
-                });
+        CompletableFuture<Boolean> disconnected;
+        try {
+            disconnected = disconnector.disconnect(connection.clientId(), cut.preventWill, cut.code, cut.reason);
+        } catch (final RuntimeException e) {
+            disconnected = CompletableFuture.failedFuture(e);
+        }
+        disconnected.whenComplete((done, e) -> {
+            if (Boolean.TRUE.equals(done)) {
+                result.complete(true);
+                return;
+            }
+            if (e != null) {
+                log.warn(
+                        "{}: could not disconnect client id '{}': {}",
+                        extension,
+                        UntrustedText.escape(connection.clientId()),
+                        e.toString());
+            }
+            if (attempt < maxAttempts && !connection.ended()) {
+                // Not found (yet): the connection may still be on its way into HiveMQ's session registry.
+                later(connection, cut, result, attempt + 1);
+            } else {
+                result.complete(false);
+            }
+        });
     }
 
     private void later(

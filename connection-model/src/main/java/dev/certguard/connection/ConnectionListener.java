@@ -46,6 +46,10 @@ public final class ConnectionListener<T> implements ClientLifecycleEventListener
 
     @Override
     public void onAuthenticationSuccessful(final @NotNull AuthenticationSuccessfulInput input) {
+        if (connection != null) {
+            // Re-authentication of a connection already counted: nothing changes hands.
+            return;
+        }
         final String clientId = input.getClientInformation().getClientId();
         final String counted = connectingId;
         if (counted == null) {

@@ -95,6 +95,47 @@ class ConnectionCutterTest {
     }
 
     @Test
+    void cut_that_gave_up_can_be_started_again_while_the_connection_lives() {
+        final Connection connection = authenticated("unreachable");
+        hivemq.found(false);
+        final CompletableFuture<Boolean> first = cutter.cut(connection, REVOKED);
+        for (int i = 0; i < 3; i++) {
+            scheduler.runAll();
+        }
+        assertThat(first).as("gave up after the last retry").isCompletedWithValue(false);
+        assertThat(connection.cutPending()).isFalse();
+
+        hivemq.found(true);
+        final CompletableFuture<Boolean> second = cutter.cut(connection, REVOKED);
+
+        assertThat(second).isNotSameAs(first).isCompletedWithValue(true);
+    }
+
+    @Test
+    void disconnector_that_throws_is_retried_and_never_leaves_the_cut_hanging() {
+        final Connection connection = authenticated("throws");
+        final int[] calls = {0};
+        final ConnectionCutter throwing = new ConnectionCutter(
+                "test",
+                owners,
+                (clientId, preventWill, code, reason) -> {
+                    if (calls[0]++ == 0) {
+                        throw new IllegalStateException("broker stopping");
+                    }
+                    return CompletableFuture.completedFuture(true);
+                },
+                scheduler,
+                Duration.ofSeconds(1),
+                3);
+
+        final CompletableFuture<Boolean> cut = throwing.cut(connection, REVOKED);
+        scheduler.runAll();
+
+        assertThat(cut).isCompletedWithValue(true);
+        assertThat(calls[0]).isEqualTo(2);
+    }
+
+    @Test
     void stopped_cutter_disconnects_nobody() {
         final Connection connection = authenticated("late");
         cutter.stop();

@@ -11,9 +11,12 @@ import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.security.auth.x500.X500Principal;
 
 /**
@@ -26,7 +29,6 @@ import javax.security.auth.x500.X500Principal;
  */
 public final class Authorities {
 
-    private static final int MAX_DEPTH = 16;
     private static final Authority UNKNOWN = new Authority();
 
     private final @NotNull Map<X500Principal, List<Authority>> bySubject = new HashMap<>();
@@ -50,20 +52,23 @@ public final class Authorities {
         }
         for (final Authority authority : all) {
             final X509Certificate certificate = authority.certificate();
-            final boolean selfIssued =
-                    certificate.getIssuerX500Principal().equals(certificate.getSubjectX500Principal());
-            final Authority issuer = selfIssued && signedBy(certificate, authority) ? null : issuerOf(certificate);
-            authority.link(issuer == authority ? null : issuer);
+            authority.link(selfSigned(authority) ? null : issuerOf(certificate));
         }
         for (final Authority authority : all) {
-            // A loop of cross-signed CAs (A issued B, B issued A) has no anchor: cut it where it closes.
-            Authority walker = authority;
-            for (int depth = 0; walker != null && depth < MAX_DEPTH; depth++) {
-                walker = walker.issuer();
+            // A loop of cross-signed CAs (A issued B, B issued A) has no anchor: cut the link that
+            // closes it, so every CA before the loop keeps its issuer and is still checked.
+            final Set<Authority> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Authority walker = authority; walker != null; walker = walker.issuer()) {
+                seen.add(walker);
+                final Authority next = walker.issuer();
+                if (next != null && seen.contains(next)) {
+                    walker.link(null);
+                    break;
+                }
             }
-            if (walker != null) {
-                authority.link(null);
-            }
+        }
+        for (final Authority authority : all) {
+            authority.crlKeys(crlKeysOf(authority));
         }
         issuers = Caffeine.newBuilder().maximumSize(cachedPaths).build();
     }
@@ -113,22 +118,58 @@ public final class Authorities {
         return null;
     }
 
+    /**
+     * The configured CA whose key verifies {@code certificate}. Where several do (a root and a
+     * cross-certificate of it share name and key), a self-signed root wins: the shortest path,
+     * which depends on no other CA's CRL.
+     */
     private @Nullable Authority issuerOf(final X509Certificate certificate) {
         final List<Authority> candidates = bySubject.get(certificate.getIssuerX500Principal());
         if (candidates == null) {
             return null;
         }
+        Authority found = null;
         for (final Authority candidate : candidates) {
-            if (signedBy(certificate, candidate)) {
+            if (candidate.certificate().equals(certificate) || !signedBy(certificate, candidate)) {
+                continue;
+            }
+            if (selfSigned(candidate)) {
                 return candidate;
             }
+            if (found == null) {
+                found = candidate;
+            }
         }
-        return null;
+        return found;
+    }
+
+    /**
+     * The keys under which an authority's CRLs may be kept: its own, and those of configured
+     * certificates of the same name that sign CRLs but issue no certificates (a separate CRL-signing
+     * key, which RFC 5280 allows). A re-keyed CA that issues certificates keeps CRLs of its own.
+     */
+    private List<String> crlKeysOf(final Authority authority) {
+        final List<String> keys = new ArrayList<>(List.of(authority.key()));
+        for (final Authority other : bySubject.get(authority.certificate().getSubjectX500Principal())) {
+            final boolean[] usage = other.certificate().getKeyUsage();
+            if (other != authority && usage != null && usage.length > 6 && usage[6] && !usage[5]) {
+                keys.add(other.key());
+            }
+        }
+        return List.copyOf(keys);
+    }
+
+    private static boolean selfSigned(final Authority authority) {
+        final X509Certificate certificate = authority.certificate();
+        return certificate.getIssuerX500Principal().equals(certificate.getSubjectX500Principal())
+                && signedBy(certificate, authority);
     }
 
     private static boolean signedBy(final X509Certificate certificate, final Authority candidate) {
         final X509Certificate ca = candidate.certificate();
-        if (ca.getBasicConstraints() < 0) {
+        if (ca.getBasicConstraints() < 0 && ca.getVersion() != 1) {
+            // A v3 certificate without the CA flag issues nothing; a v1 certificate (no extensions at
+            // all) can only be a configured trust anchor, as RFC 5280 allows for old roots.
             return false;
         }
         final boolean[] keyUsage = ca.getKeyUsage();

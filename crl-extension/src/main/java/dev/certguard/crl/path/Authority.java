@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import javax.security.auth.x500.X500Principal;
 
 /**
@@ -20,6 +21,7 @@ public final class Authority {
     private final @NotNull String key;
     private @Nullable Authority issuer;
     private boolean anchor;
+    private @NotNull List<String> crlKeys = List.of();
 
     /** The "no configured CA" marker in caches that cannot hold null. */
     Authority() {
@@ -65,6 +67,16 @@ public final class Authority {
      */
     public @Nullable Authority issuer() {
         return issuer;
+    }
+
+    /** The keys under which this authority's CRLs are kept: its own first. */
+    public @NotNull List<String> crlKeys() {
+        return crlKeys;
+    }
+
+    /** Set once while {@link Authorities} is built, before the object is published. */
+    void crlKeys(final @NotNull List<String> keys) {
+        this.crlKeys = keys;
     }
 
     /** Whether the path ends here: nothing above it is configured, so nothing revokes it. */

@@ -104,7 +104,7 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
     private void check(final Live record, final RevocationSnapshot snapshot) {
         final X509Certificate revoked =
                 snapshot.check(record.path, clock.instant(), grace).revoked();
-        if (revoked == null || record.connection.ended() || record.connection.cutStarted()) {
+        if (revoked == null || record.connection.ended() || record.connection.cutPending()) {
             return;
         }
         cutter.cut(record.connection, new ConnectionCutter.Cut(DisconnectReasonCode.NOT_AUTHORIZED, REASON, true))

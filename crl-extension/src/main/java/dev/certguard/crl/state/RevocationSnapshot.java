@@ -84,6 +84,17 @@ public final class RevocationSnapshot {
         return new RevocationSnapshot(next);
     }
 
+    /** The CRL in use for an authority, under its own key or a CRL-signing key of its name. */
+    private @Nullable VerifiedCrl crlOf(final @NotNull Authority authority) {
+        for (final String key : authority.crlKeys()) {
+            final VerifiedCrl crl = byAuthority.get(key);
+            if (crl != null) {
+                return crl;
+            }
+        }
+        return null;
+    }
+
     /**
      * Checks the leaf and every CA of its path below the anchor against the CRL of the authority
      * that issued it: one hash lookup each. A revoked certificate wins over an unavailable CRL.
@@ -96,7 +107,7 @@ public final class RevocationSnapshot {
         X500Principal unavailable = null;
         X509Certificate certificate = path.leaf();
         for (Authority issuer = path.issuer(); issuer != null; issuer = issuer.issuer()) {
-            final VerifiedCrl crl = byAuthority.get(issuer.key());
+            final VerifiedCrl crl = crlOf(issuer);
             if (crl == null || crl.nextUpdate().plus(grace).isBefore(now)) {
                 if (unavailable == null) {
                     unavailable = issuer.certificate().getSubjectX500Principal();

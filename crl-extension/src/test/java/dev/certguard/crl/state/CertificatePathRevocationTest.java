@@ -133,6 +133,77 @@ class CertificatePathRevocationTest {
                 .isEqualTo(newDevice);
     }
 
+    @Test
+    void cross_signed_roots_listed_first_do_not_cut_an_intermediate_off_its_root() throws Exception {
+        final TestCa r1 = TestCa.ec("CN=R1");
+        final TestCa r2 = TestCa.ec("CN=R2");
+        final X509Certificate r1ByR2 = TestCa.issue(r2.certificate, r2.keys, "CN=R1", r1.keys.getPublic(), 100, true);
+        final X509Certificate r2ByR1 = TestCa.issue(r1.certificate, r1.keys, "CN=R2", r2.keys.getPublic(), 101, true);
+        final java.security.KeyPair midKeys = TestCa.ec("CN=unused").keys;
+        final X509Certificate mid = TestCa.issue(r1.certificate, r1.keys, "CN=Mid", midKeys.getPublic(), 102, true);
+        final X509Certificate device =
+                TestCa.issue(mid, midKeys, "CN=admin:d", TestCa.ec("CN=k").keys.getPublic(), 103, false);
+        final Authorities authorities =
+                new Authorities(List.of(mid, r1ByR2, r2ByR1, r1.certificate, r2.certificate), 10);
+        final TestCa.Crl crl = r1.crl();
+        crl.revoked = new BigInteger[] {BigInteger.valueOf(102)};
+        final RevocationState state = new RevocationState();
+        state.install(new CrlVerifier(List.of(r1.certificate), Duration.ZERO)
+                .verify(ParsedCrl.parse(crl.der()), "r1", Instant.now()));
+
+        final CertificatePath path = authorities.path(device);
+
+        assertThat(path.issuer().certificate()).isEqualTo(mid);
+        assertThat(path.issuer().issuer().certificate())
+                .as("the self-signed root wins")
+                .isEqualTo(r1.certificate);
+        assertThat(state.snapshot().check(path, Instant.now(), Duration.ZERO).revoked())
+                .as("the intermediate revoked by its root")
+                .isEqualTo(mid);
+    }
+
+    @Test
+    void crl_signed_by_a_separate_crl_key_of_the_ca_applies_to_the_cas_certificates() throws Exception {
+        final TestCa ca = TestCa.ec("CN=Split CA");
+        final java.security.KeyPair crlKeys = TestCa.ec("CN=unused").keys;
+        final org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder builder =
+                new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(
+                        ca.certificate,
+                        BigInteger.valueOf(200),
+                        java.util.Date.from(Instant.now().minusSeconds(60)),
+                        java.util.Date.from(Instant.now().plusSeconds(3600)),
+                        new org.bouncycastle.asn1.x500.X500Name("CN=Split CA"),
+                        crlKeys.getPublic());
+        builder.addExtension(
+                org.bouncycastle.asn1.x509.Extension.keyUsage,
+                true,
+                new org.bouncycastle.asn1.x509.KeyUsage(org.bouncycastle.asn1.x509.KeyUsage.cRLSign));
+        final X509Certificate crlSigner = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter()
+                .getCertificate(
+                        builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                                .build(ca.keys.getPrivate())));
+        final X509Certificate device = TestCa.issue(
+                ca.certificate,
+                ca.keys,
+                "CN=admin:split",
+                TestCa.ec("CN=k").keys.getPublic(),
+                7,
+                false);
+        final TestCa.Crl crl = ca.crl();
+        crl.revoked = new BigInteger[] {BigInteger.valueOf(7)};
+        final RevocationState state = new RevocationState();
+        state.install(new CrlVerifier(List.of(ca.certificate, crlSigner), Duration.ZERO)
+                .verify(ParsedCrl.parse(crl.signedWith(crlKeys)), "split", Instant.now()));
+
+        final RevocationSnapshot.Status status = state.snapshot()
+                .check(
+                        new Authorities(List.of(ca.certificate, crlSigner), 10).path(device),
+                        Instant.now(),
+                        Duration.ZERO);
+
+        assertThat(status.revoked()).isEqualTo(device);
+    }
+
     private final ClientIdOwnership owners = new ClientIdOwnership();
     private final RecordingDisconnector hivemq = new RecordingDisconnector();
     private final MetricRegistry registry = new MetricRegistry();

@@ -103,6 +103,12 @@ public final class TestCa {
                 X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
         KeyPair signer = keys;
 
+        /** The CRL signed with another key (a CRL-signing key of the same CA name). */
+        public byte[] signedWith(final KeyPair key) {
+            signer = key;
+            return der();
+        }
+
         public byte[] der() {
             try {
                 final X509v2CRLBuilder builder = new X509v2CRLBuilder(issuer, Date.from(thisUpdate));
