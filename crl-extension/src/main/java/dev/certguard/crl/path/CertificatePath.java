@@ -51,13 +51,4 @@ public final class CertificatePath {
     public @Nullable X500Principal unknownIssuer() {
         return unknownIssuer;
     }
-
-    /** The leaf's notAfter and that of every CA on the path, whichever comes first (epoch millis). */
-    public long earliestNotAfterMillis() {
-        long earliest = leaf.getNotAfter().getTime();
-        for (Authority authority = issuer; authority != null; authority = authority.issuer()) {
-            earliest = Math.min(earliest, authority.certificate().getNotAfter().getTime());
-        }
-        return earliest;
-    }
 }
