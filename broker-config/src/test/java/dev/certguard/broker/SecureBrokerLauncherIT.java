@@ -65,6 +65,17 @@ class SecureBrokerLauncherIT {
         }
     }
 
+    /** Runs the launcher's PKI tool as a user would. */
+    private static Mosquitto.Result pki(final String... args) throws Exception {
+        final List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toAbsolutePath().toString(),
+                "pki"));
+        command.addAll(List.of(args));
+        return Mosquitto.run(command, Duration.ofSeconds(30));
+    }
+
     private Mosquitto.Result shell(final String commandLine) throws Exception {
         return Mosquitto.run(List.of("bash", "-c", "cd '" + cwd + "' && " + commandLine), Duration.ofSeconds(20));
     }
@@ -105,35 +116,18 @@ class SecureBrokerLauncherIT {
                     .as("no client certificate: " + withoutCertificate.output())
                     .isNotZero();
 
-            final Mosquitto.Result issued = Mosquitto.run(
-                    List.of(
-                            Path.of(System.getProperty("java.home"), "bin", "java")
-                                    .toString(),
-                            "-jar",
-                            JAR.toAbsolutePath().toString(),
-                            "pki",
-                            "issue",
-                            "acme:dev42",
-                            "--dir",
-                            cwd.resolve("dev-pki").toString()),
-                    Duration.ofSeconds(30));
+            final Mosquitto.Result issued =
+                    pki("issue", "acme:dev42", "--dir", cwd.resolve("dev-pki").toString());
             assertThat(issued.exitCode()).as(issued.output()).isZero();
             final Mosquitto.Result newDevice = shell(
                     pub.replace("admin:a1998e", "acme:dev42").replace("devices/admin/a1998e", "devices/acme/dev42"));
             assertThat(newDevice.exitCode()).as(newDevice.output()).isZero();
 
-            final Mosquitto.Result revoke = Mosquitto.run(
-                    List.of(
-                            Path.of(System.getProperty("java.home"), "bin", "java")
-                                    .toString(),
-                            "-jar",
-                            JAR.toAbsolutePath().toString(),
-                            "pki",
-                            "revoke",
-                            cwd.resolve("dev-pki/devices/acme/dev42.crt").toString(),
-                            "--dir",
-                            cwd.resolve("dev-pki").toString()),
-                    Duration.ofSeconds(30));
+            final Mosquitto.Result revoke = pki(
+                    "revoke",
+                    cwd.resolve("dev-pki/devices/acme/dev42.crt").toString(),
+                    "--dir",
+                    cwd.resolve("dev-pki").toString());
             assertThat(revoke.exitCode()).as(revoke.output()).isZero();
             final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             Mosquitto.Result afterRevoke = newDevice;

@@ -3,7 +3,6 @@ package dev.certguard.connection;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.identity.CertificateIdentity;
-import dev.certguard.identity.InvalidIdentityException;
 import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.CompletableFuture;
@@ -84,14 +83,7 @@ public final class Connection {
     /** The certificate identity (CN) for a log line, escaped; {@code -} without one. */
     public @NotNull String identityForLog() {
         final X509Certificate leaf = leaf();
-        if (leaf == null) {
-            return "-";
-        }
-        try {
-            return UntrustedText.escape(CertificateIdentity.commonName(leaf));
-        } catch (final InvalidIdentityException e) {
-            return "-";
-        }
+        return leaf == null ? "-" : CertificateIdentity.commonNameForLog(leaf);
     }
 
     /** The client certificate's SHA-256 fingerprint for a log line; {@code -} without one. */

@@ -1,6 +1,7 @@
 package dev.certguard.identity;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.text.UntrustedText;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
@@ -69,6 +70,15 @@ public final class CertificateIdentity {
             throw new InvalidIdentityException("certificate subject has " + count + " CNs, exactly one is required");
         }
         return commonName;
+    }
+
+    /** The subject CN escaped for a log line, or {@code -} when the subject has no single CN. */
+    public static @NotNull String commonNameForLog(final @NotNull X509Certificate certificate) {
+        try {
+            return UntrustedText.escape(commonName(certificate));
+        } catch (final InvalidIdentityException e) {
+            return "-";
+        }
     }
 
     /**

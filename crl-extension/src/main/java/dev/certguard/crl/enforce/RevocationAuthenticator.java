@@ -13,7 +13,6 @@ import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.RevocationSnapshot;
 import dev.certguard.crl.state.RevocationState;
 import dev.certguard.identity.CertificateIdentity;
-import dev.certguard.identity.InvalidIdentityException;
 import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -68,7 +67,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 log.warn(
                         "crl-extension refused CONNECT: certificate issuer '{}' is not one of the configured ca-certificates; identity '{}', client id '{}', listener {}, certificate sha256 {}",
                         UntrustedText.escape(status.unknownIssuer().getName()),
-                        identity(leaf),
+                        CertificateIdentity.commonNameForLog(leaf),
                         UntrustedText.escape(clientId),
                         listener,
                         CertificateIdentity.sha256Fingerprint(leaf));
@@ -81,7 +80,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 log.warn(
                         "crl-extension refused CONNECT: certificate revoked ('{}'); identity '{}', client id '{}', listener {}, serial {}, issuer '{}', certificate sha256 {}",
                         UntrustedText.escape(revoked.getSubjectX500Principal().getName()),
-                        identity(leaf),
+                        CertificateIdentity.commonNameForLog(leaf),
                         UntrustedText.escape(clientId),
                         listener,
                         revoked.getSerialNumber().toString(16),
@@ -96,7 +95,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                     log.warn(
                             "crl-extension refused CONNECT: no current CRL for issuer '{}', revocation status unknown; identity '{}', client id '{}', listener {}, certificate sha256 {}",
                             UntrustedText.escape(status.unavailableIssuer().getName()),
-                            identity(leaf),
+                            CertificateIdentity.commonNameForLog(leaf),
                             UntrustedText.escape(clientId),
                             listener,
                             CertificateIdentity.sha256Fingerprint(leaf));
@@ -108,19 +107,11 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 log.warn(
                         "crl-extension: no current CRL for issuer '{}'; allowing identity '{}', client id '{}', certificate sha256 {} unchecked (when-unavailable=allow)",
                         UntrustedText.escape(status.unavailableIssuer().getName()),
-                        identity(leaf),
+                        CertificateIdentity.commonNameForLog(leaf),
                         UntrustedText.escape(clientId),
                         CertificateIdentity.sha256Fingerprint(leaf));
             }
         }
         output.nextExtensionOrDefault();
-    }
-
-    static String identity(final X509Certificate certificate) {
-        try {
-            return UntrustedText.escape(CertificateIdentity.commonName(certificate));
-        } catch (final InvalidIdentityException e) {
-            return "-";
-        }
     }
 }
