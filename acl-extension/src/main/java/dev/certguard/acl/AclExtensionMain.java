@@ -7,34 +7,63 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
+import com.hivemq.extension.sdk.api.services.ManagedExtensionExecutorService;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.builder.Builders;
+import com.hivemq.extension.sdk.api.services.subscription.SubscriptionStore;
+import com.hivemq.extension.sdk.api.services.subscription.TopicSubscription;
 import dev.certguard.acl.auth.AclMetrics;
+import dev.certguard.acl.auth.AclRuntime;
 import dev.certguard.acl.auth.CertificateAuthenticator;
 import dev.certguard.acl.auth.ConfigInvalidAuthenticator;
-import dev.certguard.acl.auth.DeniedPublishCounter;
 import dev.certguard.acl.auth.DeniedSubscriptionCounter;
-import dev.certguard.acl.auth.IdentityResolver;
+import dev.certguard.acl.auth.Grants;
 import dev.certguard.acl.auth.SessionBindingInterceptor;
-import dev.certguard.acl.auth.TopicPermissions;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.AclConfigParser;
+import dev.certguard.acl.live.AclChanges;
+import dev.certguard.acl.live.DeliveryFilter;
+import dev.certguard.acl.live.LiveRights;
+import dev.certguard.acl.live.SessionSubscriptions;
 import dev.certguard.config.InvalidConfigException;
+import dev.certguard.connection.ClientIdOwnership;
+import dev.certguard.connection.ConnectionCutter;
+import dev.certguard.connection.ConnectionListener;
+import dev.certguard.reload.ConfigReload;
+import dev.certguard.reload.FileWatcher;
 import dev.certguard.status.ExtensionStatus;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wiring only: reads the configuration, builds the authenticator, session binding and counters, and
- * registers them. An invalid configuration registers an authenticator that refuses everyone.
+ * Wiring only: reads the configuration, builds the authenticator, session binding, live rights and
+ * counters, registers them, and watches {@code conf/config.xml} to reload it on a change. An invalid
+ * configuration at start registers an authenticator that refuses everyone.
  */
 public final class AclExtensionMain implements ExtensionMain {
 
     private static final Logger log = LoggerFactory.getLogger(AclExtensionMain.class);
     private static final String ID = "acl-extension";
+    /** How long a cut waits for a contended client id to settle, and how often. */
+    private static final Duration RECHECK = Duration.ofSeconds(1);
+
+    private static final int MAX_RECHECKS = 30;
+    /** The fallback check of the configuration file when no file-system event arrives. */
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private static final Duration SETTLE = Duration.ofMillis(200);
 
     private AclMetrics metrics;
+    private FileWatcher watcher;
+    private ConnectionCutter cutter;
 
     @Override
     public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
@@ -56,24 +85,64 @@ public final class AclExtensionMain implements ExtensionMain {
             ExtensionStatus.reportFailed(registry, ID, "invalid configuration: " + e.getMessage());
             return;
         }
-        for (final String listener : config.usernameIdentityListeners()) {
-            log.warn(
-                    "acl-extension: on listener '{}' the MQTT username is the identity, unverified; use it for testing only",
-                    listener);
-        }
-        final IdentityResolver resolver = new IdentityResolver(config);
-        final CertificateAuthenticator authenticator = new CertificateAuthenticator(
-                resolver, config, new TopicPermissions(Builders::topicPermission, config), metrics);
-        final SessionBindingInterceptor sessionBinding = new SessionBindingInterceptor(resolver);
+        warnUsernameListeners(config);
+        final AtomicReference<AclRuntime> runtime =
+                new AtomicReference<>(AclRuntime.of(config, Builders::topicPermission));
+        final Grants grants = new Grants();
+        final ManagedExtensionExecutorService executor = Services.extensionExecutorService();
+        final ClientIdOwnership owners = new ClientIdOwnership();
+        cutter = new ConnectionCutter(
+                ID,
+                owners,
+                Services.clientService()::disconnectClient,
+                (task, delay) -> executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
+                RECHECK,
+                MAX_RECHECKS);
+        final LiveRights live = new LiveRights(
+                runtime::get, grants, cutter, subscriptions(Services.subscriptionStore(), executor), metrics);
+        metrics.trackedGauge(live::tracked);
+        final CertificateAuthenticator authenticator = new CertificateAuthenticator(runtime::get, grants, metrics);
+        final SessionBindingInterceptor sessionBinding = new SessionBindingInterceptor(runtime::get);
         final DeniedSubscriptionCounter subscriptionCounter = new DeniedSubscriptionCounter(metrics);
-        final DeniedPublishCounter publishCounter = new DeniedPublishCounter(metrics);
 
         Services.interceptorRegistry().setConnectInboundInterceptorProvider(providerInput -> sessionBinding);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
-        Services.initializerRegistry()
-                .setClientInitializer((initializerInput, clientContext) ->
-                        clientContext.addSubackOutboundInterceptor(subscriptionCounter));
-        Services.eventRegistry().setClientLifecycleEventListener(providerInput -> publishCounter);
+        Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
+            clientContext.addSubackOutboundInterceptor(subscriptionCounter);
+            final String owner =
+                    DeliveryFilter.owner(initializerInput.getClientInformation().getClientId());
+            if (live.isNarrowed(owner)) {
+                clientContext.addPublishOutboundInterceptor(new DeliveryFilter(owner, runtime::get));
+            }
+        });
+        Services.eventRegistry()
+                .setClientLifecycleEventListener(providerInput -> new ConnectionListener<>(owners, live));
+
+        final ConfigReload<AclConfig> reload = new ConfigReload<>(
+                ID,
+                AclConfigParser.FILE_NAME,
+                config,
+                () -> AclConfigParser.parse(file, System.getenv()),
+                (previous, next) -> {
+                    final AclRuntime before = runtime.get();
+                    final AclRuntime after = AclRuntime.of(next, Builders::topicPermission);
+                    runtime.set(after);
+                    warnUsernameListeners(next);
+                    final int cut = live.applied(before, after);
+                    final String change = AclChanges.describe(previous, next);
+                    return change == null && cut == 0
+                            ? null
+                            : (change == null ? "no rule changed" : change) + "; " + cut
+                                    + " connection(s) disconnected whose rights narrowed";
+                },
+                registry);
+        watcher = new FileWatcher(ID, POLL, SETTLE);
+        watcher.watch(file, reload::reload);
+        watcher.start(runnable -> {
+            final Thread thread = new Thread(runnable, "certguard-acl-config-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
         ExtensionStatus.reportRunning(registry, ID);
         log.info(
                 "acl-extension {} started: {} service identities, client ids {}",
@@ -82,9 +151,51 @@ public final class AclExtensionMain implements ExtensionMain {
                 config.requireClientIdEqualsIdentity() ? "must equal the identity" : "bound to the identity");
     }
 
+    private static void warnUsernameListeners(final AclConfig config) {
+        for (final String listener : config.usernameIdentityListeners()) {
+            log.warn(
+                    "acl-extension: on listener '{}' the MQTT username is the identity, unverified; use it for testing only",
+                    listener);
+        }
+    }
+
+    private static SessionSubscriptions subscriptions(
+            final SubscriptionStore store, final ManagedExtensionExecutorService executor) {
+        return new SessionSubscriptions() {
+            @Override
+            public @NotNull CompletableFuture<Set<String>> of(final @NotNull String clientId) {
+                return store.getSubscriptions(clientId).thenApply(AclExtensionMain::filters);
+            }
+
+            @Override
+            public @NotNull CompletableFuture<Void> remove(
+                    final @NotNull String clientId, final @NotNull Set<String> filters) {
+                return store.removeSubscriptions(clientId, filters);
+            }
+
+            @Override
+            public @NotNull CompletableFuture<Void> forEach(final @NotNull BiConsumer<String, Set<String>> session) {
+                return store.iterateAllSubscriptions(
+                        (context, result) -> session.accept(result.getClientId(), filters(result.getSubscriptions())),
+                        executor);
+            }
+        };
+    }
+
+    private static Set<String> filters(final Set<TopicSubscription> subscriptions) {
+        return subscriptions.stream().map(TopicSubscription::getTopicFilter).collect(Collectors.toSet());
+    }
+
     @Override
     public void extensionStop(final @NotNull ExtensionStopInput input, final @NotNull ExtensionStopOutput output) {
+        if (watcher != null) {
+            watcher.stop();
+        }
+        if (cutter != null) {
+            cutter.stop();
+        }
         ExtensionStatus.clear(Services.metricRegistry(), ID);
+        ConfigReload.removeMetrics(Services.metricRegistry(), ID);
         if (metrics != null) {
             metrics.remove();
         }

@@ -18,6 +18,7 @@ public final class Connection {
 
     private final @NotNull String clientId;
     private final X509Certificate @Nullable [] chain;
+    private final @Nullable String listener;
 
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<Connection, CompletableFuture> CUT =
@@ -28,8 +29,19 @@ public final class Connection {
     private volatile @Nullable CompletableFuture<Boolean> cut;
 
     public Connection(final @NotNull String clientId, final X509Certificate @Nullable [] chain) {
+        this(clientId, chain, null);
+    }
+
+    public Connection(
+            final @NotNull String clientId, final X509Certificate @Nullable [] chain, final @Nullable String listener) {
         this.clientId = clientId;
         this.chain = chain == null || chain.length == 0 ? null : chain;
+        this.listener = listener;
+    }
+
+    /** The name of the HiveMQ listener the connection came in on, or {@code null} when unknown. */
+    public @Nullable String listener() {
+        return listener;
     }
 
     /** The client id HiveMQ knows the connection by, after every CONNECT interceptor. */

@@ -3,10 +3,12 @@ package dev.certguard.connection;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
+import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
 import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
+import com.hivemq.extension.sdk.api.events.client.parameters.ServerInitiatedDisconnectInput;
 import java.security.cert.X509Certificate;
 
 /**
@@ -65,9 +67,24 @@ public final class ConnectionListener<T> implements ClientLifecycleEventListener
                 .getClientTlsInformation()
                 .flatMap(ClientTlsInformation::getClientCertificateChain)
                 .orElse(null);
-        final Connection authenticated = new Connection(clientId, chain);
+        final Connection authenticated = new Connection(
+                clientId,
+                chain,
+                input.getConnectionInformation()
+                        .getListener()
+                        .map(Listener::getName)
+                        .orElse(null));
         connection = authenticated;
         record = observer.authenticated(authenticated);
+    }
+
+    @Override
+    public void onServerInitiatedDisconnect(final @NotNull ServerInitiatedDisconnectInput input) {
+        try {
+            observer.serverDisconnected(input);
+        } finally {
+            onDisconnect(input);
+        }
     }
 
     @Override

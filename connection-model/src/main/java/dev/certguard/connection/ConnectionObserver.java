@@ -2,6 +2,7 @@ package dev.certguard.connection;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import com.hivemq.extension.sdk.api.events.client.parameters.ServerInitiatedDisconnectInput;
 
 /**
  * What an extension does with each authenticated connection: it starts tracking one (a lifetime
@@ -16,4 +17,10 @@ public interface ConnectionObserver<T> {
 
     /** The connection ended; {@code record} is what {@link #authenticated} returned. */
     void ended(@NotNull Connection connection, @Nullable T record);
+
+    /**
+     * The broker ended a connection (authenticated or not) on its own, before {@link #ended} (when it
+     * had authenticated). For counting why the broker refused something; must not block.
+     */
+    default void serverDisconnected(@NotNull ServerInitiatedDisconnectInput input) {}
 }

@@ -19,6 +19,8 @@ public final class AclMetrics {
     private final @NotNull Map<RejectReason, Counter> rejected = new EnumMap<>(RejectReason.class);
     private final @NotNull Counter subscriptionsDenied;
     private final @NotNull Counter publishesDenied;
+    private final @NotNull Counter liveDisconnects;
+    private final @NotNull Counter subscriptionsRemoved;
 
     public AclMetrics(final @NotNull MetricRegistry registry) {
         this.registry = registry;
@@ -28,6 +30,8 @@ public final class AclMetrics {
         }
         subscriptionsDenied = registry.counter(PREFIX + "subscription.denied");
         publishesDenied = registry.counter(PREFIX + "publish.denied");
+        liveDisconnects = registry.counter(PREFIX + "live-disconnects");
+        subscriptionsRemoved = registry.counter(PREFIX + "subscriptions.removed");
     }
 
     void accepted() {
@@ -42,8 +46,23 @@ public final class AclMetrics {
         subscriptionsDenied.inc(count);
     }
 
-    void publishDenied() {
+    public void publishDenied() {
         publishesDenied.inc();
+    }
+
+    /** A connection cut because a configuration change narrowed its rights. */
+    public void liveDisconnect() {
+        liveDisconnects.inc();
+    }
+
+    /** Subscriptions removed from sessions because a configuration change forbade them. */
+    public void subscriptionsRemoved(final int count) {
+        subscriptionsRemoved.inc(count);
+    }
+
+    /** Registers the gauge of connections whose rights are tracked. */
+    public void trackedGauge(final @NotNull java.util.function.IntSupplier tracked) {
+        registry.gauge(PREFIX + "connections.tracked", () -> tracked::getAsInt);
     }
 
     /** Removes the counters, for extension stop. */

@@ -12,6 +12,7 @@ import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.text.UntrustedText;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,25 +20,27 @@ import org.slf4j.LoggerFactory;
  * Decides every CONNECT: a verified identity, a client id bound to it, a will within its rights;
  * then hands HiveMQ the identity's topic permissions with default behaviour DENY. Anything else is
  * refused with a specific reason code and reason string, logged once with identity, client id,
- * listener and certificate fingerprint. Stateless (one shared instance); thread-safe.
+ * listener and certificate fingerprint. Each CONNECT is decided by the one configuration in force
+ * when it starts. Stateless (one shared instance); thread-safe.
  */
 public final class CertificateAuthenticator implements SimpleAuthenticator {
 
     private static final Logger log = LoggerFactory.getLogger(CertificateAuthenticator.class);
 
-    private final @NotNull IdentityResolver resolver;
-    private final @NotNull AclConfig config;
-    private final @NotNull TopicPermissions permissions;
+    private final @NotNull Supplier<AclRuntime> runtime;
+    private final @NotNull Grants grants;
     private final @NotNull AclMetrics metrics;
 
+    /**
+     * @param runtime the configuration in force, read once per CONNECT
+     * @param grants where services' granted rights are left for the live checks
+     */
     public CertificateAuthenticator(
-            final @NotNull IdentityResolver resolver,
-            final @NotNull AclConfig config,
-            final @NotNull TopicPermissions permissions,
+            final @NotNull Supplier<AclRuntime> runtime,
+            final @NotNull Grants grants,
             final @NotNull AclMetrics metrics) {
-        this.resolver = resolver;
-        this.config = config;
-        this.permissions = permissions;
+        this.runtime = runtime;
+        this.grants = grants;
         this.metrics = metrics;
     }
 
@@ -48,8 +51,10 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                 .getListener()
                 .map(Listener::getName)
                 .orElse("-");
+        final AclRuntime current = runtime.get();
+        final AclConfig config = current.config();
         final Resolution resolution =
-                SessionBindingInterceptor.resolve(resolver, input.getConnectionInformation(), connect);
+                SessionBindingInterceptor.resolve(current.resolver(), input.getConnectionInformation(), connect);
         final Principal principal = resolution.principal();
         if (principal == null) {
             reject(output, resolution.rejectReason(), resolution.detail(), resolution, connect, listener);
@@ -90,8 +95,9 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
         }
         final ModifiableDefaultPermissions defaults = output.getDefaultPermissions();
         defaults.clear();
-        defaults.addAll(permissions.of(principal));
+        defaults.addAll(current.permissions().of(principal));
         defaults.setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
+        grants.granted(clientId, principal);
         metrics.accepted();
         output.authenticateSuccessfully();
     }

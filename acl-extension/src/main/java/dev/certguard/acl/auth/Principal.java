@@ -33,7 +33,7 @@ public final class Principal {
                 identity.toString(), false, List.of(identity.attrsTopic()), List.of(identity.configTopic()));
     }
 
-    static @NotNull Principal service(final @NotNull ServiceRule rule) {
+    public static @NotNull Principal service(final @NotNull ServiceRule rule) {
         return new Principal(rule.identity(), true, rule.publish(), rule.subscribe());
     }
 
@@ -64,5 +64,57 @@ public final class Principal {
             }
         }
         return false;
+    }
+
+    /** Whether a message on {@code topic} may reach this principal through one of its subscribe rights. */
+    public boolean mayReceive(final @NotNull String topic) {
+        for (final String filter : subscribe) {
+            if (TopicFilters.matches(filter, topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a subscription (as HiveMQ stores it, {@code $share/<group>/} included) lies within this
+     * principal's subscribe rights.
+     */
+    public boolean maySubscribe(final @NotNull String subscription) {
+        final String filter = TopicFilters.withoutShare(subscription);
+        for (final String allowed : subscribe) {
+            if (TopicFilters.covers(allowed, filter)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether this principal may do everything {@code granted} may: the same name, and each of the
+     * granted filters covered by one of this principal's. A configuration change that fails this
+     * narrowed the rights of a connection that holds {@code granted}.
+     */
+    public boolean covers(final @NotNull Principal granted) {
+        return name.equals(granted.name)
+                && service == granted.service
+                && coversAll(publish, granted.publish)
+                && coversAll(subscribe, granted.subscribe);
+    }
+
+    private static boolean coversAll(final List<String> wide, final List<String> narrow) {
+        for (final String filter : narrow) {
+            boolean covered = false;
+            for (final String candidate : wide) {
+                if (TopicFilters.covers(candidate, filter)) {
+                    covered = true;
+                    break;
+                }
+            }
+            if (!covered) {
+                return false;
+            }
+        }
+        return true;
     }
 }

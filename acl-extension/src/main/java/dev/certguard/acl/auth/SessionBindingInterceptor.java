@@ -8,6 +8,7 @@ import com.hivemq.extension.sdk.api.interceptor.connect.ConnectInboundIntercepto
 import com.hivemq.extension.sdk.api.interceptor.connect.parameter.ConnectInboundInput;
 import com.hivemq.extension.sdk.api.interceptor.connect.parameter.ConnectInboundOutput;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
+import java.util.function.Supplier;
 
 /**
  * Rewrites every CONNECT's client id into its identity's namespace ({@link ClientIdNamespace}) before
@@ -17,16 +18,16 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
  */
 public final class SessionBindingInterceptor implements ConnectInboundInterceptor {
 
-    private final @NotNull IdentityResolver resolver;
+    private final @NotNull Supplier<AclRuntime> runtime;
 
-    public SessionBindingInterceptor(final @NotNull IdentityResolver resolver) {
-        this.resolver = resolver;
+    public SessionBindingInterceptor(final @NotNull Supplier<AclRuntime> runtime) {
+        this.runtime = runtime;
     }
 
     @Override
     public void onConnect(final @NotNull ConnectInboundInput input, final @NotNull ConnectInboundOutput output) {
         final ConnectPacket connect = input.getConnectPacket();
-        final Resolution resolution = resolve(resolver, input.getConnectionInformation(), connect);
+        final Resolution resolution = resolve(runtime.get().resolver(), input.getConnectionInformation(), connect);
         final Principal principal = resolution.principal();
         if (principal != null) {
             output.getConnectPacket().setClientId(ClientIdNamespace.bind(principal.name(), connect.getClientId()));

@@ -59,4 +59,46 @@ public final class TopicFilters {
         }
         return f.length == t.length;
     }
+
+    /**
+     * Whether every topic that {@code narrow} matches is also matched by {@code wide}: a right to
+     * {@code wide} includes the right to {@code narrow}. Both must be valid filters.
+     */
+    public static boolean covers(final @NotNull String wide, final @NotNull String narrow) {
+        if (narrow.startsWith("$") && (wide.startsWith("+") || wide.startsWith("#"))) {
+            // A filter with a literal '$' first level matches only '$' topics, which no wildcard matches.
+            return false;
+        }
+        final String[] w = wide.split("/", -1);
+        final String[] n = narrow.split("/", -1);
+        for (int i = 0; i < w.length; i++) {
+            if (w[i].equals("#")) {
+                return true;
+            }
+            if (i >= n.length) {
+                return false;
+            }
+            if (n[i].equals("#")) {
+                return false;
+            }
+            if (w[i].equals("+")) {
+                continue;
+            }
+            if (!w[i].equals(n[i])) {
+                return false;
+            }
+        }
+        return w.length == n.length;
+    }
+
+    /** The filter of a subscription, without a {@code $share/<group>/} prefix. */
+    public static @NotNull String withoutShare(final @NotNull String subscription) {
+        if (subscription.startsWith("$share/")) {
+            final int slash = subscription.indexOf('/', "$share/".length());
+            if (slash > 0) {
+                return subscription.substring(slash + 1);
+            }
+        }
+        return subscription;
+    }
 }

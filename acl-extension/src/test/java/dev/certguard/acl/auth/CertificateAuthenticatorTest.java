@@ -38,9 +38,10 @@ class CertificateAuthenticatorTest {
     private static final AclConfig CONFIG = new AclConfig(
             false, Set.of(), List.of(new ServiceRule("k2v-bridge", null, List.of("+/config"), List.of(), false)));
     private final MetricRegistry registry = new MetricRegistry();
-    private final IdentityResolver resolver = new IdentityResolver(CONFIG);
-    private final CertificateAuthenticator authenticator = new CertificateAuthenticator(
-            resolver, CONFIG, new TopicPermissions(FakeTopicPermissionBuilder::new, CONFIG), new AclMetrics(registry));
+    private final AclRuntime runtime = AclRuntime.of(CONFIG, FakeTopicPermissionBuilder::new);
+    private final IdentityResolver resolver = runtime.resolver();
+    private final CertificateAuthenticator authenticator =
+            new CertificateAuthenticator(() -> runtime, new Grants(), new AclMetrics(registry));
 
     private static X509Certificate certificate(final String subject) throws Exception {
         final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
@@ -80,7 +81,7 @@ class CertificateAuthenticatorTest {
             final List<TopicPermission> granted) {
         final var connection = SdkFakes.connection("tls", new X509Certificate[] {certificate});
         final List<String> rewrites = new ArrayList<>();
-        new SessionBindingInterceptor(resolver)
+        new SessionBindingInterceptor(() -> runtime)
                 .onConnect(
                         SdkFakes.fake(
                                 ConnectInboundInput.class,

@@ -4,7 +4,7 @@ import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission;
 import com.hivemq.extension.sdk.api.services.builder.TopicPermissionBuilder;
 
 /** Builds plain permission values, as HiveMQ's builder does, for unit tests without a broker. */
-final class FakeTopicPermissionBuilder implements TopicPermissionBuilder {
+public final class FakeTopicPermissionBuilder implements TopicPermissionBuilder {
 
     private String filter;
     private TopicPermission.PermissionType type = TopicPermission.PermissionType.ALLOW;

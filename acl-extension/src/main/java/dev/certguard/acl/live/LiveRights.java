@@ -1,0 +1,264 @@
+package dev.certguard.acl.live;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import com.hivemq.extension.sdk.api.events.client.parameters.ServerInitiatedDisconnectInput;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.packets.general.DisconnectedReasonCode;
+import dev.certguard.acl.auth.AclMetrics;
+import dev.certguard.acl.auth.AclRuntime;
+import dev.certguard.acl.auth.ClientIdNamespace;
+import dev.certguard.acl.auth.Grants;
+import dev.certguard.acl.auth.Principal;
+import dev.certguard.acl.auth.Resolution;
+import dev.certguard.acl.config.AclConfig;
+import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.connection.Connection;
+import dev.certguard.connection.ConnectionCutter;
+import dev.certguard.connection.ConnectionObserver;
+import dev.certguard.text.UntrustedText;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps what each connected identity was granted at CONNECT and enforces configuration changes on
+ * live sessions. When a reload narrows what a connection holds (its service removed, a filter
+ * dropped, a pin it no longer matches, a client-id or listener rule it no longer meets), the
+ * subscriptions of its session that the new rights do not cover are removed and the connection is
+ * cut (DISCONNECT 0x98 Administrative action, no will). Sessions of a narrowed service that are not
+ * connected lose their forbidden subscriptions too, and their queued messages are filtered on
+ * delivery ({@link DeliveryFilter}), so a session resumed with clean start false receives nothing
+ * the new rights forbid. Widened rights apply at the next CONNECT (HiveMQ fixes a connection's
+ * permissions when it authenticates). A connection that authenticated under the old configuration
+ * but reports its authentication after the reload is checked then. Also counts the publishes HiveMQ
+ * refused (a server-initiated NOT_AUTHORIZED disconnect), so acl-extension needs one listener.
+ * Thread-safe: records live in a concurrent set; configurations are immutable.
+ */
+public final class LiveRights implements ConnectionObserver<LiveRights.Granted> {
+
+    private static final Logger log = LoggerFactory.getLogger(LiveRights.class);
+    private static final String PUBLISH_REFUSAL = "Not authorized to publish";
+
+    /** One authenticated connection and the rights HiveMQ holds for it. */
+    public static final class Granted {
+        final @NotNull Connection connection;
+        final @NotNull Principal principal;
+
+        Granted(final @NotNull Connection connection, final @NotNull Principal principal) {
+            this.connection = connection;
+            this.principal = principal;
+        }
+    }
+
+    private final Set<Granted> live = ConcurrentHashMap.newKeySet();
+    private final Set<String> narrowed = ConcurrentHashMap.newKeySet();
+    private final @NotNull Supplier<AclRuntime> runtime;
+    private final @NotNull Grants grants;
+    private final @NotNull ConnectionCutter cutter;
+    private final @NotNull SessionSubscriptions subscriptions;
+    private final @NotNull AclMetrics metrics;
+
+    public LiveRights(
+            final @NotNull Supplier<AclRuntime> runtime,
+            final @NotNull Grants grants,
+            final @NotNull ConnectionCutter cutter,
+            final @NotNull SessionSubscriptions subscriptions,
+            final @NotNull AclMetrics metrics) {
+        this.runtime = runtime;
+        this.grants = grants;
+        this.cutter = cutter;
+        this.subscriptions = subscriptions;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public @Nullable Granted authenticated(final @NotNull Connection connection) {
+        final AclRuntime now = runtime.get();
+        Principal principal = grants.take(connection.clientId());
+        if (principal == null) {
+            final Resolution resolution = resolve(now, connection);
+            principal = resolution.principal();
+            if (principal == null) {
+                // This configuration would refuse the connection: a reload came between CONNECT and now.
+                cut(connection, resolution.detail());
+                return null;
+            }
+        }
+        final Granted record = new Granted(connection, principal);
+        live.add(record);
+        // A reload that came between this connection's CONNECT and now was applied without it.
+        final String problem = problem(record, now);
+        if (problem != null) {
+            cut(connection, problem);
+        }
+        return record;
+    }
+
+    @Override
+    public void ended(final @NotNull Connection connection, final @Nullable Granted record) {
+        if (record != null) {
+            live.remove(record);
+        }
+    }
+
+    @Override
+    public void serverDisconnected(final @NotNull ServerInitiatedDisconnectInput input) {
+        if (input.getReasonCode().orElse(null) == DisconnectedReasonCode.NOT_AUTHORIZED
+                && input.getReasonString()
+                        .map(reason -> reason.startsWith(PUBLISH_REFUSAL))
+                        .orElse(false)) {
+            metrics.publishDenied();
+        }
+    }
+
+    /**
+     * Enforces {@code next} (already in force for new CONNECTs) on live connections and stored
+     * sessions; returns how many connections are being cut.
+     */
+    public int applied(final @NotNull AclRuntime previous, final @NotNull AclRuntime next) {
+        final Set<String> lost = narrowedServices(previous.config(), next.config());
+        narrowed.addAll(lost);
+        int cuts = 0;
+        for (final Granted record : live) {
+            final String problem = problem(record, next);
+            if (problem != null) {
+                cuts++;
+                cut(record.connection, problem);
+            }
+        }
+        if (!lost.isEmpty()) {
+            pruneStoredSessions(lost);
+        }
+        return cuts;
+    }
+
+    /** Whether sessions of {@code identity} may hold messages its rights no longer cover. */
+    public boolean isNarrowed(final @NotNull String identity) {
+        return narrowed.contains(identity);
+    }
+
+    public int tracked() {
+        return live.size();
+    }
+
+    /** Services whose rights {@code next} takes away (removed, or a filter no longer covered). */
+    static @NotNull Set<String> narrowedServices(final @NotNull AclConfig previous, final @NotNull AclConfig next) {
+        final Set<String> lost = new HashSet<>();
+        for (final ServiceRule before : previous.services().values()) {
+            final ServiceRule after = next.service(before.identity());
+            if (after == null || !Principal.service(after).covers(Principal.service(before))) {
+                lost.add(before.identity());
+            }
+        }
+        return lost;
+    }
+
+    /** Why {@code next} would not let this connection keep what it holds, or {@code null} when it would. */
+    private @Nullable String problem(final Granted record, final AclRuntime next) {
+        final Connection connection = record.connection;
+        final Resolution resolution = resolve(next, connection);
+        final Principal now = resolution.principal();
+        final Principal held = record.principal;
+        if (now == null) {
+            if (held.isService() && next.config().service(held.name()) == null) {
+                return "service " + held.name() + " was removed from the configuration";
+            }
+            return resolution.detail();
+        }
+        final String clientId = connection.clientId();
+        if (next.config().requireClientIdEqualsIdentity() && !clientId.equals(now.name())) {
+            return "client id must equal the identity " + now.name();
+        }
+        if (!ClientIdNamespace.isBound(now.name(), clientId)) {
+            return "client id is not bound to identity " + now.name();
+        }
+        if (!now.covers(held)) {
+            return "the rights of " + held.name() + " were narrowed by a configuration change";
+        }
+        return null;
+    }
+
+    private static Resolution resolve(final AclRuntime runtime, final Connection connection) {
+        // On a username-identity listener the username was the identity, which owns the client id.
+        return runtime.resolver().resolve(connection.listener(), connection.leaf(), owner(connection.clientId()));
+    }
+
+    /** The identity that owns a broker-side client id ({@link ClientIdNamespace}). */
+    static @NotNull String owner(final @NotNull String clientId) {
+        final int slash = clientId.indexOf('/');
+        return slash < 0 ? clientId : clientId.substring(0, slash);
+    }
+
+    private void cut(final Connection connection, final String reason) {
+        if (connection.ended() || connection.cutPending()) {
+            return;
+        }
+        metrics.liveDisconnect();
+        log.warn(
+                "acl-extension: disconnecting {} after a configuration change: {}",
+                connection.describe(),
+                UntrustedText.escape(reason));
+        final AclRuntime next = runtime.get();
+        final Principal allowed = resolve(next, connection).principal();
+        pruneSession(connection.clientId(), allowed)
+                .exceptionally(e -> null)
+                .thenRun(() -> cutter.cut(
+                        connection,
+                        new ConnectionCutter.Cut(DisconnectReasonCode.ADMINISTRATIVE_ACTION, reason, true)));
+    }
+
+    /** Removes from one session every subscription {@code allowed} (null: nobody) does not cover. */
+    private CompletableFuture<Void> pruneSession(final String clientId, final @Nullable Principal allowed) {
+        return subscriptions.of(clientId).thenCompose(filters -> remove(clientId, filters, allowed));
+    }
+
+    private CompletableFuture<Void> remove(
+            final String clientId, final Set<String> filters, final @Nullable Principal allowed) {
+        final Set<String> forbidden = new HashSet<>();
+        for (final String filter : filters) {
+            if (allowed == null || !allowed.maySubscribe(filter)) {
+                forbidden.add(filter);
+            }
+        }
+        if (forbidden.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        metrics.subscriptionsRemoved(forbidden.size());
+        log.info(
+                "acl-extension: removing {} subscription(s) no longer allowed from the session of client id '{}': {}",
+                forbidden.size(),
+                UntrustedText.escape(clientId),
+                UntrustedText.escape(String.join(", ", forbidden)));
+        return subscriptions.remove(clientId, Collections.unmodifiableSet(forbidden));
+    }
+
+    /** Removes forbidden subscriptions from every stored session of the narrowed services. */
+    private void pruneStoredSessions(final Set<String> services) {
+        final AclConfig config = runtime.get().config();
+        final AtomicInteger sessions = new AtomicInteger();
+        subscriptions
+                .forEach((clientId, filters) -> {
+                    final String owner = owner(clientId);
+                    if (services.contains(owner)) {
+                        sessions.incrementAndGet();
+                        final ServiceRule rule = config.service(owner);
+                        remove(clientId, filters, rule == null ? null : Principal.service(rule));
+                    }
+                })
+                .whenComplete((ignored, e) -> {
+                    if (e != null) {
+                        log.warn(
+                                "acl-extension: could not check every stored session of {} after a configuration change: {}",
+                                services,
+                                e.toString());
+                    }
+                });
+    }
+}

@@ -1,0 +1,39 @@
+package dev.certguard.testing;
+
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/** End-entity certificates for unit tests: a fresh EC key, valid for an hour, any subject. */
+public final class TestCertificates {
+
+    private TestCertificates() {}
+
+    /** A certificate for {@code subject} (an X.500 name such as {@code CN=admin:a1998e}). */
+    public static X509Certificate certificate(final String subject) {
+        try {
+            final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(256);
+            final KeyPair keys = generator.generateKeyPair();
+            final Instant now = Instant.now();
+            return new JcaX509CertificateConverter()
+                    .getCertificate(new JcaX509v3CertificateBuilder(
+                                    new X500Name("CN=test ca"),
+                                    BigInteger.valueOf(now.toEpochMilli()),
+                                    Date.from(now.minusSeconds(60)),
+                                    Date.from(now.plusSeconds(3600)),
+                                    new X500Name(subject),
+                                    keys.getPublic())
+                            .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+        } catch (final Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

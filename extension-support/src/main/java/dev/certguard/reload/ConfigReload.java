@@ -1,0 +1,112 @@
+package dev.certguard.reload;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.config.InvalidConfigException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Holds an extension's configuration in force and replaces it only with one that parsed, validated
+ * and applied completely: an invalid file (or one that fails to apply) leaves the last good
+ * configuration in force, logs a WARN listing every problem, and counts
+ * {@code dev.certguard.<id>.config.reload.failures}; a good one logs one INFO line saying what
+ * changed and counts {@code config.reload.successes}. Thread-safe: reloads are serialised; readers
+ * see the configuration in force through a volatile read.
+ *
+ * @param <T> the immutable configuration type
+ */
+public final class ConfigReload<T> {
+
+    private static final Logger log = LoggerFactory.getLogger(ConfigReload.class);
+
+    /** Reads and validates the file; throws with every problem when it is not valid. */
+    @FunctionalInterface
+    public interface Parser<T> {
+        @NotNull T parse() throws InvalidConfigException;
+    }
+
+    /**
+     * Puts a new configuration in force (everything derived from it is built before anything is
+     * swapped) and says what changed, or returns {@code null} when nothing effective did.
+     */
+    @FunctionalInterface
+    public interface Applier<T> {
+        @Nullable String apply(@NotNull T previous, @NotNull T next);
+    }
+
+    private final @NotNull String extension;
+    private final @NotNull String file;
+    private final @NotNull Parser<T> parser;
+    private final @NotNull Applier<T> applier;
+    private final @NotNull Counter successes;
+    private final @NotNull Counter failures;
+    private final AtomicReference<T> current;
+
+    public ConfigReload(
+            final @NotNull String extension,
+            final @NotNull String file,
+            final @NotNull T initial,
+            final @NotNull Parser<T> parser,
+            final @NotNull Applier<T> applier,
+            final @NotNull MetricRegistry registry) {
+        this.extension = extension;
+        this.file = file;
+        this.parser = parser;
+        this.applier = applier;
+        this.current = new AtomicReference<>(initial);
+        this.successes = registry.counter(metricPrefix(extension) + "successes");
+        this.failures = registry.counter(metricPrefix(extension) + "failures");
+    }
+
+    /** {@code dev.certguard.<id>.config.reload.} */
+    public static @NotNull String metricPrefix(final @NotNull String extension) {
+        return "dev.certguard." + extension + ".config.reload.";
+    }
+
+    /** The configuration in force. */
+    public @NotNull T current() {
+        return current.get();
+    }
+
+    /** Reads the file again and puts it in force if it is valid; returns whether it was. */
+    public synchronized boolean reload() {
+        final T next;
+        try {
+            next = parser.parse();
+        } catch (final InvalidConfigException e) {
+            failures.inc();
+            log.warn(
+                    "{}: {} changed but is not valid, the last good configuration stays in force: {}",
+                    extension,
+                    file,
+                    String.join("; ", e.problems()));
+            return false;
+        }
+        final T previous = current.get();
+        final String change;
+        try {
+            change = applier.apply(previous, next);
+        } catch (final RuntimeException e) {
+            failures.inc();
+            log.warn(
+                    "{}: {} could not be applied, the last good configuration stays in force: {}",
+                    extension,
+                    file,
+                    e.toString());
+            return false;
+        }
+        current.set(next);
+        successes.inc();
+        log.info("{}: {} reloaded: {}", extension, file, change == null ? "no change that affects clients" : change);
+        return true;
+    }
+
+    /** Removes the counters, for extension stop. */
+    public static void removeMetrics(final @NotNull MetricRegistry registry, final @NotNull String extension) {
+        registry.removeMatching((name, metric) -> name.startsWith(metricPrefix(extension)));
+    }
+}
