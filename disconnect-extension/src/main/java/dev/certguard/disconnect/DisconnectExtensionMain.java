@@ -15,12 +15,15 @@ import dev.certguard.config.InvalidConfigException;
 import dev.certguard.connection.ClientIdOwnership;
 import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionListener;
+import dev.certguard.disconnect.config.DisconnectChanges;
 import dev.certguard.disconnect.config.DisconnectConfig;
 import dev.certguard.disconnect.config.DisconnectConfigParser;
 import dev.certguard.disconnect.hivemq.RefuseEveryone;
 import dev.certguard.disconnect.lifetime.DisconnectMetrics;
 import dev.certguard.disconnect.lifetime.LifetimePolicy;
 import dev.certguard.disconnect.lifetime.LifetimeTracker;
+import dev.certguard.reload.ConfigReload;
+import dev.certguard.reload.FileWatcher;
 import dev.certguard.status.ExtensionStatus;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Wiring only: reads the configuration, builds the lifetime tracker on the shared connection model,
- * registers the per-connection listener, and starts and stops the one deadline thread. An invalid configuration registers an
+ * registers the per-connection listener, starts and stops the one deadline thread, and watches
+ * {@code conf/config.xml} to reload it on a change. An invalid configuration registers an
  * authenticator that refuses everyone, so no connection runs without its lifetime.
  */
 public final class DisconnectExtensionMain implements ExtensionMain {
@@ -44,10 +48,15 @@ public final class DisconnectExtensionMain implements ExtensionMain {
     private static final Duration RECHECK = Duration.ofSeconds(1);
 
     private static final int MAX_RECHECKS = 30;
+    /** The fallback check of the configuration file when no file-system event arrives. */
+    private static final Duration POLL = Duration.ofSeconds(1);
+
+    private static final Duration SETTLE = Duration.ofMillis(200);
 
     private LifetimeTracker tracker;
     private ConnectionCutter cutter;
     private DisconnectMetrics metrics;
+    private FileWatcher watcher;
 
     @Override
     public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
@@ -83,12 +92,7 @@ public final class DisconnectExtensionMain implements ExtensionMain {
         final ClientIdOwnership owners = new ClientIdOwnership();
         cutter =
                 new ConnectionCutter(ID, owners, clients::disconnectClient, scheduler(executor), RECHECK, MAX_RECHECKS);
-        tracker = new LifetimeTracker(
-                new LifetimePolicy(config, bound -> ThreadLocalRandom.current().nextLong(bound)),
-                cutter,
-                metrics,
-                config.sendWillMessage(),
-                Clock.systemUTC());
+        tracker = new LifetimeTracker(policy(config), cutter, metrics, config.sendWillMessage(), Clock.systemUTC());
         tracker.start(runnable -> {
             final Thread thread = new Thread(runnable, "certguard-connection-lifetimes");
             thread.setDaemon(true);
@@ -98,6 +102,27 @@ public final class DisconnectExtensionMain implements ExtensionMain {
         metrics.gauges(lifetimes::tracked, owners::clientIds);
         Services.eventRegistry()
                 .setClientLifecycleEventListener(providerInput -> new ConnectionListener<>(owners, lifetimes));
+        final ConfigReload<DisconnectConfig> reload = new ConfigReload<>(
+                ID,
+                DisconnectConfigParser.FILE_NAME,
+                config,
+                () -> DisconnectConfigParser.parse(file, System.getenv()),
+                (previous, next) -> {
+                    final int earlier = lifetimes.reconfigure(policy(next), next.sendWillMessage());
+                    final String change = DisconnectChanges.describe(previous, next);
+                    return change == null
+                            ? null
+                            : change + "; " + earlier
+                                    + " connection deadline(s) brought forward, the rest apply from the next CONNECT";
+                },
+                registry);
+        watcher = new FileWatcher(ID, POLL, SETTLE);
+        watcher.watch(file, reload::reload);
+        watcher.start(runnable -> {
+            final Thread thread = new Thread(runnable, "certguard-disconnect-config-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
         ExtensionStatus.reportRunning(registry, ID);
         log.info(
                 "disconnect-extension {} started: lifetime {} s (jitter up to {}%), certificate expiry {}, will on disconnect {}, {} exempt identities",
@@ -109,12 +134,20 @@ public final class DisconnectExtensionMain implements ExtensionMain {
                 config.exemptIdentities().size());
     }
 
+    private static LifetimePolicy policy(final DisconnectConfig config) {
+        return new LifetimePolicy(config, bound -> ThreadLocalRandom.current().nextLong(bound));
+    }
+
     private static ConnectionCutter.Scheduler scheduler(final ManagedExtensionExecutorService executor) {
         return (task, delay) -> executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void extensionStop(final @NotNull ExtensionStopInput input, final @NotNull ExtensionStopOutput output) {
+        if (watcher != null) {
+            watcher.stop();
+        }
+        ConfigReload.removeMetrics(Services.metricRegistry(), ID);
         if (tracker != null) {
             tracker.stop();
         }

@@ -2,6 +2,8 @@ package dev.certguard.disconnect.lifetime;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ThreadFactory;
@@ -110,6 +112,19 @@ final class BucketedDeadlines {
             }
             return true;
         }
+    }
+
+    /** Every node scheduled now, in no particular order (walks every bucket: for reconfiguration). */
+    @NotNull List<Node> scheduled() {
+        final List<Node> nodes = new ArrayList<>();
+        for (final Bucket bucket : buckets.values()) {
+            synchronized (bucket) {
+                for (Node node = bucket.head; node != null; node = node.next) {
+                    nodes.add(node);
+                }
+            }
+        }
+        return nodes;
     }
 
     /** Nodes scheduled now (walks every bucket: diagnostics and tests only). */

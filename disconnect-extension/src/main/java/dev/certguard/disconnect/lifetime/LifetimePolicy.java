@@ -31,8 +31,25 @@ public final class LifetimePolicy {
         this.randomBelow = randomBelow;
     }
 
-    /** The deadline, or {@code null} when no limit applies to this connection. */
+    /** The range of {@link #draw()}: a connection's jitter is {@code draw / JITTER_SCALE} of the maximum. */
+    static final long JITTER_SCALE = 1L << 30;
+
+    /** A connection's random jitter draw, kept with it so that a reload recomputes the same jitter. */
+    public long draw() {
+        return randomBelow.applyAsLong(JITTER_SCALE);
+    }
+
+    /** The deadline with a fresh jitter draw, or {@code null} when no limit applies to this connection. */
     public @Nullable Deadline deadline(final @NotNull Instant connectedAt, final @NotNull Connection connection) {
+        return deadline(connectedAt, connection, draw());
+    }
+
+    /**
+     * The deadline for a connection whose jitter draw is {@code draw} (from {@link #draw()}), or
+     * {@code null} when no limit applies to it.
+     */
+    public @Nullable Deadline deadline(
+            final @NotNull Instant connectedAt, final @NotNull Connection connection, final long draw) {
         final X509Certificate[] chain = connection.chain();
         if (chain == null) {
             return null;
@@ -42,7 +59,8 @@ public final class LifetimePolicy {
         if (!lifetime.isZero() && !exempt(chain[0])) {
             final long lifetimeMillis = lifetime.toMillis();
             final long maxJitter = lifetimeMillis * config.jitterPercent() / 100;
-            final long jitter = maxJitter > 0 ? randomBelow.applyAsLong(maxJitter + 1) : 0;
+            final long jitter =
+                    maxJitter > 0 ? Math.min(maxJitter, (long) ((double) draw / JITTER_SCALE * (maxJitter + 1))) : 0;
             deadline = Deadline.lifetime(connectedAt.toEpochMilli() + lifetimeMillis - jitter, lifetime.getSeconds());
         }
         if (config.disconnectOnCertificateExpiry()) {

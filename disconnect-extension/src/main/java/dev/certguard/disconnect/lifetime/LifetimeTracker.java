@@ -23,10 +23,10 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
 
     private static final Logger log = LoggerFactory.getLogger(LifetimeTracker.class);
 
-    private final @NotNull LifetimePolicy policy;
+    private volatile @NotNull LifetimePolicy policy;
     private final @NotNull ConnectionCutter cutter;
     private final @NotNull DisconnectMetrics metrics;
-    private final boolean sendWill;
+    private volatile boolean sendWill;
     private final @NotNull Clock clock;
     private final @NotNull BucketedDeadlines deadlines;
     private final AtomicInteger tracked = new AtomicInteger();
@@ -61,18 +61,63 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
         if (connection.chain() == null) {
             return null;
         }
-        final Deadline deadline = policy.deadline(clock.instant(), connection);
+        final LifetimePolicy current = policy;
+        final long connectedAt = clock.millis();
+        final long draw = current.draw();
+        final Deadline deadline = current.deadline(java.time.Instant.ofEpochMilli(connectedAt), connection, draw);
         if (deadline == null) {
             return null;
         }
-        final Tracked record = new Tracked(connection, deadline);
+        final Tracked record = new Tracked(connection, deadline, connectedAt, draw);
         tracked.incrementAndGet();
         metrics.scheduled();
         if (!deadlines.schedule(record, deadline.atEpochMillis())) {
             // The extension is stopping; HiveMQ disconnects every client anyway.
             tracked.decrementAndGet();
         }
+        if (policy != current) {
+            // A new policy came while this connection was being scheduled: apply it as a reload would.
+            tighten(record, policy);
+        }
         return record;
+    }
+
+    /**
+     * Puts a new policy in force: new connections get it, and every tracked connection whose deadline
+     * under it is earlier than the one it has gets the earlier one (a tighter policy is never
+     * postponed; a looser one applies from the next connection). Returns how many were brought forward.
+     */
+    public int reconfigure(final @NotNull LifetimePolicy next, final boolean sendWillMessage) {
+        policy = next;
+        sendWill = sendWillMessage;
+        int earlier = 0;
+        for (final BucketedDeadlines.Node node : deadlines.scheduled()) {
+            if (node instanceof Tracked && tighten((Tracked) node, next)) {
+                earlier++;
+            }
+        }
+        return earlier;
+    }
+
+    private boolean tighten(final Tracked record, final LifetimePolicy next) {
+        final Deadline proposed =
+                next.deadline(java.time.Instant.ofEpochMilli(record.connectedAtMillis), record.connection, record.draw);
+        if (proposed == null || proposed.atEpochMillis() >= record.deadline.atEpochMillis()) {
+            return false;
+        }
+        if (!deadlines.cancel(record)) {
+            return false; // fired or ended meanwhile
+        }
+        record.deadline = proposed;
+        if (!deadlines.schedule(record, proposed.atEpochMillis())) {
+            tracked.decrementAndGet();
+            return false;
+        }
+        if (record.connection.ended() && deadlines.cancel(record)) {
+            // The connection ended while it was unscheduled, so its own cancel found nothing.
+            tracked.decrementAndGet();
+        }
+        return true;
     }
 
     @Override
@@ -103,11 +148,19 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
      */
     public final class Tracked extends BucketedDeadlines.Node {
         private final @NotNull Connection connection;
-        private final @NotNull Deadline deadline;
+        private final long connectedAtMillis;
+        private final long draw;
+        private volatile @NotNull Deadline deadline;
 
-        private Tracked(final @NotNull Connection connection, final @NotNull Deadline deadline) {
+        private Tracked(
+                final @NotNull Connection connection,
+                final @NotNull Deadline deadline,
+                final long connectedAtMillis,
+                final long draw) {
             this.connection = connection;
             this.deadline = deadline;
+            this.connectedAtMillis = connectedAtMillis;
+            this.draw = draw;
         }
 
         public @NotNull Deadline deadline() {
@@ -120,6 +173,7 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
             if (connection.ended()) {
                 return;
             }
+            final Deadline deadline = this.deadline;
             metrics.disconnected(deadline.limit());
             final String reason = deadline.reason();
             log.info(

@@ -163,4 +163,71 @@ class LifetimeTrackerTest {
         assertThat(hivemq.disconnects()).isEmpty();
         assertThat(tracker.queuedDeadlines()).isZero();
     }
+
+    private static LifetimePolicy jittered(final Duration lifetime, final long draw) {
+        return new LifetimePolicy(new DisconnectConfig(lifetime, 20, true, false, Set.of()), bound -> draw);
+    }
+
+    @Test
+    void a_shorter_lifetime_brings_tracked_deadlines_forward_and_a_longer_one_never_postpones_them() {
+        final LifetimeTracker tracker = tracker(Duration.ofSeconds(600), false);
+        tracker.authenticated(authenticated("old", chain()));
+        clock.advance(Duration.ofSeconds(100));
+
+        assertThat(tracker.reconfigure(
+                        new LifetimePolicy(
+                                new DisconnectConfig(Duration.ofSeconds(3600), 0, true, false, Set.of()), b -> 0),
+                        false))
+                .as("a longer lifetime applies from the next CONNECT")
+                .isZero();
+        assertThat(tracker.reconfigure(
+                        new LifetimePolicy(
+                                new DisconnectConfig(Duration.ofSeconds(120), 0, true, false, Set.of()), b -> 0),
+                        false))
+                .isEqualTo(1);
+
+        clock.advance(Duration.ofSeconds(19));
+        assertThat(tracker.fireDue()).isZero();
+        clock.advance(Duration.ofSeconds(1));
+        assertThat(tracker.fireDue())
+                .as("120 s after CONNECT, not 120 s after the reload")
+                .isEqualTo(1);
+        assertThat(hivemq.disconnects()).singleElement().satisfies(d -> assertThat(d.reason())
+                .contains("maximum connection lifetime of 120 s"));
+        assertThat(tracker.tracked()).isZero();
+        assertThat(tracker.queuedDeadlines()).isZero();
+    }
+
+    @Test
+    void reloading_the_same_jittered_policy_moves_no_deadline() {
+        final LifetimeTracker tracker = new LifetimeTracker(
+                jittered(Duration.ofSeconds(1000), LifetimePolicy.JITTER_SCALE / 2),
+                new ConnectionCutter("disconnect-extension", owners, hivemq, scheduler, Duration.ofSeconds(1), 30),
+                new DisconnectMetrics(registry),
+                false,
+                clock);
+        final LifetimeTracker.Tracked tracked = tracker.authenticated(authenticated("c", chain()));
+        final Instant before = tracked.deadline().at();
+
+        assertThat(tracker.reconfigure(jittered(Duration.ofSeconds(1000), 0), false))
+                .as("the connection keeps its own jitter draw, whatever the new policy would draw")
+                .isZero();
+        assertThat(tracked.deadline().at()).isEqualTo(before);
+        assertThat(before).isEqualTo(clock.instant().plusSeconds(1000 - 100));
+    }
+
+    @Test
+    void a_connection_that_ends_is_never_left_scheduled_by_a_reload() {
+        final LifetimeTracker tracker = tracker(Duration.ofSeconds(600), false);
+        final Connection connection = authenticated("c", chain());
+        final LifetimeTracker.Tracked tracked = tracker.authenticated(connection);
+        tracker.ended(connection, tracked);
+
+        tracker.reconfigure(
+                new LifetimePolicy(new DisconnectConfig(Duration.ofSeconds(10), 0, true, false, Set.of()), b -> 0),
+                false);
+
+        assertThat(tracker.tracked()).isZero();
+        assertThat(tracker.queuedDeadlines()).isZero();
+    }
 }
