@@ -60,6 +60,11 @@ public final class ClientIdOwnership {
         return entry != null && entry.authenticated == 1 && entry.pending == 0;
     }
 
+    /** Whether no connection holds the client id and no CONNECT with it is in progress. */
+    public boolean isFree(final @NotNull String clientId) {
+        return !entries.containsKey(clientId);
+    }
+
     /** Client ids with a connection or CONNECT in progress. */
     public int clientIds() {
         return entries.size();

@@ -22,6 +22,10 @@ import org.slf4j.LoggerFactory;
 public final class ConnectionCutter {
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionCutter.class);
+    /** How soon a purge looks again while HiveMQ has not yet reported the cut connection gone. */
+    private static final Duration PURGE_WAIT = Duration.ofMillis(50);
+
+    private static final int PURGE_ATTEMPTS = 200;
 
     /** Ends a connection by client id (HiveMQ's {@code ClientService.disconnectClient} in production). */
     @FunctionalInterface
@@ -39,16 +43,36 @@ public final class ConnectionCutter {
         void schedule(@NotNull Runnable task, @NotNull Duration delay);
     }
 
+    /** Removes an MQTT session that no connection uses (HiveMQ's {@code ClientService.invalidateSession}). */
+    @FunctionalInterface
+    public interface SessionPurger {
+        @NotNull CompletableFuture<Boolean> purge(@NotNull String clientId);
+    }
+
     /** How a cut is made. */
     public static final class Cut {
         final @NotNull DisconnectReasonCode code;
         final @NotNull String reason;
         final boolean preventWill;
+        final boolean purgeSession;
 
         public Cut(final @NotNull DisconnectReasonCode code, final @NotNull String reason, final boolean preventWill) {
+            this(code, reason, preventWill, false);
+        }
+
+        /**
+         * @param purgeSession also remove the client id's session once the connection is gone, unless
+         *     another connection has taken the client id meanwhile (its queued messages are then its own)
+         */
+        public Cut(
+                final @NotNull DisconnectReasonCode code,
+                final @NotNull String reason,
+                final boolean preventWill,
+                final boolean purgeSession) {
             this.code = code;
             this.reason = reason;
             this.preventWill = preventWill;
+            this.purgeSession = purgeSession;
         }
     }
 
@@ -58,6 +82,7 @@ public final class ConnectionCutter {
     private final @NotNull Duration retry;
     private final int maxAttempts;
     private final @NotNull String extension;
+    private final @NotNull SessionPurger purger;
     private volatile boolean stopped;
 
     public ConnectionCutter(
@@ -67,7 +92,21 @@ public final class ConnectionCutter {
             final @NotNull Scheduler scheduler,
             final @NotNull Duration retry,
             final int maxAttempts) {
+        this(extension, owners, disconnector, scheduler, retry, maxAttempts, clientId -> {
+            throw new UnsupportedOperationException("this cutter purges no session");
+        });
+    }
+
+    public ConnectionCutter(
+            final @NotNull String extension,
+            final @NotNull ClientIdOwnership owners,
+            final @NotNull Disconnector disconnector,
+            final @NotNull Scheduler scheduler,
+            final @NotNull Duration retry,
+            final int maxAttempts,
+            final @NotNull SessionPurger purger) {
         this.extension = extension;
+        this.purger = purger;
         this.owners = owners;
         this.disconnector = disconnector;
         this.scheduler = scheduler;
@@ -128,6 +167,9 @@ public final class ConnectionCutter {
         disconnected.whenComplete((done, e) -> {
             if (Boolean.TRUE.equals(done)) {
                 result.complete(true);
+                if (cut.purgeSession) {
+                    purge(connection, 0);
+                }
                 return;
             }
             if (e != null) {
@@ -144,6 +186,56 @@ public final class ConnectionCutter {
                 result.complete(false);
             }
         });
+    }
+
+    /**
+     * Removes the session of a cut connection once HiveMQ has reported the connection gone and no
+     * other connection holds or is taking its client id; if one does, the session is its own.
+     */
+    private void purge(final Connection connection, final int attempt) {
+        if (stopped) {
+            return;
+        }
+        final String clientId = connection.clientId();
+        if (connection.ended() && owners.isFree(clientId)) {
+            CompletableFuture<Boolean> purged;
+            try {
+                purged = purger.purge(clientId);
+            } catch (final RuntimeException e) {
+                purged = CompletableFuture.failedFuture(e);
+            }
+            purged.whenComplete((done, e) -> {
+                if (e != null) {
+                    log.warn(
+                            "{}: could not remove the session of client id '{}': {}",
+                            extension,
+                            UntrustedText.escape(clientId),
+                            e.toString());
+                } else {
+                    log.info("{}: removed the session of client id '{}'", extension, UntrustedText.escape(clientId));
+                }
+            });
+            return;
+        }
+        if (connection.ended()) {
+            log.warn(
+                    "{}: kept the session of client id '{}': another connection took the client id",
+                    extension,
+                    UntrustedText.escape(clientId));
+            return;
+        }
+        if (attempt >= PURGE_ATTEMPTS) {
+            log.warn(
+                    "{}: kept the session of client id '{}': HiveMQ did not report the connection gone",
+                    extension,
+                    UntrustedText.escape(clientId));
+            return;
+        }
+        try {
+            scheduler.schedule(() -> purge(connection, attempt + 1), PURGE_WAIT);
+        } catch (final RejectedExecutionException stopping) {
+            // HiveMQ is stopping.
+        }
     }
 
     private void later(

@@ -16,8 +16,12 @@ import dev.certguard.config.InvalidConfigException;
 import dev.certguard.connection.ClientIdOwnership;
 import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionListener;
+import dev.certguard.crl.config.CrlChanges;
 import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.config.CrlConfigParser;
+import dev.certguard.crl.deny.DenyList;
+import dev.certguard.crl.enforce.CrlRuntime;
+import dev.certguard.crl.enforce.LiveRevocation;
 import dev.certguard.crl.enforce.RevocationAuthenticator;
 import dev.certguard.crl.path.Authorities;
 import dev.certguard.crl.source.CrlSource;
@@ -27,27 +31,34 @@ import dev.certguard.crl.state.CertificateWatch;
 import dev.certguard.crl.state.CrlHighWaterMarks;
 import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.CrlRefresher;
-import dev.certguard.crl.state.LiveRevocation;
 import dev.certguard.crl.state.RevocationState;
 import dev.certguard.crl.verify.CrlVerifier;
+import dev.certguard.reload.ConfigReload;
+import dev.certguard.reload.FileWatcher;
 import dev.certguard.status.ExtensionStatus;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wiring only: reads the configuration, loads the CRLs once, schedules their refresh on the
- * extension executor, registers the revocation authenticator (which runs before acl-extension's)
- * and the per-connection listener for live revocation. An invalid configuration registers an
- * authenticator that refuses everyone.
+ * Wiring only: reads the configuration and the deny list, loads the CRLs once, schedules their
+ * refresh on the extension executor, registers the revocation authenticator (which runs before
+ * acl-extension's) and the per-connection listener for live cuts, and watches
+ * {@code conf/config.xml} and the deny list to apply changes without a restart. An invalid
+ * configuration at start registers an authenticator that refuses everyone.
  */
 public final class CrlExtensionMain implements ExtensionMain {
 
@@ -59,19 +70,47 @@ public final class CrlExtensionMain implements ExtensionMain {
     private static final Duration RECHECK = Duration.ofSeconds(1);
 
     private static final int MAX_RECHECKS = 30;
+    /** The fallback check of the watched files when no file-system event arrives. */
+    private static final Duration POLL = Duration.ofSeconds(1);
 
-    private CrlRefresher refresher;
+    private static final Duration SETTLE = Duration.ofMillis(150);
+
+    /** The CRL refresh of one configuration: its sources, their schedule and the watched certificates. */
+    private static final class Refreshing {
+        final @NotNull CrlRefresher refresher;
+        final @NotNull ScheduledFuture<?> schedule;
+        final @NotNull CompletableFuture<Void> first;
+
+        Refreshing(
+                final @NotNull CrlRefresher refresher,
+                final @NotNull ScheduledFuture<?> schedule,
+                final @NotNull CompletableFuture<Void> first) {
+            this.refresher = refresher;
+            this.schedule = schedule;
+            this.first = first;
+        }
+
+        void stop() {
+            schedule.cancel(false);
+            refresher.stop();
+        }
+    }
+
+    private final AtomicReference<CrlRuntime> runtime = new AtomicReference<>();
+    private volatile Refreshing refreshing;
     private ConnectionCutter cutter;
     private CrlMetrics metrics;
+    private FileWatcher watcher;
 
     @Override
     public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
         final MetricRegistry registry = Services.metricRegistry();
         final Path home =
                 input.getExtensionInformation().getExtensionHomeFolder().toPath();
+        final Path file = home.resolve("conf").resolve("config.xml");
         final CrlConfig config;
         try {
-            config = CrlConfigParser.parse(home.resolve("conf").resolve("config.xml"), home, System.getenv());
+            config = CrlConfigParser.parse(file, home, System.getenv());
         } catch (final InvalidConfigException e) {
             e.problems().forEach(problem -> log.error("{}", problem));
             log.error("crl-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
@@ -85,19 +124,6 @@ public final class CrlExtensionMain implements ExtensionMain {
         final Clock clock = Clock.systemUTC();
         metrics = new CrlMetrics(registry, clock);
         final ManagedExtensionExecutorService executor = Services.extensionExecutorService();
-        final Authorities authorities = new Authorities(config.caCertificates(), CACHED_PATHS);
-        final List<CrlSource> sources = new ArrayList<>();
-        config.fileSources().forEach(path -> sources.add(new FileSource(path, config.maxCrlBytes())));
-        if (!config.httpSources().isEmpty()) {
-            final HttpClient http = HttpClient.newBuilder()
-                    .executor(executor)
-                    .connectTimeout(config.httpTimeout())
-                    .followRedirects(HttpClient.Redirect.NORMAL)
-                    .build();
-            for (final URI uri : config.httpSources()) {
-                sources.add(new HttpSource(uri, http, config.httpTimeout(), config.maxCrlBytes()));
-            }
-        }
         final ClientService clients = Services.clientService();
         // In HiveMQ's data folder: survives restarts and upgrades that replace the extension folder.
         final RevocationState state = new RevocationState(CrlHighWaterMarks.load(input.getServerInformation()
@@ -112,28 +138,17 @@ public final class CrlExtensionMain implements ExtensionMain {
                 clients::disconnectClient,
                 (task, delay) -> executor.schedule(task, delay.toMillis(), TimeUnit.MILLISECONDS),
                 RECHECK,
-                MAX_RECHECKS);
-        final LiveRevocation live = new LiveRevocation(
-                cutter,
-                authorities,
-                state::snapshot,
-                metrics,
-                clock,
-                config.gracePeriod(),
-                config.disconnectRevokedClients());
-        final CertificateWatch watch = new CertificateWatch(
-                config.watchCertificates(), config.warnBeforeExpiry(), authorities, metrics, clock);
-        final LiveRevocation connections = live;
-        refresher = new CrlRefresher(
-                sources,
-                new CrlVerifier(config.caCertificates(), config.gracePeriod()),
-                state,
-                metrics,
-                clock,
-                connections::sweep);
+                MAX_RECHECKS,
+                clients::invalidateSession);
+        runtime.set(new CrlRuntime(config, new Authorities(config.caCertificates(), CACHED_PATHS), config.denyList()));
+        final LiveRevocation live = new LiveRevocation(cutter, runtime::get, state::snapshot, metrics, clock);
+        metrics.gauge(
+                CrlMetrics.PREFIX + "deny-list.entries",
+                () -> runtime.get().denyList().size());
 
+        refreshing = refreshing(config, runtime.get().authorities(), executor, state, live, clock);
         try {
-            refresher.refresh().get(config.httpTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
+            refreshing.first.get(config.httpTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
         } catch (final TimeoutException e) {
             log.warn(
                     "crl-extension: the first CRL load is still running; until it ends, when-unavailable={} applies",
@@ -141,34 +156,131 @@ public final class CrlExtensionMain implements ExtensionMain {
         } catch (final Exception e) {
             log.warn("crl-extension: first CRL load failed: {}", e.toString());
         }
-        watch.check(state.snapshot());
-        final CrlRefresher periodic = refresher;
-        executor.scheduleWithFixedDelay(
-                () -> periodic.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot())),
+
+        final RevocationAuthenticator authenticator = new RevocationAuthenticator(state, metrics, runtime::get, clock);
+        Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
+        Services.eventRegistry()
+                .setClientLifecycleEventListener(providerInput -> new ConnectionListener<>(owners, live));
+
+        watcher = new FileWatcher(ID, POLL, SETTLE);
+        final ConfigReload<DenyList> denyReload = new ConfigReload<>(
+                ID,
+                "the deny list",
+                config.denyList(),
+                () -> {
+                    final Path denyFile = runtime.get().config().denyListFile();
+                    if (denyFile == null) {
+                        return DenyList.EMPTY;
+                    }
+                    if (!Files.exists(denyFile)) {
+                        throw new InvalidConfigException(
+                                List.of(
+                                        denyFile
+                                                + " was deleted; the last good deny list stays in force (empty the file to deny nobody)"));
+                    }
+                    return DenyList.read(denyFile, denyFile.toString());
+                },
+                (previous, next) -> {
+                    runtime.updateAndGet(current -> current.withDenyList(next));
+                    live.sweep();
+                    return next.size() + " entries (were " + previous.size() + ")";
+                },
+                registry,
+                CrlMetrics.PREFIX + "deny-list.reload.");
+        final ConfigReload<CrlConfig> reload = new ConfigReload<>(
+                ID,
+                CrlConfigParser.FILE_NAME,
+                config,
+                () -> CrlConfigParser.parse(file, home, System.getenv()),
+                (previous, next) -> {
+                    final CrlRuntime before = runtime.get();
+                    final Authorities authorities = next.caCertificates().equals(previous.caCertificates())
+                            ? before.authorities()
+                            : new Authorities(next.caCertificates(), CACHED_PATHS);
+                    final Refreshing replaced = refreshing;
+                    refreshing = refreshing(next, authorities, executor, state, live, clock);
+                    replaced.stop();
+                    runtime.set(new CrlRuntime(next, authorities, next.denyList()));
+                    if (!Objects.equals(previous.denyListFile(), next.denyListFile())) {
+                        if (previous.denyListFile() != null) {
+                            watcher.unwatch(previous.denyListFile());
+                        }
+                        if (next.denyListFile() != null) {
+                            watcher.watch(next.denyListFile(), denyReload::reload);
+                        }
+                    }
+                    live.sweep();
+                    return CrlChanges.describe(previous, next);
+                },
+                registry);
+        watcher.watch(file, reload::reload);
+        if (config.denyListFile() != null) {
+            watcher.watch(config.denyListFile(), denyReload::reload);
+        }
+        watcher.start(runnable -> {
+            final Thread thread = new Thread(runnable, "certguard-crl-config-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ExtensionStatus.reportRunning(registry, ID);
+        log.info(
+                "crl-extension {} started: {} CA certificates, {} CRL sources, {} CRLs loaded, refresh every {} s, when-unavailable={}, {} deny-list entries",
+                input.getExtensionInformation().getVersion(),
+                config.caCertificates().size(),
+                config.fileSources().size() + config.httpSources().size(),
+                state.snapshot().crls().size(),
+                config.refreshInterval().getSeconds(),
+                config.whenUnavailable(),
+                config.denyList().size());
+    }
+
+    /** Builds the sources of {@code config} and starts their refresh: one now, then every interval. */
+    private Refreshing refreshing(
+            final CrlConfig config,
+            final Authorities authorities,
+            final ManagedExtensionExecutorService executor,
+            final RevocationState state,
+            final LiveRevocation live,
+            final Clock clock) {
+        final List<CrlSource> sources = new ArrayList<>();
+        config.fileSources().forEach(path -> sources.add(new FileSource(path, config.maxCrlBytes())));
+        if (!config.httpSources().isEmpty()) {
+            final HttpClient http = HttpClient.newBuilder()
+                    .executor(executor)
+                    .connectTimeout(config.httpTimeout())
+                    .followRedirects(HttpClient.Redirect.NORMAL)
+                    .build();
+            for (final URI uri : config.httpSources()) {
+                sources.add(new HttpSource(uri, http, config.httpTimeout(), config.maxCrlBytes()));
+            }
+        }
+        final CertificateWatch watch = new CertificateWatch(
+                config.watchCertificates(), config.warnBeforeExpiry(), authorities, metrics, clock);
+        final CrlRefresher refresher = new CrlRefresher(
+                sources,
+                new CrlVerifier(config.caCertificates(), config.gracePeriod()),
+                state,
+                metrics,
+                clock,
+                live::sweep);
+        final CompletableFuture<Void> first =
+                refresher.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot()));
+        final ScheduledFuture<?> schedule = executor.scheduleWithFixedDelay(
+                () -> refresher.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot())),
                 config.refreshInterval().toMillis(),
                 config.refreshInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
-
-        final RevocationAuthenticator authenticator =
-                new RevocationAuthenticator(state, metrics, config, authorities, clock);
-        Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
-        Services.eventRegistry()
-                .setClientLifecycleEventListener(providerInput -> new ConnectionListener<>(owners, connections));
-        ExtensionStatus.reportRunning(registry, ID);
-        log.info(
-                "crl-extension {} started: {} CA certificates, {} CRL sources, {} CRLs loaded, refresh every {} s, when-unavailable={}",
-                input.getExtensionInformation().getVersion(),
-                config.caCertificates().size(),
-                sources.size(),
-                state.snapshot().crls().size(),
-                config.refreshInterval().getSeconds(),
-                config.whenUnavailable());
+        return new Refreshing(refresher, schedule, first);
     }
 
     @Override
     public void extensionStop(final @NotNull ExtensionStopInput input, final @NotNull ExtensionStopOutput output) {
-        if (refresher != null) {
-            refresher.stop();
+        if (watcher != null) {
+            watcher.stop();
+        }
+        final Refreshing current = refreshing;
+        if (current != null) {
+            current.stop();
         }
         if (cutter != null) {
             cutter.stop();
@@ -176,6 +288,7 @@ public final class CrlExtensionMain implements ExtensionMain {
         if (metrics != null) {
             metrics.remove();
         }
+        ConfigReload.removeMetrics(Services.metricRegistry(), ID);
         ExtensionStatus.clear(Services.metricRegistry(), ID);
     }
 }

@@ -53,13 +53,28 @@ public final class ConfigReload<T> {
             final @NotNull Parser<T> parser,
             final @NotNull Applier<T> applier,
             final @NotNull MetricRegistry registry) {
+        this(extension, file, initial, parser, applier, registry, metricPrefix(extension));
+    }
+
+    /**
+     * @param metricPrefix the prefix of the {@code successes} and {@code failures} counters (for files
+     *     other than {@code conf/config.xml})
+     */
+    public ConfigReload(
+            final @NotNull String extension,
+            final @NotNull String file,
+            final @NotNull T initial,
+            final @NotNull Parser<T> parser,
+            final @NotNull Applier<T> applier,
+            final @NotNull MetricRegistry registry,
+            final @NotNull String metricPrefix) {
         this.extension = extension;
         this.file = file;
         this.parser = parser;
         this.applier = applier;
         this.current = new AtomicReference<>(initial);
-        this.successes = registry.counter(metricPrefix(extension) + "successes");
-        this.failures = registry.counter(metricPrefix(extension) + "failures");
+        this.successes = registry.counter(metricPrefix + "successes");
+        this.failures = registry.counter(metricPrefix + "failures");
     }
 
     /** {@code dev.certguard.<id>.config.reload.} */

@@ -1,6 +1,8 @@
 package dev.certguard.crl.config;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.crl.deny.DenyList;
 import java.net.URI;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -30,6 +32,9 @@ public final class CrlConfig {
     private final boolean disconnectRevokedClients;
     private final @NotNull Map<String, X509Certificate> watchCertificates;
     private final @NotNull Duration warnBeforeExpiry;
+    private final @Nullable Path denyListFile;
+    private final @NotNull DenyList denyList;
+    private final boolean purgeSessionOnRevocation;
 
     public CrlConfig(
             final @NotNull List<X509Certificate> caCertificates,
@@ -42,7 +47,10 @@ public final class CrlConfig {
             final @NotNull Duration gracePeriod,
             final boolean disconnectRevokedClients,
             final @NotNull Map<String, X509Certificate> watchCertificates,
-            final @NotNull Duration warnBeforeExpiry) {
+            final @NotNull Duration warnBeforeExpiry,
+            final @Nullable Path denyListFile,
+            final @NotNull DenyList denyList,
+            final boolean purgeSessionOnRevocation) {
         this.caCertificates = List.copyOf(caCertificates);
         this.fileSources = List.copyOf(fileSources);
         this.httpSources = List.copyOf(httpSources);
@@ -54,6 +62,24 @@ public final class CrlConfig {
         this.disconnectRevokedClients = disconnectRevokedClients;
         this.watchCertificates = Map.copyOf(watchCertificates);
         this.warnBeforeExpiry = warnBeforeExpiry;
+        this.denyListFile = denyListFile;
+        this.denyList = denyList;
+        this.purgeSessionOnRevocation = purgeSessionOnRevocation;
+    }
+
+    /** The operator's deny list file, or {@code null} when none is configured. */
+    public @Nullable Path denyListFile() {
+        return denyListFile;
+    }
+
+    /** The deny list as read with this configuration ({@link DenyList#EMPTY} without a file). */
+    public @NotNull DenyList denyList() {
+        return denyList;
+    }
+
+    /** Whether the session of a client cut for revocation (CRL or deny list) is removed too. */
+    public boolean purgeSessionOnRevocation() {
+        return purgeSessionOnRevocation;
     }
 
     public @NotNull List<X509Certificate> caCertificates() {

@@ -3,6 +3,7 @@ package dev.certguard.crl.config;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import dev.certguard.config.ConfigReader;
 import dev.certguard.config.InvalidConfigException;
+import dev.certguard.crl.deny.DenyList;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -50,7 +51,9 @@ public final class CrlConfigParser {
                 "grace-period-seconds",
                 "disconnect-revoked-clients",
                 "watch-certificates",
-                "warn-before-expiry-seconds");
+                "warn-before-expiry-seconds",
+                "deny-list",
+                "purge-session-on-revocation");
 
         final List<X509Certificate> authorities = new ArrayList<>();
         final String caPath = reader.text(root, "", "ca-certificates");
@@ -116,6 +119,18 @@ public final class CrlConfigParser {
             }
         }
         final long warn = reader.number(root, "", "warn-before-expiry-seconds", 43200, 0, 10L * 366 * 24 * 3600);
+        final String denyPath = reader.text(root, "", "deny-list");
+        Path denyFile = null;
+        DenyList denyList = DenyList.EMPTY;
+        if (denyPath != null && !denyPath.isEmpty()) {
+            denyFile = extensionHome.resolve(denyPath).normalize();
+            try {
+                denyList = DenyList.read(denyFile, denyFile.toString());
+            } catch (final InvalidConfigException e) {
+                e.problems().forEach(problem -> reader.problem("deny-list", problem));
+            }
+        }
+        final boolean purge = reader.bool(root, "", "purge-session-on-revocation", true);
         reader.finish();
         return new CrlConfig(
                 authorities,
@@ -128,7 +143,10 @@ public final class CrlConfigParser {
                 Duration.ofSeconds(grace),
                 disconnect,
                 watched,
-                Duration.ofSeconds(warn));
+                Duration.ofSeconds(warn),
+                denyFile,
+                denyList,
+                purge);
     }
 
     private static List<X509Certificate> certificates(

@@ -7,7 +7,6 @@ import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
 import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import dev.certguard.crl.config.CrlConfig;
-import dev.certguard.crl.path.Authorities;
 import dev.certguard.crl.path.CertificatePath;
 import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.RevocationSnapshot;
@@ -16,12 +15,12 @@ import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs first at every CONNECT: checks each certificate of the presented chain against its issuer's
+ * Runs first at every CONNECT: refuses certificates on the operator's deny list, checks each certificate of the presented chain against its issuer's
  * CRL in the current snapshot (one hash lookup each, no I/O, no lock), refuses revoked ones and,
  * by {@code when-unavailable}, ones whose issuer has no current CRL; otherwise passes the CONNECT on
  * to the next extension (acl-extension decides identity and rights). Stateless; thread-safe.
@@ -32,36 +31,49 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
 
     private final @NotNull RevocationState state;
     private final @NotNull CrlMetrics metrics;
-    private final @NotNull CrlConfig.WhenUnavailable whenUnavailable;
-    private final @NotNull Duration grace;
+    private final @NotNull Supplier<CrlRuntime> runtime;
     private final @NotNull Clock clock;
-    private final @NotNull Authorities authorities;
 
+    /**
+     * @param runtime the configuration, CAs and deny list in force, read once per CONNECT
+     */
     public RevocationAuthenticator(
             final @NotNull RevocationState state,
             final @NotNull CrlMetrics metrics,
-            final @NotNull CrlConfig config,
-            final @NotNull Authorities authorities,
+            final @NotNull Supplier<CrlRuntime> runtime,
             final @NotNull Clock clock) {
-        this.authorities = authorities;
         this.state = state;
         this.metrics = metrics;
-        this.whenUnavailable = config.whenUnavailable();
-        this.grace = config.gracePeriod();
+        this.runtime = runtime;
         this.clock = clock;
     }
 
     @Override
     public void onConnect(final @NotNull SimpleAuthInput input, final @NotNull SimpleAuthOutput output) {
         final String clientId = input.getConnectPacket().getClientId();
-        final CertificatePath path = ConnectionChain.of(input.getConnectionInformation(), authorities);
+        final CrlRuntime current = runtime.get();
+        final CertificatePath path = ConnectionChain.of(input.getConnectionInformation(), current.authorities());
         if (path != null) {
             final X509Certificate leaf = path.leaf();
-            final RevocationSnapshot.Status status = state.snapshot().check(path, clock.instant(), grace);
             final String listener = input.getConnectionInformation()
                     .getListener()
                     .map(Listener::getName)
                     .orElse("-");
+            final String denied = current.denyList().denies(leaf);
+            if (denied != null) {
+                metrics.rejectedDenied();
+                log.warn(
+                        "crl-extension refused CONNECT: certificate denied by operator ({}); identity '{}', client id '{}', listener {}, certificate sha256 {}",
+                        UntrustedText.escape(denied),
+                        CertificateIdentity.commonNameForLog(leaf),
+                        UntrustedText.escape(clientId),
+                        listener,
+                        CertificateIdentity.sha256Fingerprint(leaf));
+                output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, LiveRevocation.DENIED);
+                return;
+            }
+            final RevocationSnapshot.Status status = state.snapshot()
+                    .check(path, clock.instant(), current.config().gracePeriod());
             if (status.unknownIssuer() != null) {
                 metrics.rejectedUnknownIssuer();
                 log.warn(
@@ -90,7 +102,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 return;
             }
             if (status.unavailableIssuer() != null) {
-                if (whenUnavailable == CrlConfig.WhenUnavailable.REJECT) {
+                if (current.config().whenUnavailable() == CrlConfig.WhenUnavailable.REJECT) {
                     metrics.rejectedUnavailable();
                     log.warn(
                             "crl-extension refused CONNECT: no current CRL for issuer '{}', revocation status unknown; identity '{}', client id '{}', listener {}, certificate sha256 {}",

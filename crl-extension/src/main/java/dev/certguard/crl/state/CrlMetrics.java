@@ -16,7 +16,7 @@ import java.util.function.LongSupplier;
  */
 public final class CrlMetrics {
 
-    static final String PREFIX = "dev.certguard.crl-extension.";
+    public static final String PREFIX = "dev.certguard.crl-extension.";
 
     private static final class SourceState {
         volatile long lastSuccessEpochSeconds = -1;
@@ -32,6 +32,8 @@ public final class CrlMetrics {
     private final Counter rejectedUnknownIssuer;
     private final Counter allowedUnavailable;
     private final Counter liveDisconnects;
+    private final Counter rejectedDenied;
+    private final Counter deniedDisconnects;
 
     public CrlMetrics(final @NotNull MetricRegistry registry, final @NotNull Clock clock) {
         this.registry = registry;
@@ -41,6 +43,8 @@ public final class CrlMetrics {
         rejectedUnknownIssuer = registry.counter(PREFIX + "connect.rejected.unknown-issuer");
         allowedUnavailable = registry.counter(PREFIX + "connect.allowed.unavailable");
         liveDisconnects = registry.counter(PREFIX + "live-disconnects");
+        rejectedDenied = registry.counter(PREFIX + "connect.rejected.denied");
+        deniedDisconnects = registry.counter(PREFIX + "deny-list.disconnects");
     }
 
     /** Metric-safe form of a source name or path. */
@@ -95,11 +99,23 @@ public final class CrlMetrics {
         allowedUnavailable.inc();
     }
 
-    void liveDisconnect() {
+    /** A connected client cut because its certificate (or a CA on its path) was revoked. */
+    public void liveDisconnect() {
         liveDisconnects.inc();
     }
 
-    void gauge(final @NotNull String name, final @NotNull LongSupplier value) {
+    /** A CONNECT refused by the operator's deny list. */
+    public void rejectedDenied() {
+        rejectedDenied.inc();
+    }
+
+    /** A connected client cut by the operator's deny list. */
+    public void deniedDisconnect() {
+        deniedDisconnects.inc();
+    }
+
+    /** Registers (or replaces) a gauge under {@code dev.certguard.crl-extension.<name>}. */
+    public void gauge(final @NotNull String name, final @NotNull LongSupplier value) {
         registry.remove(name);
         registry.register(name, (Gauge<Long>) value::getAsLong);
     }

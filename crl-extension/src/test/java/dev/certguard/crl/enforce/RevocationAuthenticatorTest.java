@@ -6,15 +6,15 @@ import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
 import dev.certguard.crl.config.CrlConfig;
-import dev.certguard.crl.path.Authorities;
+import dev.certguard.crl.deny.DenyList;
 import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.RevocationState;
 import dev.certguard.crl.verify.CrlVerifier;
 import dev.certguard.crl.verify.ParsedCrl;
 import dev.certguard.crl.verify.TestCa;
+import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.testing.SdkFakes;
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,21 +43,6 @@ class RevocationAuthenticatorTest {
                 false);
     }
 
-    private static CrlConfig config(final CrlConfig.WhenUnavailable whenUnavailable) {
-        return new CrlConfig(
-                List.of(CA.certificate),
-                List.of(Path.of("crl.der")),
-                List.of(),
-                Duration.ofMinutes(5),
-                Duration.ofSeconds(5),
-                1 << 20,
-                whenUnavailable,
-                Duration.ZERO,
-                true,
-                Map.of(),
-                Duration.ofHours(12));
-    }
-
     private static RevocationState loaded() throws Exception {
         final RevocationState state = new RevocationState();
         final TestCa.Crl crl = CA.crl();
@@ -69,12 +54,17 @@ class RevocationAuthenticatorTest {
 
     private List<String> connect(
             final RevocationState state, final CrlConfig.WhenUnavailable whenUnavailable, final X509Certificate leaf) {
+        return connect(state, whenUnavailable, DenyList.EMPTY, leaf);
+    }
+
+    private List<String> connect(
+            final RevocationState state,
+            final CrlConfig.WhenUnavailable whenUnavailable,
+            final DenyList deny,
+            final X509Certificate leaf) {
+        final CrlRuntime runtime = CrlRuntimes.of(List.of(CA.certificate), whenUnavailable, deny);
         final RevocationAuthenticator authenticator = new RevocationAuthenticator(
-                state,
-                new CrlMetrics(registry, Clock.systemUTC()),
-                config(whenUnavailable),
-                new Authorities(List.of(CA.certificate), 100),
-                Clock.systemUTC());
+                state, new CrlMetrics(registry, Clock.systemUTC()), () -> runtime, Clock.systemUTC());
         final List<String> calls = new ArrayList<>();
         final SimpleAuthInput input = SdkFakes.fake(
                 SimpleAuthInput.class,
@@ -118,5 +108,26 @@ class RevocationAuthenticatorTest {
     @Test
     void connection_without_a_certificate_is_left_to_the_next_extension() throws Exception {
         assertThat(connect(loaded(), CrlConfig.WhenUnavailable.REJECT, null)).containsExactly("nextExtensionOrDefault");
+    }
+
+    @Test
+    void a_denied_fingerprint_or_identity_is_refused_with_0x87_before_any_revocation_check() throws Exception {
+        final DenyList byFingerprint = DenyList.parse(
+                List.of(
+                        "# compromised",
+                        "sha256:" + CertificateIdentity.sha256Fingerprint(GOOD).toUpperCase()),
+                "deny");
+        final DenyList byIdentity = DenyList.parse(List.of("identity:admin:d10   # all its certificates"), "deny");
+
+        assertThat(connect(loaded(), CrlConfig.WhenUnavailable.REJECT, byFingerprint, GOOD))
+                .containsExactly("failAuthentication(NOT_AUTHORIZED, certificate denied by operator)");
+        assertThat(connect(new RevocationState(), CrlConfig.WhenUnavailable.REJECT, byIdentity, GOOD))
+                .as("denied even while the revocation status is unavailable")
+                .containsExactly("failAuthentication(NOT_AUTHORIZED, certificate denied by operator)");
+        assertThat(connect(loaded(), CrlConfig.WhenUnavailable.REJECT, byIdentity, device(CA, 12)))
+                .containsExactly("nextExtensionOrDefault");
+        assertThat(registry.counter("dev.certguard.crl-extension.connect.rejected.denied")
+                        .getCount())
+                .isEqualTo(2);
     }
 }

@@ -1,4 +1,4 @@
-package dev.certguard.crl.state;
+package dev.certguard.crl.enforce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,8 +7,13 @@ import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import dev.certguard.connection.ClientIdOwnership;
 import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionCutter;
+import dev.certguard.crl.config.CrlConfig;
+import dev.certguard.crl.deny.DenyList;
 import dev.certguard.crl.path.Authorities;
 import dev.certguard.crl.path.CertificatePath;
+import dev.certguard.crl.state.CrlMetrics;
+import dev.certguard.crl.state.RevocationSnapshot;
+import dev.certguard.crl.state.RevocationState;
 import dev.certguard.crl.verify.CrlVerifier;
 import dev.certguard.crl.verify.ParsedCrl;
 import dev.certguard.crl.verify.TestCa;
@@ -21,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 class CertificatePathRevocationTest {
@@ -209,14 +215,21 @@ class CertificatePathRevocationTest {
     private final MetricRegistry registry = new MetricRegistry();
 
     private LiveRevocation live(final RevocationState state) {
+        final CrlRuntime runtime = CrlRuntimes.of(
+                List.of(ROOT.certificate, INTERMEDIATE), CrlConfig.WhenUnavailable.ALLOW, DenyList.EMPTY);
         return new LiveRevocation(
-                new ConnectionCutter("crl-extension", owners, hivemq, new ManualScheduler(), Duration.ofSeconds(1), 30),
-                AUTHORITIES,
+                new ConnectionCutter(
+                        "crl-extension",
+                        owners,
+                        hivemq,
+                        new ManualScheduler(),
+                        Duration.ofSeconds(1),
+                        30,
+                        clientId -> CompletableFuture.completedFuture(true)),
+                () -> runtime,
                 state::snapshot,
                 new CrlMetrics(registry, Clock.systemUTC()),
-                Clock.systemUTC(),
-                Duration.ZERO,
-                true);
+                Clock.systemUTC());
     }
 
     @Test

@@ -1,0 +1,36 @@
+package dev.certguard.crl.enforce;
+
+import dev.certguard.crl.config.CrlConfig;
+import dev.certguard.crl.deny.DenyList;
+import dev.certguard.crl.path.Authorities;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/** Runtimes for unit tests: the given CAs, one CRL file, a deny list, sessions purged on revocation. */
+final class CrlRuntimes {
+
+    private CrlRuntimes() {}
+
+    static CrlRuntime of(
+            final List<X509Certificate> cas, final CrlConfig.WhenUnavailable whenUnavailable, final DenyList deny) {
+        final CrlConfig config = new CrlConfig(
+                cas,
+                List.of(Path.of("crl.der")),
+                List.of(),
+                Duration.ofMinutes(5),
+                Duration.ofSeconds(5),
+                1 << 20,
+                whenUnavailable,
+                Duration.ZERO,
+                true,
+                Map.of(),
+                Duration.ofHours(12),
+                null,
+                deny,
+                true);
+        return new CrlRuntime(config, new Authorities(cas, 100), deny);
+    }
+}
