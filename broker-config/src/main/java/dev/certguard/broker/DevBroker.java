@@ -70,6 +70,13 @@ public final class DevBroker {
                 StandardCopyOption.REPLACE_EXISTING);
         home.installExtensionsFrom(template);
         Files.writeString(home.extension("crl-extension").resolve("conf").resolve("config.xml"), crlConfig());
+        if (!Files.exists(denyList())) {
+            Files.writeString(
+                    denyList(),
+                    "# certguard deny list: one entry per line, applied within seconds, no restart needed\n"
+                            + "#   sha256:<certificate fingerprint>\n"
+                            + "#   identity:<tenant:device_id>\n");
+        }
         return created;
     }
 
@@ -95,7 +102,13 @@ public final class DevBroker {
                 "",
                 "More devices:  java -jar " + launcherJar(cwd) + " pki issue TENANT:DEVICE_ID",
                 "Revoke one:    java -jar " + launcherJar(cwd) + " pki revoke " + cert,
+                "Deny one now:  echo 'identity:" + DevPki.SEED_DEVICE + "' >> " + relative(cwd, denyList()),
                 "");
+    }
+
+    /** The operator's deny list of the dev broker. */
+    public Path denyList() {
+        return home.extension("crl-extension").resolve("conf").resolve("deny-list.txt");
     }
 
     private String crlConfig() {
@@ -110,6 +123,7 @@ public final class DevBroker {
                     <refresh-interval-seconds>5</refresh-interval-seconds>
                     <when-unavailable>reject</when-unavailable>
                     <disconnect-revoked-clients>true</disconnect-revoked-clients>
+                    <deny-list>conf/deny-list.txt</deny-list>
                 </crl-extension>
                 """
                 .formatted(pki.caCertificate().toAbsolutePath(), pki.crlPem().toAbsolutePath());
