@@ -117,6 +117,13 @@ public final class AclExtensionMain implements ExtensionMain {
         });
         Services.eventRegistry()
                 .setClientLifecycleEventListener(providerInput -> new ConnectionListener<>(owners, live));
+        live.pruneStoredSessionsAtStart().whenComplete((ignored, e) -> {
+            if (e != null) {
+                log.warn(
+                        "acl-extension: could not check the stored sessions against the configuration: {}",
+                        e.toString());
+            }
+        });
 
         final ConfigReload<AclConfig> reload = new ConfigReload<>(
                 ID,

@@ -16,6 +16,8 @@ import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionObserver;
+import dev.certguard.identity.DeviceIdentity;
+import dev.certguard.identity.InvalidIdentityException;
 import dev.certguard.text.UntrustedText;
 import java.util.Collections;
 import java.util.HashSet;
@@ -221,12 +223,20 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
 
     private CompletableFuture<Void> remove(
             final String clientId, final Set<String> filters, final @Nullable Principal allowed) {
+        return remove(clientId, forbidden(filters, allowed));
+    }
+
+    private static Set<String> forbidden(final Set<String> filters, final @Nullable Principal allowed) {
         final Set<String> forbidden = new HashSet<>();
         for (final String filter : filters) {
             if (allowed == null || !allowed.maySubscribe(filter)) {
                 forbidden.add(filter);
             }
         }
+        return forbidden;
+    }
+
+    private CompletableFuture<Void> remove(final String clientId, final Set<String> forbidden) {
         if (forbidden.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -237,6 +247,38 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
                 UntrustedText.escape(clientId),
                 UntrustedText.escape(String.join(", ", forbidden)));
         return subscriptions.remove(clientId, Collections.unmodifiableSet(forbidden));
+    }
+
+    /**
+     * At start: removes from the stored sessions of services (and of identities that are neither a
+     * configured service nor a device, such as a service removed while the broker was down) every
+     * subscription the configuration in force does not cover, and filters their queued messages on
+     * delivery, since the configuration may have changed while the broker was stopped. Device
+     * sessions are left alone: a device's rights follow from its identity, never from the file.
+     */
+    public @NotNull CompletableFuture<Void> pruneStoredSessionsAtStart() {
+        final AclConfig config = runtime.get().config();
+        return subscriptions.forEach((clientId, filters) -> {
+            final String owner = owner(clientId);
+            final ServiceRule rule = config.service(owner);
+            if (rule == null && isDevice(owner)) {
+                return;
+            }
+            final Set<String> forbidden = forbidden(filters, rule == null ? null : Principal.service(rule));
+            if (!forbidden.isEmpty()) {
+                narrowed.add(owner);
+                remove(clientId, forbidden);
+            }
+        });
+    }
+
+    private static boolean isDevice(final String identity) {
+        try {
+            DeviceIdentity.parse(identity);
+            return true;
+        } catch (final InvalidIdentityException e) {
+            return false;
+        }
     }
 
     /** Removes forbidden subscriptions from every stored session of the narrowed services. */

@@ -236,4 +236,22 @@ class LiveRightsTest {
                 ServerInitiatedDisconnectInput.class,
                 Map.of("getReasonCode", Optional.ofNullable(code), "getReasonString", Optional.ofNullable(reason)));
     }
+
+    @Test
+    void at_start_stored_sessions_lose_what_the_configuration_no_longer_allows_and_devices_are_left_alone() {
+        sessions.subscribe("v2k-bridge/old", "+/attrs", "admin:a1998e/config");
+        sessions.subscribe("retired-bridge", "#");
+        sessions.subscribe("admin:a1998e/s", "admin:a1998e/config");
+
+        live.pruneStoredSessionsAtStart().join();
+
+        assertThat(sessions.byClient.get("v2k-bridge/old")).containsExactly("+/attrs");
+        assertThat(sessions.byClient.get("retired-bridge"))
+                .as("no identity has rights to it")
+                .isEmpty();
+        assertThat(sessions.byClient.get("admin:a1998e/s")).containsExactly("admin:a1998e/config");
+        assertThat(live.isNarrowed("v2k-bridge")).isTrue();
+        assertThat(live.isNarrowed("retired-bridge")).isTrue();
+        assertThat(live.isNarrowed("k2v-bridge")).isFalse();
+    }
 }
