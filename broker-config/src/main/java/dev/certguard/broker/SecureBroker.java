@@ -23,6 +23,8 @@ public final class SecureBroker {
             "usage: java -jar secure-broker.jar                 dev broker on 127.0.0.1:8883 with ./dev-pki",
             "       java -jar secure-broker.jar --port N        the same on another port",
             "       java -jar secure-broker.jar --home DIR      run DIR/conf/config.xml with DIR/extensions/",
+            "       options: --metrics-port N (default 9399, 0 turns the Prometheus endpoint off)",
+            "                --metrics-bind ADDR (default 127.0.0.1)",
             "       java -jar secure-broker.jar pki ...         dev PKI tool (pki --help)");
 
     private SecureBroker() {}
@@ -37,6 +39,8 @@ public final class SecureBroker {
         }
         Path homeDir = null;
         int port = 8883;
+        int metricsPort = MetricsEndpoint.DEFAULT_PORT;
+        String metricsBind = MetricsEndpoint.DEFAULT_BIND;
         for (int i = 0; i < args.size(); i++) {
             final String option = args.get(i);
             if (option.equals("--help") || option.equals("-h")) {
@@ -48,6 +52,12 @@ public final class SecureBroker {
                 homeDir = Path.of(value);
             } else if (option.equals("--port") && value != null && parsePort(value) > 0) {
                 port = parsePort(value);
+            } else if (option.equals("--metrics-port")
+                    && value != null
+                    && (value.equals("0") || parsePort(value) > 0)) {
+                metricsPort = value.equals("0") ? 0 : parsePort(value);
+            } else if (option.equals("--metrics-bind") && value != null && !value.isBlank()) {
+                metricsBind = value;
             } else {
                 System.err.println("certguard: bad arguments " + args);
                 System.err.println(USAGE);
@@ -88,15 +98,35 @@ public final class SecureBroker {
             e.problems().forEach(problem -> System.err.println("  - " + problem));
             return 1;
         }
+        MetricsEndpoint metrics = null;
+        if (metricsPort > 0) {
+            try {
+                metrics = MetricsEndpoint.start(broker.metrics(), metricsBind, metricsPort);
+            } catch (final IOException | RuntimeException e) {
+                broker.close();
+                System.err.println("certguard: refusing to start: cannot serve metrics on " + metricsBind + ":"
+                        + metricsPort + " (" + e.getMessage()
+                        + "); choose another --metrics-port, or 0 to turn the endpoint off");
+                return 1;
+            }
+        }
+        final MetricsEndpoint endpoint = metrics;
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             System.out.println("certguard: stopping");
+                            if (endpoint != null) {
+                                endpoint.close();
+                            }
                             broker.close();
                             stopped.countDown();
                         },
                         "certguard-shutdown"));
+        if (endpoint != null) {
+            System.out.println(
+                    "Prometheus metrics: http://" + hostForUrl(metricsBind) + ":" + endpoint.port() + "/metrics");
+        }
         System.out.println(instructions);
         System.out.flush();
         try {
@@ -105,6 +135,10 @@ public final class SecureBroker {
             Thread.currentThread().interrupt();
         }
         return 0;
+    }
+
+    private static String hostForUrl(final String bind) {
+        return bind.contains(":") && !bind.startsWith("[") ? "[" + bind + "]" : bind;
     }
 
     private static int parsePort(final String text) {
