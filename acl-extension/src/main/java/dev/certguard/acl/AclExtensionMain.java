@@ -16,15 +16,16 @@ import dev.certguard.acl.auth.AclMetrics;
 import dev.certguard.acl.auth.AclRuntime;
 import dev.certguard.acl.auth.CertificateAuthenticator;
 import dev.certguard.acl.auth.ConfigInvalidAuthenticator;
-import dev.certguard.acl.auth.DeniedSubscriptionCounter;
 import dev.certguard.acl.auth.Grants;
 import dev.certguard.acl.auth.SessionBindingInterceptor;
+import dev.certguard.acl.auth.SubscriptionAudit;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.AclConfigParser;
 import dev.certguard.acl.live.AclChanges;
 import dev.certguard.acl.live.DeliveryFilter;
 import dev.certguard.acl.live.LiveRights;
 import dev.certguard.acl.live.SessionSubscriptions;
+import dev.certguard.audit.Audit;
 import dev.certguard.config.InvalidConfigException;
 import dev.certguard.connection.ClientIdOwnership;
 import dev.certguard.connection.ConnectionCutter;
@@ -33,6 +34,7 @@ import dev.certguard.reload.ConfigReload;
 import dev.certguard.reload.FileWatcher;
 import dev.certguard.status.ExtensionStatus;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -69,6 +71,7 @@ public final class AclExtensionMain implements ExtensionMain {
     public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
         final MetricRegistry registry = Services.metricRegistry();
         metrics = new AclMetrics(registry);
+        final Audit audit = new Audit(ID, Clock.systemUTC());
         final Path file = input.getExtensionInformation()
                 .getExtensionHomeFolder()
                 .toPath()
@@ -80,7 +83,7 @@ public final class AclExtensionMain implements ExtensionMain {
         } catch (final InvalidConfigException e) {
             e.problems().forEach(problem -> log.error("{}", problem));
             log.error("acl-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
-            final ConfigInvalidAuthenticator denyAll = new ConfigInvalidAuthenticator(metrics);
+            final ConfigInvalidAuthenticator denyAll = new ConfigInvalidAuthenticator(metrics, audit);
             Services.securityRegistry().setAuthenticatorProvider(providerInput -> denyAll);
             ExtensionStatus.reportFailed(registry, ID, "invalid configuration: " + e.getMessage());
             return;
@@ -99,16 +102,18 @@ public final class AclExtensionMain implements ExtensionMain {
                 RECHECK,
                 MAX_RECHECKS);
         final LiveRights live = new LiveRights(
-                runtime::get, grants, cutter, subscriptions(Services.subscriptionStore(), executor), metrics);
+                runtime::get, grants, cutter, subscriptions(Services.subscriptionStore(), executor), metrics, audit);
         metrics.trackedGauge(live::tracked);
-        final CertificateAuthenticator authenticator = new CertificateAuthenticator(runtime::get, grants, metrics);
+        final CertificateAuthenticator authenticator =
+                new CertificateAuthenticator(runtime::get, grants, metrics, audit);
         final SessionBindingInterceptor sessionBinding = new SessionBindingInterceptor(runtime::get);
-        final DeniedSubscriptionCounter subscriptionCounter = new DeniedSubscriptionCounter(metrics);
 
         Services.interceptorRegistry().setConnectInboundInterceptorProvider(providerInput -> sessionBinding);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
-            clientContext.addSubackOutboundInterceptor(subscriptionCounter);
+            final SubscriptionAudit subscriptions = new SubscriptionAudit(metrics, audit);
+            clientContext.addSubscribeInboundInterceptor(subscriptions);
+            clientContext.addSubackOutboundInterceptor(subscriptions);
             final String owner =
                     DeliveryFilter.owner(initializerInput.getClientInformation().getClientId());
             if (live.isNarrowed(owner)) {
@@ -143,6 +148,7 @@ public final class AclExtensionMain implements ExtensionMain {
                                     + " connection(s) disconnected whose rights narrowed";
                 },
                 registry);
+        reload.reporting(audit.reloads());
         watcher = new FileWatcher(ID, POLL, SETTLE);
         watcher.watch(file, reload::reload);
         watcher.start(runnable -> {

@@ -40,6 +40,11 @@ public record BrokerHome(Path dir) {
         return dir.resolve("data");
     }
 
+    /** HiveMQ's log folder ({@code ${hivemq.log.folder}} in logback.xml): the audit log goes here. */
+    public Path log() {
+        return dir.resolve("log");
+    }
+
     /**
      * The packaged home template: {@code -Dcertguard.home.template}, else {@code secure-broker-home/}
      * beside the launcher jar.

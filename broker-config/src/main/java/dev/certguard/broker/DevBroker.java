@@ -5,7 +5,6 @@ import dev.certguard.pki.PkiException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,6 +15,28 @@ import java.util.List;
  * Not thread-safe (used once at start-up).
  */
 public final class DevBroker {
+
+    static final String V2K_BRIDGE = "v2k-bridge";
+    static final String K2V_BRIDGE = "k2v-bridge";
+
+    /** The two bridges of the flow certguard replaces, with the rights of the README example. */
+    private static final String ACL_CONFIG =
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!-- Written by the dev launcher: the two bridges of the device data flow. -->
+            <acl-extension>
+                <services>
+                    <service>
+                        <identity>v2k-bridge</identity>
+                        <subscribe>+/attrs</subscribe>
+                    </service>
+                    <service>
+                        <identity>k2v-bridge</identity>
+                        <publish>+/config</publish>
+                    </service>
+                </services>
+            </acl-extension>
+            """;
 
     private final Path workDir;
     private final int port;
@@ -54,6 +75,11 @@ public final class DevBroker {
         if (!Files.exists(pki.deviceCertificate(DevPki.SEED_DEVICE))) {
             pki.issueDevice(DevPki.SEED_DEVICE, Duration.ofDays(365), false);
         }
+        for (final String bridge : List.of(V2K_BRIDGE, K2V_BRIDGE)) {
+            if (!Files.exists(pki.serviceCertificate(bridge))) {
+                pki.issueService(bridge, Duration.ofDays(365), false);
+            }
+        }
         new HiveMqConfigXml()
                 .tlsListener(
                         "tls",
@@ -64,12 +90,19 @@ public final class DevBroker {
                         pki.truststore(),
                         DevPki.KEYSTORE_PASSWORD)
                 .write(home.configFile());
-        Files.copy(
-                template.conf().resolve("logback.xml"),
+        // The dev broker shows its audit trail on the console, beside the rest of the log.
+        Files.writeString(
                 home.conf().resolve("logback.xml"),
-                StandardCopyOption.REPLACE_EXISTING);
+                Files.readString(template.conf().resolve("logback.xml"))
+                        .replaceAll(
+                                "(?s)<appender name=\"AUDIT_FILE\".*?</appender>",
+                                "<appender name=\"AUDIT_CONSOLE\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                                        + "<encoder><pattern>%d{HH:mm:ss.SSS} AUDIT %msg%n</pattern></encoder>"
+                                        + "</appender>")
+                        .replace("<appender-ref ref=\"AUDIT_FILE\"/>", "<appender-ref ref=\"AUDIT_CONSOLE\"/>"));
         home.installExtensionsFrom(template);
         Files.writeString(home.extension("crl-extension").resolve("conf").resolve("config.xml"), crlConfig());
+        Files.writeString(home.extension("acl-extension").resolve("conf").resolve("config.xml"), ACL_CONFIG);
         if (!Files.exists(denyList())) {
             Files.writeString(
                     denyList(),
@@ -100,10 +133,21 @@ public final class DevBroker {
                 "  mosquitto_pub -h localhost -p " + port + " -t " + DevPki.SEED_DEVICE
                         + "/attrs -m '{\"attr_example\": 10 }'" + tls,
                 "",
+                "See every device's data as the bridge v2k-bridge (subscribe +/attrs):",
+                "  mosquitto_sub -h localhost -p " + port + " -t '+/attrs' -v" + service(cwd, ca, V2K_BRIDGE),
+                "Send configuration to the device as the bridge k2v-bridge (publish +/config):",
+                "  mosquitto_pub -h localhost -p " + port + " -t " + DevPki.SEED_DEVICE
+                        + "/config -m '{\"config_example\": 1 }'" + service(cwd, ca, K2V_BRIDGE),
+                "",
                 "More devices:  java -jar " + launcherJar(cwd) + " pki issue TENANT:DEVICE_ID",
                 "Revoke one:    java -jar " + launcherJar(cwd) + " pki revoke " + cert,
                 "Deny one now:  echo 'identity:" + DevPki.SEED_DEVICE + "' >> " + relative(cwd, denyList()),
                 "");
+    }
+
+    private String service(final Path cwd, final String ca, final String name) {
+        return " --cafile " + ca + " --cert " + relative(cwd, pki.serviceCertificate(name)) + " --key "
+                + relative(cwd, pki.serviceKey(name));
     }
 
     /** The operator's deny list of the dev broker. */

@@ -64,6 +64,8 @@ public final class EmbeddedBroker implements AutoCloseable {
      */
     static EmbeddedHiveMQ gated(final BrokerHome home) {
         final StartupGate gate = new StartupGate(registry -> ExtensionCheck.afterStart(home, registry));
+        // Embedded HiveMQ would put its log folder beside its own jar; the home's log/ is the operator's.
+        System.setProperty("hivemq.log.folder", home.log().toAbsolutePath().toString());
         final EmbeddedHiveMQ hivemq = EmbeddedHiveMQ.builder()
                 .withConfigurationFolder(home.conf())
                 .withDataFolder(home.data())

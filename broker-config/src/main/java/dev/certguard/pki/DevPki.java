@@ -137,6 +137,16 @@ public final class DevPki {
         return issueClient(name, dir.resolve("services").resolve(name), validity, force);
     }
 
+    /** The certificate path of a service issued by {@link #issueService}. */
+    public Path serviceCertificate(final String name) {
+        return dir.resolve("services").resolve(name + ".crt");
+    }
+
+    /** The key path of a service issued by {@link #issueService}. */
+    public Path serviceKey(final String name) {
+        return dir.resolve("services").resolve(name + ".key");
+    }
+
     /** The certificate path of a device identity issued by {@link #issueDevice}. */
     public Path deviceCertificate(final String identity) {
         final int colon = identity.indexOf(':');

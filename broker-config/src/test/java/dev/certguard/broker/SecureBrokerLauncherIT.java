@@ -111,6 +111,42 @@ class SecureBrokerLauncherIT {
                 subscriber.destroy();
             }
 
+            final String bridgeSub = launcher.lineAfter(
+                            "See every device's data as the bridge v2k-bridge (subscribe +/attrs):",
+                            Duration.ofSeconds(5))
+                    .trim();
+            final String bridgePub = launcher.lineAfter(
+                            "Send configuration to the device as the bridge k2v-bridge (publish +/config):",
+                            Duration.ofSeconds(5))
+                    .trim();
+            assertThat(bridgeSub).contains("--cert dev-pki/services/v2k-bridge.crt");
+            assertThat(bridgePub).contains("-t admin:a1998e/config").contains("--cert dev-pki/services/k2v-bridge.crt");
+            final Process bridge = new ProcessBuilder(
+                            "bash", "-c", "cd '" + cwd + "' && exec " + bridgeSub + " -C 1 -W 20")
+                    .redirectErrorStream(true)
+                    .start();
+            final Process device = new ProcessBuilder("bash", "-c", "cd '" + cwd + "' && exec " + sub + " -C 1 -W 20")
+                    .redirectErrorStream(true)
+                    .start();
+            try {
+                Thread.sleep(1500);
+                assertThat(shell(pub).exitCode()).isZero();
+                assertThat(shell(bridgePub).exitCode()).isZero();
+                assertThat(bridge.waitFor(20, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+                assertThat(device.waitFor(20, java.util.concurrent.TimeUnit.SECONDS))
+                        .isTrue();
+                assertThat(new String(bridge.getInputStream().readAllBytes()))
+                        .as("the printed v2k-bridge command sees the device's publish")
+                        .contains("admin:a1998e/attrs {\"attr_example\": 10 }");
+                assertThat(new String(device.getInputStream().readAllBytes()))
+                        .as("the printed k2v-bridge command reaches the device's subscription")
+                        .contains("{\"config_example\": 1 }");
+            } finally {
+                bridge.destroy();
+                device.destroy();
+            }
+
             final Mosquitto.Result withoutCertificate = shell(pub.replaceAll(" --cert \\S+ --key \\S+", ""));
             assertThat(withoutCertificate.exitCode())
                     .as("no client certificate: " + withoutCertificate.output())

@@ -1,6 +1,7 @@
 package dev.certguard.identity;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.text.UntrustedText;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -73,6 +74,15 @@ public final class CertificateIdentity {
     }
 
     /** The subject CN escaped for a log line, or {@code -} when the subject has no single CN. */
+    /** The subject's only CN as it is (not escaped), or {@code null} when there is not exactly one. */
+    public static @Nullable String commonNameOrNull(final @NotNull X509Certificate certificate) {
+        try {
+            return commonName(certificate);
+        } catch (final InvalidIdentityException e) {
+            return null;
+        }
+    }
+
     public static @NotNull String commonNameForLog(final @NotNull X509Certificate certificate) {
         try {
             return UntrustedText.escape(commonName(certificate));

@@ -92,6 +92,7 @@ public final class SdkFakes {
                 Optional.of(fake(
                         Listener.class, Map.of("getName", listener, "getPort", 8883, "getBindAddress", "127.0.0.1"))));
         answers.put("getConnectionAttributeStore", fake(ConnectionAttributeStore.class, Map.of()));
+        answers.put("getInetAddress", Optional.of(java.net.InetAddress.getLoopbackAddress()));
         return fake(ConnectionInformation.class, answers);
     }
 

@@ -12,6 +12,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.ManagedExtensionExecutorService;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
+import dev.certguard.audit.Audit;
 import dev.certguard.config.InvalidConfigException;
 import dev.certguard.connection.ClientIdOwnership;
 import dev.certguard.connection.ConnectionCutter;
@@ -105,6 +106,7 @@ public final class CrlExtensionMain implements ExtensionMain {
     @Override
     public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
         final MetricRegistry registry = Services.metricRegistry();
+        final Audit audit = new Audit(ID, Clock.systemUTC());
         final Path home =
                 input.getExtensionInformation().getExtensionHomeFolder().toPath();
         final Path file = home.resolve("conf").resolve("config.xml");
@@ -114,9 +116,16 @@ public final class CrlExtensionMain implements ExtensionMain {
         } catch (final InvalidConfigException e) {
             e.problems().forEach(problem -> log.error("{}", problem));
             log.error("crl-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
-            final SimpleAuthenticator denyAll = (authInput, authOutput) -> authOutput.failAuthentication(
-                    ConnackReasonCode.SERVER_UNAVAILABLE,
-                    "crl-extension configuration is invalid; the broker accepts no clients until it is fixed");
+            final SimpleAuthenticator denyAll = (authInput, authOutput) -> {
+                audit.event("connect.refused")
+                        .reason("config-invalid")
+                        .clientId(authInput.getConnectPacket().getClientId())
+                        .connection(authInput.getConnectionInformation())
+                        .write();
+                authOutput.failAuthentication(
+                        ConnackReasonCode.SERVER_UNAVAILABLE,
+                        "crl-extension configuration is invalid; the broker accepts no clients until it is fixed");
+            };
             Services.securityRegistry().setAuthenticatorProvider(providerInput -> denyAll);
             ExtensionStatus.reportFailed(registry, ID, "invalid configuration: " + e.getMessage());
             return;
@@ -141,7 +150,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                 MAX_RECHECKS,
                 clients::invalidateSession);
         runtime.set(new CrlRuntime(config, new Authorities(config.caCertificates(), CACHED_PATHS), config.denyList()));
-        final LiveRevocation live = new LiveRevocation(cutter, runtime::get, state::snapshot, metrics, clock);
+        final LiveRevocation live = new LiveRevocation(cutter, runtime::get, state::snapshot, metrics, clock, audit);
         metrics.gauge(
                 CrlMetrics.PREFIX + "deny-list.entries",
                 () -> runtime.get().denyList().size());
@@ -157,7 +166,8 @@ public final class CrlExtensionMain implements ExtensionMain {
             log.warn("crl-extension: first CRL load failed: {}", e.toString());
         }
 
-        final RevocationAuthenticator authenticator = new RevocationAuthenticator(state, metrics, runtime::get, clock);
+        final RevocationAuthenticator authenticator =
+                new RevocationAuthenticator(state, metrics, runtime::get, clock, audit);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.eventRegistry()
                 .setClientLifecycleEventListener(providerInput -> new ConnectionListener<>(owners, live));
@@ -187,6 +197,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                 },
                 registry,
                 CrlMetrics.PREFIX + "deny-list.reload.");
+        denyReload.reporting(audit.reloads());
         final ConfigReload<CrlConfig> reload = new ConfigReload<>(
                 ID,
                 CrlConfigParser.FILE_NAME,
@@ -213,6 +224,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                     return CrlChanges.describe(previous, next);
                 },
                 registry);
+        reload.reporting(audit.reloads());
         watcher.watch(file, reload::reload);
         if (config.denyListFile() != null) {
             watcher.watch(config.denyListFile(), denyReload::reload);

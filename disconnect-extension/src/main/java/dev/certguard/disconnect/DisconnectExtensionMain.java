@@ -11,6 +11,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.ManagedExtensionExecutorService;
 import com.hivemq.extension.sdk.api.services.Services;
 import com.hivemq.extension.sdk.api.services.session.ClientService;
+import dev.certguard.audit.Audit;
 import dev.certguard.config.InvalidConfigException;
 import dev.certguard.connection.ClientIdOwnership;
 import dev.certguard.connection.ConnectionCutter;
@@ -87,6 +88,7 @@ public final class DisconnectExtensionMain implements ExtensionMain {
             return;
         }
         metrics = new DisconnectMetrics(registry);
+        final Audit audit = new Audit(ID, Clock.systemUTC());
         final ClientService clients = Services.clientService();
         final ManagedExtensionExecutorService executor = Services.extensionExecutorService();
         final ClientIdOwnership owners = new ClientIdOwnership();
@@ -116,6 +118,7 @@ public final class DisconnectExtensionMain implements ExtensionMain {
                                     + " connection deadline(s) brought forward, the rest apply from the next CONNECT";
                 },
                 registry);
+        reload.reporting(audit.reloads());
         watcher = new FileWatcher(ID, POLL, SETTLE);
         watcher.watch(file, reload::reload);
         watcher.start(runnable -> {

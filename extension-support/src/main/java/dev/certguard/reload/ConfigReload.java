@@ -38,8 +38,24 @@ public final class ConfigReload<T> {
         @Nullable String apply(@NotNull T previous, @NotNull T next);
     }
 
+    /** Told of every outcome, for the audit trail. */
+    public interface Outcome {
+        Outcome NONE = new Outcome() {
+            @Override
+            public void applied(final @NotNull String change) {}
+
+            @Override
+            public void rejected(final @NotNull String problems) {}
+        };
+
+        void applied(@NotNull String change);
+
+        void rejected(@NotNull String problems);
+    }
+
     private final @NotNull String extension;
     private final @NotNull String file;
+    private volatile @NotNull Outcome outcome = Outcome.NONE;
     private final @NotNull Parser<T> parser;
     private final @NotNull Applier<T> applier;
     private final @NotNull Counter successes;
@@ -82,6 +98,12 @@ public final class ConfigReload<T> {
         return "dev.certguard." + extension + ".config.reload.";
     }
 
+    /** Who is told of each outcome from now on. */
+    public @NotNull ConfigReload<T> reporting(final @NotNull Outcome to) {
+        outcome = to;
+        return this;
+    }
+
     /** The configuration in force. */
     public @NotNull T current() {
         return current.get();
@@ -99,6 +121,7 @@ public final class ConfigReload<T> {
                     extension,
                     file,
                     String.join("; ", e.problems()));
+            outcome.rejected(String.join("; ", e.problems()));
             return false;
         }
         final T previous = current.get();
@@ -112,11 +135,14 @@ public final class ConfigReload<T> {
                     extension,
                     file,
                     e.toString());
+            outcome.rejected(file + ": " + e);
             return false;
         }
         current.set(next);
         successes.inc();
-        log.info("{}: {} reloaded: {}", extension, file, change == null ? "no change that affects clients" : change);
+        final String said = change == null ? "no change that affects clients" : change;
+        log.info("{}: {} reloaded: {}", extension, file, said);
+        outcome.applied(file + ": " + said);
         return true;
     }
 

@@ -31,14 +31,24 @@ public final class ExtensionStatus {
         report(registry, extensionId, FAILED_PREFIX + reason);
     }
 
-    /** Removes the gauge, for extension stop. */
+    /** The numeric twin of the status gauge, {@code dev.certguard.<id>.running}: 1 running, 0 failed. */
+    public static @NotNull String runningGaugeName(final @NotNull String extensionId) {
+        return "dev.certguard." + extensionId + ".running";
+    }
+
+    /** Removes the gauges, for extension stop. */
     public static void clear(final @NotNull MetricRegistry registry, final @NotNull String extensionId) {
         registry.remove(gaugeName(extensionId));
+        registry.remove(runningGaugeName(extensionId));
     }
 
     private static void report(final MetricRegistry registry, final String extensionId, final String value) {
         final String name = gaugeName(extensionId);
         registry.remove(name);
         registry.register(name, (Gauge<String>) () -> value);
+        // Metrics exporters drop text gauges; this one is what a dashboard or an alert reads.
+        final int running = RUNNING.equals(value) ? 1 : 0;
+        registry.remove(runningGaugeName(extensionId));
+        registry.register(runningGaugeName(extensionId), (Gauge<Integer>) () -> running);
     }
 }

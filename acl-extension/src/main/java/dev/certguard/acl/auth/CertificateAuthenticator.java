@@ -4,12 +4,14 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.packets.auth.DefaultAuthorizationBehaviour;
 import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import dev.certguard.acl.config.AclConfig;
+import dev.certguard.audit.Audit;
 import dev.certguard.text.UntrustedText;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -30,6 +32,7 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
     private final @NotNull Supplier<AclRuntime> runtime;
     private final @NotNull Grants grants;
     private final @NotNull AclMetrics metrics;
+    private final @NotNull Audit audit;
 
     /**
      * @param runtime the configuration in force, read once per CONNECT
@@ -38,10 +41,12 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
     public CertificateAuthenticator(
             final @NotNull Supplier<AclRuntime> runtime,
             final @NotNull Grants grants,
-            final @NotNull AclMetrics metrics) {
+            final @NotNull AclMetrics metrics,
+            final @NotNull Audit audit) {
         this.runtime = runtime;
         this.grants = grants;
         this.metrics = metrics;
+        this.audit = audit;
     }
 
     @Override
@@ -57,12 +62,20 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                 SessionBindingInterceptor.resolve(current.resolver(), input.getConnectionInformation(), connect);
         final Principal principal = resolution.principal();
         if (principal == null) {
-            reject(output, resolution.rejectReason(), resolution.detail(), resolution, connect, listener);
+            reject(
+                    input.getConnectionInformation(),
+                    output,
+                    resolution.rejectReason(),
+                    resolution.detail(),
+                    resolution,
+                    connect,
+                    listener);
             return;
         }
         final String clientId = connect.getClientId();
         if (config.requireClientIdEqualsIdentity() && !clientId.equals(principal.name())) {
             reject(
+                    input.getConnectionInformation(),
                     output,
                     RejectReason.CLIENT_ID_MISMATCH,
                     "client id must equal the identity " + principal.name(),
@@ -73,6 +86,7 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
         }
         if (!ClientIdNamespace.isBound(principal.name(), clientId)) {
             reject(
+                    input.getConnectionInformation(),
                     output,
                     RejectReason.CLIENT_ID_NOT_BOUND,
                     "client id is not bound to identity " + principal.name(),
@@ -84,6 +98,7 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
         final Optional<WillPublishPacket> will = connect.getWillPublish();
         if (will.isPresent() && !principal.mayPublishTo(will.get().getTopic())) {
             reject(
+                    input.getConnectionInformation(),
                     output,
                     RejectReason.WILL_DENIED,
                     "will topic '" + UntrustedText.escape(will.get().getTopic()) + "' is not allowed for "
@@ -99,10 +114,16 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
         defaults.setDefaultBehaviour(DefaultAuthorizationBehaviour.DENY);
         grants.granted(clientId, principal);
         metrics.accepted();
+        audit.event("connect.accepted")
+                .identity(principal.name())
+                .clientId(clientId)
+                .connection(input.getConnectionInformation())
+                .write();
         output.authenticateSuccessfully();
     }
 
     private void reject(
+            final ConnectionInformation connection,
             final SimpleAuthOutput output,
             final RejectReason reason,
             final String detail,
@@ -118,6 +139,16 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                 UntrustedText.escape(connect.getClientId()),
                 listener,
                 resolution.fingerprint());
+        audit.event(reason == RejectReason.WILL_DENIED ? "will.refused" : "connect.refused")
+                .reason(reason.metricName())
+                .clientId(connect.getClientId())
+                .connection(connection)
+                .identityIfAbsent(
+                        resolution.principal() == null
+                                ? null
+                                : resolution.principal().name())
+                .topic(connect.getWillPublish().map(WillPublishPacket::getTopic).orElse(null))
+                .write();
         output.failAuthentication(reason.connackReasonCode(), detail);
     }
 }

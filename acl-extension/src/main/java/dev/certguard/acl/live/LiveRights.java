@@ -13,6 +13,7 @@ import dev.certguard.acl.auth.Principal;
 import dev.certguard.acl.auth.Resolution;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.audit.Audit;
 import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionObserver;
@@ -66,13 +67,16 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
     private final @NotNull ConnectionCutter cutter;
     private final @NotNull SessionSubscriptions subscriptions;
     private final @NotNull AclMetrics metrics;
+    private final @NotNull Audit audit;
 
     public LiveRights(
             final @NotNull Supplier<AclRuntime> runtime,
             final @NotNull Grants grants,
             final @NotNull ConnectionCutter cutter,
             final @NotNull SessionSubscriptions subscriptions,
-            final @NotNull AclMetrics metrics) {
+            final @NotNull AclMetrics metrics,
+            final @NotNull Audit audit) {
+        this.audit = audit;
         this.runtime = runtime;
         this.grants = grants;
         this.cutter = cutter;
@@ -117,7 +121,22 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
                         .map(reason -> reason.startsWith(PUBLISH_REFUSAL))
                         .orElse(false)) {
             metrics.publishDenied();
+            final String reason = input.getReasonString().orElse("");
+            audit.event("publish.denied")
+                    .reason("not-authorized")
+                    .clientId(input.getClientInformation().getClientId())
+                    .topic(quotedTopic(reason))
+                    .connection(input.getConnectionInformation())
+                    .write();
         }
+    }
+
+    /** The topic in HiveMQ's "Not authorized to publish on topic 'x' with QoS ..." reason string. */
+    static @Nullable String quotedTopic(final @NotNull String reason) {
+        final String start = "topic '";
+        final int from = reason.indexOf(start);
+        final int to = reason.lastIndexOf("' with QoS");
+        return from < 0 || to < from + start.length() ? null : reason.substring(from + start.length(), to);
     }
 
     /**
@@ -203,6 +222,7 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
             return;
         }
         metrics.liveDisconnect();
+        audit.event("connection.cut").reason(reason).connection(connection).write();
         log.warn(
                 "acl-extension: disconnecting {} after a configuration change: {}",
                 connection.describe(),

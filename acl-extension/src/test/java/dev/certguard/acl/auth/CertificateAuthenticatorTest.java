@@ -13,6 +13,7 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.packets.publish.ModifiableConnectPacket;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.audit.Audit;
 import dev.certguard.testing.SdkFakes;
 import java.math.BigInteger;
 import java.security.KeyPair;
@@ -37,11 +38,12 @@ class CertificateAuthenticatorTest {
 
     private static final AclConfig CONFIG = new AclConfig(
             false, Set.of(), List.of(new ServiceRule("k2v-bridge", null, List.of("+/config"), List.of(), false)));
+    private static final Audit AUDIT = new Audit("acl-extension", java.time.Clock.systemUTC());
     private final MetricRegistry registry = new MetricRegistry();
     private final AclRuntime runtime = AclRuntime.of(CONFIG, FakeTopicPermissionBuilder::new);
     private final IdentityResolver resolver = runtime.resolver();
     private final CertificateAuthenticator authenticator =
-            new CertificateAuthenticator(() -> runtime, new Grants(), new AclMetrics(registry));
+            new CertificateAuthenticator(() -> runtime, new Grants(), new AclMetrics(registry), AUDIT);
 
     private static X509Certificate certificate(final String subject) throws Exception {
         final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
@@ -176,9 +178,15 @@ class CertificateAuthenticatorTest {
     void invalid_configuration_refuses_every_client_with_server_unavailable() {
         final List<String> calls = new ArrayList<>();
 
-        new ConfigInvalidAuthenticator(new AclMetrics(registry))
+        new ConfigInvalidAuthenticator(new AclMetrics(registry), AUDIT)
                 .onConnect(
-                        SdkFakes.fake(SimpleAuthInput.class, Map.of()),
+                        SdkFakes.fake(
+                                SimpleAuthInput.class,
+                                Map.of(
+                                        "getConnectPacket",
+                                        SdkFakes.connect("c", null),
+                                        "getConnectionInformation",
+                                        SdkFakes.connection("tls", null))),
                         SdkFakes.recorder(SimpleAuthOutput.class, Map.of(), calls));
 
         assertThat(calls)

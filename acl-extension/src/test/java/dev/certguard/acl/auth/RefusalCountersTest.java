@@ -17,7 +17,20 @@ class RefusalCountersTest {
     private final AclMetrics metrics = new AclMetrics(registry);
 
     @Test
-    void each_refused_filter_of_a_suback_is_counted() {
+    void each_refused_filter_of_a_suback_is_counted_and_paired_with_its_filter() {
+        final SubscriptionAudit audit = new SubscriptionAudit(
+                metrics, new dev.certguard.audit.Audit("acl-extension", java.time.Clock.systemUTC()));
+        final List<com.hivemq.extension.sdk.api.packets.subscribe.Subscription> filters =
+                List.of(subscription("admin:a1998e/config"), subscription("+/attrs"), subscription("#"));
+        audit.onInboundSubscribe(
+                SdkFakes.fake(
+                        com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInboundInput.class,
+                        Map.of(
+                                "getSubscribePacket",
+                                SdkFakes.fake(
+                                        com.hivemq.extension.sdk.api.packets.subscribe.SubscribePacket.class,
+                                        Map.of("getSubscriptions", filters, "getPacketId", 7)))),
+                null);
         final SubackPacket suback = SdkFakes.fake(
                 SubackPacket.class,
                 Map.of(
@@ -25,13 +38,26 @@ class RefusalCountersTest {
                         List.of(
                                 SubackReasonCode.GRANTED_QOS_1,
                                 SubackReasonCode.NOT_AUTHORIZED,
-                                SubackReasonCode.NOT_AUTHORIZED)));
+                                SubackReasonCode.NOT_AUTHORIZED),
+                        "getPacketIdentifier",
+                        7));
 
-        new DeniedSubscriptionCounter(metrics)
-                .onOutboundSuback(SdkFakes.fake(SubackOutboundInput.class, Map.of("getSubackPacket", suback)), null);
+        audit.onOutboundSuback(
+                SdkFakes.fake(
+                        SubackOutboundInput.class,
+                        Map.of(
+                                "getSubackPacket", suback,
+                                "getClientInformation", SdkFakes.client("admin:a1998e"),
+                                "getConnectionInformation", SdkFakes.connection("tls", null))),
+                null);
 
         assertThat(registry.counter("dev.certguard.acl-extension.subscription.denied")
                         .getCount())
                 .isEqualTo(2);
+    }
+
+    private static com.hivemq.extension.sdk.api.packets.subscribe.Subscription subscription(final String filter) {
+        return SdkFakes.fake(
+                com.hivemq.extension.sdk.api.packets.subscribe.Subscription.class, Map.of("getTopicFilter", filter));
     }
 }

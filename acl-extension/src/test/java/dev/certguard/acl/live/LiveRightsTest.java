@@ -13,6 +13,7 @@ import dev.certguard.acl.auth.FakeTopicPermissionBuilder;
 import dev.certguard.acl.auth.Grants;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.audit.Audit;
 import dev.certguard.connection.ClientIdOwnership;
 import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionListener;
@@ -49,7 +50,8 @@ class LiveRightsTest {
     private final ConnectionCutter cutter = new ConnectionCutter(
             "acl-extension", owners, disconnector, new ManualScheduler(), Duration.ofSeconds(1), 3);
     private final FakeSessions sessions = new FakeSessions();
-    private final LiveRights live = new LiveRights(runtime::get, grants, cutter, sessions, metrics);
+    private final Audit audit = new Audit("acl-extension", java.time.Clock.systemUTC());
+    private final LiveRights live = new LiveRights(runtime::get, grants, cutter, sessions, metrics, audit);
 
     private static AclRuntime runtime(final ServiceRule... services) {
         return AclRuntime.of(new AclConfig(false, Set.of(), List.of(services)), FakeTopicPermissionBuilder::new);
@@ -98,7 +100,7 @@ class LiveRightsTest {
         final List<String> calls = new java.util.ArrayList<>();
         final var defaults = SdkFakes.recorder(
                 com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions.class, Map.of(), calls);
-        new CertificateAuthenticator(runtime::get, grants, metrics)
+        new CertificateAuthenticator(runtime::get, grants, metrics, audit)
                 .onConnect(
                         SdkFakes.fake(
                                 com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput.class,
@@ -234,7 +236,20 @@ class LiveRightsTest {
             final DisconnectedReasonCode code, final String reason) {
         return SdkFakes.fake(
                 ServerInitiatedDisconnectInput.class,
-                Map.of("getReasonCode", Optional.ofNullable(code), "getReasonString", Optional.ofNullable(reason)));
+                Map.of(
+                        "getReasonCode", Optional.ofNullable(code),
+                        "getReasonString", Optional.ofNullable(reason),
+                        "getClientInformation", SdkFakes.client("admin:a1998e"),
+                        "getConnectionInformation", SdkFakes.connection("tls", null)));
+    }
+
+    @Test
+    void the_topic_of_a_refused_publish_is_read_from_hivemqs_reason_string() {
+        assertThat(LiveRights.quotedTopic("Not authorized to publish on topic 'a/b' with QoS '1' and retain 'false'"))
+                .isEqualTo("a/b");
+        assertThat(LiveRights.quotedTopic("Not authorized to publish on topic 'it's' with QoS '0'"))
+                .isEqualTo("it's");
+        assertThat(LiveRights.quotedTopic("something else")).isNull();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.certguard.crl.enforce;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import dev.certguard.audit.Audit;
 import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionObserver;
@@ -64,13 +65,16 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
     private final @NotNull Supplier<RevocationSnapshot> snapshot;
     private final @NotNull CrlMetrics metrics;
     private final @NotNull Clock clock;
+    private final @NotNull Audit audit;
 
     public LiveRevocation(
             final @NotNull ConnectionCutter cutter,
             final @NotNull Supplier<CrlRuntime> runtime,
             final @NotNull Supplier<RevocationSnapshot> snapshot,
             final @NotNull CrlMetrics metrics,
-            final @NotNull Clock clock) {
+            final @NotNull Clock clock,
+            final @NotNull Audit audit) {
+        this.audit = audit;
         this.cutter = cutter;
         this.runtime = runtime;
         this.snapshot = snapshot;
@@ -169,6 +173,13 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
                     if (!cut) {
                         return;
                     }
+                    audit.event("connection.cut")
+                            .reason(
+                                    reason.equals(DENIED)
+                                            ? "denied"
+                                            : reason.equals(REVOKED) ? "revoked" : "unknown-issuer")
+                            .connection(record.connection)
+                            .write();
                     if (reason.equals(DENIED)) {
                         metrics.deniedDisconnect();
                     } else {

@@ -6,6 +6,7 @@ import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
 import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
+import dev.certguard.audit.Audit;
 import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.path.CertificatePath;
 import dev.certguard.crl.state.CrlMetrics;
@@ -33,6 +34,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
     private final @NotNull CrlMetrics metrics;
     private final @NotNull Supplier<CrlRuntime> runtime;
     private final @NotNull Clock clock;
+    private final @NotNull Audit audit;
 
     /**
      * @param runtime the configuration, CAs and deny list in force, read once per CONNECT
@@ -41,7 +43,9 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
             final @NotNull RevocationState state,
             final @NotNull CrlMetrics metrics,
             final @NotNull Supplier<CrlRuntime> runtime,
-            final @NotNull Clock clock) {
+            final @NotNull Clock clock,
+            final @NotNull Audit audit) {
+        this.audit = audit;
         this.state = state;
         this.metrics = metrics;
         this.runtime = runtime;
@@ -69,6 +73,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                         UntrustedText.escape(clientId),
                         listener,
                         CertificateIdentity.sha256Fingerprint(leaf));
+                refused(input, "denied", leaf);
                 output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, LiveRevocation.DENIED);
                 return;
             }
@@ -83,6 +88,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                         UntrustedText.escape(clientId),
                         listener,
                         CertificateIdentity.sha256Fingerprint(leaf));
+                refused(input, "unknown-issuer", leaf);
                 output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "certificate issuer unknown");
                 return;
             }
@@ -98,6 +104,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                         revoked.getSerialNumber().toString(16),
                         UntrustedText.escape(revoked.getIssuerX500Principal().getName()),
                         CertificateIdentity.sha256Fingerprint(leaf));
+                refused(input, "revoked", leaf);
                 output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "certificate revoked");
                 return;
             }
@@ -111,11 +118,17 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                             UntrustedText.escape(clientId),
                             listener,
                             CertificateIdentity.sha256Fingerprint(leaf));
+                    refused(input, "unavailable", leaf);
                     output.failAuthentication(
                             ConnackReasonCode.SERVER_UNAVAILABLE, "certificate revocation status unavailable");
                     return;
                 }
                 metrics.allowedUnavailable();
+                audit.event("connect.unchecked")
+                        .reason("revocation status unavailable; when-unavailable=allow")
+                        .clientId(clientId)
+                        .connection(input.getConnectionInformation())
+                        .write();
                 log.warn(
                         "crl-extension: no current CRL for issuer '{}'; allowing identity '{}', client id '{}', certificate sha256 {} unchecked (when-unavailable=allow)",
                         UntrustedText.escape(status.unavailableIssuer().getName()),
@@ -125,5 +138,14 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
             }
         }
         output.nextExtensionOrDefault();
+    }
+
+    private void refused(final SimpleAuthInput input, final String reason, final X509Certificate leaf) {
+        audit.event("connect.refused")
+                .reason(reason)
+                .clientId(input.getConnectPacket().getClientId())
+                .connection(input.getConnectionInformation())
+                .certificate(leaf)
+                .write();
     }
 }

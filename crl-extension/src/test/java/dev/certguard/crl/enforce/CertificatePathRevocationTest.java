@@ -229,7 +229,8 @@ class CertificatePathRevocationTest {
                 () -> runtime,
                 state::snapshot,
                 new CrlMetrics(registry, Clock.systemUTC()),
-                Clock.systemUTC());
+                Clock.systemUTC(),
+                new dev.certguard.audit.Audit("crl-extension", Clock.systemUTC()));
     }
 
     @Test

@@ -44,7 +44,8 @@ class LiveDenyListTest {
             runtime::get,
             new RevocationState()::snapshot,
             new CrlMetrics(registry, Clock.systemUTC()),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            new dev.certguard.audit.Audit("crl-extension", Clock.systemUTC()));
 
     private static X509Certificate device(final String cn, final long serial) {
         return TestCa.issue(

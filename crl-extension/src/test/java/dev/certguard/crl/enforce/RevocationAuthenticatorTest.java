@@ -64,7 +64,11 @@ class RevocationAuthenticatorTest {
             final X509Certificate leaf) {
         final CrlRuntime runtime = CrlRuntimes.of(List.of(CA.certificate), whenUnavailable, deny);
         final RevocationAuthenticator authenticator = new RevocationAuthenticator(
-                state, new CrlMetrics(registry, Clock.systemUTC()), () -> runtime, Clock.systemUTC());
+                state,
+                new CrlMetrics(registry, Clock.systemUTC()),
+                () -> runtime,
+                Clock.systemUTC(),
+                new dev.certguard.audit.Audit("crl-extension", Clock.systemUTC()));
         final List<String> calls = new ArrayList<>();
         final SimpleAuthInput input = SdkFakes.fake(
                 SimpleAuthInput.class,

@@ -3,6 +3,7 @@ package dev.certguard.disconnect.lifetime;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import dev.certguard.audit.Audit;
 import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionObserver;
@@ -28,6 +29,7 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
     private final @NotNull DisconnectMetrics metrics;
     private volatile boolean sendWill;
     private final @NotNull Clock clock;
+    private final @NotNull Audit audit;
     private final @NotNull BucketedDeadlines deadlines;
     private final AtomicInteger tracked = new AtomicInteger();
 
@@ -37,6 +39,17 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
             final @NotNull DisconnectMetrics metrics,
             final boolean sendWill,
             final @NotNull Clock clock) {
+        this(policy, cutter, metrics, sendWill, clock, new Audit("disconnect-extension", clock));
+    }
+
+    public LifetimeTracker(
+            final @NotNull LifetimePolicy policy,
+            final @NotNull ConnectionCutter cutter,
+            final @NotNull DisconnectMetrics metrics,
+            final boolean sendWill,
+            final @NotNull Clock clock,
+            final @NotNull Audit audit) {
+        this.audit = audit;
         this.policy = policy;
         this.cutter = cutter;
         this.metrics = metrics;
@@ -176,6 +189,10 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
             final Deadline deadline = this.deadline;
             metrics.disconnected(deadline.limit());
             final String reason = deadline.reason();
+            audit.event("connection.cut")
+                    .reason(deadline.limit().metricName())
+                    .connection(connection)
+                    .write();
             log.info(
                     "disconnect-extension: disconnecting {}: {} ({})",
                     connection.describe(),

@@ -1,0 +1,173 @@
+package dev.certguard.audit;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
+import com.hivemq.extension.sdk.api.client.parameter.Listener;
+import dev.certguard.connection.Connection;
+import dev.certguard.identity.CertificateIdentity;
+import dev.certguard.reload.ConfigReload;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The audit trail: every security decision as one JSON object per line on the logger
+ * {@value #LOGGER} (the shipped logback.xml routes it to {@code log/certguard-audit.log}). Fields:
+ * {@code time} (ISO-8601 UTC), {@code event}, {@code extension}, {@code reason}, {@code identity},
+ * {@code client_id}, {@code certificate_sha256}, {@code serial}, {@code issuer}, {@code listener},
+ * {@code remote_address}, {@code topic}, each present where it applies. Values are written by
+ * Jackson's JSON generator, so a CN or topic holding quotes, newlines or control characters stays
+ * inside its string and cannot forge a line or a field. Nothing is built while the logger is off.
+ * Thread-safe: each event is its own builder; the factory and logger are thread-safe.
+ */
+public final class Audit {
+
+    public static final String LOGGER = "certguard.audit";
+    private static final Logger log = LoggerFactory.getLogger(LOGGER);
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final @NotNull String extension;
+    private final @NotNull Clock clock;
+
+    public Audit(final @NotNull String extension, final @NotNull Clock clock) {
+        this.extension = extension;
+        this.clock = clock;
+    }
+
+    /** Whether events are written at all (the logger is on). */
+    public boolean enabled() {
+        return log.isInfoEnabled();
+    }
+
+    /** Audits each outcome of a configuration (or deny-list) reload as {@code config.reloaded} or {@code config.rejected}. */
+    public @NotNull ConfigReload.Outcome reloads() {
+        return new ConfigReload.Outcome() {
+            @Override
+            public void applied(final @NotNull String change) {
+                event("config.reloaded").reason(change).write();
+            }
+
+            @Override
+            public void rejected(final @NotNull String problems) {
+                event("config.rejected").reason(problems).write();
+            }
+        };
+    }
+
+    /** Starts an event; {@link Event#write()} writes it. */
+    public @NotNull Event event(final @NotNull String event) {
+        return new Event(event);
+    }
+
+    /** One decision being described. Not thread-safe: build and write it on one thread. */
+    public final class Event {
+        private final Map<String, String> fields = new LinkedHashMap<>();
+
+        private Event(final String event) {
+            fields.put("event", event);
+            fields.put("extension", extension);
+        }
+
+        private Event put(final String name, final @Nullable String value) {
+            if (value != null) {
+                fields.put(name, value);
+            }
+            return this;
+        }
+
+        public @NotNull Event reason(final @Nullable String reason) {
+            return put("reason", reason);
+        }
+
+        public @NotNull Event identity(final @Nullable String identity) {
+            return put("identity", identity);
+        }
+
+        public @NotNull Event clientId(final @Nullable String clientId) {
+            return put("client_id", clientId);
+        }
+
+        /** The identity, unless the certificate already named one. */
+        public @NotNull Event identityIfAbsent(final @Nullable String identity) {
+            return fields.containsKey("identity") ? this : put("identity", identity);
+        }
+
+        public @NotNull Event listener(final @Nullable String listener) {
+            return put("listener", listener);
+        }
+
+        public @NotNull Event topic(final @Nullable String topic) {
+            return put("topic", topic);
+        }
+
+        /** The certificate's fingerprint, serial and issuer, and its CN as identity unless one is set. */
+        public @NotNull Event certificate(final @Nullable X509Certificate certificate) {
+            if (certificate == null) {
+                return this;
+            }
+            if (!fields.containsKey("identity")) {
+                put("identity", CertificateIdentity.commonNameOrNull(certificate));
+            }
+            put("certificate_sha256", CertificateIdentity.sha256Fingerprint(certificate));
+            put("serial", certificate.getSerialNumber().toString(16));
+            return put("issuer", certificate.getIssuerX500Principal().getName());
+        }
+
+        /** The identity, client id, listener and certificate of a connection of the connection model. */
+        public @NotNull Event connection(final @NotNull Connection connection) {
+            put("client_id", connection.clientId());
+            put("listener", connection.listener());
+            return certificate(connection.leaf());
+        }
+
+        /** Listener, remote address and client certificate of a connection. */
+        public @NotNull Event connection(final @Nullable ConnectionInformation connection) {
+            if (connection == null) {
+                return this;
+            }
+            put("listener", connection.getListener().map(Listener::getName).orElse(null));
+            put(
+                    "remote_address",
+                    connection.getInetAddress().map(InetAddress::getHostAddress).orElse(null));
+            return certificate(connection
+                    .getClientTlsInformation()
+                    .flatMap(ClientTlsInformation::getClientCertificate)
+                    .orElse(null));
+        }
+
+        /** Writes the event as one JSON line (when the audit logger is on). */
+        public void write() {
+            if (!log.isInfoEnabled()) {
+                return;
+            }
+            log.info(json(clock.instant().toString(), fields));
+        }
+    }
+
+    /** One JSON object, {@code time} first, on one line. */
+    static @NotNull String json(final @NotNull String time, final @NotNull Map<String, String> fields) {
+        final StringWriter out = new StringWriter(256);
+        try (JsonGenerator generator = JSON.createGenerator(out)) {
+            generator.writeStartObject();
+            generator.writeStringField("time", time);
+            for (final Map.Entry<String, String> field : fields.entrySet()) {
+                generator.writeStringField(field.getKey(), field.getValue());
+            }
+            generator.writeEndObject();
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+}
