@@ -30,6 +30,9 @@ class SecureBrokerLauncherIT {
     /** A launcher process whose output lines can be awaited. */
     private static final class Launcher implements AutoCloseable {
         final Process process;
+        /** A free port for the Prometheus endpoint, so launchers never contend for 9399. */
+        final int metricsPort = TestBroker.freePort();
+
         private final OutputLines lines;
 
         Launcher(final Path cwd, final Map<String, String> env, final String... args) throws IOException {
@@ -38,6 +41,9 @@ class SecureBrokerLauncherIT {
                     "-jar",
                     JAR.toAbsolutePath().toString()));
             command.addAll(List.of(args));
+            if (!List.of(args).contains("--bogus")) {
+                command.addAll(List.of("--metrics-port", String.valueOf(metricsPort)));
+            }
             final ProcessBuilder builder =
                     new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
             builder.environment().putAll(env);
@@ -146,6 +152,20 @@ class SecureBrokerLauncherIT {
                 bridge.destroy();
                 device.destroy();
             }
+
+            assertThat(launcher.output())
+                    .contains("Prometheus metrics: http://127.0.0.1:" + launcher.metricsPort + "/metrics");
+            final String scraped = new String(java.net
+                    .URI
+                    .create("http://127.0.0.1:" + launcher.metricsPort + "/metrics")
+                    .toURL()
+                    .openStream()
+                    .readAllBytes());
+            assertThat(scraped)
+                    .as("the launcher serves certguard's and the JVM's metrics")
+                    .containsPattern("(?m)^dev_certguard_acl_extension_connect_accepted [1-9]")
+                    .containsPattern("(?m)^dev_certguard_acl_extension_running 1")
+                    .contains("jvm_memory_used_bytes{area=\"heap\"}");
 
             final Mosquitto.Result withoutCertificate = shell(pub.replaceAll(" --cert \\S+ --key \\S+", ""));
             assertThat(withoutCertificate.exitCode())
