@@ -20,10 +20,13 @@ import dev.certguard.connection.ConnectionListener;
 import dev.certguard.crl.config.CrlChanges;
 import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.config.CrlConfigParser;
+import dev.certguard.crl.config.OcspConfig;
 import dev.certguard.crl.deny.DenyList;
 import dev.certguard.crl.enforce.CrlRuntime;
 import dev.certguard.crl.enforce.LiveRevocation;
 import dev.certguard.crl.enforce.RevocationAuthenticator;
+import dev.certguard.crl.ocsp.OcspClient;
+import dev.certguard.crl.ocsp.OcspStatuses;
 import dev.certguard.crl.path.Authorities;
 import dev.certguard.crl.source.CrlSource;
 import dev.certguard.crl.source.FileSource;
@@ -166,6 +169,8 @@ public final class CrlExtensionMain implements ExtensionMain {
             log.warn("crl-extension: first CRL load failed: {}", e.toString());
         }
 
+        // Connected clients' OCSP answers are refreshed before they expire (nothing to do without OCSP).
+        executor.scheduleWithFixedDelay(live::ocspSweep, 1, 1, TimeUnit.SECONDS);
         final RevocationAuthenticator authenticator =
                 new RevocationAuthenticator(state, metrics, runtime::get, clock, audit);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
@@ -211,7 +216,11 @@ public final class CrlExtensionMain implements ExtensionMain {
                     final Refreshing replaced = refreshing;
                     refreshing = refreshing(next, authorities, executor, state, live, clock);
                     replaced.stop();
-                    runtime.set(new CrlRuntime(next, authorities, next.denyList()));
+                    runtime.set(new CrlRuntime(
+                            next,
+                            authorities,
+                            next.denyList(),
+                            next.ocsp().equals(previous.ocsp()) ? before.ocsp() : ocsp(next.ocsp(), executor, clock)));
                     if (!Objects.equals(previous.denyListFile(), next.denyListFile())) {
                         if (previous.denyListFile() != null) {
                             watcher.unwatch(previous.denyListFile());
@@ -236,14 +245,40 @@ public final class CrlExtensionMain implements ExtensionMain {
         });
         ExtensionStatus.reportRunning(registry, ID);
         log.info(
-                "crl-extension {} started: {} CA certificates, {} CRL sources, {} CRLs loaded, refresh every {} s, when-unavailable={}, {} deny-list entries",
+                "crl-extension {} started: {} CA certificates, {} CRL sources, {} CRLs loaded, refresh every {} s, when-unavailable={}, {} deny-list entries, OCSP {}",
                 input.getExtensionInformation().getVersion(),
                 config.caCertificates().size(),
                 config.fileSources().size() + config.httpSources().size(),
                 state.snapshot().crls().size(),
                 config.refreshInterval().getSeconds(),
                 config.whenUnavailable(),
-                config.denyList().size());
+                config.denyList().size(),
+                config.ocsp().enabled()
+                        ? "on ("
+                                + (config.ocsp().responderUrl() == null
+                                        ? "AIA"
+                                        : config.ocsp().responderUrl()) + ", when-unavailable="
+                                + config.ocsp().whenUnavailable() + ")"
+                        : "off");
+    }
+
+    /** The OCSP answers for {@code ocsp}, or {@code null} when OCSP is off. */
+    private OcspStatuses ocsp(
+            final OcspConfig ocsp, final ManagedExtensionExecutorService executor, final Clock clock) {
+        if (!ocsp.enabled()) {
+            return null;
+        }
+        metrics.ocspEnabled();
+        final HttpClient http = HttpClient.newBuilder()
+                .executor(executor)
+                .connectTimeout(ocsp.timeout())
+                .followRedirects(HttpClient.Redirect.NORMAL)
+                .build();
+        return new OcspStatuses(
+                new OcspClient(http, ocsp.responderUrl(), ocsp.timeout(), ocsp.cacheFor(), ocsp.useNonce(), clock),
+                ocsp.maxCachedResponses(),
+                metrics,
+                clock);
     }
 
     /** Builds the sources of {@code config} and starts their refresh: one now, then every interval. */

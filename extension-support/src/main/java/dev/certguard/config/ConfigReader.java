@@ -195,6 +195,16 @@ public final class ConfigReader {
      * The item elements of a list element, e.g. {@code <services><service>..}; empty when the list is
      * absent. Other children of the list are reported.
      */
+    /** The single child element {@code name} of {@code parent} (a block of settings), or {@code null}. */
+    public @Nullable Element element(
+            final @NotNull Element parent, final @NotNull String path, final @NotNull String name) {
+        final List<Element> found = children(parent, name);
+        if (found.size() > 1) {
+            problem(join(path, name), "appears " + found.size() + " times, at most once is allowed");
+        }
+        return found.isEmpty() ? null : found.get(0);
+    }
+
     public @NotNull List<Element> items(
             final @NotNull Element parent,
             final @NotNull String path,

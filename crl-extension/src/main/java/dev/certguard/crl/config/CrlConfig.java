@@ -35,6 +35,7 @@ public final class CrlConfig {
     private final @Nullable Path denyListFile;
     private final @NotNull DenyList denyList;
     private final boolean purgeSessionOnRevocation;
+    private final @NotNull OcspConfig ocsp;
 
     public CrlConfig(
             final @NotNull List<X509Certificate> caCertificates,
@@ -50,7 +51,8 @@ public final class CrlConfig {
             final @NotNull Duration warnBeforeExpiry,
             final @Nullable Path denyListFile,
             final @NotNull DenyList denyList,
-            final boolean purgeSessionOnRevocation) {
+            final boolean purgeSessionOnRevocation,
+            final @NotNull OcspConfig ocsp) {
         this.caCertificates = List.copyOf(caCertificates);
         this.fileSources = List.copyOf(fileSources);
         this.httpSources = List.copyOf(httpSources);
@@ -65,6 +67,17 @@ public final class CrlConfig {
         this.denyListFile = denyListFile;
         this.denyList = denyList;
         this.purgeSessionOnRevocation = purgeSessionOnRevocation;
+        this.ocsp = ocsp;
+    }
+
+    /** The OCSP settings ({@link OcspConfig#DISABLED} without an {@code <ocsp>} block). */
+    public @NotNull OcspConfig ocsp() {
+        return ocsp;
+    }
+
+    /** Whether CRLs are checked at all (a configuration with OCSP may have no CRL source). */
+    public boolean crlEnabled() {
+        return !fileSources.isEmpty() || !httpSources.isEmpty();
     }
 
     /** The operator's deny list file, or {@code null} when none is configured. */

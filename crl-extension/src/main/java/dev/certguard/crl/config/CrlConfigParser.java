@@ -53,7 +53,8 @@ public final class CrlConfigParser {
                 "watch-certificates",
                 "warn-before-expiry-seconds",
                 "deny-list",
-                "purge-session-on-revocation");
+                "purge-session-on-revocation",
+                "ocsp");
 
         final List<X509Certificate> authorities = new ArrayList<>();
         final String caPath = reader.text(root, "", "ca-certificates");
@@ -90,10 +91,11 @@ public final class CrlConfigParser {
                 urls.addAll(DistributionPoints.httpUris(authority));
             }
         }
-        if (files.isEmpty() && urls.isEmpty() && !authorities.isEmpty()) {
+        final OcspConfig ocsp = ocsp(reader, root);
+        if (files.isEmpty() && urls.isEmpty() && !authorities.isEmpty() && !ocsp.enabled()) {
             reader.problem(
                     "crl-sources",
-                    "no CRL source: list at least one <crl-source>"
+                    "no CRL source: list at least one <crl-source>, enable <ocsp>"
                             + (discover
                                     ? " (the CA certificates name no HTTP distribution point)"
                                     : " or enable <discover-distribution-points>"));
@@ -146,7 +148,63 @@ public final class CrlConfigParser {
                 Duration.ofSeconds(warn),
                 denyFile,
                 denyList,
-                purge);
+                purge,
+                ocsp);
+    }
+
+    private static OcspConfig ocsp(final ConfigReader reader, final Element root) {
+        final Element block = reader.element(root, "", "ocsp");
+        if (block == null) {
+            return OcspConfig.DISABLED;
+        }
+        final String path = "ocsp";
+        reader.rejectUnknown(
+                block,
+                path,
+                "enabled",
+                "responder-url",
+                "timeout-seconds",
+                "cache-seconds",
+                "max-cached-responses",
+                "refresh-before-expiry-seconds",
+                "use-nonce",
+                "when-unavailable");
+        final boolean enabled = reader.bool(block, path, "enabled", false);
+        URI responder = null;
+        final String url = reader.text(block, path, "responder-url");
+        if (url != null && !url.isEmpty()) {
+            final String lower = url.toLowerCase(Locale.ROOT);
+            if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
+                reader.problem(path + "/responder-url", "'" + url + "' must be an http:// or https:// URL");
+            } else {
+                try {
+                    responder = new URI(url);
+                } catch (final URISyntaxException e) {
+                    reader.problem(path + "/responder-url", "'" + url + "' is not a valid URL: " + e.getMessage());
+                }
+            }
+        }
+        final long timeout = reader.number(block, path, "timeout-seconds", 5, 1, 60);
+        final long cache = reader.number(block, path, "cache-seconds", 3600, 1, 7L * 24 * 3600);
+        final long max = reader.number(block, path, "max-cached-responses", 1_000_000, 1, 100_000_000);
+        final long refresh = reader.number(block, path, "refresh-before-expiry-seconds", 60, 0, 7L * 24 * 3600);
+        final boolean nonce = reader.bool(block, path, "use-nonce", false);
+        final String when = reader.text(block, path, "when-unavailable");
+        CrlConfig.WhenUnavailable whenUnavailable = CrlConfig.WhenUnavailable.REJECT;
+        if ("allow".equals(when)) {
+            whenUnavailable = CrlConfig.WhenUnavailable.ALLOW;
+        } else if (when != null && !"reject".equals(when)) {
+            reader.problem(path + "/when-unavailable", "must be reject or allow, was '" + when + "'");
+        }
+        return new OcspConfig(
+                enabled,
+                responder,
+                Duration.ofSeconds(timeout),
+                Duration.ofSeconds(cache),
+                max,
+                Duration.ofSeconds(refresh),
+                nonce,
+                whenUnavailable);
     }
 
     private static List<X509Certificate> certificates(

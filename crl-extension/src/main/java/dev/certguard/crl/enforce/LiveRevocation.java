@@ -7,6 +7,9 @@ import dev.certguard.audit.Audit;
 import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionObserver;
+import dev.certguard.crl.ocsp.OcspAnswer;
+import dev.certguard.crl.ocsp.OcspChecks;
+import dev.certguard.crl.ocsp.OcspStatuses;
 import dev.certguard.crl.path.Authorities;
 import dev.certguard.crl.path.CertificatePath;
 import dev.certguard.crl.state.CrlMetrics;
@@ -14,7 +17,9 @@ import dev.certguard.crl.state.RevocationSnapshot;
 import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -36,6 +41,7 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
     static final String REVOKED = "certificate revoked";
     static final String DENIED = "certificate denied by operator";
     static final String UNKNOWN_ISSUER = "certificate issuer unknown";
+    static final String REVOKED_OCSP = "certificate revoked (OCSP)";
 
     /** One authenticated connection that presented a certificate, and its path. */
     public static final class Live {
@@ -180,7 +186,9 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
                                             : reason.equals(REVOKED) ? "revoked" : "unknown-issuer")
                             .connection(record.connection)
                             .write();
-                    if (reason.equals(DENIED)) {
+                    if (reason.equals(REVOKED_OCSP)) {
+                        metrics.ocspLiveDisconnect();
+                    } else if (reason.equals(DENIED)) {
                         metrics.deniedDisconnect();
                     } else {
                         metrics.liveDisconnect();
@@ -191,6 +199,57 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
                             detail,
                             purge ? "; its session is removed" : "");
                 });
+    }
+
+    /**
+     * Refreshes the OCSP answers of connected clients that expire within
+     * {@code refresh-before-expiry-seconds} and cuts a client whose certificate (or a CA on its
+     * path) OCSP now says is revoked.
+     */
+    public void ocspSweep() {
+        final CrlRuntime current = runtime.get();
+        final OcspStatuses ocsp = current.ocsp();
+        if (ocsp == null) {
+            return;
+        }
+        final Duration within = current.config().ocsp().refreshBeforeExpiry();
+        for (final Live record : live) {
+            if (record.connection.ended() || record.connection.cutPending()) {
+                continue;
+            }
+            for (final OcspChecks.Issued issued : OcspChecks.of(record.path(current.authorities()))) {
+                final OcspAnswer cached = ocsp.cached(issued.certificate, issued.issuer);
+                if (cached != null && cached.revoked()) {
+                    revokedByOcsp(record, issued);
+                    break;
+                }
+                final CompletableFuture<OcspAnswer> refreshed =
+                        ocsp.refreshIfExpiring(issued.certificate, issued.issuer, within);
+                if (refreshed != null) {
+                    refreshed.thenAccept(answer -> {
+                        if (answer.revoked()) {
+                            revokedByOcsp(record, issued);
+                        }
+                    });
+                }
+            }
+        }
+    }
+
+    private void revokedByOcsp(final Live record, final OcspChecks.Issued issued) {
+        if (record.connection.ended() || record.connection.cutPending()) {
+            return;
+        }
+        final CrlRuntime current = runtime.get();
+        cut(
+                record,
+                REVOKED_OCSP,
+                current,
+                "OCSP says certificate '"
+                        + UntrustedText.escape(
+                                issued.certificate.getSubjectX500Principal().getName()) + "' (serial "
+                        + issued.certificate.getSerialNumber().toString(16) + ") on its path is revoked",
+                true);
     }
 
     public int tracked() {

@@ -1,6 +1,8 @@
 package dev.certguard.crl.enforce;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.async.Async;
+import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
@@ -8,6 +10,9 @@ import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import dev.certguard.audit.Audit;
 import dev.certguard.crl.config.CrlConfig;
+import dev.certguard.crl.ocsp.OcspAnswer;
+import dev.certguard.crl.ocsp.OcspChecks;
+import dev.certguard.crl.ocsp.OcspStatuses;
 import dev.certguard.crl.path.CertificatePath;
 import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.RevocationSnapshot;
@@ -16,6 +21,10 @@ import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -108,7 +117,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "certificate revoked");
                 return;
             }
-            if (status.unavailableIssuer() != null) {
+            if (status.unavailableIssuer() != null && current.config().crlEnabled()) {
                 if (current.config().whenUnavailable() == CrlConfig.WhenUnavailable.REJECT) {
                     metrics.rejectedUnavailable();
                     log.warn(
@@ -136,6 +145,125 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                         UntrustedText.escape(clientId),
                         CertificateIdentity.sha256Fingerprint(leaf));
             }
+            final OcspStatuses ocsp = current.ocsp();
+            if (ocsp != null) {
+                ocsp(input, output, current, ocsp, path, listener);
+                return;
+            }
+        }
+        output.nextExtensionOrDefault();
+    }
+
+    /**
+     * Asks OCSP about every certificate of the path below the anchor: answered from the cache when
+     * every answer is there; otherwise the authentication goes asynchronous (no thread waits) while
+     * the requests run, and resumes when they end (each has its own timeout; the SDK's timeout,
+     * slightly longer, is a fail-closed safety net).
+     */
+    private void ocsp(
+            final SimpleAuthInput input,
+            final SimpleAuthOutput output,
+            final CrlRuntime current,
+            final OcspStatuses ocsp,
+            final CertificatePath path,
+            final String listener) {
+        final List<OcspChecks.Issued> checked = OcspChecks.of(path);
+        final List<OcspAnswer> answers = new ArrayList<>(checked.size());
+        for (final OcspChecks.Issued issued : checked) {
+            final OcspAnswer cached = ocsp.cached(issued.certificate, issued.issuer);
+            if (cached == null) {
+                break;
+            }
+            answers.add(cached);
+        }
+        if (answers.size() == checked.size()) {
+            for (int i = 0; i < answers.size(); i++) {
+                metrics.ocspCacheHit();
+            }
+            decide(input, output, current, path, listener, OcspChecks.verdict(checked, answers));
+            return;
+        }
+        final Duration timeout = current.config().ocsp().timeout().plusSeconds(2);
+        final Async<SimpleAuthOutput> async = output.async(
+                timeout,
+                TimeoutFallback.FAILURE,
+                ConnackReasonCode.SERVER_UNAVAILABLE,
+                "certificate revocation status unavailable");
+        final List<CompletableFuture<OcspAnswer>> pending = new ArrayList<>(checked.size());
+        for (final OcspChecks.Issued issued : checked) {
+            pending.add(ocsp.status(issued.certificate, issued.issuer));
+        }
+        CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).whenComplete((ignored, e) -> {
+            try {
+                final List<OcspAnswer> done = new ArrayList<>(pending.size());
+                for (final CompletableFuture<OcspAnswer> answer : pending) {
+                    done.add(
+                            answer.isCompletedExceptionally()
+                                    ? OcspAnswer.failed("internal", clock.instant())
+                                    : answer.join());
+                }
+                decide(input, output, current, path, listener, OcspChecks.verdict(checked, done));
+            } catch (final RuntimeException failure) {
+                log.warn("crl-extension: OCSP check failed: {}", failure.toString());
+                output.failAuthentication(
+                        ConnackReasonCode.SERVER_UNAVAILABLE, "certificate revocation status unavailable");
+            } finally {
+                async.resume();
+            }
+        });
+    }
+
+    private void decide(
+            final SimpleAuthInput input,
+            final SimpleAuthOutput output,
+            final CrlRuntime current,
+            final CertificatePath path,
+            final String listener,
+            final OcspChecks.Verdict verdict) {
+        final X509Certificate leaf = path.leaf();
+        final String clientId = input.getConnectPacket().getClientId();
+        if (verdict.revoked != null) {
+            metrics.rejectedOcspRevoked();
+            log.warn(
+                    "crl-extension refused CONNECT: certificate revoked (OCSP) ('{}'); identity '{}', client id '{}', listener {}, serial {}, certificate sha256 {}",
+                    UntrustedText.escape(
+                            verdict.revoked.getSubjectX500Principal().getName()),
+                    CertificateIdentity.commonNameForLog(leaf),
+                    UntrustedText.escape(clientId),
+                    listener,
+                    verdict.revoked.getSerialNumber().toString(16),
+                    CertificateIdentity.sha256Fingerprint(leaf));
+            refused(input, "revoked-ocsp", leaf);
+            output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, LiveRevocation.REVOKED_OCSP);
+            return;
+        }
+        if (verdict.unavailable != null) {
+            if (current.config().ocsp().whenUnavailable() == CrlConfig.WhenUnavailable.REJECT) {
+                metrics.rejectedOcspUnavailable();
+                log.warn(
+                        "crl-extension refused CONNECT: no OCSP status ({}); identity '{}', client id '{}', listener {}, certificate sha256 {}",
+                        verdict.unavailable,
+                        CertificateIdentity.commonNameForLog(leaf),
+                        UntrustedText.escape(clientId),
+                        listener,
+                        CertificateIdentity.sha256Fingerprint(leaf));
+                refused(input, "ocsp-unavailable", leaf);
+                output.failAuthentication(
+                        ConnackReasonCode.SERVER_UNAVAILABLE, "certificate revocation status unavailable");
+                return;
+            }
+            metrics.allowedOcspUnavailable();
+            log.warn(
+                    "crl-extension: no OCSP status ({}); allowing identity '{}', client id '{}', certificate sha256 {} unchecked (ocsp when-unavailable=allow)",
+                    verdict.unavailable,
+                    CertificateIdentity.commonNameForLog(leaf),
+                    UntrustedText.escape(clientId),
+                    CertificateIdentity.sha256Fingerprint(leaf));
+            audit.event("connect.unchecked")
+                    .reason("OCSP status unavailable (" + verdict.unavailable + "); when-unavailable=allow")
+                    .clientId(clientId)
+                    .connection(input.getConnectionInformation())
+                    .write();
         }
         output.nextExtensionOrDefault();
     }

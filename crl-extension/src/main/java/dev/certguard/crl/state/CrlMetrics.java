@@ -114,6 +114,65 @@ public final class CrlMetrics {
         deniedDisconnects.inc();
     }
 
+    /** An OCSP answer taken from the cache. */
+    public void ocspCacheHit() {
+        registry.counter(PREFIX + "ocsp.cache-hits").inc();
+    }
+
+    /** An OCSP request sent. */
+    public void ocspRequest() {
+        registry.counter(PREFIX + "ocsp.requests").inc();
+    }
+
+    /** An OCSP request ended: counts the status or the failure's cause, and the latency. */
+    public void ocspAnswer(final @NotNull dev.certguard.crl.ocsp.OcspAnswer answer, final long nanos) {
+        registry.timer(PREFIX + "ocsp.latency").update(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        if (answer.status() != null) {
+            registry.counter(PREFIX + "ocsp.responses." + answer.status().name().toLowerCase(java.util.Locale.ROOT))
+                    .inc();
+        } else {
+            registry.counter(PREFIX + "ocsp.failures." + answer.failure()).inc();
+        }
+    }
+
+    /** A CONNECT refused because OCSP says revoked. */
+    public void rejectedOcspRevoked() {
+        registry.counter(PREFIX + "connect.rejected.ocsp-revoked").inc();
+    }
+
+    /** A CONNECT refused because no OCSP status could be had. */
+    public void rejectedOcspUnavailable() {
+        registry.counter(PREFIX + "connect.rejected.ocsp-unavailable").inc();
+    }
+
+    /** A CONNECT admitted without an OCSP status ({@code when-unavailable=allow}). */
+    public void allowedOcspUnavailable() {
+        registry.counter(PREFIX + "connect.allowed.ocsp-unavailable").inc();
+    }
+
+    /** Registers the OCSP counters at zero, so dashboards see them before the first event. */
+    public void ocspEnabled() {
+        for (final String name : new String[] {
+            "ocsp.cache-hits",
+            "ocsp.requests",
+            "ocsp.responses.good",
+            "ocsp.responses.revoked",
+            "ocsp.responses.unknown",
+            "connect.rejected.ocsp-revoked",
+            "connect.rejected.ocsp-unavailable",
+            "connect.allowed.ocsp-unavailable",
+            "ocsp.live-disconnects"
+        }) {
+            registry.counter(PREFIX + name);
+        }
+        registry.timer(PREFIX + "ocsp.latency");
+    }
+
+    /** A connected client cut because OCSP turned its certificate revoked. */
+    public void ocspLiveDisconnect() {
+        registry.counter(PREFIX + "ocsp.live-disconnects").inc();
+    }
+
     /** Registers (or replaces) a gauge under {@code dev.certguard.crl-extension.<name>}. */
     public void gauge(final @NotNull String name, final @NotNull LongSupplier value) {
         registry.remove(name);

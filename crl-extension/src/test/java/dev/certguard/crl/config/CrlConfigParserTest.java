@@ -88,10 +88,64 @@ class CrlConfigParserTest {
         assertThat(e.problems())
                 .containsExactlyInAnyOrder(
                         "crl-extension/conf/config.xml: <crl-sources/crl-source> 'ldap://x/y' uses an unsupported scheme (http, https or a file path)",
-                        "crl-extension/conf/config.xml: <crl-sources> no CRL source: list at least one <crl-source> or enable <discover-distribution-points>",
+                        "crl-extension/conf/config.xml: <crl-sources> no CRL source: list at least one <crl-source>, enable <ocsp> or enable <discover-distribution-points>",
                         "crl-extension/conf/config.xml: <refresh-interval-seconds> must be >= 1, was 0",
                         "crl-extension/conf/config.xml: <when-unavailable> must be reject or allow, was 'maybe'",
                         "crl-extension/conf/config.xml: <watch-certificates/certificate> "
                                 + home.resolve("conf/missing.pem") + " does not exist or is not a file");
+    }
+
+    @Test
+    void an_ocsp_block_is_read_and_makes_the_crl_sources_optional(@org.junit.jupiter.api.io.TempDir final Path home)
+            throws Exception {
+        final Path ca = home.resolve("ca.pem");
+        java.nio.file.Files.write(
+                ca, dev.certguard.crl.verify.TestCa.ec("CN=ocsp ca").certificate.getEncoded());
+        final Path file = home.resolve("config.xml");
+        java.nio.file.Files.writeString(
+                file,
+                """
+                <crl-extension>
+                    <ca-certificates>ca.pem</ca-certificates>
+                    <ocsp>
+                        <enabled>true</enabled>
+                        <responder-url>http://127.0.0.1:9/ocsp</responder-url>
+                        <timeout-seconds>2</timeout-seconds>
+                        <cache-seconds>30</cache-seconds>
+                        <max-cached-responses>10</max-cached-responses>
+                        <refresh-before-expiry-seconds>5</refresh-before-expiry-seconds>
+                        <use-nonce>true</use-nonce>
+                        <when-unavailable>allow</when-unavailable>
+                    </ocsp>
+                </crl-extension>
+                """);
+
+        final CrlConfig config = CrlConfigParser.parse(file, home, java.util.Map.of());
+
+        assertThat(config.crlEnabled()).isFalse();
+        assertThat(config.ocsp().enabled()).isTrue();
+        assertThat(config.ocsp().responderUrl()).hasToString("http://127.0.0.1:9/ocsp");
+        assertThat(config.ocsp().timeout()).hasSeconds(2);
+        assertThat(config.ocsp().cacheFor()).hasSeconds(30);
+        assertThat(config.ocsp().maxCachedResponses()).isEqualTo(10);
+        assertThat(config.ocsp().refreshBeforeExpiry()).hasSeconds(5);
+        assertThat(config.ocsp().useNonce()).isTrue();
+        assertThat(config.ocsp().whenUnavailable()).isEqualTo(CrlConfig.WhenUnavailable.ALLOW);
+
+        java.nio.file.Files.writeString(
+                file,
+                """
+                <crl-extension>
+                    <ca-certificates>ca.pem</ca-certificates>
+                    <ocsp><enabled>true</enabled><responder-url>ldap://x</responder-url><when-unavailable>maybe</when-unavailable></ocsp>
+                </crl-extension>
+                """);
+        final dev.certguard.config.InvalidConfigException e = org.assertj.core.api.Assertions.catchThrowableOfType(
+                dev.certguard.config.InvalidConfigException.class,
+                () -> CrlConfigParser.parse(file, home, java.util.Map.of()));
+        assertThat(e.problems())
+                .containsExactlyInAnyOrder(
+                        "crl-extension/conf/config.xml: <ocsp/responder-url> 'ldap://x' must be an http:// or https:// URL",
+                        "crl-extension/conf/config.xml: <ocsp/when-unavailable> must be reject or allow, was 'maybe'");
     }
 }

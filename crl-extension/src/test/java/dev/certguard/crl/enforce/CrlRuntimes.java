@@ -1,6 +1,7 @@
 package dev.certguard.crl.enforce;
 
 import dev.certguard.crl.config.CrlConfig;
+import dev.certguard.crl.config.OcspConfig;
 import dev.certguard.crl.deny.DenyList;
 import dev.certguard.crl.path.Authorities;
 import java.nio.file.Path;
@@ -30,7 +31,8 @@ final class CrlRuntimes {
                 Duration.ofHours(12),
                 null,
                 deny,
-                true);
+                true,
+                OcspConfig.DISABLED);
         return new CrlRuntime(config, new Authorities(cas, 100), deny);
     }
 }

@@ -1,0 +1,69 @@
+package dev.certguard.crl.ocsp;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import java.time.Instant;
+
+/**
+ * What OCSP says about one certificate: a verified status with its validity, or why there is none
+ * (a failure cause: {@code no-responder}, {@code timeout}, {@code http}, {@code malformed},
+ * {@code responder-status}, {@code signature}, {@code no-matching-response}, {@code stale},
+ * {@code not-yet-valid}, {@code nonce}). Immutable; thread-safe.
+ */
+public final class OcspAnswer {
+
+    /** The certificate status a verified response gave. */
+    public enum Status {
+        GOOD,
+        REVOKED,
+        UNKNOWN
+    }
+
+    private final @Nullable Status status;
+    private final @Nullable String failure;
+    private final @NotNull Instant usableUntil;
+
+    private OcspAnswer(
+            final @Nullable Status status, final @Nullable String failure, final @NotNull Instant usableUntil) {
+        this.status = status;
+        this.failure = failure;
+        this.usableUntil = usableUntil;
+    }
+
+    static @NotNull OcspAnswer verified(final @NotNull Status status, final @NotNull Instant usableUntil) {
+        return new OcspAnswer(status, null, usableUntil);
+    }
+
+    public static @NotNull OcspAnswer failed(final @NotNull String cause, final @NotNull Instant now) {
+        return new OcspAnswer(null, cause, now);
+    }
+
+    /** The verified status, or {@code null} when the status could not be had. */
+    public @Nullable Status status() {
+        return status;
+    }
+
+    /** Why there is no status, or {@code null}. */
+    public @Nullable String failure() {
+        return failure;
+    }
+
+    /** Until when the answer may be used (the response's {@code nextUpdate}, capped by {@code cache-seconds}). */
+    public @NotNull Instant usableUntil() {
+        return usableUntil;
+    }
+
+    public boolean revoked() {
+        return status == Status.REVOKED;
+    }
+
+    /** Good and still usable at {@code now}. */
+    public boolean goodAt(final @NotNull Instant now) {
+        return status == Status.GOOD && now.isBefore(usableUntil);
+    }
+
+    @Override
+    public String toString() {
+        return status != null ? status.name().toLowerCase(java.util.Locale.ROOT) : "unavailable (" + failure + ")";
+    }
+}

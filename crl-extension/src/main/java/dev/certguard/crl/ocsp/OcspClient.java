@@ -1,0 +1,275 @@
+package dev.certguard.crl.ocsp;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.ocsp.BasicOCSPResp;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.CertificateStatus;
+import org.bouncycastle.cert.ocsp.OCSPException;
+import org.bouncycastle.cert.ocsp.OCSPReq;
+import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
+import org.bouncycastle.cert.ocsp.OCSPResp;
+import org.bouncycastle.cert.ocsp.RevokedStatus;
+import org.bouncycastle.cert.ocsp.SingleResp;
+import org.bouncycastle.operator.ContentVerifierProvider;
+import org.bouncycastle.operator.DigestCalculatorProvider;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+
+/**
+ * Asks an OCSP responder about one certificate, with BouncyCastle building the request and parsing
+ * and verifying the response: signed by the certificate's issuer or by a responder certificate that
+ * the issuer signed with the {@code id-kp-OCSPSigning} purpose (valid now), a single response for
+ * exactly this certificate ID (issuer name and key hashes, serial), {@code thisUpdate} not in the
+ * future (one minute of skew), {@code nextUpdate} not passed, and the nonce echoed when one was
+ * sent. The HTTP request runs asynchronously on the HTTP client; no caller thread waits. Every
+ * failure becomes an {@link OcspAnswer} with its cause, never an exception. Thread-safe.
+ */
+public final class OcspClient {
+
+    static final Duration SKEW = Duration.ofMinutes(1);
+    private static final int MAX_RESPONSE_BYTES = 1 << 20;
+
+    private final @NotNull HttpClient http;
+    private final @Nullable URI responder;
+    private final @NotNull Duration timeout;
+    private final @NotNull Duration cacheFor;
+    private final boolean useNonce;
+    private final @NotNull Clock clock;
+    private final @NotNull SecureRandom random = new SecureRandom();
+    private final @NotNull DigestCalculatorProvider digests;
+
+    public OcspClient(
+            final @NotNull HttpClient http,
+            final @Nullable URI responder,
+            final @NotNull Duration timeout,
+            final @NotNull Duration cacheFor,
+            final boolean useNonce,
+            final @NotNull Clock clock) {
+        this.http = http;
+        this.responder = responder;
+        this.timeout = timeout;
+        this.cacheFor = cacheFor;
+        this.useNonce = useNonce;
+        this.clock = clock;
+        try {
+            this.digests = new JcaDigestCalculatorProviderBuilder().build();
+        } catch (final OperatorCreationException e) {
+            throw new IllegalStateException("SHA-1 is part of every Java runtime", e);
+        }
+    }
+
+    /** The responder for {@code certificate}: the configured one, else its AIA OCSP URL, else {@code null}. */
+    public @Nullable URI responderFor(final @NotNull X509Certificate certificate) {
+        if (responder != null) {
+            return responder;
+        }
+        final byte[] value = certificate.getExtensionValue(Extension.authorityInfoAccess.getId());
+        if (value == null) {
+            return null;
+        }
+        try {
+            final AuthorityInformationAccess aia =
+                    AuthorityInformationAccess.getInstance(JcaX509ExtensionUtils.parseExtensionValue(value));
+            for (final AccessDescription description : aia.getAccessDescriptions()) {
+                if (description.getAccessMethod().equals(AccessDescription.id_ad_ocsp)
+                        && description.getAccessLocation().getTagNo() == GeneralName.uniformResourceIdentifier) {
+                    final String uri = description.getAccessLocation().getName().toString();
+                    if (uri.startsWith("http://") || uri.startsWith("https://")) {
+                        return URI.create(uri);
+                    }
+                }
+            }
+        } catch (final IOException | IllegalArgumentException e) {
+            return null;
+        }
+        return null;
+    }
+
+    /** Asks for the status of {@code certificate}, issued by {@code issuer}. */
+    public @NotNull CompletableFuture<OcspAnswer> ask(
+            final @NotNull X509Certificate certificate, final @NotNull X509Certificate issuer) {
+        final URI uri = responderFor(certificate);
+        if (uri == null) {
+            return CompletableFuture.completedFuture(OcspAnswer.failed("no-responder", clock.instant()));
+        }
+        final CertificateID id;
+        final byte[] nonce;
+        final byte[] request;
+        try {
+            id = new CertificateID(
+                    digests.get(CertificateID.HASH_SHA1),
+                    new JcaX509CertificateHolder(issuer),
+                    certificate.getSerialNumber());
+            final OCSPReqBuilder builder = new OCSPReqBuilder().addRequest(id);
+            nonce = useNonce ? new byte[16] : null;
+            if (nonce != null) {
+                random.nextBytes(nonce);
+                builder.setRequestExtensions(new Extensions(
+                        new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(nonce))));
+            }
+            final OCSPReq built = builder.build();
+            request = built.getEncoded();
+        } catch (final OCSPException | OperatorCreationException | CertificateEncodingException | IOException e) {
+            return CompletableFuture.completedFuture(OcspAnswer.failed("request", clock.instant()));
+        }
+        final HttpRequest post = HttpRequest.newBuilder(uri)
+                .timeout(timeout)
+                .header("Content-Type", "application/ocsp-request")
+                .header("Accept", "application/ocsp-response")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(request))
+                .build();
+        final CompletableFuture<HttpResponse<byte[]>> sent;
+        try {
+            sent = http.sendAsync(post, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (final RuntimeException e) {
+            return CompletableFuture.completedFuture(OcspAnswer.failed("http", clock.instant()));
+        }
+        return sent.handle((response, e) -> {
+            if (e != null) {
+                final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                return OcspAnswer.failed(cause instanceof HttpTimeoutException ? "timeout" : "http", clock.instant());
+            }
+            if (response.statusCode() != 200 || response.body().length > MAX_RESPONSE_BYTES) {
+                return OcspAnswer.failed("http", clock.instant());
+            }
+            return verify(response.body(), id, issuer, nonce);
+        });
+    }
+
+    /** Parses and verifies a DER OCSP response for {@code id}. */
+    @NotNull OcspAnswer verify(
+            final byte @NotNull [] der,
+            final @NotNull CertificateID id,
+            final @NotNull X509Certificate issuer,
+            final byte @Nullable [] nonce) {
+        final Instant now = clock.instant();
+        final BasicOCSPResp basic;
+        try {
+            final OCSPResp response = new OCSPResp(der);
+            if (response.getStatus() != OCSPResp.SUCCESSFUL) {
+                return OcspAnswer.failed("responder-status", now);
+            }
+            final Object body = response.getResponseObject();
+            if (!(body instanceof BasicOCSPResp)) {
+                return OcspAnswer.failed("malformed", now);
+            }
+            basic = (BasicOCSPResp) body;
+        } catch (final IOException | OCSPException | RuntimeException e) {
+            return OcspAnswer.failed("malformed", now);
+        }
+        if (!signedByIssuerOrDelegate(basic, issuer, now)) {
+            return OcspAnswer.failed("signature", now);
+        }
+        if (nonce != null) {
+            final Extension echoed = basic.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
+            if (echoed == null
+                    || !java.util.Arrays.equals(
+                            DEROctetString.getInstance(echoed.getParsedValue()).getOctets(), nonce)) {
+                return OcspAnswer.failed("nonce", now);
+            }
+        }
+        for (final SingleResp single : basic.getResponses()) {
+            if (!single.getCertID().equals(id)) {
+                continue;
+            }
+            final Instant thisUpdate = single.getThisUpdate().toInstant();
+            if (thisUpdate.isAfter(now.plus(SKEW))) {
+                return OcspAnswer.failed("not-yet-valid", now);
+            }
+            final Date next = single.getNextUpdate();
+            Instant usableUntil = now.plus(cacheFor);
+            if (next != null) {
+                if (!next.toInstant().isAfter(now)) {
+                    return OcspAnswer.failed("stale", now);
+                }
+                if (next.toInstant().isBefore(usableUntil)) {
+                    usableUntil = next.toInstant();
+                }
+            }
+            final CertificateStatus status = single.getCertStatus();
+            if (status == CertificateStatus.GOOD) {
+                return OcspAnswer.verified(OcspAnswer.Status.GOOD, usableUntil);
+            }
+            if (status instanceof RevokedStatus) {
+                return OcspAnswer.verified(OcspAnswer.Status.REVOKED, usableUntil);
+            }
+            return OcspAnswer.verified(OcspAnswer.Status.UNKNOWN, usableUntil);
+        }
+        return OcspAnswer.failed("no-matching-response", now);
+    }
+
+    private static boolean signedByIssuerOrDelegate(
+            final BasicOCSPResp basic, final X509Certificate issuer, final Instant now) {
+        try {
+            final JcaContentVerifierProviderBuilder verifiers = new JcaContentVerifierProviderBuilder();
+            if (verifies(basic, verifiers.build(issuer.getPublicKey()))) {
+                return true;
+            }
+            final X509CertificateHolder issuerHolder = new JcaX509CertificateHolder(issuer);
+            final ContentVerifierProvider byIssuer = verifiers.build(issuerHolder);
+            for (final X509CertificateHolder delegate : basic.getCerts()) {
+                if (!delegate.getIssuer().equals(issuerHolder.getSubject())
+                        || !delegate.isValidOn(Date.from(now))
+                        || !delegate.isSignatureValid(byIssuer)) {
+                    continue;
+                }
+                final ExtendedKeyUsage purposes = ExtendedKeyUsage.fromExtensions(delegate.getExtensions());
+                if (purposes != null
+                        && purposes.hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning)
+                        && verifies(basic, verifiers.build(delegate))) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (final OperatorCreationException | CertificateEncodingException | RuntimeException e) {
+            return false;
+        } catch (final java.security.cert.CertificateException e) {
+            return false;
+        } catch (final org.bouncycastle.cert.CertException e) {
+            return false;
+        }
+    }
+
+    private static boolean verifies(final BasicOCSPResp basic, final ContentVerifierProvider verifier) {
+        try {
+            return basic.isSignatureValid(verifier);
+        } catch (final OCSPException e) {
+            return false;
+        }
+    }
+
+    /** The serial number as a cache key part. */
+    static @NotNull String serial(final @NotNull BigInteger serial) {
+        return serial.toString(16);
+    }
+}
