@@ -152,7 +152,11 @@ public final class CrlExtensionMain implements ExtensionMain {
                 RECHECK,
                 MAX_RECHECKS,
                 clients::invalidateSession);
-        runtime.set(new CrlRuntime(config, new Authorities(config.caCertificates(), CACHED_PATHS), config.denyList()));
+        runtime.set(new CrlRuntime(
+                config,
+                new Authorities(config.caCertificates(), CACHED_PATHS),
+                config.denyList(),
+                ocsp(config.ocsp(), executor, clock)));
         final LiveRevocation live = new LiveRevocation(cutter, runtime::get, state::snapshot, metrics, clock, audit);
         metrics.gauge(
                 CrlMetrics.PREFIX + "deny-list.entries",
@@ -271,6 +275,8 @@ public final class CrlExtensionMain implements ExtensionMain {
         metrics.ocspEnabled();
         final HttpClient http = HttpClient.newBuilder()
                 .executor(executor)
+                // OCSP responders speak HTTP/1.x; an HTTP/2 upgrade attempt makes simple ones stall.
+                .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(ocsp.timeout())
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();

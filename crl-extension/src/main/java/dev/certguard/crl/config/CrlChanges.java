@@ -51,6 +51,17 @@ public final class CrlChanges {
                 || !previous.warnBeforeExpiry().equals(next.warnBeforeExpiry())) {
             changes.add("watched certificates " + next.watchCertificates().keySet());
         }
+        if (!previous.ocsp().equals(next.ocsp())) {
+            changes.add(
+                    next.ocsp().enabled()
+                            ? "OCSP on ("
+                                    + (next.ocsp().responderUrl() == null
+                                            ? "AIA"
+                                            : next.ocsp().responderUrl())
+                                    + ", when-unavailable "
+                                    + next.ocsp().whenUnavailable().name().toLowerCase(java.util.Locale.ROOT) + ")"
+                            : "OCSP off");
+        }
         return changes.isEmpty() ? null : String.join("; ", changes);
     }
 }
