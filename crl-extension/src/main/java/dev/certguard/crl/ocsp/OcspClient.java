@@ -134,8 +134,11 @@ public final class OcspClient {
             nonce = useNonce ? new byte[16] : null;
             if (nonce != null) {
                 random.nextBytes(nonce);
-                builder.setRequestExtensions(new Extensions(
-                        new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false, new DEROctetString(nonce))));
+                // RFC 6960 4.4.1: the extension's value is the DER encoding of an OCTET STRING holding the nonce.
+                builder.setRequestExtensions(new Extensions(new Extension(
+                        OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                        false,
+                        new DEROctetString(new DEROctetString(nonce).getEncoded()))));
             }
             final OCSPReq built = builder.build();
             request = built.getEncoded();
@@ -162,7 +165,12 @@ public final class OcspClient {
             if (response.statusCode() != 200 || response.body().length > MAX_RESPONSE_BYTES) {
                 return OcspAnswer.failed("http", clock.instant());
             }
-            return verify(response.body(), id, issuer, nonce);
+            try {
+                return verify(response.body(), id, issuer, nonce);
+            } catch (final RuntimeException hostile) {
+                // Whatever a responder sends, it never escapes as an exception.
+                return OcspAnswer.failed("malformed", clock.instant());
+            }
         });
     }
 
@@ -190,13 +198,8 @@ public final class OcspClient {
         if (!signedByIssuerOrDelegate(basic, issuer, now)) {
             return OcspAnswer.failed("signature", now);
         }
-        if (nonce != null) {
-            final Extension echoed = basic.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
-            if (echoed == null
-                    || !java.util.Arrays.equals(
-                            DEROctetString.getInstance(echoed.getParsedValue()).getOctets(), nonce)) {
-                return OcspAnswer.failed("nonce", now);
-            }
+        if (nonce != null && !echoes(basic, nonce)) {
+            return OcspAnswer.failed("nonce", now);
         }
         for (final SingleResp single : basic.getResponses()) {
             if (!single.getCertID().equals(id)) {
@@ -226,6 +229,23 @@ public final class OcspClient {
             return OcspAnswer.verified(OcspAnswer.Status.UNKNOWN, usableUntil);
         }
         return OcspAnswer.failed("no-matching-response", now);
+    }
+
+    /** Whether the response carries the request's nonce (as RFC 6960 encodes it, or as the raw bytes). */
+    private static boolean echoes(final BasicOCSPResp basic, final byte[] nonce) {
+        final Extension echoed = basic.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
+        if (echoed == null) {
+            return false;
+        }
+        final byte[] value = echoed.getExtnValue().getOctets();
+        if (java.util.Arrays.equals(value, nonce)) {
+            return true;
+        }
+        try {
+            return java.util.Arrays.equals(DEROctetString.getInstance(value).getOctets(), nonce);
+        } catch (final RuntimeException notAnOctetString) {
+            return false;
+        }
     }
 
     private static boolean signedByIssuerOrDelegate(

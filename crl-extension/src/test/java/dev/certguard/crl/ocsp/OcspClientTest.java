@@ -1,0 +1,253 @@
+package dev.certguard.crl.ocsp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.certguard.crl.verify.TestCa;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.cert.ocsp.BasicOCSPRespBuilder;
+import org.bouncycastle.cert.ocsp.CertificateID;
+import org.bouncycastle.cert.ocsp.CertificateStatus;
+import org.bouncycastle.cert.ocsp.OCSPRespBuilder;
+import org.bouncycastle.cert.ocsp.RespID;
+import org.bouncycastle.cert.ocsp.RevokedStatus;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
+import org.junit.jupiter.api.Test;
+
+/** Response verification: who may sign, for which certificate, how fresh, with which nonce. */
+class OcspClientTest {
+
+    private static final TestCa CA = TestCa.ec("CN=ocsp test ca");
+    private static final KeyPair DEVICE_KEYS = TestCa.ec("CN=k").keys;
+    private static final X509Certificate DEVICE =
+            TestCa.issue(CA.certificate, CA.keys, "CN=admin:a1998e", DEVICE_KEYS.getPublic(), 77, false);
+
+    private final OcspClient client = new OcspClient(
+            HttpClient.newHttpClient(),
+            URI.create("http://127.0.0.1:9/"),
+            Duration.ofSeconds(1),
+            Duration.ofHours(1),
+            false,
+            Clock.systemUTC());
+
+    private static CertificateID id(final X509Certificate certificate) throws Exception {
+        return new CertificateID(
+                new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                new JcaX509CertificateHolder(CA.certificate),
+                certificate.getSerialNumber());
+    }
+
+    /** A response about {@code id}, signed with {@code signer} and carrying {@code certificates}. */
+    private static byte[] response(
+            final CertificateID id,
+            final CertificateStatus status,
+            final Instant thisUpdate,
+            final Instant nextUpdate,
+            final PrivateKey signer,
+            final byte[] nonce,
+            final X509CertificateHolder... certificates)
+            throws Exception {
+        final BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(new RespID(
+                X500Name.getInstance(CA.certificate.getSubjectX500Principal().getEncoded())));
+        builder.addResponse(id, status, Date.from(thisUpdate), nextUpdate == null ? null : Date.from(nextUpdate));
+        if (nonce != null) {
+            builder.setResponseExtensions(new Extensions(new Extension(
+                    OCSPObjectIdentifiers.id_pkix_ocsp_nonce,
+                    false,
+                    new DEROctetString(new DEROctetString(nonce).getEncoded()))));
+        }
+        return new OCSPRespBuilder()
+                .build(
+                        OCSPRespBuilder.SUCCESSFUL,
+                        builder.build(
+                                new JcaContentSignerBuilder("SHA256withECDSA").build(signer),
+                                certificates.length == 0 ? null : certificates,
+                                new Date()))
+                .getEncoded();
+    }
+
+    private static byte[] good(final PrivateKey signer, final X509CertificateHolder... certificates) throws Exception {
+        return response(
+                id(DEVICE),
+                CertificateStatus.GOOD,
+                Instant.now().minusSeconds(10),
+                Instant.now().plusSeconds(600),
+                signer,
+                null,
+                certificates);
+    }
+
+    /** A responder certificate issued by the CA, with the OCSP-signing purpose or without it. */
+    private static X509CertificateHolder responder(final KeyPair keys, final boolean ocspSigning) throws Exception {
+        final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                X500Name.getInstance(CA.certificate.getSubjectX500Principal().getEncoded()),
+                BigInteger.valueOf(900),
+                Date.from(Instant.now().minusSeconds(60)),
+                Date.from(Instant.now().plusSeconds(3600)),
+                new X500Name("CN=ocsp responder"),
+                keys.getPublic());
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        builder.addExtension(
+                Extension.extendedKeyUsage,
+                false,
+                new ExtendedKeyUsage(ocspSigning ? KeyPurposeId.id_kp_OCSPSigning : KeyPurposeId.id_kp_clientAuth));
+        return builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(CA.keys.getPrivate()));
+    }
+
+    private OcspAnswer verify(final byte[] der, final byte[] nonce) throws Exception {
+        return client.verify(der, id(DEVICE), CA.certificate, nonce);
+    }
+
+    @Test
+    void a_response_signed_by_the_issuer_gives_the_status_until_its_next_update() throws Exception {
+        final Instant next = Instant.now().plusSeconds(600);
+        final OcspAnswer good = verify(
+                response(
+                        id(DEVICE),
+                        CertificateStatus.GOOD,
+                        Instant.now().minusSeconds(5),
+                        next,
+                        CA.keys.getPrivate(),
+                        null),
+                null);
+        final OcspAnswer revoked = verify(
+                response(
+                        id(DEVICE),
+                        new RevokedStatus(new Date(), 1),
+                        Instant.now().minusSeconds(5),
+                        next,
+                        CA.keys.getPrivate(),
+                        null),
+                null);
+
+        assertThat(good.status()).isEqualTo(OcspAnswer.Status.GOOD);
+        assertThat(good.usableUntil()).isBetween(next.minusMillis(1000), next.plusMillis(1000));
+        assertThat(revoked.revoked()).isTrue();
+    }
+
+    @Test
+    void a_delegated_responder_counts_only_with_the_ocsp_signing_purpose() throws Exception {
+        final KeyPair keys = TestCa.ec("CN=r").keys;
+
+        assertThat(verify(good(keys.getPrivate(), responder(keys, true)), null).status())
+                .isEqualTo(OcspAnswer.Status.GOOD);
+        assertThat(verify(good(keys.getPrivate(), responder(keys, false)), null).failure())
+                .isEqualTo("signature");
+        assertThat(verify(good(keys.getPrivate()), null).failure())
+                .as("a key nobody certified")
+                .isEqualTo("signature");
+    }
+
+    @Test
+    void stale_future_and_foreign_responses_are_not_believed() throws Exception {
+        final PrivateKey key = CA.keys.getPrivate();
+        assertThat(verify(
+                                response(
+                                        id(DEVICE),
+                                        CertificateStatus.GOOD,
+                                        Instant.now().minusSeconds(7200),
+                                        Instant.now().minusSeconds(3600),
+                                        key,
+                                        null),
+                                null)
+                        .failure())
+                .isEqualTo("stale");
+        assertThat(verify(
+                                response(
+                                        id(DEVICE),
+                                        CertificateStatus.GOOD,
+                                        Instant.now().plusSeconds(600),
+                                        null,
+                                        key,
+                                        null),
+                                null)
+                        .failure())
+                .isEqualTo("not-yet-valid");
+        final X509Certificate other = TestCa.issue(
+                CA.certificate,
+                CA.keys,
+                "CN=admin:other",
+                TestCa.ec("CN=o").keys.getPublic(),
+                78,
+                false);
+        assertThat(verify(
+                                response(
+                                        id(other),
+                                        CertificateStatus.GOOD,
+                                        Instant.now().minusSeconds(5),
+                                        null,
+                                        key,
+                                        null),
+                                null)
+                        .failure())
+                .isEqualTo("no-matching-response");
+        assertThat(verify(new byte[] {0x30, 0x03, 0x0a, 0x01, 0x00}, null).failure())
+                .isIn("malformed", "responder-status");
+        assertThat(verify("garbage".getBytes(), null).failure()).isEqualTo("malformed");
+    }
+
+    @Test
+    void a_nonce_sent_must_come_back() throws Exception {
+        final byte[] nonce = {1, 2, 3, 4, 5, 6, 7, 8};
+        final PrivateKey key = CA.keys.getPrivate();
+        final Instant now = Instant.now();
+
+        assertThat(verify(response(id(DEVICE), CertificateStatus.GOOD, now, null, key, nonce), nonce)
+                        .status())
+                .isEqualTo(OcspAnswer.Status.GOOD);
+        assertThat(verify(response(id(DEVICE), CertificateStatus.GOOD, now, null, key, new byte[] {9}), nonce)
+                        .failure())
+                .isEqualTo("nonce");
+        assertThat(verify(response(id(DEVICE), CertificateStatus.GOOD, now, null, key, null), nonce)
+                        .failure())
+                .isEqualTo("nonce");
+    }
+
+    @Test
+    void without_a_responder_url_the_certificates_aia_names_the_responder() throws Exception {
+        final OcspClient byAia = new OcspClient(
+                HttpClient.newHttpClient(), null, Duration.ofSeconds(1), Duration.ofHours(1), false, Clock.systemUTC());
+        assertThat(byAia.responderFor(DEVICE)).isNull();
+        assertThat(byAia.ask(DEVICE, CA.certificate).join().failure()).isEqualTo("no-responder");
+        final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                X500Name.getInstance(CA.certificate.getSubjectX500Principal().getEncoded()),
+                BigInteger.valueOf(79),
+                Date.from(Instant.now().minusSeconds(60)),
+                Date.from(Instant.now().plusSeconds(3600)),
+                new X500Name("CN=admin:aia"),
+                DEVICE_KEYS.getPublic());
+        builder.addExtension(
+                Extension.authorityInfoAccess,
+                false,
+                new org.bouncycastle.asn1.x509.AuthorityInformationAccess(
+                        org.bouncycastle.asn1.x509.AccessDescription.id_ad_ocsp,
+                        new org.bouncycastle.asn1.x509.GeneralName(
+                                org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier,
+                                "http://ocsp.example.org/")));
+        final X509Certificate withAia = new JcaX509CertificateConverter()
+                .getCertificate(
+                        builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(CA.keys.getPrivate())));
+        assertThat(byAia.responderFor(withAia)).hasToString("http://ocsp.example.org/");
+    }
+}
