@@ -85,6 +85,28 @@ final class BenchBrokers {
                                 pki.caCertificate().toAbsolutePath(),
                                 out.resolve("crl.der").toAbsolutePath()));
 
+        // The same secure broker with client-certificate OCSP as well (Debian's openssl responder).
+        final int ocspPort = freePort();
+        final Path ocspHome = out.resolve("secure-ocsp-home");
+        BrokerHome.copyRecursively(secureHome, ocspHome);
+        Files.writeString(
+                ocspHome.resolve("extensions/crl-extension/conf/config.xml"),
+                """
+                <crl-extension>
+                    <ca-certificates>%s</ca-certificates>
+                    <crl-sources><crl-source>%s</crl-source></crl-sources>
+                    <ocsp>
+                        <enabled>true</enabled>
+                        <responder-url>http://127.0.0.1:%d/</responder-url>
+                        <cache-seconds>3600</cache-seconds>
+                    </ocsp>
+                </crl-extension>"""
+                        .formatted(
+                                pki.caCertificate().toAbsolutePath(),
+                                out.resolve("crl.der").toAbsolutePath(),
+                                ocspPort));
+        Files.writeString(out.resolve("ocsp-port"), String.valueOf(ocspPort));
+
         final Path baselineHome = out.resolve("allow-all-home");
         Files.createDirectories(baselineHome.resolve("extensions"));
         tlsConfig(pki, port).write(baselineHome.resolve("conf/config.xml"));
@@ -134,6 +156,65 @@ final class BenchBrokers {
         return new BenchBrokers(out, pki, ca, port);
     }
 
+    /**
+     * Starts Debian's {@code openssl ocsp} on the load generator's core, answering "good" for every
+     * certificate in {@code dirs} (signed by the CA itself).
+     */
+    Process startOcspResponder(final List<Path> dirs) throws Exception {
+        final java.time.format.DateTimeFormatter time = java.time.format.DateTimeFormatter.ofPattern(
+                        "yyMMddHHmmss'Z'", java.util.Locale.ROOT)
+                .withZone(java.time.ZoneOffset.UTC);
+        final StringBuilder index = new StringBuilder();
+        for (final Path dir : dirs) {
+            try (var files = Files.list(dir)) {
+                for (final Path file :
+                        files.filter(f -> f.toString().endsWith(".crt")).toList()) {
+                    for (final java.security.cert.X509Certificate certificate : PemFiles.readCertificates(file)) {
+                        String serial =
+                                certificate.getSerialNumber().toString(16).toUpperCase(java.util.Locale.ROOT);
+                        if (serial.length() % 2 == 1) {
+                            serial = "0" + serial;
+                        }
+                        index.append(String.join(
+                                        "\t",
+                                        "V",
+                                        time.format(certificate.getNotAfter().toInstant()),
+                                        "",
+                                        serial,
+                                        "unknown",
+                                        certificate.getSubjectX500Principal().getName()))
+                                .append('\n');
+                    }
+                }
+            }
+        }
+        final Path indexFile = out.resolve("ocsp-index.txt");
+        Files.writeString(indexFile, index.toString());
+        Files.writeString(out.resolve("ocsp-index.txt.attr"), "unique_subject = no\n");
+        final Process responder = new ProcessBuilder(
+                        "taskset",
+                        "-c",
+                        "1",
+                        "openssl",
+                        "ocsp",
+                        "-index",
+                        indexFile.toString(),
+                        "-port",
+                        Files.readString(out.resolve("ocsp-port")).trim(),
+                        "-CA",
+                        pki.caCertificate().toString(),
+                        "-rsigner",
+                        pki.caCertificate().toString(),
+                        "-rkey",
+                        pki.caKey().toString(),
+                        "-ignore_err")
+                .redirectErrorStream(true)
+                .redirectOutput(out.resolve("logs").resolve("openssl-ocsp.log").toFile())
+                .start();
+        Thread.sleep(1000);
+        return responder;
+    }
+
     DevPki pki() {
         return pki;
     }
@@ -164,6 +245,14 @@ final class BenchBrokers {
                         LAUNCHER.toAbsolutePath().toString(),
                         "--home",
                         out.resolve("secure-home").toAbsolutePath().toString()));
+        commands.put(
+                SECURE + "-ocsp",
+                List.of(
+                        java,
+                        "-jar",
+                        LAUNCHER.toAbsolutePath().toString(),
+                        "--home",
+                        out.resolve("secure-ocsp-home").toAbsolutePath().toString()));
         commands.put(
                 BASELINE,
                 List.of(

@@ -120,16 +120,26 @@ public final class ConnectBenchmark {
         if (Files.isExecutable(JDK25)) {
             setup.commands(JDK25.toString()).forEach((name, command) -> commands.put(name + "-jdk25", command));
         }
+        final Process ocsp = brokers.stream().anyMatch(b -> b.startsWith(BenchBrokers.SECURE + "-ocsp"))
+                ? setup.startOcspResponder(List.of(fleet, storm))
+                : null;
         final List<Wave> results = new ArrayList<>();
-        for (int round = 1; round <= rounds; round++) {
-            final List<String> order = new ArrayList<>(brokers);
-            Collections.rotate(order, -(round - 1));
-            for (final String broker : order) {
-                final List<String> command = commands.get(broker);
-                if (command == null) {
-                    throw new IllegalArgumentException("unknown broker " + broker + "; known: " + commands.keySet());
+        try {
+            for (int round = 1; round <= rounds; round++) {
+                final List<String> order = new ArrayList<>(brokers);
+                Collections.rotate(order, -(round - 1));
+                for (final String broker : order) {
+                    final List<String> command = commands.get(broker);
+                    if (command == null) {
+                        throw new IllegalArgumentException(
+                                "unknown broker " + broker + "; known: " + commands.keySet());
+                    }
+                    results.addAll(measure(broker, command, round, setup.port(), script, ca, fleet, storm));
                 }
-                results.addAll(measure(broker, command, round, setup.port(), script, ca, fleet, storm));
+            }
+        } finally {
+            if (ocsp != null) {
+                ocsp.destroy();
             }
         }
         final StringBuilder report = new StringBuilder(report(results));

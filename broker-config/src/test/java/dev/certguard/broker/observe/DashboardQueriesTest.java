@@ -67,7 +67,19 @@ class DashboardQueriesTest {
         }
         assertThat(expressions).hasSizeGreaterThan(20);
 
-        try (TestBroker broker = TestBroker.builder(dir).start();
+        final TestBroker.Builder builder =
+                TestBroker.builder(dir).pki(dev.certguard.broker.testing.TestPki.create(dir.resolve("pki")));
+        // OCSP on, against a responder that is not there (admitted unchecked), so its series exist too.
+        builder.extensionConfig(
+                "crl-extension",
+                TestBroker.crlConfig(builder.pki().devPki())
+                        .replace(
+                                "</crl-extension>",
+                                "<ocsp><enabled>true</enabled><responder-url>http://127.0.0.1:"
+                                        + TestBroker.freePort()
+                                        + "/</responder-url><timeout-seconds>1</timeout-seconds>"
+                                        + "<when-unavailable>allow</when-unavailable></ocsp></crl-extension>"));
+        try (TestBroker broker = builder.start();
                 MetricsEndpoint endpoint =
                         MetricsEndpoint.start(broker.embedded().metrics(), "127.0.0.1", 0)) {
             broker.mqtt5(broker.pki().client("admin:a1998e"), "c").connect();
