@@ -65,6 +65,12 @@ public final class ClientIdOwnership {
         return !entries.containsKey(clientId);
     }
 
+    /** Whether an authenticated connection holds the client id. */
+    public boolean hasAuthenticated(final @NotNull String clientId) {
+        final Entry entry = entries.get(clientId);
+        return entry != null && entry.authenticated > 0;
+    }
+
     /** Client ids with a connection or CONNECT in progress. */
     public int clientIds() {
         return entries.size();

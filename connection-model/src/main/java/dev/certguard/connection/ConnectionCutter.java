@@ -217,16 +217,18 @@ public final class ConnectionCutter {
             });
             return;
         }
-        if (connection.ended()) {
+        if (connection.ended() && owners.hasAuthenticated(clientId)) {
             log.warn(
                     "{}: kept the session of client id '{}': another connection took the client id",
                     extension,
                     UntrustedText.escape(clientId));
             return;
         }
+        // Not gone yet, or a CONNECT with the client id is still being decided (the cut device
+        // reconnecting is refused): look again shortly.
         if (attempt >= PURGE_ATTEMPTS) {
             log.warn(
-                    "{}: kept the session of client id '{}': HiveMQ did not report the connection gone",
+                    "{}: kept the session of client id '{}': it stayed in use",
                     extension,
                     UntrustedText.escape(clientId));
             return;

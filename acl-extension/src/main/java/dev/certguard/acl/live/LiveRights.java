@@ -99,8 +99,9 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
         }
         final Granted record = new Granted(connection, principal);
         live.add(record);
-        // A reload that came between this connection's CONNECT and now was applied without it.
-        final String problem = problem(record, now);
+        // A reload that came between this connection's CONNECT and now was applied without it: read
+        // the configuration in force only now that every later reload's sweep sees the record.
+        final String problem = problem(record, runtime.get());
         if (problem != null) {
             cut(connection, problem);
         }
@@ -148,10 +149,18 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
         narrowed.addAll(lost);
         int cuts = 0;
         for (final Granted record : live) {
-            final String problem = problem(record, next);
-            if (problem != null) {
-                cuts++;
-                cut(record.connection, problem);
+            try {
+                final String problem = problem(record, next);
+                if (problem != null) {
+                    cuts++;
+                    cut(record.connection, problem);
+                }
+            } catch (final RuntimeException e) {
+                // One connection's failure must not leave the others unchecked under the new rules.
+                log.warn(
+                        "acl-extension: could not apply the new configuration to {}: {}",
+                        record.connection.describe(),
+                        e.toString());
             }
         }
         if (!lost.isEmpty()) {

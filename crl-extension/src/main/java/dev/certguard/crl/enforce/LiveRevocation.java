@@ -95,12 +95,11 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
         if (connection.leaf() == null) {
             return null;
         }
-        final CrlRuntime current = runtime.get();
-        final Live record = new Live(connection, current.authorities());
+        final Live record = new Live(connection, runtime.get().authorities());
         live.add(record);
         // A CRL, deny list or configuration installed between this connection's CONNECT check and
-        // now was swept without it.
-        check(record, current, snapshot.get());
+        // now was swept without it: read them only after the record is where every sweep sees it.
+        check(record, runtime.get(), snapshot.get());
         return record;
     }
 
@@ -180,10 +179,7 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
                         return;
                     }
                     audit.event("connection.cut")
-                            .reason(
-                                    reason.equals(DENIED)
-                                            ? "denied"
-                                            : reason.equals(REVOKED) ? "revoked" : "unknown-issuer")
+                            .reason(auditReason(reason))
                             .connection(record.connection)
                             .write();
                     if (reason.equals(REVOKED_OCSP)) {
@@ -218,13 +214,12 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
                 continue;
             }
             for (final OcspChecks.Issued issued : OcspChecks.of(record.path(current.authorities()))) {
-                final OcspAnswer cached = ocsp.cached(issued.certificate, issued.issuer);
+                final OcspAnswer cached = ocsp.cached(issued);
                 if (cached != null && cached.revoked()) {
                     revokedByOcsp(record, issued);
                     break;
                 }
-                final CompletableFuture<OcspAnswer> refreshed =
-                        ocsp.refreshIfExpiring(issued.certificate, issued.issuer, within);
+                final CompletableFuture<OcspAnswer> refreshed = ocsp.refreshIfExpiring(issued, within);
                 if (refreshed != null) {
                     refreshed.thenAccept(answer -> {
                         if (answer.revoked()) {
@@ -250,6 +245,19 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
                                 issued.certificate.getSubjectX500Principal().getName()) + "' (serial "
                         + issued.certificate.getSerialNumber().toString(16) + ") on its path is revoked",
                 true);
+    }
+
+    private static String auditReason(final String reason) {
+        switch (reason) {
+            case DENIED:
+                return "denied";
+            case REVOKED:
+                return "revoked";
+            case REVOKED_OCSP:
+                return "revoked-ocsp";
+            default:
+                return "unknown-issuer";
+        }
     }
 
     public int tracked() {

@@ -170,7 +170,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
         final List<OcspChecks.Issued> checked = OcspChecks.of(path);
         final List<OcspAnswer> answers = new ArrayList<>(checked.size());
         for (final OcspChecks.Issued issued : checked) {
-            final OcspAnswer cached = ocsp.cached(issued.certificate, issued.issuer);
+            final OcspAnswer cached = ocsp.cached(issued);
             if (cached == null) {
                 break;
             }
@@ -191,7 +191,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 "certificate revocation status unavailable");
         final List<CompletableFuture<OcspAnswer>> pending = new ArrayList<>(checked.size());
         for (final OcspChecks.Issued issued : checked) {
-            pending.add(ocsp.status(issued.certificate, issued.issuer));
+            pending.add(ocsp.status(issued));
         }
         CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).whenComplete((ignored, e) -> {
             try {

@@ -21,21 +21,32 @@ public final class OcspAnswer {
 
     private final @Nullable Status status;
     private final @Nullable String failure;
+    private final @NotNull Instant thisUpdate;
     private final @NotNull Instant usableUntil;
 
     private OcspAnswer(
-            final @Nullable Status status, final @Nullable String failure, final @NotNull Instant usableUntil) {
+            final @Nullable Status status,
+            final @Nullable String failure,
+            final @NotNull Instant thisUpdate,
+            final @NotNull Instant usableUntil) {
         this.status = status;
         this.failure = failure;
+        this.thisUpdate = thisUpdate;
         this.usableUntil = usableUntil;
     }
 
-    static @NotNull OcspAnswer verified(final @NotNull Status status, final @NotNull Instant usableUntil) {
-        return new OcspAnswer(status, null, usableUntil);
+    static @NotNull OcspAnswer verified(
+            final @NotNull Status status, final @NotNull Instant thisUpdate, final @NotNull Instant usableUntil) {
+        return new OcspAnswer(status, null, thisUpdate, usableUntil);
     }
 
     public static @NotNull OcspAnswer failed(final @NotNull String cause, final @NotNull Instant now) {
-        return new OcspAnswer(null, cause, now);
+        return new OcspAnswer(null, cause, Instant.EPOCH, now);
+    }
+
+    /** The responder's {@code thisUpdate} of a verified answer ({@link Instant#EPOCH} for a failure). */
+    public @NotNull Instant thisUpdate() {
+        return thisUpdate;
     }
 
     /** The verified status, or {@code null} when the status could not be had. */

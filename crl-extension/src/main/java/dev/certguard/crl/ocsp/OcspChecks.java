@@ -19,10 +19,16 @@ public final class OcspChecks {
     public static final class Issued {
         public final @NotNull X509Certificate certificate;
         public final @NotNull X509Certificate issuer;
+        /** The issuer's lookup key (name and key hash), computed once per configured CA. */
+        final @NotNull String issuerKey;
 
-        Issued(final @NotNull X509Certificate certificate, final @NotNull X509Certificate issuer) {
+        Issued(
+                final @NotNull X509Certificate certificate,
+                final @NotNull X509Certificate issuer,
+                final @NotNull String issuerKey) {
             this.certificate = certificate;
             this.issuer = issuer;
+            this.issuerKey = issuerKey;
         }
     }
 
@@ -46,7 +52,7 @@ public final class OcspChecks {
         Authority issuer = path.issuer();
         X509Certificate certificate = path.leaf();
         while (issuer != null) {
-            out.add(new Issued(certificate, issuer.certificate()));
+            out.add(new Issued(certificate, issuer.certificate(), issuer.key()));
             if (issuer.isAnchor()) {
                 break;
             }

@@ -2,6 +2,7 @@ package dev.certguard.crl.ocsp;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.crl.source.CappedBody;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.URI;
@@ -153,14 +154,25 @@ public final class OcspClient {
                 .build();
         final CompletableFuture<HttpResponse<byte[]>> sent;
         try {
-            sent = http.sendAsync(post, HttpResponse.BodyHandlers.ofByteArray());
+            sent = http.sendAsync(
+                            post,
+                            info -> info.statusCode() == 200
+                                    ? new CappedBody(MAX_RESPONSE_BYTES)
+                                    : HttpResponse.BodySubscribers.replacing(new byte[0]))
+                    // The request timeout ends at the response headers; a body that trickles must not pin
+                    // the shared request (and every CONNECT waiting on it) for ever.
+                    .orTimeout(timeout.toMillis() + 500, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (final RuntimeException e) {
             return CompletableFuture.completedFuture(OcspAnswer.failed("http", clock.instant()));
         }
         return sent.handle((response, e) -> {
             if (e != null) {
                 final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-                return OcspAnswer.failed(cause instanceof HttpTimeoutException ? "timeout" : "http", clock.instant());
+                return OcspAnswer.failed(
+                        cause instanceof HttpTimeoutException || cause instanceof java.util.concurrent.TimeoutException
+                                ? "timeout"
+                                : "http",
+                        clock.instant());
             }
             if (response.statusCode() != 200 || response.body().length > MAX_RESPONSE_BYTES) {
                 return OcspAnswer.failed("http", clock.instant());
@@ -211,6 +223,11 @@ public final class OcspClient {
             }
             final Date next = single.getNextUpdate();
             Instant usableUntil = now.plus(cacheFor);
+            if (next == null && thisUpdate.isBefore(now.minus(cacheFor))) {
+                // Without a nextUpdate, an answer older than cache-seconds could be a replay from
+                // before a revocation: not believed.
+                return OcspAnswer.failed("stale", now);
+            }
             if (next != null) {
                 if (!next.toInstant().isAfter(now)) {
                     return OcspAnswer.failed("stale", now);
@@ -221,12 +238,12 @@ public final class OcspClient {
             }
             final CertificateStatus status = single.getCertStatus();
             if (status == CertificateStatus.GOOD) {
-                return OcspAnswer.verified(OcspAnswer.Status.GOOD, usableUntil);
+                return OcspAnswer.verified(OcspAnswer.Status.GOOD, thisUpdate, usableUntil);
             }
             if (status instanceof RevokedStatus) {
-                return OcspAnswer.verified(OcspAnswer.Status.REVOKED, usableUntil);
+                return OcspAnswer.verified(OcspAnswer.Status.REVOKED, thisUpdate, usableUntil);
             }
-            return OcspAnswer.verified(OcspAnswer.Status.UNKNOWN, usableUntil);
+            return OcspAnswer.verified(OcspAnswer.Status.UNKNOWN, thisUpdate, usableUntil);
         }
         return OcspAnswer.failed("no-matching-response", now);
     }

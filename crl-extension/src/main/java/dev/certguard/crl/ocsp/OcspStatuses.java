@@ -5,7 +5,6 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
-import dev.certguard.crl.path.Authority;
 import dev.certguard.crl.state.CrlMetrics;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -93,16 +92,16 @@ public final class OcspStatuses {
         return TimeUnit.MILLISECONDS.toNanos(Math.max(0, millis));
     }
 
-    private static Key key(final X509Certificate certificate, final X509Certificate issuer) {
-        return new Key(
-                Authority.key(issuer.getSubjectX500Principal(), issuer.getPublicKey()),
-                OcspClient.serial(certificate.getSerialNumber()));
+    private static Key key(final OcspChecks.Issued issued) {
+        return new Key(issued.issuerKey, OcspClient.serial(issued.certificate.getSerialNumber()));
     }
 
     /** A usable verified answer already in the cache, without asking anyone; {@code null} if none. */
-    public @Nullable OcspAnswer cached(
-            final @NotNull X509Certificate certificate, final @NotNull X509Certificate issuer) {
-        final CompletableFuture<OcspAnswer> future = cache.getIfPresent(key(certificate, issuer));
+    public @Nullable OcspAnswer cached(final @NotNull OcspChecks.Issued issued) {
+        return usable(cache.getIfPresent(key(issued)));
+    }
+
+    private @Nullable OcspAnswer usable(final @Nullable CompletableFuture<OcspAnswer> future) {
         if (future == null || !future.isDone() || future.isCompletedExceptionally()) {
             return null;
         }
@@ -111,15 +110,13 @@ public final class OcspStatuses {
     }
 
     /** The answer for {@code certificate}: from the cache, from a request under way, or from a new request. */
-    public @NotNull CompletableFuture<OcspAnswer> status(
-            final @NotNull X509Certificate certificate, final @NotNull X509Certificate issuer) {
-        final OcspAnswer hit = cached(certificate, issuer);
+    public @NotNull CompletableFuture<OcspAnswer> status(final @NotNull OcspChecks.Issued issued) {
+        final OcspAnswer hit = cached(issued);
         if (hit != null) {
             metrics.ocspCacheHit();
             return CompletableFuture.completedFuture(hit);
         }
-        final Key key = key(certificate, issuer);
-        return cache.get(key, (k, executor) -> ask(certificate, issuer));
+        return cache.get(key(issued), (k, executor) -> ask(issued.certificate, issued.issuer));
     }
 
     /**
@@ -128,21 +125,24 @@ public final class OcspStatuses {
      * answer, or {@code null} when no refresh was needed or one is already under way.
      */
     public @Nullable CompletableFuture<OcspAnswer> refreshIfExpiring(
-            final @NotNull X509Certificate certificate,
-            final @NotNull X509Certificate issuer,
-            final @NotNull Duration within) {
-        final OcspAnswer current = cached(certificate, issuer);
+            final @NotNull OcspChecks.Issued issued, final @NotNull Duration within) {
+        final OcspAnswer current = cached(issued);
         final Instant now = clock.instant();
         if (current != null && current.usableUntil().isAfter(now.plus(within))) {
             return null;
         }
-        final Key key = key(certificate, issuer);
+        final Key key = key(issued);
         if (!refreshing.add(key)) {
             return null;
         }
-        return ask(certificate, issuer).whenComplete((answer, e) -> {
+        return ask(issued.certificate, issued.issuer).whenComplete((answer, e) -> {
             refreshing.remove(key);
-            if (answer != null && answer.status() != null) {
+            if (answer == null || answer.status() == null) {
+                return;
+            }
+            final OcspAnswer held = usable(cache.getIfPresent(key));
+            // Never replace an answer with an older one (a replayed response cannot undo a revocation).
+            if (held == null || !answer.thisUpdate().isBefore(held.thisUpdate())) {
                 cache.put(key, CompletableFuture.completedFuture(answer));
             }
         });

@@ -1,18 +1,13 @@
 package dev.certguard.crl.source;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -120,52 +115,5 @@ public final class HttpSource implements CrlSource {
         return info.statusCode() == 200
                 ? new CappedBody(maxBytes)
                 : HttpResponse.BodySubscribers.replacing(new byte[0]);
-    }
-
-    /** Collects a body up to a cap and fails beyond it, cancelling the download. */
-    private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
-        private final long max;
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-        private Flow.Subscription subscription;
-
-        CappedBody(final long max) {
-            this.max = max;
-        }
-
-        @Override
-        public CompletionStage<byte[]> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(final Flow.Subscription subscription) {
-            this.subscription = subscription;
-            subscription.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(final List<ByteBuffer> buffers) {
-            for (final ByteBuffer buffer : buffers) {
-                if (out.size() + (long) buffer.remaining() > max) {
-                    subscription.cancel();
-                    result.completeExceptionally(new IOException("body is larger than max-crl-bytes " + max));
-                    return;
-                }
-                final byte[] chunk = new byte[buffer.remaining()];
-                buffer.get(chunk);
-                out.write(chunk, 0, chunk.length);
-            }
-        }
-
-        @Override
-        public void onError(final Throwable throwable) {
-            result.completeExceptionally(throwable);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(out.toByteArray());
-        }
     }
 }

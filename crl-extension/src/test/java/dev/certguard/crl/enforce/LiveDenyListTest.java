@@ -115,10 +115,26 @@ class LiveDenyListTest {
         assertThat(hivemq.disconnects()).hasSize(1);
 
         owners.connecting("admin:a1998e"); // the device's new certificate reconnects at once
+        owners.authenticated("admin:a1998e");
         victim.onDisconnect(SdkFakes.disconnect("admin:a1998e", SdkFakes.connection("tls", null)));
         scheduler.runAll();
 
         assertThat(purged).isEmpty();
+    }
+
+    @Test
+    void a_refused_reconnect_of_the_cut_device_does_not_save_its_session() throws Exception {
+        final var victim = connect("admin:a1998e", device("admin:a1998e", 7));
+        deny("identity:admin:a1998e");
+
+        owners.connecting("admin:a1998e"); // the denied device tries again at once
+        victim.onDisconnect(SdkFakes.disconnect("admin:a1998e", SdkFakes.connection("tls", null)));
+        scheduler.runAll();
+        assertThat(purged).as("not while that CONNECT is being decided").isEmpty();
+        owners.ended("admin:a1998e", false); // refused
+        scheduler.runAll();
+
+        assertThat(purged).containsExactly("admin:a1998e");
     }
 
     @Test

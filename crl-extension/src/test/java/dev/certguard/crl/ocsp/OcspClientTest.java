@@ -202,6 +202,18 @@ class OcspClientTest {
                                 null)
                         .failure())
                 .isEqualTo("no-matching-response");
+        assertThat(verify(
+                                response(
+                                        id(DEVICE),
+                                        CertificateStatus.GOOD,
+                                        Instant.now().minus(Duration.ofHours(2)),
+                                        null,
+                                        key,
+                                        null),
+                                null)
+                        .failure())
+                .as("no nextUpdate and older than cache-seconds: could be a replay from before a revocation")
+                .isEqualTo("stale");
         assertThat(verify(new byte[] {0x30, 0x03, 0x0a, 0x01, 0x00}, null).failure())
                 .isIn("malformed", "responder-status");
         assertThat(verify("garbage".getBytes(), null).failure()).isEqualTo("malformed");

@@ -8,6 +8,8 @@ import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionObserver;
 import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -32,6 +34,8 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
     private final @NotNull Audit audit;
     private final @NotNull BucketedDeadlines deadlines;
     private final AtomicInteger tracked = new AtomicInteger();
+    /** Certificate connections without a deadline under the policy in force (a reload may give them one). */
+    private final Set<Tracked> untimed = ConcurrentHashMap.newKeySet();
 
     public LifetimeTracker(
             final @NotNull LifetimePolicy policy,
@@ -79,7 +83,14 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
         final long draw = current.draw();
         final Deadline deadline = current.deadline(java.time.Instant.ofEpochMilli(connectedAt), connection, draw);
         if (deadline == null) {
-            return null;
+            // No limit applies now (an exempt identity, no lifetime and no expiry rule): kept aside so
+            // that a reload which sets a limit reaches this connection too.
+            final Tracked untimedRecord = new Tracked(connection, null, connectedAt, draw);
+            untimed.add(untimedRecord);
+            if (policy != current) {
+                tighten(untimedRecord, policy);
+            }
+            return untimedRecord;
         }
         final Tracked record = new Tracked(connection, deadline, connectedAt, draw);
         tracked.incrementAndGet();
@@ -109,16 +120,31 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
                 earlier++;
             }
         }
+        for (final Tracked record : untimed) {
+            if (tighten(record, next)) {
+                earlier++;
+            }
+        }
         return earlier;
     }
 
     private boolean tighten(final Tracked record, final LifetimePolicy next) {
         final Deadline proposed =
                 next.deadline(java.time.Instant.ofEpochMilli(record.connectedAtMillis), record.connection, record.draw);
-        if (proposed == null || proposed.atEpochMillis() >= record.deadline.atEpochMillis()) {
+        if (proposed == null) {
             return false;
         }
-        if (!deadlines.cancel(record)) {
+        final Deadline held = record.deadline;
+        if (held == null) {
+            // A connection without a limit gets one.
+            if (!untimed.remove(record)) {
+                return false; // ended, or another reload got there first
+            }
+            tracked.incrementAndGet();
+            metrics.scheduled();
+        } else if (proposed.atEpochMillis() >= held.atEpochMillis()) {
+            return false;
+        } else if (!deadlines.cancel(record)) {
             return false; // fired or ended meanwhile
         }
         record.deadline = proposed;
@@ -135,7 +161,11 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
 
     @Override
     public void ended(final @NotNull Connection connection, final @Nullable Tracked record) {
-        if (record != null && deadlines.cancel(record)) {
+        if (record == null) {
+            return;
+        }
+        untimed.remove(record);
+        if (deadlines.cancel(record)) {
             tracked.decrementAndGet();
         }
     }
@@ -163,11 +193,11 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
         private final @NotNull Connection connection;
         private final long connectedAtMillis;
         private final long draw;
-        private volatile @NotNull Deadline deadline;
+        private volatile @Nullable Deadline deadline;
 
         private Tracked(
                 final @NotNull Connection connection,
-                final @NotNull Deadline deadline,
+                final @Nullable Deadline deadline,
                 final long connectedAtMillis,
                 final long draw) {
             this.connection = connection;
@@ -176,7 +206,8 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
             this.draw = draw;
         }
 
-        public @NotNull Deadline deadline() {
+        /** The deadline, or {@code null} while no limit applies to the connection. */
+        public @Nullable Deadline deadline() {
             return deadline;
         }
 

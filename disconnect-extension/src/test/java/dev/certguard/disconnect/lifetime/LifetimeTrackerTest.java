@@ -230,4 +230,29 @@ class LifetimeTrackerTest {
         assertThat(tracker.tracked()).isZero();
         assertThat(tracker.queuedDeadlines()).isZero();
     }
+
+    @Test
+    void removing_an_exemption_gives_connected_exempt_clients_a_deadline_from_their_connect() {
+        final LifetimeTracker tracker = new LifetimeTracker(
+                new LifetimePolicy(
+                        new DisconnectConfig(Duration.ofSeconds(60), 0, false, false, Set.of("admin:a1998e")), b -> 0),
+                new ConnectionCutter("disconnect-extension", owners, hivemq, scheduler, Duration.ofSeconds(1), 30),
+                new DisconnectMetrics(registry),
+                false,
+                clock);
+        tracker.authenticated(authenticated("exempt", chain()));
+        clock.advance(Duration.ofSeconds(100));
+        assertThat(tracker.fireDue()).isZero();
+
+        assertThat(tracker.reconfigure(
+                        new LifetimePolicy(
+                                new DisconnectConfig(Duration.ofSeconds(60), 0, false, false, Set.of()), b -> 0),
+                        false))
+                .isEqualTo(1);
+        assertThat(tracker.fireDue())
+                .as("60 s after its CONNECT have passed: cut at once")
+                .isEqualTo(1);
+        assertThat(hivemq.disconnects()).singleElement().satisfies(d -> assertThat(d.clientId())
+                .isEqualTo("exempt"));
+    }
 }
