@@ -16,11 +16,14 @@ import dev.certguard.acl.auth.AclMetrics;
 import dev.certguard.acl.auth.AclRuntime;
 import dev.certguard.acl.auth.CertificateAuthenticator;
 import dev.certguard.acl.auth.ConfigInvalidAuthenticator;
+import dev.certguard.acl.auth.DollarTopicGuard;
 import dev.certguard.acl.auth.Grants;
 import dev.certguard.acl.auth.SessionBindingInterceptor;
 import dev.certguard.acl.auth.SubscriptionAudit;
+import dev.certguard.acl.auth.SubscriptionGuard;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.AclConfigParser;
+import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.acl.live.AclChanges;
 import dev.certguard.acl.live.DeliveryFilter;
 import dev.certguard.acl.live.LiveRights;
@@ -116,6 +119,14 @@ public final class AclExtensionMain implements ExtensionMain {
             clientContext.addSubackOutboundInterceptor(subscriptions);
             final String owner =
                     DeliveryFilter.owner(initializerInput.getClientInformation().getClientId());
+            final ServiceRule service = runtime.get().config().service(owner);
+            if (service != null && DollarTopicGuard.needed(service.publish())) {
+                clientContext.addPublishInboundInterceptor(new DollarTopicGuard(service.publish()));
+            }
+            if (service != null && SubscriptionGuard.needed(service.subscribe())) {
+                // After the audit interceptor, which records the filter the client asked for.
+                clientContext.addSubscribeInboundInterceptor(new SubscriptionGuard(service.subscribe()));
+            }
             if (live.isNarrowed(owner)) {
                 clientContext.addPublishOutboundInterceptor(new DeliveryFilter(owner, runtime::get));
             }

@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  * wildcard, so an ALLOW for {@code t:d/attrs} alone would also let {@code t:d/attrs/} and
  * {@code t:d/attrs//} through. Every ALLOW for a filter {@code F} not ending in {@code #} is
  * therefore preceded by a DENY for {@code F/+/#}, which under HiveMQ's matcher covers every deeper
- * level (empty ones included) but never {@code F} itself; the first matching permission wins.
+ * level (empty ones included) but never {@code F} itself; the first matching permission wins. A
+ * filter that starts with a wildcard is also preceded by a DENY for {@code $SYS/#}.
  */
 public final class TopicPermissions {
 
@@ -47,6 +48,7 @@ public final class TopicPermissions {
     private List<TopicPermission> build(final List<String> publish, final List<String> subscribe) {
         final List<TopicPermission> permissions = new ArrayList<>(publish.size() + subscribe.size());
         for (final String filter : publish) {
+            denySys(permissions, filter, TopicPermission.MqttActivity.PUBLISH);
             denyDeeperLevels(permissions, filter, TopicPermission.MqttActivity.PUBLISH);
             permissions.add(builders.get()
                     .topicFilter(filter)
@@ -57,7 +59,20 @@ public final class TopicPermissions {
                     .sharedSubscription(TopicPermission.SharedSubscription.NOT_SHARED)
                     .build());
         }
+        if (SubscriptionGuard.needed(subscribe)) {
+            // Subscriptions the guard refused carry a stand-in filter that must never be granted.
+            permissions.add(builders.get()
+                    .topicFilter(SubscriptionGuard.REFUSED + "#")
+                    .type(TopicPermission.PermissionType.DENY)
+                    .activity(TopicPermission.MqttActivity.SUBSCRIBE)
+                    .qos(TopicPermission.Qos.ALL)
+                    .retain(TopicPermission.Retain.ALL)
+                    .sharedSubscription(TopicPermission.SharedSubscription.ALL)
+                    .sharedGroup("#")
+                    .build());
+        }
         for (final String filter : subscribe) {
+            denySys(permissions, filter, TopicPermission.MqttActivity.SUBSCRIBE);
             denyDeeperLevels(permissions, filter, TopicPermission.MqttActivity.SUBSCRIBE);
             permissions.add(builders.get()
                     .topicFilter(filter)
@@ -69,6 +84,28 @@ public final class TopicPermissions {
                     .build());
         }
         return List.copyOf(permissions);
+    }
+
+    /**
+     * HiveMQ lets a leading wildcard match a {@code $} level, which MQTT's matching rules forbid: a
+     * filter starting with a wildcard is preceded by a DENY for {@code $SYS} and everything below it.
+     * (Other {@code $} topics cannot be named by a permission filter; publishing to them is refused
+     * by {@link DollarTopicGuard}.)
+     */
+    private void denySys(
+            final List<TopicPermission> permissions, final String filter, final TopicPermission.MqttActivity activity) {
+        if (!filter.startsWith("+") && !filter.startsWith("#")) {
+            return;
+        }
+        permissions.add(builders.get()
+                .topicFilter("$SYS/#")
+                .type(TopicPermission.PermissionType.DENY)
+                .activity(activity)
+                .qos(TopicPermission.Qos.ALL)
+                .retain(TopicPermission.Retain.ALL)
+                .sharedSubscription(TopicPermission.SharedSubscription.ALL)
+                .sharedGroup("#")
+                .build());
     }
 
     private void denyDeeperLevels(

@@ -171,7 +171,9 @@ class CertificateAuthenticatorTest {
         new TopicPermissions(FakeTopicPermissionBuilder::new, CONFIG)
                 .of(resolver.resolve("tls", certificate("CN=k2v-bridge"), null).principal())
                 .forEach(p -> names.add(p.toString()));
-        assertThat(names).containsExactly("DENY PUBLISH +/config/+/#", "ALLOW PUBLISH +/config");
+        assertThat(names)
+                .as("a leading wildcard never reaches $SYS")
+                .containsExactly("DENY PUBLISH $SYS/#", "DENY PUBLISH +/config/+/#", "ALLOW PUBLISH +/config");
     }
 
     @Test

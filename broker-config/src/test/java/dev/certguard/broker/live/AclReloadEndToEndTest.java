@@ -358,4 +358,35 @@ class AclReloadEndToEndTest {
         final Mqtt5BlockingClient after = connected(v2k, "v2k-bridge/after");
         assertThat(subscribeCodes(after, "+/attrs")).containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
     }
+
+    @Test
+    void a_leading_wildcard_in_a_bridges_rights_never_reaches_dollar_topics() throws Exception {
+        final Mqtt5BlockingClient bridge = connected(k2v, "k2v-bridge");
+
+        final var refused = catchThrowableOfType(
+                com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException.class, () -> bridge.publishWith()
+                        .topic("$SYS/config")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload("spoofed".getBytes())
+                        .send());
+
+        assertThat(refused.getMqttMessage().getReasonCode())
+                .isEqualTo(com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode.NOT_AUTHORIZED);
+        publish(bridge, "admin:a1998e/config", "still allowed");
+    }
+
+    @Test
+    void a_single_level_wildcard_right_never_grants_a_multi_level_subscription() throws Exception {
+        LiveFiles.reconfigure(
+                broker, "acl-extension", config("<subscribe>+/attrs</subscribe><subscribe>ops/+</subscribe>"), false);
+        final Mqtt5BlockingClient bridge = connected(v2k, "v2k-bridge/guarded");
+
+        assertThat(subscribeCodes(bridge, "ops/#"))
+                .as("HiveMQ's own check would let ops/+ grant ops/#")
+                .containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
+        assertThat(subscribeCodes(bridge, "$share/g/ops/#")).containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
+        assertThat(subscribeCodes(bridge, "$SYS/attrs")).containsExactly(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
+        assertThat(subscribeCodes(bridge, "ops/x")).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_2);
+        assertThat(subscribeCodes(bridge, "+/attrs")).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_2);
+    }
 }
