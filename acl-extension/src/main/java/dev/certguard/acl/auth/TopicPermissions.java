@@ -61,15 +61,7 @@ public final class TopicPermissions {
         }
         if (SubscriptionGuard.needed(subscribe)) {
             // Subscriptions the guard refused carry a stand-in filter that must never be granted.
-            permissions.add(builders.get()
-                    .topicFilter(SubscriptionGuard.REFUSED + "#")
-                    .type(TopicPermission.PermissionType.DENY)
-                    .activity(TopicPermission.MqttActivity.SUBSCRIBE)
-                    .qos(TopicPermission.Qos.ALL)
-                    .retain(TopicPermission.Retain.ALL)
-                    .sharedSubscription(TopicPermission.SharedSubscription.ALL)
-                    .sharedGroup("#")
-                    .build());
+            permissions.add(deny(SubscriptionGuard.REFUSED + "#", TopicPermission.MqttActivity.SUBSCRIBE));
         }
         for (final String filter : subscribe) {
             denySys(permissions, filter, TopicPermission.MqttActivity.SUBSCRIBE);
@@ -94,33 +86,28 @@ public final class TopicPermissions {
      */
     private void denySys(
             final List<TopicPermission> permissions, final String filter, final TopicPermission.MqttActivity activity) {
-        if (!filter.startsWith("+") && !filter.startsWith("#")) {
-            return;
+        if (filter.startsWith("+") || filter.startsWith("#")) {
+            permissions.add(deny("$SYS/#", activity));
         }
-        permissions.add(builders.get()
-                .topicFilter("$SYS/#")
-                .type(TopicPermission.PermissionType.DENY)
-                .activity(activity)
-                .qos(TopicPermission.Qos.ALL)
-                .retain(TopicPermission.Retain.ALL)
-                .sharedSubscription(TopicPermission.SharedSubscription.ALL)
-                .sharedGroup("#")
-                .build());
     }
 
     private void denyDeeperLevels(
             final List<TopicPermission> permissions, final String filter, final TopicPermission.MqttActivity activity) {
-        if (filter.endsWith("#")) {
-            return;
+        if (!filter.endsWith("#")) {
+            permissions.add(deny(filter + "/+/#", activity));
         }
-        permissions.add(builders.get()
-                .topicFilter(filter + "/+/#")
+    }
+
+    /** A DENY for {@code filter}, any QoS, retained or not, shared or not. */
+    private TopicPermission deny(final String filter, final TopicPermission.MqttActivity activity) {
+        return builders.get()
+                .topicFilter(filter)
                 .type(TopicPermission.PermissionType.DENY)
                 .activity(activity)
                 .qos(TopicPermission.Qos.ALL)
                 .retain(TopicPermission.Retain.ALL)
                 .sharedSubscription(TopicPermission.SharedSubscription.ALL)
                 .sharedGroup("#")
-                .build());
+                .build();
     }
 }

@@ -13,6 +13,7 @@ import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.InvalidIdentityException;
+import dev.certguard.testing.MqttMatching;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -182,7 +183,9 @@ class PermissionPropertiesTest {
             assertThat(topic).as("publish allowed").isEqualTo(id + "/attrs");
         }
         if (hivemqAllowsSubscribe(permissions, topic)) {
-            assertThat(withoutShare(topic)).as("subscribe allowed to %s", topic).isEqualTo(id + "/config");
+            assertThat(MqttMatching.withoutShare(topic))
+                    .as("subscribe allowed to %s", topic)
+                    .isEqualTo(id + "/config");
         }
     }
 
@@ -226,7 +229,7 @@ class PermissionPropertiesTest {
         // What a service may publish is HiveMQ's verdict on the permissions and certguard's $-topic guard.
         final boolean guarded = DollarTopicGuard.needed(publish) && new DollarTopicGuard(publish).blocks(topic);
         if (hivemqAllowsPublish(permissions, topic) && !guarded && !topic.contains("+") && !topic.contains("#")) {
-            assertThat(publish.stream().anyMatch(f -> oracleMatches(f, topic)))
+            assertThat(publish.stream().anyMatch(f -> MqttMatching.matches(f, topic)))
                     .as("publish to '%s' allowed by %s", topic, publish)
                     .isTrue();
         }
@@ -234,54 +237,9 @@ class PermissionPropertiesTest {
         final String standIn =
                 SubscriptionGuard.needed(subscribe) ? new SubscriptionGuard(subscribe).refused(topic, 0) : null;
         if (hivemqAllowsSubscribe(permissions, standIn == null ? topic : standIn)) {
-            assertThat(subscribe.stream().anyMatch(f -> oracleCovers(f, withoutShare(topic))))
+            assertThat(subscribe.stream().anyMatch(f -> MqttMatching.covers(f, MqttMatching.withoutShare(topic))))
                     .as("subscribe to '%s' allowed by %s", topic, subscribe)
                     .isTrue();
         }
-    }
-
-    private static String withoutShare(final String filter) {
-        if (filter.startsWith("$share/")) {
-            final int slash = filter.indexOf('/', 7);
-            return slash < 0 ? filter : filter.substring(slash + 1);
-        }
-        return filter;
-    }
-
-    /** MQTT 3.1.1 section 4.7 matching, written from the specification. */
-    static boolean oracleMatches(final String filter, final String topic) {
-        if (topic.startsWith("$") && !filter.startsWith("$")) {
-            return false;
-        }
-        final String[] f = filter.split("/", -1);
-        final String[] t = topic.split("/", -1);
-        int i = 0;
-        for (; i < f.length; i++) {
-            if (f[i].equals("#")) {
-                return true;
-            }
-            if (i >= t.length || !(f[i].equals("+") || f[i].equals(t[i]))) {
-                return false;
-            }
-        }
-        return i == t.length;
-    }
-
-    /** Whether every topic the narrow filter matches is matched by the wide one. */
-    static boolean oracleCovers(final String wide, final String narrow) {
-        if (narrow.startsWith("$") && !wide.startsWith("$")) {
-            return false;
-        }
-        final String[] w = wide.split("/", -1);
-        final String[] n = narrow.split("/", -1);
-        for (int i = 0; i < w.length; i++) {
-            if (w[i].equals("#")) {
-                return true;
-            }
-            if (i >= n.length || n[i].equals("#") || (!w[i].equals("+") && !w[i].equals(n[i]))) {
-                return false;
-            }
-        }
-        return w.length == n.length;
     }
 }

@@ -11,6 +11,7 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscription;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
 import dev.certguard.broker.testing.Credentials;
 import dev.certguard.broker.testing.TestBroker;
+import dev.certguard.testing.MqttMatching;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,42 +92,6 @@ class BrokerMatchingPropertyTest {
                 .start();
     }
 
-    /** MQTT 3.1.1 section 4.7, as the oracle. */
-    static boolean matches(final String filter, final String topic) {
-        if (topic.startsWith("$") && !filter.startsWith("$")) {
-            return false;
-        }
-        final String[] f = filter.split("/", -1);
-        final String[] t = topic.split("/", -1);
-        for (int i = 0; i < f.length; i++) {
-            if (f[i].equals("#")) {
-                return true;
-            }
-            if (i >= t.length || !(f[i].equals("+") || f[i].equals(t[i]))) {
-                return false;
-            }
-        }
-        return f.length == t.length;
-    }
-
-    /** Whether every topic {@code narrow} matches is matched by {@code wide}. */
-    static boolean covers(final String wide, final String narrow) {
-        if (narrow.startsWith("$") && !wide.startsWith("$")) {
-            return false;
-        }
-        final String[] w = wide.split("/", -1);
-        final String[] n = narrow.split("/", -1);
-        for (int i = 0; i < w.length; i++) {
-            if (w[i].equals("#")) {
-                return true;
-            }
-            if (i >= n.length || n[i].equals("#") || (!w[i].equals("+") && !w[i].equals(n[i]))) {
-                return false;
-            }
-        }
-        return w.length == n.length;
-    }
-
     @Test
     void no_suback_grants_and_no_puback_accepts_what_mqtt_matching_denies() throws Exception {
         final Random random = new Random(SEED ^ 0x5DEECE66DL);
@@ -173,7 +138,7 @@ class BrokerMatchingPropertyTest {
                     final String bare =
                             asked.startsWith("$share/") ? asked.substring(asked.indexOf('/', 7) + 1) : asked;
                     final boolean granted = !codes.get(i).isError();
-                    if (granted && subscribeRights.get(s).stream().noneMatch(f -> covers(f, bare))) {
+                    if (granted && subscribeRights.get(s).stream().noneMatch(f -> MqttMatching.covers(f, bare))) {
                         violations.add("svc" + s + " " + subscribeRights.get(s) + " granted subscription " + asked);
                     }
                 }
@@ -207,7 +172,7 @@ class BrokerMatchingPropertyTest {
                     client = broker.mqtt5(credentials, "svc" + s);
                     client.connect();
                 }
-                if (accepted && publishRights.get(s).stream().noneMatch(f -> matches(f, topic))) {
+                if (accepted && publishRights.get(s).stream().noneMatch(f -> MqttMatching.matches(f, topic))) {
                     violations.add("svc" + s + " " + publishRights.get(s) + " published to " + topic);
                 }
             }
