@@ -15,22 +15,14 @@ import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.audit.Audit;
 import dev.certguard.testing.SdkFakes;
-import java.math.BigInteger;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
+import dev.certguard.testing.TestCertificates;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.Test;
 
 /** The CONNECT hooks of acl-extension with SDK fakes: the interceptor's rewrite and the authenticator's verdict. */
@@ -45,20 +37,8 @@ class CertificateAuthenticatorTest {
     private final CertificateAuthenticator authenticator =
             new CertificateAuthenticator(() -> runtime, new Grants(), new AclMetrics(registry), AUDIT);
 
-    private static X509Certificate certificate(final String subject) throws Exception {
-        final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(256);
-        final KeyPair keys = generator.generateKeyPair();
-        final Instant now = Instant.now();
-        return new JcaX509CertificateConverter()
-                .getCertificate(new JcaX509v3CertificateBuilder(
-                                new X500Name("CN=ca"),
-                                BigInteger.TEN,
-                                Date.from(now),
-                                Date.from(now.plusSeconds(60)),
-                                new X500Name(subject),
-                                keys.getPublic())
-                        .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+    private static X509Certificate certificate(final String subject) {
+        return TestCertificates.certificate(subject);
     }
 
     private static ConnectPacket connect(final String clientId, final String willTopic) {

@@ -15,7 +15,6 @@ import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
 import dev.certguard.pki.CertificateAuthority;
 import dev.certguard.pki.PemFiles;
-import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,14 +53,7 @@ class RevocationEndToEndTest {
         final Path bundle = dir.resolve("ca-bundle.pem");
         PemFiles.writeCertificates(bundle, true, pki.authority().certificate(), intermediate.certificate());
         final Path intermediateCrl = dir.resolve("intermediate-crl.pem");
-        PemFiles.writeCrl(
-                intermediateCrl,
-                dir.resolve("intermediate-crl.der"),
-                intermediate.crl(
-                        List.of(),
-                        BigInteger.ONE,
-                        Instant.now().minusSeconds(5),
-                        Instant.now().plus(Duration.ofHours(1))));
+        TestPki.writeEmptyCrl(intermediate, intermediateCrl, dir.resolve("intermediate-crl.der"));
         broker = TestBroker.builder(dir)
                 .pki(pki)
                 .extensionConfig(

@@ -16,12 +16,10 @@ import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
 import dev.certguard.pki.CertificateAuthority;
 import dev.certguard.pki.PemFiles;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
@@ -235,14 +233,7 @@ class LiveOperationsEndToEndTest {
         final Path bundle = dir.resolve("bundle.pem");
         PemFiles.writeCertificates(bundle, true, pki.authority().certificate(), intermediate.certificate());
         final Path intermediateCrl = dir.resolve("intermediate-crl.pem");
-        PemFiles.writeCrl(
-                intermediateCrl,
-                dir.resolve("intermediate-crl.der"),
-                intermediate.crl(
-                        List.of(),
-                        BigInteger.ONE,
-                        Instant.now().minusSeconds(5),
-                        Instant.now().plus(Duration.ofHours(1))));
+        TestPki.writeEmptyCrl(intermediate, intermediateCrl, dir.resolve("intermediate-crl.der"));
         final Path crlFile = LiveFiles.config(broker, "crl-extension");
         final String before = Files.readString(crlFile);
         LiveFiles.reconfigure(

@@ -151,4 +151,16 @@ public final class TestPki {
                 ca.certificate(),
                 List.of());
     }
+
+    /** Writes an empty CRL of {@code ca}, valid for an hour, as PEM and DER. */
+    public static void writeEmptyCrl(final CertificateAuthority ca, final Path pem, final Path der) throws Exception {
+        PemFiles.writeCrl(
+                pem,
+                der,
+                ca.crl(
+                        List.of(),
+                        java.math.BigInteger.ONE,
+                        Instant.now().minusSeconds(5),
+                        Instant.now().plus(Duration.ofHours(1))));
+    }
 }
