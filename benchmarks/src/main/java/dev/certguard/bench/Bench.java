@@ -35,6 +35,7 @@ public final class Bench {
             case "footprint" -> Footprint.run();
             case "compare" -> Comparison.main(rest);
             case "connect" -> dev.certguard.bench.load.ConnectBenchmark.main(rest);
+            case "soak" -> dev.certguard.bench.soak.Soak.main(rest);
             case "chart" ->
                 dev.certguard.bench.load.Report.redraw(
                         java.nio.file.Path.of(rest.length > 0 ? rest[0] : "benchmarks/results"));
@@ -42,7 +43,8 @@ public final class Bench {
                 System.err.println(
                         "usage: java -jar benchmarks/target/benchmarks.jar micro [JMH options] | footprint | chart [DIR] | compare "
                                 + "[--devices N] [--seconds S] [--rounds R] [--out DIR] | connect [--connections N]"
-                                + " [--waves W] [--rounds R] [--brokers a,b] [--modes full,resumed,storm] [--jfr true]");
+                                + " [--waves W] [--rounds R] [--brokers a,b] [--modes full,resumed,storm] [--jfr true]"
+                                + " | soak [--devices N] [--minutes M] (soak --help lists every option)");
                 System.exit(2);
             }
         }

@@ -122,12 +122,14 @@ public final class CrlRefresher {
 
     private void failed(final CrlSource source, final Throwable e) {
         metrics.failure(source.name());
-        final String reason = e instanceof CrlFormatException
-                        || e instanceof CrlVerificationException
-                        || e instanceof RevocationState.RollbackException
-                        || e instanceof java.io.IOException
-                ? e.getMessage()
-                : e.toString();
+        final boolean known = e instanceof CrlFormatException
+                || e instanceof CrlVerificationException
+                || e instanceof RevocationState.RollbackException
+                || e instanceof java.io.IOException;
+        // The JDK's HTTP client reports a refused connection as a ConnectException without a message.
+        final String reason = !known
+                ? e.toString()
+                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         log.warn(
                 "crl-extension: CRL from {} not used ({}); the last good CRL for its issuer stays in use",
                 source.name(),

@@ -1,0 +1,51 @@
+package dev.certguard.bench.soak;
+
+/**
+ * One look at the broker during a soak. {@code agreed} says whether HiveMQ's open connections and
+ * the three extensions' tracked records were equal in one scrape (several scrapes are tried a few
+ * milliseconds apart, since a connection opening or closing between two gauges is not a leak);
+ * {@code heapAfterGcBytes} is NaN when no GC was forced for this sample. Immutable.
+ */
+record Sample(
+        double seconds,
+        int driverConnected,
+        int connections,
+        int aclTracked,
+        int crlTracked,
+        int disconnectTracked,
+        int clientIdsTracked,
+        boolean agreed,
+        int scrapes,
+        double heapAfterGcBytes,
+        int threads,
+        long fileDescriptors,
+        int errorLines,
+        int crlEntries,
+        int revocations,
+        double brokerCpuSeconds) {
+
+    static final String CSV_HEADER = "seconds,driver_connected,hivemq_connections,acl_tracked,crl_tracked,"
+            + "disconnect_tracked,client_ids_tracked,agreed,scrapes,heap_after_gc_bytes,threads,fds,error_lines,"
+            + "crl_entries,revocations,broker_cpu_seconds";
+
+    String csv() {
+        return String.join(
+                ",",
+                String.format(java.util.Locale.ROOT, "%.1f", seconds),
+                String.valueOf(driverConnected),
+                String.valueOf(connections),
+                String.valueOf(aclTracked),
+                String.valueOf(crlTracked),
+                String.valueOf(disconnectTracked),
+                String.valueOf(clientIdsTracked),
+                String.valueOf(agreed),
+                String.valueOf(scrapes),
+                Double.isNaN(heapAfterGcBytes) ? "" : String.valueOf((long) heapAfterGcBytes),
+                String.valueOf(threads),
+                String.valueOf(fileDescriptors),
+                String.valueOf(errorLines),
+                String.valueOf(crlEntries),
+                String.valueOf(revocations),
+                String.format(java.util.Locale.ROOT, "%.2f", brokerCpuSeconds));
+    }
+}

@@ -1,0 +1,300 @@
+package dev.certguard.bench.soak;
+
+import dev.certguard.broker.BrokerHome;
+import dev.certguard.broker.HiveMqConfigXml;
+import dev.certguard.pki.DevPki;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The broker under soak: the packaged secure broker ({@code secure-broker.jar --home}) in its own
+ * process, pinned to core 0 when there are two or more, with file persistence so that a SIGKILL
+ * and restart keeps sessions and the CRL high-water marks. Reads the broker's Prometheus endpoint,
+ * its retained heap (after a forced GC), threads, file descriptors and ERROR log lines.
+ * Not thread-safe: one driver thread starts, kills and samples it.
+ */
+final class SoakBroker implements AutoCloseable {
+
+    private static final Pattern METRIC = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? ([^ ]+)");
+
+    private final Path repo;
+    private final Path home;
+    private final int port;
+    private final int metricsPort;
+    private final boolean pin;
+    private final HttpClient http = HttpClient.newBuilder()
+            .connectTimeout(Duration.ofSeconds(2))
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+    private Process process;
+    private int starts;
+
+    private SoakBroker(final Path repo, final Path home, final int port, final int metricsPort, final boolean pin) {
+        this.repo = repo;
+        this.home = home;
+        this.port = port;
+        this.metricsPort = metricsPort;
+        this.pin = pin;
+    }
+
+    /** Writes the broker home: TLS listener, file persistence, the three extensions configured for the soak. */
+    static SoakBroker prepare(
+            final Path repo,
+            final Path out,
+            final DevPki pki,
+            final String crlUrl,
+            final Path denyList,
+            final SoakOptions options)
+            throws IOException {
+        final Path template = repo.resolve("broker-config/target/secure-broker-home");
+        if (!Files.isDirectory(template)
+                || !Files.isRegularFile(repo.resolve("broker-config/target/secure-broker.jar"))) {
+            throw new IllegalStateException("build first: mvn -B -q package -DskipTests (looked in " + template + ")");
+        }
+        final Path home = out.resolve("broker-home");
+        BrokerHome.copyRecursively(template, home);
+        final int port = freePort();
+        new HiveMqConfigXml()
+                .tlsListener(
+                        "tls",
+                        "127.0.0.1",
+                        port,
+                        pki.brokerKeystore().toAbsolutePath(),
+                        DevPki.KEYSTORE_PASSWORD,
+                        pki.truststore().toAbsolutePath(),
+                        DevPki.KEYSTORE_PASSWORD)
+                .write(home.resolve("conf/config.xml"));
+        Files.writeString(
+                home.resolve("extensions/acl-extension/conf/config.xml"),
+                """
+                <acl-extension><services>
+                    <service><identity>v2k-bridge</identity><subscribe>+/attrs</subscribe></service>
+                    <service><identity>k2v-bridge</identity><publish>+/config</publish></service>
+                </services></acl-extension>
+                """);
+        Files.writeString(
+                home.resolve("extensions/disconnect-extension/conf/config.xml"),
+                """
+                <disconnect-extension>
+                    <max-connection-lifetime-seconds>%d</max-connection-lifetime-seconds>
+                    <jitter-percent>%d</jitter-percent>
+                </disconnect-extension>
+                """
+                        .formatted(options.lifetimeSeconds(), options.jitterPercent()));
+        Files.writeString(
+                home.resolve("extensions/crl-extension/conf/config.xml"),
+                """
+                <crl-extension>
+                    <ca-certificates>%s</ca-certificates>
+                    <crl-sources><crl-source>%s</crl-source></crl-sources>
+                    <refresh-interval-seconds>%d</refresh-interval-seconds>
+                    <http-timeout-seconds>%d</http-timeout-seconds>
+                    <when-unavailable>reject</when-unavailable>
+                    <deny-list>%s</deny-list>
+                </crl-extension>
+                """
+                        .formatted(
+                                pki.caCertificate().toAbsolutePath(),
+                                crlUrl,
+                                options.refreshSeconds(),
+                                options.httpTimeoutSeconds(),
+                                denyList.toAbsolutePath()));
+        return new SoakBroker(
+                repo,
+                home,
+                port,
+                freePort(),
+                options.pin() && Runtime.getRuntime().availableProcessors() >= 2);
+    }
+
+    int port() {
+        return port;
+    }
+
+    Path home() {
+        return home;
+    }
+
+    /** Starts the broker and waits for its TLS port. */
+    void start() throws Exception {
+        final List<String> command = new ArrayList<>();
+        if (pin) {
+            command.addAll(List.of("taskset", "-c", "0"));
+        }
+        command.addAll(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx768m",
+                "-jar",
+                repo.resolve("broker-config/target/secure-broker.jar")
+                        .toAbsolutePath()
+                        .toString(),
+                "--home",
+                home.toAbsolutePath().toString(),
+                "--metrics-port",
+                String.valueOf(metricsPort)));
+        starts++;
+        process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        home.resolve("broker-stdout.log").toFile()))
+                .start();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(
+                        "broker exited with " + process.exitValue() + "; see " + home.resolve("broker-stdout.log"));
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("127.0.0.1", metricsPort), 500);
+                return;
+            } catch (final IOException notYet) {
+                Thread.sleep(100);
+            }
+        }
+        throw new IllegalStateException("broker did not open its metrics port");
+    }
+
+    /** SIGKILL: no shutdown hook, no extension stop, nothing flushed. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+        for (final int p : List.of(port, metricsPort)) {
+            for (int i = 0; i < 100 && !isFree(p); i++) {
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    int starts() {
+        return starts;
+    }
+
+    /** One scrape of the Prometheus endpoint: metric name to value, labelled series summed per name. */
+    Map<String, Double> scrape() throws IOException, InterruptedException {
+        final HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        final Map<String, Double> values = new HashMap<>();
+        for (final String line : response.body().split("\n")) {
+            if (line.startsWith("#")) {
+                continue;
+            }
+            final Matcher m = METRIC.matcher(line);
+            if (!m.find()) {
+                continue;
+            }
+            final String name = m.group(1);
+            final String labels = m.group(2) == null ? "" : m.group(2);
+            try {
+                final double value = Double.parseDouble(m.group(3));
+                values.merge(name, value, Double::sum);
+                if (!labels.isEmpty()) {
+                    values.merge(name + labels, value, Double::sum);
+                }
+            } catch (final NumberFormatException ignored) {
+                // Info-style series ("running"), not a number.
+            }
+        }
+        return values;
+    }
+
+    /** Heap in use right after a full GC of the broker ({@code jcmd GC.run}), in bytes. */
+    double retainedHeap() throws Exception {
+        final Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        final Process gc = new ProcessBuilder(jcmd.toString(), String.valueOf(pid()), "GC.run")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        gc.waitFor(30, TimeUnit.SECONDS);
+        final Map<String, Double> values = scrape();
+        return values.getOrDefault("jvm_memory_used_bytes{area=\"heap\"}", Double.NaN);
+    }
+
+    /** Open file descriptors of the broker process. */
+    long fileDescriptors() {
+        try (var fds = Files.list(Path.of("/proc", String.valueOf(pid()), "fd"))) {
+            return fds.count();
+        } catch (final IOException gone) {
+            return -1;
+        }
+    }
+
+    /** ERROR lines in the broker's logs so far (HiveMQ's log and the launcher's output). */
+    List<String> errorLines() throws IOException {
+        final List<String> errors = new ArrayList<>();
+        for (final Path log : List.of(home.resolve("log/hivemq.log"), home.resolve("broker-stdout.log"))) {
+            if (!Files.isRegularFile(log)) {
+                continue;
+            }
+            try (InputStream in = Files.newInputStream(log)) {
+                for (final String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                    if (line.contains(" ERROR ") || line.startsWith("ERROR")) {
+                        errors.add(line);
+                    }
+                }
+            }
+        }
+        return errors;
+    }
+
+    /** Copies the broker's logs next to the soak's results. */
+    void keepLogs(final Path out) throws IOException {
+        for (final String log : List.of("log/hivemq.log", "log/certguard-audit.log", "broker-stdout.log")) {
+            final Path file = home.resolve(log);
+            if (Files.isRegularFile(file)) {
+                Files.copy(file, out.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static boolean isFree(final int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (final IOException busy) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
