@@ -88,6 +88,11 @@ final class ChaosCrlServer implements AutoCloseable {
         return "http://127.0.0.1:" + port + "/ca.crl";
     }
 
+    /** The version the next {@link #revoke} will issue. */
+    synchronized int nextVersion() {
+        return versions.size();
+    }
+
     /** Puts the serial on the next CRL; returns the CRL version that first carries it. */
     synchronized int revoke(final BigInteger serial) {
         revocations.add(new CertificateAuthority.Revocation(serial, Instant.now(), CertificateAuthority.UNSPECIFIED));
@@ -202,14 +207,12 @@ final class ChaosCrlServer implements AutoCloseable {
             }
             switch (answer) {
                 case GOOD -> {
-                    send(exchange, 200, current.der());
+                    // Stamped before the body leaves: latencies measured from it can only read high.
                     served(current);
+                    send(exchange, 200, current.der());
                 }
                 case STATUS_500 -> send(exchange, 500, "try later".getBytes());
-                case STALL -> {
-                    sleep(stall);
-                    send(exchange, 200, current.der());
-                }
+                case STALL -> sleep(stall); // past the broker's timeout, then closed without an answer
                 case TRUNCATED -> {
                     final byte[] half = java.util.Arrays.copyOf(current.der(), current.der().length / 2);
                     send(exchange, 200, half);
@@ -239,16 +242,32 @@ final class ChaosCrlServer implements AutoCloseable {
                             encode(impostor.crl(
                                     List.of(), BigInteger.valueOf(1_000_000), now, now.plus(Duration.ofHours(1)))));
                 }
-                case ROLLBACK -> {
-                    final Version older;
-                    synchronized (this) {
-                        older = versions.get(Math.max(0, versions.size() - 6));
-                    }
-                    send(exchange, 200, older.der());
-                }
+                case ROLLBACK -> send(exchange, 200, rollback());
                 case REFUSED -> throw new IllegalStateException("not an answer to a request");
             }
         }
+    }
+
+    /**
+     * A replay of an older CRL that is still within its validity: signed by the CA, dated now, but
+     * with the lower number and the shorter revocation list of a CRL from three revocations ago.
+     * Only the broker's CRL number high-water mark (kept across restarts) can tell it is a rollback.
+     */
+    private synchronized byte[] rollback() {
+        final int current = revocations.size();
+        int older = 0;
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            if (versions.get(i).revocations() <= current - 3) {
+                older = i;
+                break;
+            }
+        }
+        final Instant now = Instant.now();
+        return encode(ca.crl(
+                List.copyOf(revocations.subList(0, versions.get(older).revocations())),
+                BigInteger.valueOf(older + 1),
+                now.minusSeconds(5),
+                now.plus(validity)));
     }
 
     private Answer choose() {

@@ -10,7 +10,6 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -196,29 +195,19 @@ final class Fleet {
     }
 
     private void connected(final Member member, final String subscription) {
+        if (!running) {
+            // A reconnect scheduled before the stop.
+            final Mqtt5AsyncClient late = clients.get(member);
+            if (late != null) {
+                late.disconnect().exceptionally(e -> null);
+            }
+            return;
+        }
         member.connected = true;
         member.failures = 0;
         connects.incrementAndGet();
-        if (member.removed()) {
-            final Instant now = Instant.now();
-            if (member.effectAt != null) {
-                violations.revokedAccepted(member, "accepted again after it was cut or refused at " + member.effectAt);
-            } else if (member.removal == Member.Removal.REVOKED) {
-                // Only a violation once the broker has had a good CRL with the serial for over a second.
-                final Instant served = crlServed.apply(member.crlVersion);
-                if (served != null && now.isAfter(served.plusSeconds(1))) {
-                    violations.revokedAccepted(
-                            member,
-                            "accepted " + Duration.between(served, now).toMillis()
-                                    + " ms after the CRL that revokes it was served");
-                }
-            } else if (member.removedAt != null && now.isAfter(member.removedAt.plusSeconds(3))) {
-                violations.revokedAccepted(
-                        member,
-                        "accepted " + Duration.between(member.removedAt, now).toMillis()
-                                + " ms after it was put on the deny list");
-            }
-        }
+        // Whether a removed member may still be accepted now is judged afterwards from the broker's
+        // audit trail (AuditTrail.judge), by the broker's clock rather than this client's.
         final Mqtt5AsyncClient client = clients.get(member);
         if (subscription != null && client != null) {
             client.subscribeWith()

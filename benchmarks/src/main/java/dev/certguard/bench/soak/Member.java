@@ -41,6 +41,10 @@ final class Member {
 
     volatile String effectHow;
     volatile boolean connectedAtRemoval;
+    /** When the broker's audit trail shows the removal in force (a cut or a refused CONNECT), or null. */
+    volatile Instant brokerEffectAt;
+
+    volatile String brokerEffectHow;
 
     private final BitSet attrsAcked = new BitSet();
     private final BitSet attrsReceived = new BitSet();
@@ -95,6 +99,18 @@ final class Member {
         } catch (final Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Takes the member out of the fleet, once: false when another removal got it first. */
+    synchronized boolean claim(final Removal kind, final int version) {
+        if (removal != Removal.NONE) {
+            return false;
+        }
+        connectedAtRemoval = connected;
+        crlVersion = version;
+        removedAt = Instant.now();
+        removal = kind;
+        return true;
     }
 
     boolean removed() {

@@ -22,11 +22,12 @@ record Sample(
         int errorLines,
         int crlEntries,
         int revocations,
-        double brokerCpuSeconds) {
+        double brokerCpuSeconds,
+        double driverCpuSeconds) {
 
     static final String CSV_HEADER = "seconds,driver_connected,hivemq_connections,acl_tracked,crl_tracked,"
             + "disconnect_tracked,client_ids_tracked,agreed,scrapes,heap_after_gc_bytes,threads,fds,error_lines,"
-            + "crl_entries,revocations,broker_cpu_seconds";
+            + "crl_entries,revocations,broker_cpu_seconds,driver_cpu_seconds";
 
     String csv() {
         return String.join(
@@ -46,6 +47,7 @@ record Sample(
                 String.valueOf(errorLines),
                 String.valueOf(crlEntries),
                 String.valueOf(revocations),
-                String.format(java.util.Locale.ROOT, "%.2f", brokerCpuSeconds));
+                String.format(java.util.Locale.ROOT, "%.2f", brokerCpuSeconds),
+                String.format(java.util.Locale.ROOT, "%.2f", driverCpuSeconds));
     }
 }

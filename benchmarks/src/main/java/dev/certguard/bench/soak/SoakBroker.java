@@ -134,7 +134,7 @@ final class SoakBroker implements AutoCloseable {
         return home;
     }
 
-    /** Starts the broker and waits for its TLS port. */
+    /** Starts the broker and waits for its TLS and metrics ports. */
     void start() throws Exception {
         final List<String> command = new ArrayList<>();
         if (pin) {
@@ -163,12 +163,10 @@ final class SoakBroker implements AutoCloseable {
                 throw new IllegalStateException(
                         "broker exited with " + process.exitValue() + "; see " + home.resolve("broker-stdout.log"));
             }
-            try (Socket socket = new Socket()) {
-                socket.connect(new InetSocketAddress("127.0.0.1", metricsPort), 500);
+            if (isOpen(port) && isOpen(metricsPort)) {
                 return;
-            } catch (final IOException notYet) {
-                Thread.sleep(100);
             }
+            Thread.sleep(100);
         }
         throw new IllegalStateException("broker did not open its metrics port");
     }
@@ -279,6 +277,15 @@ final class SoakBroker implements AutoCloseable {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
+        }
+    }
+
+    private static boolean isOpen(final int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
+            return true;
+        } catch (final IOException notYet) {
+            return false;
         }
     }
 

@@ -48,17 +48,29 @@ final class SoakReport {
         row(md, "forbidden publishes acknowledged", r.forbiddenPublishesAccepted, "0");
         row(md, "revoked, denied or unchecked certificates accepted", r.revokedAccepted, "0");
         row(md, "devices never removed but cut or refused 0x87", r.innocentCuts, "0");
+        row(md, "CONNECTs accepted while no CRL was usable (outage past nextUpdate)", r.unchecked, "0");
+        row(md, "soak steps that failed", r.driverFailures, "0");
         row(md, "spy attempts / forbidden filters refused in SUBACKs", r.spyCycles + " / " + r.spyFiltersRefused, "");
         row(md, "probes with removed certificates / refused", r.probes + " / " + r.probesRefused, "all refused");
         row(md, "CRL revocations / deny-list entries", r.crlRevocations() + " / " + r.denials(), "");
         row(md, "removals never in force", r.removalsNotInForce(), "0");
-        row(md, "live cut after the CRL was served, max", r.maxCutAfterServeMillis() + " ms", "<= 1000 ms");
+        row(
+                md,
+                "removals cut live / refused at their next CONNECT (broker's audit trail)",
+                r.cutAndRefused()[0] + " / " + r.cutAndRefused()[1],
+                "");
+        row(
+                md,
+                "live cut (broker's audit time) after the CRL was served, max",
+                r.maxCutAfterServeMillis() + " ms",
+                "<= 1000 ms");
         row(
                 md,
                 "revocation to live cut (first fetch answered well), max",
                 r.maxRevocationToCutMillis() + " ms",
                 "<= " + (r.options.refreshSeconds() * 1000 + 1000) + " ms");
         row(md, "deny-list entry to live cut, max", r.maxDenyToCutMillis() + " ms", "<= 3000 ms");
+        row(md, "the same, until the device saw the DISCONNECT, max", r.maxClientSawCutMillis() + " ms", "reported");
         row(md, "CONNECTs refused 0x88 (no usable CRL)", r.refusedUnavailable, "only in outage / restart windows");
         row(md, "samples where tracked records != connections", r.samplesDisagreeing() + " of " + r.samples(), "0");
         row(
@@ -101,8 +113,13 @@ final class SoakReport {
         md.append("Timeline:\n\n```\n");
         r.events.forEach(e -> md.append(e).append('\n'));
         md.append("```\n");
+        if (!r.noteExamples.isEmpty()) {
+            md.append("\nFirst notes (unexpected, not a security failure):\n\n```\n");
+            r.noteExamples.forEach(e -> md.append(e).append('\n'));
+            md.append("```\n");
+        }
         if (!r.examples.isEmpty()) {
-            md.append("\nFirst violations and notes:\n\n```\n");
+            md.append("\nFirst violations:\n\n```\n");
             r.examples.stream().limit(40).forEach(e -> md.append(e).append('\n'));
             md.append("```\n");
         }

@@ -23,10 +23,19 @@ public final class SoakResult {
             Instant crlServedAt,
             Instant effectAt,
             String how,
-            boolean connectedAtRemoval) {
+            boolean connectedAtRemoval,
+            Instant brokerEffectAt,
+            String brokerHow) {
 
-        /** From removal (or the first good serve of the CRL carrying it) to the cut; -1 when none. */
+        /** From removal (or the first good serve of the CRL carrying it) to the broker's cut; -1 when none. */
         long millisFrom(final Instant from) {
+            return from == null || brokerEffectAt == null
+                    ? -1
+                    : Duration.between(from, brokerEffectAt).toMillis();
+        }
+
+        /** The same, to the moment the device saw the cut. */
+        long clientMillisFrom(final Instant from) {
             return from == null || effectAt == null
                     ? -1
                     : Duration.between(from, effectAt).toMillis();
@@ -36,12 +45,16 @@ public final class SoakResult {
     final SoakOptions options;
     final Instant finishedAt;
     final List<Sample> samples;
+    final Sample afterLoad;
     final Sample drained;
     final long forbiddenDeliveries;
     final long forbiddenGrants;
     final long forbiddenPublishesAccepted;
     final long revokedAccepted;
     final long innocentCuts;
+    final long unchecked;
+    final long driverFailures;
+    final List<String> noteExamples;
     final long notes;
     final List<String> examples;
     final List<Removal> removals = new ArrayList<>();
@@ -71,6 +84,7 @@ public final class SoakResult {
             final SoakOptions options,
             final Instant finishedAt,
             final List<Sample> samples,
+            final Sample afterLoad,
             final Sample drained,
             final Violations violations,
             final Fleet fleet,
@@ -85,12 +99,16 @@ public final class SoakResult {
         this.options = options;
         this.finishedAt = finishedAt;
         this.samples = samples;
+        this.afterLoad = afterLoad;
         this.drained = drained;
         this.forbiddenDeliveries = violations.forbiddenDeliveries.get();
         this.forbiddenGrants = violations.forbiddenGrants.get();
         this.forbiddenPublishesAccepted = violations.forbiddenPublishesAccepted.get();
         this.revokedAccepted = violations.revokedAccepted.get();
         this.innocentCuts = violations.innocentCuts.get();
+        this.unchecked = violations.unchecked.get();
+        this.driverFailures = violations.driverFailures.get();
+        this.noteExamples = violations.noteExamples();
         this.notes = violations.notes.get();
         this.examples = violations.examples();
         this.crlAnswers = crlAnswers;
@@ -121,12 +139,20 @@ public final class SoakResult {
                     member.removal == Member.Removal.REVOKED ? fleet.crlServed(member.crlVersion) : null,
                     member.effectAt,
                     member.effectHow,
-                    member.connectedAtRemoval));
+                    member.connectedAtRemoval,
+                    member.brokerEffectAt,
+                    member.brokerEffectHow));
         }
     }
 
     public long violations() {
-        return forbiddenDeliveries + forbiddenGrants + forbiddenPublishesAccepted + revokedAccepted + innocentCuts;
+        return forbiddenDeliveries
+                + forbiddenGrants
+                + forbiddenPublishesAccepted
+                + revokedAccepted
+                + innocentCuts
+                + unchecked
+                + driverFailures;
     }
 
     public long forbiddenDeliveries() {
@@ -143,7 +169,9 @@ public final class SoakResult {
 
     /** Removals that never took effect. */
     public long removalsNotInForce() {
-        return removals.stream().filter(r -> r.effectAt() == null).count();
+        return removals.stream()
+                .filter(r -> r.effectAt() == null && r.brokerEffectAt() == null)
+                .count();
     }
 
     public int crlRevocations() {
@@ -157,7 +185,7 @@ public final class SoakResult {
     /** Longest time from the first good serve of a CRL to the live cut of a device it revokes. */
     public long maxCutAfterServeMillis() {
         return removals(Member.Removal.REVOKED).stream()
-                .filter(r -> "cut".equals(r.how()))
+                .filter(r -> "cut".equals(r.brokerHow()))
                 .mapToLong(r -> r.millisFrom(r.crlServedAt()))
                 .max()
                 .orElse(-1);
@@ -169,7 +197,7 @@ public final class SoakResult {
      */
     public long maxRevocationToCutMillis() {
         return removals(Member.Removal.REVOKED).stream()
-                .filter(r -> "cut".equals(r.how()) && r.crlServedAt() != null)
+                .filter(r -> "cut".equals(r.brokerHow()) && r.crlServedAt() != null)
                 .filter(r -> Duration.between(r.removedAt(), r.crlServedAt()).toMillis()
                         <= options.refreshSeconds() * 1000L + 500)
                 .mapToLong(r -> r.millisFrom(r.removedAt()))
@@ -179,10 +207,28 @@ public final class SoakResult {
 
     public long maxDenyToCutMillis() {
         return removals(Member.Removal.DENIED).stream()
-                .filter(r -> "cut".equals(r.how()))
+                .filter(r -> "cut".equals(r.brokerHow()))
                 .mapToLong(r -> r.millisFrom(r.removedAt()))
                 .max()
                 .orElse(-1);
+    }
+
+    /** Longest time from a removal to the moment the device itself saw the cut (includes the load generator's delays). */
+    public long maxClientSawCutMillis() {
+        return removals.stream()
+                .filter(r -> "cut".equals(r.how()))
+                .mapToLong(
+                        r -> r.clientMillisFrom(r.kind() == Member.Removal.REVOKED ? r.crlServedAt() : r.removedAt()))
+                .max()
+                .orElse(-1);
+    }
+
+    /** Removals cut live / refused at a later CONNECT, as the broker's audit trail shows them. */
+    public long[] cutAndRefused() {
+        return new long[] {
+            removals.stream().filter(r -> "cut".equals(r.brokerHow())).count(),
+            removals.stream().filter(r -> "refused".equals(r.brokerHow())).count()
+        };
     }
 
     /** Samples whose tracked records did not equal the connections in any scrape. */
@@ -219,6 +265,10 @@ public final class SoakResult {
         return spyCycles;
     }
 
+    public long spyFiltersRefused() {
+        return spyFiltersRefused;
+    }
+
     public long probesRefused() {
         return probesRefused;
     }
@@ -233,6 +283,10 @@ public final class SoakResult {
         if (violations() > 0) {
             failures.add(
                     violations() + " violations: " + examples.stream().limit(10).toList());
+        }
+        if (crlRevocations() + denials() > 0 && cutAndRefused()[0] == 0) {
+            failures.add("no revocation or deny-list entry was cut live: each removed device waited for its"
+                    + " lifetime or its next CONNECT");
         }
         if (removalsNotInForce() > 0) {
             failures.add(removalsNotInForce() + " revocations or denials never took effect");
@@ -259,7 +313,9 @@ public final class SoakResult {
                         what.equals("heap")
                                 ? Sample::heapAfterGcBytes
                                 : what.equals("threads") ? s -> s.threads() : s -> s.fileDescriptors());
-                if (Math.abs(pair[1] - pair[0]) > 0.05 * pair[0]) {
+                if (Double.isNaN(pair[0]) || Double.isNaN(pair[1])) {
+                    failures.add(what + " was not measured (see the samples)");
+                } else if (Math.abs(pair[1] - pair[0]) > 0.05 * pair[0]) {
                     failures.add(what + " not flat: " + pair[0] + " -> " + pair[1]);
                 }
             }

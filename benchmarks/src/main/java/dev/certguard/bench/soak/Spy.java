@@ -33,6 +33,8 @@ final class Spy {
     private final Fleet fleet;
     private final Violations violations;
     private final AtomicLong attempts = new AtomicLong();
+    private volatile long recentUntil;
+    private final java.util.function.Function<Member, java.time.Instant> inForce;
     private final java.util.concurrent.atomic.AtomicInteger open = new java.util.concurrent.atomic.AtomicInteger();
 
     final AtomicLong cycles = new AtomicLong();
@@ -43,7 +45,13 @@ final class Spy {
     final AtomicLong probes = new AtomicLong();
     final AtomicLong probesRefused = new AtomicLong();
 
-    Spy(final String host, final int port, final Fleet fleet, final Violations violations) {
+    Spy(
+            final String host,
+            final int port,
+            final Fleet fleet,
+            final Violations violations,
+            final java.util.function.Function<Member, java.time.Instant> inForce) {
+        this.inForce = inForce;
         this.host = host;
         this.port = port;
         this.fleet = fleet;
@@ -104,6 +112,7 @@ final class Spy {
                                         ? refused.getMqttMessage()
                                         : rethrow(error)))
                 .thenCompose(suback -> {
+                    cycles.incrementAndGet();
                     for (int i = 0; i < filters.size(); i++) {
                         if (suback.getReasonCodes().get(i).isError()) {
                             filtersRefused.incrementAndGet();
@@ -117,8 +126,8 @@ final class Spy {
                             .payload((Fleet.FORBIDDEN + n + "|" + as + "->" + target).getBytes(StandardCharsets.UTF_8))
                             .send();
                 })
+                .orTimeout(30, TimeUnit.SECONDS)
                 .whenComplete((result, error) -> {
-                    cycles.incrementAndGet();
                     if (error == null && accepted(result)) {
                         violations.forbiddenPublishAccepted(as + " to " + target);
                     } else {
@@ -141,28 +150,64 @@ final class Spy {
                 });
     }
 
+    /** For a while (after a restart), tries every one of the five latest removals each second. */
+    void probeRecentFor(final java.time.Duration duration) {
+        recentUntil = System.nanoTime() + duration.toNanos();
+    }
+
     /** Tries the certificate of a device the broker has already cut or refused; acceptance is a violation. */
     void probeRemoved() {
+        if (System.nanoTime() < recentUntil) {
+            final List<Member> recent = new ArrayList<>(fleet.removed());
+            recent.removeIf(m -> !mustBeRefused(m));
+            recent.sort(
+                    java.util.Comparator.comparing((Member m) -> m.removedAt).reversed());
+            recent.stream().limit(5).forEach(this::probe);
+            return;
+        }
         final List<Member> removed = new ArrayList<>();
         for (final Member member : fleet.removed()) {
-            if (member.effectAt != null) {
+            if (mustBeRefused(member)) {
                 removed.add(member);
             }
         }
         if (removed.isEmpty()) {
             return;
         }
-        final Member member = removed.get(ThreadLocalRandom.current().nextInt(removed.size()));
+        // Half the probes go to the five most recent removals: the ones a replayed older CRL would miss.
+        removed.sort(java.util.Comparator.comparing((Member m) -> m.removedAt).reversed());
+        final ThreadLocalRandom random = ThreadLocalRandom.current();
+        probe(removed.get(
+                random.nextBoolean() ? random.nextInt(Math.min(5, removed.size())) : random.nextInt(removed.size())));
+    }
+
+    /** Whether the broker has refused or cut this member already, or its removal is past due. */
+    private boolean mustBeRefused(final Member member) {
+        if (member.effectAt != null) {
+            return true;
+        }
+        final java.time.Instant due = inForce.apply(member);
+        return due != null && java.time.Instant.now().isAfter(due);
+    }
+
+    private void probe(final Member member) {
         probes.incrementAndGet();
         final Mqtt5AsyncClient client = client(member, member.identity);
-        client.connectWith().cleanStart(false).sessionExpiryInterval(600).send().whenComplete((connack, error) -> {
-            if (error == null) {
-                violations.revokedAccepted(member, "accepted by the spy's probe with its client id");
-                client.disconnect().exceptionally(e -> null);
-            } else {
-                probesRefused.incrementAndGet();
-            }
-        });
+        client.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(600)
+                .send()
+                .orTimeout(30, TimeUnit.SECONDS)
+                .whenComplete((connack, error) -> {
+                    if (error == null) {
+                        violations.revokedAccepted(member, "accepted by the spy's probe with its client id");
+                        client.disconnect().exceptionally(e -> null);
+                    } else if (unwrap(error) instanceof com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException) {
+                        probesRefused.incrementAndGet();
+                    } else {
+                        client.disconnect().exceptionally(e -> null);
+                    }
+                });
     }
 
     /** The spy's and the probes' connections open now. */

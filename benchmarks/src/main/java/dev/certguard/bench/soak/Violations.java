@@ -18,8 +18,11 @@ final class Violations {
     final AtomicLong forbiddenPublishesAccepted = new AtomicLong();
     final AtomicLong revokedAccepted = new AtomicLong();
     final AtomicLong innocentCuts = new AtomicLong();
+    final AtomicLong unchecked = new AtomicLong();
+    final AtomicLong driverFailures = new AtomicLong();
     final AtomicLong notes = new AtomicLong();
     private final List<String> examples = new ArrayList<>();
+    private final List<String> noteExamples = new ArrayList<>();
 
     void forbidden(final String what) {
         forbiddenDeliveries.incrementAndGet();
@@ -46,9 +49,28 @@ final class Violations {
         keep(what);
     }
 
+    void unchecked(final String what) {
+        unchecked.incrementAndGet();
+        keep(what);
+    }
+
+    /** The soak itself failed to do something it must (a step threw, a phase could not happen). */
+    void driverFailure(final String what) {
+        driverFailures.incrementAndGet();
+        keep("soak: " + what);
+    }
+
     void note(final String what) {
         notes.incrementAndGet();
-        keep("note: " + what);
+        synchronized (this) {
+            if (noteExamples.size() < EXAMPLES) {
+                noteExamples.add(Instant.now() + " " + what);
+            }
+        }
+    }
+
+    synchronized List<String> noteExamples() {
+        return List.copyOf(noteExamples);
     }
 
     long total() {
@@ -56,7 +78,9 @@ final class Violations {
                 + forbiddenGrants.get()
                 + forbiddenPublishesAccepted.get()
                 + revokedAccepted.get()
-                + innocentCuts.get();
+                + innocentCuts.get()
+                + unchecked.get()
+                + driverFailures.get();
     }
 
     synchronized List<String> examples() {

@@ -38,7 +38,10 @@ class SoakIT {
         assertThat(result.crlRevocations()).as("CRL revocations made").isGreaterThanOrEqualTo(4);
         assertThat(result.denials()).as("deny-list entries made").isGreaterThanOrEqualTo(4);
         assertThat(result.removalsNotInForce()).isZero();
-        assertThat(result.spyCycles()).as("spy attempts").isGreaterThanOrEqualTo(30);
+        assertThat(result.spyCycles())
+                .as("spy attempts that reached the SUBACK")
+                .isGreaterThanOrEqualTo(30);
+        assertThat(result.spyFiltersRefused()).as("forbidden filters refused").isGreaterThanOrEqualTo(30 * 13);
         assertThat(result.probesRefused())
                 .as("removed certificates tried and refused")
                 .isPositive();

@@ -107,6 +107,16 @@ public final class CrlRefresher {
         }
         source.accepted(fetch);
         metrics.success(source.name(), crl);
+        final java.time.Duration ahead = java.time.Duration.between(clock.instant(), crl.thisUpdate());
+        if (ahead.compareTo(CrlVerifier.CLOCK_SKEW) > 0) {
+            log.warn(
+                    "crl-extension: CRL of '{}' from {} has thisUpdate {}, {} s ahead of this broker's clock; it is"
+                            + " used (signed, numbered, newer than the last one): check the broker's clock",
+                    crl.issuer().getName(),
+                    source.name(),
+                    crl.thisUpdate(),
+                    ahead.getSeconds());
+        }
         log.info(
                 "crl-extension: CRL of '{}' from {} in use: {} revoked, number {}, thisUpdate {}, nextUpdate {}",
                 crl.issuer().getName(),

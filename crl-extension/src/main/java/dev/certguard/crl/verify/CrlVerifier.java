@@ -72,8 +72,13 @@ public final class CrlVerifier {
         if (!crl.unsupportedExtensions.isEmpty()) {
             throw new CrlVerificationException("unsupported: " + String.join(", ", crl.unsupportedExtensions));
         }
-        if (crl.thisUpdate().isAfter(now.plus(CLOCK_SKEW))) {
-            throw new CrlVerificationException("thisUpdate " + crl.thisUpdate() + " is in the future");
+        // A numbered CRL from "the future" is used: refusing it would keep an older CRL and leave its
+        // new revocations out (fail-open) while this broker's clock is behind; the number still orders
+        // it for rollback protection. Without a number, thisUpdate is the only order, and a CA clock
+        // that ran ahead would lock every later CRL out, so such a CRL is refused.
+        if (crl.thisUpdate().isAfter(now.plus(CLOCK_SKEW)) && crl.number() == null) {
+            throw new CrlVerificationException("thisUpdate " + crl.thisUpdate()
+                    + " is in the future and the CRL has no CRL number to order it by; check this broker's clock");
         }
         if (crl.nextUpdate() == null) {
             throw new CrlVerificationException("no nextUpdate: certguard cannot tell when it stops being current");

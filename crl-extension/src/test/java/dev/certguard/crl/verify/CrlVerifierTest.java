@@ -95,14 +95,27 @@ class CrlVerifierTest {
     }
 
     @Test
-    void crl_from_the_future_is_refused() {
+    void numbered_crl_from_the_future_is_used_so_a_broker_clock_an_hour_behind_still_applies_new_revocations()
+            throws Exception {
         final TestCa.Crl crl = EC.crl();
         crl.thisUpdate = Instant.now().plusSeconds(3600);
         crl.nextUpdate = Instant.now().plusSeconds(7200);
+        crl.number = BigInteger.valueOf(7);
+
+        assertThat(verify(crl.der()).number()).isEqualTo(BigInteger.valueOf(7));
+    }
+
+    @Test
+    void crl_from_the_future_without_a_number_is_refused() {
+        final TestCa.Crl crl = EC.crl();
+        crl.thisUpdate = Instant.now().plusSeconds(3600);
+        crl.nextUpdate = Instant.now().plusSeconds(7200);
+        crl.number = null;
 
         assertThatThrownBy(() -> verify(crl.der()))
                 .isInstanceOf(CrlVerificationException.class)
-                .hasMessageContaining("in the future");
+                .hasMessageContaining("in the future")
+                .hasMessageContaining("no CRL number");
     }
 
     @Test

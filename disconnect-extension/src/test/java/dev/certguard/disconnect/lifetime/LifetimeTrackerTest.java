@@ -72,6 +72,36 @@ class LifetimeTrackerTest {
         assertThat(tracker.tracked()).isZero();
     }
 
+    /*
+     * Deadlines are wall-clock instants (certificate expiry is one), so a step of the system clock
+     * moves them. These two pin what an operator must know (README, "Clock steps").
+     */
+    @Test
+    void a_clock_step_forward_of_an_hour_ends_at_the_next_tick_every_connection_whose_deadline_fell_in_that_hour() {
+        final LifetimeTracker tracker = tracker(Duration.ofMinutes(30), false);
+        for (int i = 0; i < 10; i++) {
+            tracker.authenticated(authenticated("admin:a1998e/c" + i, chain()));
+        }
+
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(tracker.fireDue()).isEqualTo(10);
+        assertThat(hivemq.disconnects()).hasSize(10);
+    }
+
+    @Test
+    void a_clock_step_back_of_an_hour_postpones_every_deadline_by_that_hour() {
+        final LifetimeTracker tracker = tracker(Duration.ofSeconds(60), false);
+        tracker.authenticated(authenticated("admin:a1998e/c1", chain()));
+
+        clock.advance(Duration.ofHours(-1));
+        clock.advance(Duration.ofSeconds(60));
+        assertThat(tracker.fireDue()).isZero();
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(tracker.fireDue()).isEqualTo(1);
+    }
+
     @Test
     void will_is_sent_when_configured() {
         final LifetimeTracker tracker = tracker(Duration.ofSeconds(10), true);
