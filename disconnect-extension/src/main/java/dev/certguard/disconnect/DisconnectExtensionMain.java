@@ -94,7 +94,14 @@ public final class DisconnectExtensionMain implements ExtensionMain {
         final ClientIdOwnership owners = new ClientIdOwnership();
         cutter =
                 new ConnectionCutter(ID, owners, clients::disconnectClient, scheduler(executor), RECHECK, MAX_RECHECKS);
-        tracker = new LifetimeTracker(policy(config), cutter, metrics, config.sendWillMessage(), Clock.systemUTC());
+        tracker = new LifetimeTracker(
+                policy(config),
+                cutter,
+                metrics,
+                config.sendWillMessage(),
+                Clock.systemUTC(),
+                () -> System.nanoTime() / 1_000_000,
+                audit);
         tracker.start(runnable -> {
             final Thread thread = new Thread(runnable, "certguard-connection-lifetimes");
             thread.setDaemon(true);

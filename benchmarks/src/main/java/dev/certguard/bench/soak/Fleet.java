@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * lifetime cut), publishes to its {@code attrs} and receives its {@code config}; the v2k bridge
  * subscribes {@code +/attrs}, the k2v bridge publishes to {@code +/config}. Every message carries
  * its sender's identity and a sequence number, so each receiver checks that it may see it and the
- * run can count what was acknowledged but never delivered. Removed devices (revoked, denied) stop
+ * run can count what was acknowledged but never delivered. A removed device (revoked, denied) is
+ * replaced at once by a new device with a new certificate, as an operator replaces a compromised
+ * one, so the fleet keeps its size. Removed devices stop
  * reconnecting once the broker has cut or refused them; any acceptance after that is a violation.
  * Thread-safe: client callbacks arrive on the MQTT client's threads; counters are atomic.
  */
@@ -36,7 +38,14 @@ final class Fleet {
 
     private final String host;
     private final int port;
-    private final List<Member> devices;
+    /** The fleet now: a removed device's slot holds its replacement. */
+    private final java.util.concurrent.atomic.AtomicReferenceArray<Member> devices;
+    /** Every device that ever was in the fleet (a removed one stays here, for its deliveries and its judging). */
+    private final List<Member> everyone = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    private final dev.certguard.pki.CertificateAuthority ca;
+    private final java.util.concurrent.atomic.AtomicInteger replacements =
+            new java.util.concurrent.atomic.AtomicInteger();
     private final Member v2k;
     private final Member k2v;
     private final Map<String, Member> byIdentity = new ConcurrentHashMap<>();
@@ -58,6 +67,7 @@ final class Fleet {
     Fleet(
             final String host,
             final int port,
+            final dev.certguard.pki.CertificateAuthority ca,
             final List<Member> devices,
             final Member v2k,
             final Member k2v,
@@ -65,7 +75,9 @@ final class Fleet {
             final java.util.function.IntFunction<Instant> crlServed) {
         this.host = host;
         this.port = port;
-        this.devices = List.copyOf(devices);
+        this.devices = new java.util.concurrent.atomic.AtomicReferenceArray<>(devices.toArray(new Member[0]));
+        this.everyone.addAll(devices);
+        this.ca = ca;
         this.v2k = v2k;
         this.k2v = k2v;
         this.violations = violations;
@@ -80,8 +92,32 @@ final class Fleet {
         return version < 0 ? null : crlServed.apply(version);
     }
 
+    /** The fleet now (replacements included, removed devices not). */
     List<Member> devices() {
-        return devices;
+        final List<Member> now = new ArrayList<>(devices.length());
+        for (int i = 0; i < devices.length(); i++) {
+            now.add(devices.get(i));
+        }
+        return now;
+    }
+
+    /** A random device of the fleet now. */
+    Member any() {
+        return devices.get(ThreadLocalRandom.current().nextInt(devices.length()));
+    }
+
+    /** Puts a new device, with its own new certificate, in the removed one's place, and connects it. */
+    void replace(final Member removed) {
+        for (int i = 0; i < devices.length(); i++) {
+            if (devices.get(i) == removed) {
+                final Member fresh = Member.issue(ca, removed.identity + "r" + replacements.incrementAndGet());
+                byIdentity.put(fresh.identity, fresh);
+                everyone.add(fresh);
+                devices.set(i, fresh);
+                connect(fresh, publish -> deviceReceived(fresh, publish), fresh.identity + "/config");
+                return;
+            }
+        }
     }
 
     /** Connects the bridges, then the devices at {@code perSecond}. */
@@ -89,7 +125,7 @@ final class Fleet {
         connect(v2k, this::bridgeReceived, "+/attrs");
         connect(k2v, publish -> violations.forbidden("k2v-bridge received " + publish.getTopic()), null);
         final long pause = Math.max(1, 1000 / Math.max(1, perSecond));
-        for (final Member device : devices) {
+        for (final Member device : devices()) {
             connect(device, publish -> deviceReceived(device, publish), device.identity + "/config");
             Thread.sleep(pause);
         }
@@ -108,7 +144,7 @@ final class Fleet {
 
     /** Every device publishes once every {@code everySeconds}; call once per {@code tick}. */
     void publishTick(final long tick, final int ticksPerPeriod) {
-        for (int i = (int) (tick % ticksPerPeriod); i < devices.size(); i += ticksPerPeriod) {
+        for (int i = (int) (tick % ticksPerPeriod); i < devices.length(); i += ticksPerPeriod) {
             final Member device = devices.get(i);
             final Mqtt5AsyncClient client = clients.get(device);
             if (!running || client == null || !device.connected || device.removed()) {
@@ -134,7 +170,7 @@ final class Fleet {
         if (!running || client == null || !k2v.connected) {
             return;
         }
-        final Member device = devices.get(ThreadLocalRandom.current().nextInt(devices.size()));
+        final Member device = any();
         if (device.removed()) {
             return;
         }
@@ -306,7 +342,7 @@ final class Fleet {
         long attrsAcked = 0;
         long config = 0;
         long configAcked = 0;
-        for (final Member device : devices) {
+        for (final Member device : everyone) {
             attrs += device.attrsMissed();
             attrsAcked += device.attrsAckedCount();
             if (!device.removed()) {
@@ -319,7 +355,7 @@ final class Fleet {
 
     List<Member> removed() {
         final List<Member> removed = new ArrayList<>();
-        for (final Member device : devices) {
+        for (final Member device : everyone) {
             if (device.removed()) {
                 removed.add(device);
             }

@@ -4,7 +4,8 @@ package dev.certguard.bench.soak;
  * One look at the broker during a soak. {@code agreed} says whether HiveMQ's open connections and
  * the three extensions' tracked records were equal in one scrape (several scrapes are tried a few
  * milliseconds apart, since a connection opening or closing between two gauges is not a leak);
- * {@code heapAfterGcBytes} is NaN when no GC was forced for this sample. Immutable.
+ * {@code storm} marks samples taken between a SIGKILL and the return of 95% of the fleet, when the
+ * broker works through a reconnect storm; {@code heapAfterGcBytes} is NaN when no GC was forced for this sample. Immutable.
  */
 record Sample(
         double seconds,
@@ -16,6 +17,7 @@ record Sample(
         int clientIdsTracked,
         boolean agreed,
         int scrapes,
+        boolean storm,
         double heapAfterGcBytes,
         int threads,
         long fileDescriptors,
@@ -26,7 +28,7 @@ record Sample(
         double driverCpuSeconds) {
 
     static final String CSV_HEADER = "seconds,driver_connected,hivemq_connections,acl_tracked,crl_tracked,"
-            + "disconnect_tracked,client_ids_tracked,agreed,scrapes,heap_after_gc_bytes,threads,fds,error_lines,"
+            + "disconnect_tracked,client_ids_tracked,agreed,scrapes,storm,heap_after_gc_bytes,threads,fds,error_lines,"
             + "crl_entries,revocations,broker_cpu_seconds,driver_cpu_seconds";
 
     String csv() {
@@ -41,6 +43,7 @@ record Sample(
                 String.valueOf(clientIdsTracked),
                 String.valueOf(agreed),
                 String.valueOf(scrapes),
+                String.valueOf(storm),
                 Double.isNaN(heapAfterGcBytes) ? "" : String.valueOf((long) heapAfterGcBytes),
                 String.valueOf(threads),
                 String.valueOf(fileDescriptors),

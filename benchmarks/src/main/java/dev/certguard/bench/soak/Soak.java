@@ -96,7 +96,7 @@ public final class Soak {
                         SoakBroker.prepare(options.repo().toAbsolutePath(), out, pki, crl.url(), denyList, options)) {
             broker.start();
             log("broker up on port " + broker.port() + " (pid " + broker.pid() + ")");
-            fleet = new Fleet("localhost", broker.port(), devices, v2k, k2v, violations, crl::firstServed);
+            fleet = new Fleet("localhost", broker.port(), ca, devices, v2k, k2v, violations, crl::firstServed);
             spy = new Spy("localhost", broker.port(), fleet, violations, this::inForce);
             fleet.start(100);
             awaitConnected(fleet, devices.size() + 2, Duration.ofSeconds(120));
@@ -295,10 +295,12 @@ public final class Soak {
         // The CRL is issued first: a member counts as revoked only from the version that carries it.
         synchronized (crl) {
             final int version = crl.nextVersion();
-            if (member.claim(Member.Removal.REVOKED, version)) {
-                crl.revoke(member.certificate.getSerialNumber());
+            if (!member.claim(Member.Removal.REVOKED, version)) {
+                return;
             }
+            crl.revoke(member.certificate.getSerialNumber());
         }
+        fleet.replace(member);
     }
 
     private void deny(final Fleet fleet, final Path denyList) throws IOException {
@@ -311,6 +313,7 @@ public final class Soak {
         final Path next = denyList.resolveSibling(denyList.getFileName() + ".next");
         Files.writeString(next, Files.readString(denyList) + line + "\n");
         Files.move(next, denyList, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        fleet.replace(member);
     }
 
     private static Member pick(final Fleet fleet) {
@@ -366,6 +369,7 @@ public final class Soak {
                 value(values, CLIENT_IDS_TRACKED),
                 agreed,
                 scrapes,
+                connectedBeforeRestart > 0,
                 heap,
                 value(values, "jvm_threads_current"),
                 broker.fileDescriptors(),

@@ -233,7 +233,16 @@ public final class SoakResult {
 
     /** Samples whose tracked records did not equal the connections in any scrape. */
     public long samplesDisagreeing() {
-        return samples.stream().filter(s -> !s.agreed()).count();
+        return samples.stream().filter(s -> !s.agreed() && !s.storm()).count();
+    }
+
+    /**
+     * Samples that disagreed while the broker worked through the reconnect storm after a SIGKILL
+     * (HiveMQ's extension event queue then lags the channels by seconds); reported, not failed on,
+     * since the final drain to zero is what tells a leak.
+     */
+    public long stormSamplesDisagreeing() {
+        return samples.stream().filter(s -> !s.agreed() && s.storm()).count();
     }
 
     public int samples() {
@@ -307,16 +316,18 @@ public final class SoakResult {
             failures.add("records left once every client had gone: " + drained);
         }
         if (options.seconds() >= 600) {
-            for (final String what : List.of("heap", "threads", "fds")) {
+            // A leak grows; the fleet shrinks as devices are removed, so only growth fails the run, and
+            // descriptors are counted without the client sockets.
+            for (final String what : List.of("heap", "threads", "descriptors besides client sockets")) {
                 final double[] pair = SoakReport.flatness(
                         this,
                         what.equals("heap")
                                 ? Sample::heapAfterGcBytes
-                                : what.equals("threads") ? s -> s.threads() : s -> s.fileDescriptors());
+                                : what.equals("threads") ? s -> s.threads() : SoakReport::otherDescriptors);
                 if (Double.isNaN(pair[0]) || Double.isNaN(pair[1])) {
                     failures.add(what + " was not measured (see the samples)");
-                } else if (Math.abs(pair[1] - pair[0]) > 0.05 * pair[0]) {
-                    failures.add(what + " not flat: " + pair[0] + " -> " + pair[1]);
+                } else if (pair[1] > 1.05 * pair[0]) {
+                    failures.add(what + " grew more than 5%: " + pair[0] + " -> " + pair[1]);
                 }
             }
         }

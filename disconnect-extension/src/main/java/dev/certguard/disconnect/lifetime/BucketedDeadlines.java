@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * Every connection deadline, fired by one thread. Deadlines are grouped into 100 ms buckets kept in
  * a concurrent skip list ordered by time; each connection is its own node in its bucket's linked list, so a timer
  * costs no object of its own (a scheduled-executor task would be 64+ bytes per connection) and
- * cancelling is O(1). Deadlines fire up to one tick late, never early. Times are wall-clock on
- * purpose: certificate expiry is a wall-clock instant.
+ * cancelling is O(1). Deadlines fire up to one tick late, never early. Times are in the units of the
+ * clock given (the tracker gives a monotonic one, so a step of the system clock moves nothing here).
  * Thread-safe: a bucket's list is guarded by the bucket's monitor, the skip list is concurrent,
  * and a bucket is marked dead under its monitor before it leaves the skip list.
  */
@@ -49,11 +49,18 @@ final class BucketedDeadlines {
 
     private final ConcurrentSkipListMap<Long, Bucket> buckets = new ConcurrentSkipListMap<>();
     private final @NotNull LongSupplier clock;
+    private final @NotNull Runnable onTick;
     private volatile @Nullable Thread thread;
     private volatile boolean stopped;
 
     BucketedDeadlines(final @NotNull LongSupplier clockMillis) {
+        this(clockMillis, () -> {});
+    }
+
+    /** {@code onTick} runs on the timer thread at every wake-up (at least every tick); it must be cheap. */
+    BucketedDeadlines(final @NotNull LongSupplier clockMillis, final @NotNull Runnable onTick) {
         this.clock = clockMillis;
+        this.onTick = onTick;
     }
 
     /** Starts the one thread that fires deadlines; without it, only {@link #fireDue()} fires them. */
@@ -65,7 +72,7 @@ final class BucketedDeadlines {
 
     /** Schedules {@code node} (not currently scheduled) to expire at {@code atMillis}; false once stopped. */
     boolean schedule(final @NotNull Node node, final long atMillis) {
-        final long tick = Math.floorDiv(atMillis + TICK_MILLIS - 1, TICK_MILLIS);
+        final long tick = tickOf(atMillis);
         while (!stopped) {
             final Bucket bucket = buckets.computeIfAbsent(tick, Bucket::new);
             synchronized (bucket) {
@@ -83,6 +90,17 @@ final class BucketedDeadlines {
             }
         }
         return false;
+    }
+
+    /** The tick {@code node} is scheduled in (its time is tick x {@link #TICK_MILLIS}), or -1 when it is not scheduled. */
+    static long scheduledTick(final @NotNull Node node) {
+        final Bucket bucket = node.bucket;
+        return bucket == null ? -1 : bucket.tick;
+    }
+
+    /** The tick a deadline at {@code atMillis} goes into. */
+    static long tickOf(final long atMillis) {
+        return Math.floorDiv(atMillis + TICK_MILLIS - 1, TICK_MILLIS);
     }
 
     /** Unschedules {@code node}; true if it was scheduled and now never expires. */
@@ -165,6 +183,11 @@ final class BucketedDeadlines {
 
     private void loop() {
         while (!stopped) {
+            try {
+                onTick.run();
+            } catch (final RuntimeException e) {
+                log.warn("disconnect-extension: the deadline timer's check failed: {}", e.toString());
+            }
             final long now = clock.getAsLong();
             final Map.Entry<Long, Bucket> first = buckets.firstEntry();
             if (first != null && first.getKey() * TICK_MILLIS <= now) {

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,14 @@ import org.slf4j.LoggerFactory;
  * and no task object per connection) and, when it comes, cuts the connection through the shared
  * {@link ConnectionCutter} (which never hits a later connection with the same client id). Cancelled
  * deadlines leave at once, so nothing is retained for connections that ended.
+ * <p>
+ * Clock steps: deadlines run on a monotonic clock. A lifetime is a duration from the CONNECT, so a
+ * step of the system (wall) clock never moves it: a step forward no longer ends every connection at
+ * once, a step back no longer lets connections outlive their lifetime. Certificate expiry is a
+ * wall-clock instant: it is converted when scheduled and, whenever the wall clock jumps forward,
+ * brought forward to what the new clock says, so a certificate is never kept past its
+ * {@code notAfter} as the broker's clock reads it; after a step back it ends early (a reconnect),
+ * never late.
  * Thread-safe: per-connection state is in {@link Tracked}; shared state is concurrent.
  */
 public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker.Tracked> {
@@ -31,6 +40,10 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
     private final @NotNull DisconnectMetrics metrics;
     private volatile boolean sendWill;
     private final @NotNull Clock clock;
+    private final @NotNull LongSupplier monotonic;
+    /** Wall-clock millis minus monotonic millis when last looked at: a jump means the wall clock stepped. */
+    private volatile long wallOffset;
+
     private final @NotNull Audit audit;
     private final @NotNull BucketedDeadlines deadlines;
     private final AtomicInteger tracked = new AtomicInteger();
@@ -43,7 +56,7 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
             final @NotNull DisconnectMetrics metrics,
             final boolean sendWill,
             final @NotNull Clock clock) {
-        this(policy, cutter, metrics, sendWill, clock, new Audit("disconnect-extension", clock));
+        this(policy, cutter, metrics, sendWill, clock, clock::millis, new Audit("disconnect-extension", clock));
     }
 
     public LifetimeTracker(
@@ -53,13 +66,27 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
             final boolean sendWill,
             final @NotNull Clock clock,
             final @NotNull Audit audit) {
+        this(policy, cutter, metrics, sendWill, clock, clock::millis, audit);
+    }
+
+    /** {@code monotonicMillis} must never step (the extension gives {@code System.nanoTime()} in millis). */
+    public LifetimeTracker(
+            final @NotNull LifetimePolicy policy,
+            final @NotNull ConnectionCutter cutter,
+            final @NotNull DisconnectMetrics metrics,
+            final boolean sendWill,
+            final @NotNull Clock clock,
+            final @NotNull LongSupplier monotonicMillis,
+            final @NotNull Audit audit) {
         this.audit = audit;
         this.policy = policy;
         this.cutter = cutter;
         this.metrics = metrics;
         this.sendWill = sendWill;
         this.clock = clock;
-        this.deadlines = new BucketedDeadlines(clock::millis);
+        this.monotonic = monotonicMillis;
+        this.wallOffset = offset();
+        this.deadlines = new BucketedDeadlines(monotonicMillis, this::followWallClock);
     }
 
     /** Starts the deadline thread (only the extension's main class calls this). */
@@ -79,9 +106,11 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
             return null;
         }
         final LifetimePolicy current = policy;
-        final long connectedAt = clock.millis();
+        final long offset = offset();
+        final long connectedAt = monotonic.getAsLong();
         final long draw = current.draw();
-        final Deadline deadline = current.deadline(java.time.Instant.ofEpochMilli(connectedAt), connection, draw);
+        final Deadline deadline =
+                current.deadline(java.time.Instant.ofEpochMilli(connectedAt + offset), connection, draw);
         if (deadline == null) {
             // No limit applies now (an exempt identity, no lifetime and no expiry rule): kept aside so
             // that a reload which sets a limit reaches this connection too.
@@ -95,7 +124,7 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
         final Tracked record = new Tracked(connection, deadline, connectedAt, draw);
         tracked.incrementAndGet();
         metrics.scheduled();
-        if (!deadlines.schedule(record, deadline.atEpochMillis())) {
+        if (!deadlines.schedule(record, deadline.atEpochMillis() - offset)) {
             // The extension is stopping; HiveMQ disconnects every client anyway.
             tracked.decrementAndGet();
         }
@@ -129,8 +158,9 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
     }
 
     private boolean tighten(final Tracked record, final LifetimePolicy next) {
-        final Deadline proposed =
-                next.deadline(java.time.Instant.ofEpochMilli(record.connectedAtMillis), record.connection, record.draw);
+        final long offset = offset();
+        final Deadline proposed = next.deadline(
+                java.time.Instant.ofEpochMilli(record.connectedAt + offset), record.connection, record.draw);
         if (proposed == null) {
             return false;
         }
@@ -142,13 +172,19 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
             }
             tracked.incrementAndGet();
             metrics.scheduled();
-        } else if (proposed.atEpochMillis() >= held.atEpochMillis()) {
-            return false;
+        } else if (BucketedDeadlines.tickOf(proposed.atEpochMillis() - offset)
+                >= BucketedDeadlines.scheduledTick(record)) {
+            return false; // not earlier, or (-1) fired or ended meanwhile
         } else if (!deadlines.cancel(record)) {
             return false; // fired or ended meanwhile
         }
-        record.deadline = proposed;
-        if (!deadlines.schedule(record, proposed.atEpochMillis())) {
+        return reschedule(record, proposed, offset);
+    }
+
+    /** Puts an unscheduled record on the wheel with {@code deadline}; false if it could not stay there. */
+    private boolean reschedule(final Tracked record, final Deadline deadline, final long offset) {
+        record.deadline = deadline;
+        if (!deadlines.schedule(record, deadline.atEpochMillis() - offset)) {
             tracked.decrementAndGet();
             return false;
         }
@@ -157,6 +193,54 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
             tracked.decrementAndGet();
         }
         return true;
+    }
+
+    /**
+     * Wall-clock millis minus monotonic millis now. Deadlines are computed on the wall clock (a
+     * connection's CONNECT placed where the wall clock reads it now, certificate expiry as it is) and
+     * scheduled at that time minus this offset, so a lifetime keeps its monotonic time whatever the
+     * wall clock did since, and an expiry is where the wall clock now puts it.
+     */
+    private long offset() {
+        return clock.millis() - monotonic.getAsLong();
+    }
+
+    /**
+     * Runs on the timer thread at each tick: when the wall clock has jumped forward (by more than a
+     * second), every tracked connection whose certificate expiry the new clock puts before its
+     * scheduled deadline gets that expiry. Returns how many were brought forward.
+     */
+    int followWallClock() {
+        final long offset = offset();
+        final long previous = wallOffset;
+        wallOffset = offset;
+        if (offset <= previous + 1000) {
+            return 0;
+        }
+        final LifetimePolicy current = policy;
+        int earlier = 0;
+        for (final BucketedDeadlines.Node node : deadlines.scheduled()) {
+            if (!(node instanceof Tracked)) {
+                continue;
+            }
+            final Tracked record = (Tracked) node;
+            final Deadline now = current.deadline(
+                    java.time.Instant.ofEpochMilli(record.connectedAt + offset), record.connection, record.draw);
+            if (now != null
+                    && BucketedDeadlines.tickOf(now.atEpochMillis() - offset) < BucketedDeadlines.scheduledTick(record)
+                    && deadlines.cancel(record)
+                    && reschedule(record, now, offset)) {
+                earlier++;
+            }
+        }
+        if (earlier > 0) {
+            log.warn(
+                    "disconnect-extension: the system clock jumped forward by {} s; {} connection(s) whose certificate"
+                            + " has expired by the new clock are ended now (lifetimes are unaffected)",
+                    (offset - previous) / 1000,
+                    earlier);
+        }
+        return earlier;
     }
 
     @Override
@@ -191,18 +275,20 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
      */
     public final class Tracked extends BucketedDeadlines.Node {
         private final @NotNull Connection connection;
-        private final long connectedAtMillis;
+        /** The CONNECT on the monotonic clock. */
+        private final long connectedAt;
+
         private final long draw;
         private volatile @Nullable Deadline deadline;
 
         private Tracked(
                 final @NotNull Connection connection,
                 final @Nullable Deadline deadline,
-                final long connectedAtMillis,
+                final long connectedAt,
                 final long draw) {
             this.connection = connection;
             this.deadline = deadline;
-            this.connectedAtMillis = connectedAtMillis;
+            this.connectedAt = connectedAt;
             this.draw = draw;
         }
 

@@ -73,33 +73,95 @@ class LifetimeTrackerTest {
     }
 
     /*
-     * Deadlines are wall-clock instants (certificate expiry is one), so a step of the system clock
-     * moves them. These two pin what an operator must know (README, "Clock steps").
+     * Clock steps (README, "Clock steps"): the wall clock (`clock`) jumps, the monotonic one
+     * (`ticker`) does not.
      */
+    private final java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong(5_000_000);
+
+    private LifetimeTracker steppingTracker(final Duration lifetime) {
+        return new LifetimeTracker(
+                new LifetimePolicy(new DisconnectConfig(lifetime, 0, true, false, Set.of()), bound -> 0),
+                new ConnectionCutter("disconnect-extension", owners, hivemq, scheduler, Duration.ofSeconds(1), 30),
+                new DisconnectMetrics(registry),
+                false,
+                clock,
+                ticker::get,
+                new dev.certguard.audit.Audit("disconnect-extension", clock));
+    }
+
+    private void elapse(final Duration duration) {
+        clock.advance(duration);
+        ticker.addAndGet(duration.toMillis());
+    }
+
     @Test
-    void a_clock_step_forward_of_an_hour_ends_at_the_next_tick_every_connection_whose_deadline_fell_in_that_hour() {
-        final LifetimeTracker tracker = tracker(Duration.ofMinutes(30), false);
+    void a_wall_clock_step_forward_of_an_hour_ends_no_connection_before_its_lifetime() {
+        final LifetimeTracker tracker = steppingTracker(Duration.ofMinutes(30));
         for (int i = 0; i < 10; i++) {
             tracker.authenticated(authenticated("admin:a1998e/c" + i, chain()));
         }
 
         clock.advance(Duration.ofHours(1));
+        assertThat(tracker.followWallClock())
+                .as("no certificate expired by the new clock")
+                .isZero();
+        assertThat(tracker.fireDue()).isZero();
+        elapse(Duration.ofMinutes(30));
 
         assertThat(tracker.fireDue()).isEqualTo(10);
-        assertThat(hivemq.disconnects()).hasSize(10);
     }
 
     @Test
-    void a_clock_step_back_of_an_hour_postpones_every_deadline_by_that_hour() {
-        final LifetimeTracker tracker = tracker(Duration.ofSeconds(60), false);
+    void a_wall_clock_step_back_of_an_hour_postpones_no_lifetime() {
+        final LifetimeTracker tracker = steppingTracker(Duration.ofSeconds(60));
         tracker.authenticated(authenticated("admin:a1998e/c1", chain()));
 
         clock.advance(Duration.ofHours(-1));
-        clock.advance(Duration.ofSeconds(60));
-        assertThat(tracker.fireDue()).isZero();
-        clock.advance(Duration.ofHours(1));
+        tracker.followWallClock();
+        elapse(Duration.ofSeconds(60));
 
         assertThat(tracker.fireDue()).isEqualTo(1);
+    }
+
+    @Test
+    void a_wall_clock_step_forward_past_a_certificates_expiry_ends_that_connection_at_once() {
+        final LifetimeTracker tracker = steppingTracker(Duration.ofMinutes(30));
+        final X509Certificate[] expiresSoon = {
+            TestCertificates.expiringAt("CN=admin:soon", clock.instant().plus(Duration.ofMinutes(40)))
+        };
+        tracker.authenticated(authenticated("admin:soon", expiresSoon));
+        tracker.authenticated(authenticated("admin:a1998e", chain()));
+
+        clock.advance(Duration.ofHours(1));
+        assertThat(tracker.followWallClock()).isEqualTo(1);
+        tracker.fireDue();
+
+        assertThat(hivemq.disconnects()).singleElement().satisfies(d -> {
+            assertThat(d.clientId()).isEqualTo("admin:soon");
+            assertThat(d.reason()).contains("expires at");
+        });
+        assertThat(registry.counter("dev.certguard.disconnect-extension.disconnected.certificate-expiry")
+                        .getCount())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void after_a_wall_clock_step_back_a_certificate_still_ends_no_later_than_its_expiry_in_elapsed_time() {
+        final LifetimeTracker tracker = steppingTracker(Duration.ofHours(2));
+        final X509Certificate[] expiresSoon = {
+            TestCertificates.expiringAt("CN=admin:soon", clock.instant().plus(Duration.ofMinutes(10)))
+        };
+        tracker.authenticated(authenticated("admin:soon", expiresSoon));
+
+        clock.advance(Duration.ofHours(-1));
+        tracker.followWallClock();
+        elapse(Duration.ofMinutes(9));
+        assertThat(tracker.fireDue()).isZero();
+        elapse(Duration.ofMinutes(1));
+
+        assertThat(tracker.fireDue())
+                .as("an early cut (a reconnect), never a late one")
+                .isEqualTo(1);
     }
 
     @Test
