@@ -200,7 +200,8 @@ final class Fleet {
         }
     }
 
-    private static boolean accepted(final Mqtt5PublishResult result) {
+    /** Whether the broker took the PUBLISH (a QoS 1 PUBACK without an error code). */
+    static boolean accepted(final Mqtt5PublishResult result) {
         if (result.getError().isPresent()) {
             return false;
         }

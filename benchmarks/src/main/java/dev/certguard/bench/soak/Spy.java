@@ -128,7 +128,7 @@ final class Spy {
                 })
                 .orTimeout(30, TimeUnit.SECONDS)
                 .whenComplete((result, error) -> {
-                    if (error == null && accepted(result)) {
+                    if (error == null && Fleet.accepted(result)) {
                         violations.forbiddenPublishAccepted(as + " to " + target);
                     } else {
                         final Throwable cause =
@@ -244,15 +244,5 @@ final class Spy {
         throw error instanceof java.util.concurrent.CompletionException completion
                 ? completion
                 : new java.util.concurrent.CompletionException(error);
-    }
-
-    private static boolean accepted(final Mqtt5PublishResult result) {
-        if (result.getError().isPresent()) {
-            return false;
-        }
-        if (result instanceof Mqtt5PublishResult.Mqtt5Qos1Result qos1) {
-            return !qos1.getPubAck().getReasonCode().isError();
-        }
-        return true;
     }
 }
