@@ -39,8 +39,7 @@ final class ChaosCrlServer implements AutoCloseable {
         GARBAGE,
         EXPIRED,
         OTHER_CA,
-        ROLLBACK,
-        REFUSED
+        ROLLBACK
     }
 
     private record Version(int revocations, byte[] der, Instant nextUpdate) {}
@@ -243,7 +242,6 @@ final class ChaosCrlServer implements AutoCloseable {
                                     List.of(), BigInteger.valueOf(1_000_000), now, now.plus(Duration.ofHours(1)))));
                 }
                 case ROLLBACK -> send(exchange, 200, rollback());
-                case REFUSED -> throw new IllegalStateException("not an answer to a request");
             }
         }
     }

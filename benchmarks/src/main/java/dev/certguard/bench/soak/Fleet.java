@@ -58,9 +58,6 @@ final class Fleet {
     final AtomicLong connects = new AtomicLong();
     final AtomicLong lifetimeCuts = new AtomicLong();
     final AtomicLong refusedUnavailable = new AtomicLong();
-    final AtomicLong refusedOther = new AtomicLong();
-    final AtomicLong innocentsCut = new AtomicLong();
-    final AtomicLong otherDisconnects = new AtomicLong();
     final AtomicLong attrsDelivered = new AtomicLong();
     final AtomicLong configDelivered = new AtomicLong();
 
@@ -285,14 +282,9 @@ final class Fleet {
                     member.effectHow = refused ? "refused" : "cut";
                 }
             } else {
-                innocentsCut.incrementAndGet();
                 violations.innocentCut(member.identity + " (never revoked or denied) got 0x87 "
                         + (refused ? "at CONNECT" : "while connected") + ": " + cause.getMessage());
             }
-        } else if (refused) {
-            refusedOther.incrementAndGet();
-        } else if (wasConnected && context.getSource() != com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource.USER) {
-            otherDisconnects.incrementAndGet();
         }
         if (!running || (member.removed() && member.effectAt != null)) {
             return;

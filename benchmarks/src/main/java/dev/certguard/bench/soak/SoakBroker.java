@@ -4,7 +4,6 @@ import dev.certguard.broker.BrokerHome;
 import dev.certguard.broker.HiveMqConfigXml;
 import dev.certguard.pki.DevPki;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -12,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +47,8 @@ final class SoakBroker implements AutoCloseable {
             .build();
     private Process process;
     private int starts;
+    private final Map<Path, Long> logOffsets = new HashMap<>();
+    private final List<String> errors = new ArrayList<>();
 
     private SoakBroker(final Path repo, final Path home, final int port, final int metricsPort, final boolean pin) {
         this.repo = repo;
@@ -242,22 +244,39 @@ final class SoakBroker implements AutoCloseable {
         }
     }
 
-    /** ERROR lines in the broker's logs so far (HiveMQ's log and the launcher's output). */
+    /**
+     * ERROR lines in the broker's logs so far (HiveMQ's log and the launcher's output). Each call reads
+     * only what was appended since the last one, so sampling stays cheap as the logs grow.
+     */
     List<String> errorLines() throws IOException {
-        final List<String> errors = new ArrayList<>();
         for (final Path log : List.of(home.resolve("log/hivemq.log"), home.resolve("broker-stdout.log"))) {
             if (!Files.isRegularFile(log)) {
                 continue;
             }
-            try (InputStream in = Files.newInputStream(log)) {
-                for (final String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(log)) {
+                final long from = logOffsets.getOrDefault(log, 0L);
+                channel.position(Math.min(from, channel.size()));
+                final byte[] appended = Channels.newInputStream(channel).readAllBytes();
+                // Only whole lines count; a line still being written is read next time.
+                final int end = lastNewline(appended) + 1;
+                for (final String line : new String(appended, 0, end, StandardCharsets.UTF_8).split("\n")) {
                     if (line.contains(" ERROR ") || line.startsWith("ERROR")) {
                         errors.add(line);
                     }
                 }
+                logOffsets.put(log, Math.min(from, channel.size()) + end);
             }
         }
-        return errors;
+        return List.copyOf(errors);
+    }
+
+    private static int lastNewline(final byte[] bytes) {
+        for (int i = bytes.length - 1; i >= 0; i--) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Copies the broker's logs next to the soak's results. */
