@@ -13,10 +13,11 @@ import org.slf4j.LoggerFactory;
  * "Disconnect this connection if it is still the one": the single way every certguard extension cuts
  * a connection (a lifetime, a revocation, an operator's deny). HiveMQ disconnects by client id only,
  * so a cut waits while another connection holds or is taking the client id ({@link ClientIdOwnership}),
- * retries while HiveMQ does not find the connection yet (it registers a session after the
- * authentication events), and gives up when the connection ends by itself. After
- * {@code maxAttempts} waits for a contended client id it cuts anyway, so no policy is postponed
- * forever. Thread-safe: one cut per connection ({@link Connection#claimCut}); attempts run on the
+ * unless the cut is for the certificate itself and every other one presents that same certificate;
+ * it retries while HiveMQ does not find the connection yet (it registers a session after the
+ * authentication events), first within milliseconds, then every {@code retry}, and gives up when
+ * the connection ends by itself. After {@code maxAttempts} waits for a contended client id it cuts
+ * anyway, so no policy is postponed forever. Thread-safe: one cut per connection ({@link Connection#claimCut}); attempts run on the
  * scheduler given by the extension's main class.
  */
 public final class ConnectionCutter {
@@ -26,6 +27,8 @@ public final class ConnectionCutter {
     private static final Duration PURGE_WAIT = Duration.ofMillis(50);
 
     private static final int PURGE_ATTEMPTS = 200;
+    /** How many first retries come sooner than the steady interval (1/16, 1/8, 1/4, 1/2 of it). */
+    private static final int FAST_RETRIES = 4;
 
     /** Ends a connection by client id (HiveMQ's {@code ClientService.disconnectClient} in production). */
     @FunctionalInterface
@@ -55,24 +58,31 @@ public final class ConnectionCutter {
         final @NotNull String reason;
         final boolean preventWill;
         final boolean purgeSession;
+        final boolean ofCertificate;
 
         public Cut(final @NotNull DisconnectReasonCode code, final @NotNull String reason, final boolean preventWill) {
-            this(code, reason, preventWill, false);
+            this(code, reason, preventWill, false, false);
         }
 
         /**
          * @param purgeSession also remove the client id's session once the connection is gone, unless
          *     another connection has taken the client id meanwhile (its queued messages are then its own)
+         * @param ofCertificate the cut is for what the connection's certificate is (revoked, denied), so
+         *     every connection presenting that certificate must go: the cut does not wait for other
+         *     connections or CONNECTs with the client id that present the same certificate (a revoked
+         *     device reconnecting again and again cannot postpone its own cut)
          */
         public Cut(
                 final @NotNull DisconnectReasonCode code,
                 final @NotNull String reason,
                 final boolean preventWill,
-                final boolean purgeSession) {
+                final boolean purgeSession,
+                final boolean ofCertificate) {
             this.code = code;
             this.reason = reason;
             this.preventWill = preventWill;
             this.purgeSession = purgeSession;
+            this.ofCertificate = ofCertificate;
         }
     }
 
@@ -142,7 +152,7 @@ public final class ConnectionCutter {
             result.complete(false);
             return;
         }
-        if (!owners.isSoleOwner(connection.clientId())) {
+        if (!mayCut(connection, cut)) {
             if (attempt < maxAttempts) {
                 later(connection, cut, result, attempt + 1);
                 return;
@@ -151,7 +161,7 @@ public final class ConnectionCutter {
                     "{}: another connection with client id '{}' stayed for {} s; cutting anyway",
                     extension,
                     UntrustedText.escape(connection.clientId()),
-                    retry.multipliedBy(maxAttempts).getSeconds());
+                    patience().toMillis() / 1000.0);
         } else if (connection.ended()) {
             // Checked again after ownership: a connection marks itself ended before it gives up its
             // count, so if a later connection now owns the client id alone, this one reads ended here.
@@ -168,7 +178,7 @@ public final class ConnectionCutter {
             if (Boolean.TRUE.equals(done)) {
                 result.complete(true);
                 if (cut.purgeSession) {
-                    purge(connection, 0);
+                    purge(connection, cut, 0);
                 }
                 return;
             }
@@ -190,14 +200,18 @@ public final class ConnectionCutter {
 
     /**
      * Removes the session of a cut connection once HiveMQ has reported the connection gone and no
-     * other connection holds or is taking its client id; if one does, the session is its own.
+     * other connection holds or is taking its client id; if one does, the session is its own. For a
+     * cut of the certificate, connections and CONNECTs presenting that same certificate do not count:
+     * they are refused or cut in turn, and must not keep the session alive by reconnecting.
      */
-    private void purge(final Connection connection, final int attempt) {
+    private void purge(final Connection connection, final Cut cut, final int attempt) {
         if (stopped) {
             return;
         }
         final String clientId = connection.clientId();
-        if (connection.ended() && owners.isFree(clientId)) {
+        final boolean free =
+                cut.ofCertificate ? owners.usedOnlyBy(clientId, connection.leaf()) : owners.isFree(clientId);
+        if (connection.ended() && free) {
             CompletableFuture<Boolean> purged;
             try {
                 purged = purger.purge(clientId);
@@ -234,16 +248,39 @@ public final class ConnectionCutter {
             return;
         }
         try {
-            scheduler.schedule(() -> purge(connection, attempt + 1), PURGE_WAIT);
+            scheduler.schedule(() -> purge(connection, cut, attempt + 1), PURGE_WAIT);
         } catch (final RejectedExecutionException stopping) {
             // HiveMQ is stopping.
         }
     }
 
+    private boolean mayCut(final Connection connection, final Cut cut) {
+        return owners.isSoleOwner(connection.clientId())
+                || (cut.ofCertificate && owners.usedOnlyBy(connection.clientId(), connection.leaf()));
+    }
+
+    /**
+     * The wait before attempt {@code attempt}: short at first (a takeover or HiveMQ's registration of
+     * a new client usually settles within milliseconds), then every {@code retry}.
+     */
+    Duration delayBefore(final int attempt) {
+        final int halvings = Math.max(0, FAST_RETRIES + 1 - attempt);
+        return retry.dividedBy(1L << halvings);
+    }
+
+    /** How long a cut waits for a contended client id in all before it cuts anyway. */
+    Duration patience() {
+        Duration total = Duration.ZERO;
+        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+            total = total.plus(delayBefore(attempt));
+        }
+        return total;
+    }
+
     private void later(
             final Connection connection, final Cut cut, final CompletableFuture<Boolean> result, final int attempt) {
         try {
-            scheduler.schedule(() -> attempt(connection, cut, result, attempt), retry);
+            scheduler.schedule(() -> attempt(connection, cut, result, attempt), delayBefore(attempt));
         } catch (final RejectedExecutionException stopping) {
             result.complete(false);
         }

@@ -43,7 +43,12 @@ public final class ConnectionListener<T> implements ClientLifecycleEventListener
     public void onMqttConnectionStart(final @NotNull ConnectionStartInput input) {
         final String clientId = input.getConnectPacket().getClientId();
         connectingId = clientId;
-        owners.connecting(clientId);
+        owners.connecting(
+                clientId,
+                input.getConnectionInformation()
+                        .getClientTlsInformation()
+                        .flatMap(ClientTlsInformation::getClientCertificate)
+                        .orElse(null));
     }
 
     @Override
@@ -53,20 +58,21 @@ public final class ConnectionListener<T> implements ClientLifecycleEventListener
             return;
         }
         final String clientId = input.getClientInformation().getClientId();
-        final String counted = connectingId;
-        if (counted == null) {
-            // The extension started while this CONNECT was already past its start event.
-            owners.connecting(clientId);
-        } else if (!counted.equals(clientId)) {
-            owners.ended(counted, false);
-            owners.connecting(clientId);
-        }
-        connectingId = null;
-        owners.authenticated(clientId);
         final X509Certificate[] chain = input.getConnectionInformation()
                 .getClientTlsInformation()
                 .flatMap(ClientTlsInformation::getClientCertificateChain)
                 .orElse(null);
+        final X509Certificate leaf = chain == null || chain.length == 0 ? null : chain[0];
+        final String counted = connectingId;
+        if (counted == null) {
+            // The extension started while this CONNECT was already past its start event.
+            owners.connecting(clientId, leaf);
+        } else if (!counted.equals(clientId)) {
+            owners.ended(counted, false);
+            owners.connecting(clientId, leaf);
+        }
+        connectingId = null;
+        owners.authenticated(clientId, leaf);
         final Connection authenticated = new Connection(
                 clientId,
                 chain,

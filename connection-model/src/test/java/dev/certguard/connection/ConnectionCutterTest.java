@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import dev.certguard.testing.ManualScheduler;
 import dev.certguard.testing.RecordingDisconnector;
+import dev.certguard.testing.TestCertificates;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +18,13 @@ class ConnectionCutterTest {
     private static final ConnectionCutter.Cut REVOKED =
             new ConnectionCutter.Cut(DisconnectReasonCode.NOT_AUTHORIZED, "certificate revoked", true);
 
+    private static final ConnectionCutter.Cut REVOKED_CERTIFICATE =
+            new ConnectionCutter.Cut(DisconnectReasonCode.NOT_AUTHORIZED, "certificate revoked", true, true, true);
+    private static final X509Certificate DEVICE = TestCertificates.certificate("CN=t:d");
+    private static final X509Certificate REISSUED = TestCertificates.certificate("CN=t:d");
+
     private final ClientIdOwnership owners = new ClientIdOwnership();
+    private final List<String> purged = new ArrayList<>();
     private final RecordingDisconnector hivemq = new RecordingDisconnector();
     private final ManualScheduler scheduler = new ManualScheduler();
     private final ConnectionCutter cutter =
@@ -24,6 +34,19 @@ class ConnectionCutterTest {
         owners.connecting(clientId);
         owners.authenticated(clientId);
         return new Connection(clientId, null);
+    }
+
+    private Connection authenticated(final String clientId, final X509Certificate certificate) {
+        owners.connecting(clientId, certificate);
+        owners.authenticated(clientId, certificate);
+        return new Connection(clientId, new X509Certificate[] {certificate});
+    }
+
+    private ConnectionCutter purging() {
+        return new ConnectionCutter("test", owners, hivemq, scheduler, Duration.ofSeconds(1), 3, clientId -> {
+            purged.add(clientId);
+            return CompletableFuture.completedFuture(true);
+        });
     }
 
     @Test
@@ -142,5 +165,103 @@ class ConnectionCutterTest {
 
         assertThat(cutter.cut(connection, REVOKED)).isCompletedWithValue(false);
         assertThat(hivemq.disconnects()).isEmpty();
+    }
+
+    @Test
+    void revoked_certificate_is_cut_at_once_while_the_same_certificate_keeps_reconnecting_with_its_client_id() {
+        final Connection connection = authenticated("t:d", DEVICE);
+        owners.connecting("t:d", DEVICE);
+        owners.connecting("t:d", DEVICE);
+
+        final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED_CERTIFICATE);
+
+        assertThat(cut)
+                .as(
+                        "reconnects with the revoked certificate are refused or cut in turn: they must not postpone the cut")
+                .isCompletedWithValue(true);
+        assertThat(hivemq.disconnects()).singleElement().satisfies(d -> assertThat(d.clientId())
+                .isEqualTo("t:d"));
+    }
+
+    @Test
+    void revoked_certificate_cut_waits_while_a_connect_with_another_certificate_may_take_the_client_id_over() {
+        final Connection connection = authenticated("t:d", DEVICE);
+        owners.connecting("t:d", DEVICE);
+        owners.connecting("t:d", REISSUED);
+
+        final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED_CERTIFICATE);
+
+        assertThat(hivemq.disconnects())
+                .as("the re-issued device's connection could be the one HiveMQ finds by the client id")
+                .isEmpty();
+        connection.end();
+        scheduler.runAll();
+        assertThat(cut).isCompletedWithValue(false);
+        assertThat(hivemq.disconnects()).isEmpty();
+    }
+
+    @Test
+    void lifetime_cut_still_waits_for_a_reconnect_with_the_same_certificate() {
+        final Connection connection = authenticated("t:d", DEVICE);
+        owners.connecting("t:d", DEVICE);
+
+        final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED);
+
+        assertThat(cut).isNotDone();
+        assertThat(hivemq.disconnects())
+                .as("a reconnect with a valid certificate is a new connection with its own lifetime")
+                .isEmpty();
+    }
+
+    @Test
+    void session_of_a_revoked_certificate_is_purged_while_the_same_certificate_keeps_reconnecting() {
+        final Connection connection = authenticated("t:d", DEVICE);
+        final CompletableFuture<Boolean> cut = purging().cut(connection, REVOKED_CERTIFICATE);
+        assertThat(cut).isCompletedWithValue(true);
+
+        connection.end();
+        owners.ended("t:d", true);
+        owners.connecting("t:d", DEVICE);
+        scheduler.runAll();
+
+        assertThat(purged).containsExactly("t:d");
+    }
+
+    @Test
+    void session_of_a_revoked_certificate_is_kept_for_a_connect_with_another_certificate() {
+        final Connection connection = authenticated("t:d", DEVICE);
+        purging().cut(connection, REVOKED_CERTIFICATE);
+
+        connection.end();
+        owners.ended("t:d", true);
+        owners.connecting("t:d", REISSUED);
+        scheduler.runAll();
+
+        assertThat(purged).as("the re-issued device may resume that session").isEmpty();
+    }
+
+    @Test
+    void first_retries_come_within_milliseconds_then_every_recheck_interval() {
+        final Connection connection = authenticated("slow");
+        hivemq.found(false);
+        final ConnectionCutter patient =
+                new ConnectionCutter("test", owners, hivemq, scheduler, Duration.ofSeconds(1), 30);
+
+        patient.cut(connection, REVOKED);
+        final List<Duration> delays = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            delays.addAll(scheduler.delays());
+            scheduler.runAll();
+        }
+
+        assertThat(delays)
+                .containsExactly(
+                        Duration.ofNanos(62_500_000),
+                        Duration.ofMillis(125),
+                        Duration.ofMillis(250),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(1));
+        assertThat(patient.patience()).isEqualTo(Duration.ofMillis(26_937).plusNanos(500_000));
     }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import dev.certguard.testing.SdkFakes;
+import dev.certguard.testing.TestCertificates;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -82,5 +84,29 @@ class ConnectionListenerTest {
         listener.onDisconnect(SdkFakes.disconnect("c", TLS));
 
         assertThat(events).containsExactly("authenticated c", "ended record of c (marked ended)");
+    }
+
+    @Test
+    void reconnects_are_told_apart_by_the_certificate_they_present() {
+        final X509Certificate device = TestCertificates.certificate("CN=t:d");
+        final X509Certificate reissued = TestCertificates.certificate("CN=t:d");
+        final ConnectionInformation deviceTls = SdkFakes.connection("tls", new X509Certificate[] {device});
+        final ConnectionListener<String> connected = new ConnectionListener<>(owners, observer);
+        connected.onMqttConnectionStart(SdkFakes.connectionStart(SdkFakes.connect("t:d", null), deviceTls));
+        connected.onAuthenticationSuccessful(SdkFakes.authenticationSuccessful("t:d", deviceTls));
+
+        new ConnectionListener<>(owners, observer)
+                .onMqttConnectionStart(SdkFakes.connectionStart(SdkFakes.connect("t:d", null), deviceTls));
+        assertThat(owners.usedOnlyBy("t:d", device))
+                .as("a reconnect with the same certificate")
+                .isTrue();
+        assertThat(owners.isSoleOwner("t:d")).isFalse();
+
+        new ConnectionListener<>(owners, observer)
+                .onMqttConnectionStart(SdkFakes.connectionStart(
+                        SdkFakes.connect("t:d", null), SdkFakes.connection("tls", new X509Certificate[] {reissued})));
+        assertThat(owners.usedOnlyBy("t:d", device))
+                .as("a CONNECT with a re-issued certificate of the same identity")
+                .isFalse();
     }
 }

@@ -29,6 +29,11 @@ public final class ManualScheduler implements ConnectionCutter.Scheduler {
         return due.size();
     }
 
+    /** The delays of the tasks scheduled since the last {@link #runAll()}, in order. */
+    public synchronized List<Duration> delays() {
+        return List.copyOf(delays);
+    }
+
     public synchronized int pending() {
         return tasks.size();
     }

@@ -5,7 +5,8 @@ package dev.certguard.bench.soak;
  * the three extensions' tracked records were equal in one scrape (several scrapes are tried a few
  * milliseconds apart, since a connection opening or closing between two gauges is not a leak);
  * {@code storm} marks samples taken between a SIGKILL and the return of 95% of the fleet, when the
- * broker works through a reconnect storm; {@code heapAfterGcBytes} is NaN when no GC was forced for this sample. Immutable.
+ * broker works through a reconnect storm; {@code heapAfterGcBytes} is NaN when no GC was forced for this sample;
+ * {@code sessions} counts HiveMQ's sessions, connected and offline (what its persistence holds). Immutable.
  */
 record Sample(
         double seconds,
@@ -25,11 +26,12 @@ record Sample(
         int crlEntries,
         int revocations,
         double brokerCpuSeconds,
-        double driverCpuSeconds) {
+        double driverCpuSeconds,
+        int sessions) {
 
     static final String CSV_HEADER = "seconds,driver_connected,hivemq_connections,acl_tracked,crl_tracked,"
             + "disconnect_tracked,client_ids_tracked,agreed,scrapes,storm,heap_after_gc_bytes,threads,fds,error_lines,"
-            + "crl_entries,revocations,broker_cpu_seconds,driver_cpu_seconds";
+            + "crl_entries,revocations,broker_cpu_seconds,driver_cpu_seconds,hivemq_sessions";
 
     String csv() {
         return String.join(
@@ -51,6 +53,7 @@ record Sample(
                 String.valueOf(crlEntries),
                 String.valueOf(revocations),
                 String.format(java.util.Locale.ROOT, "%.2f", brokerCpuSeconds),
-                String.format(java.util.Locale.ROOT, "%.2f", driverCpuSeconds));
+                String.format(java.util.Locale.ROOT, "%.2f", driverCpuSeconds),
+                String.valueOf(sessions));
     }
 }

@@ -31,6 +31,7 @@ public final class Soak {
     private static final String ACL_TRACKED = "dev_certguard_acl_extension_connections_tracked";
     private static final String CRL_TRACKED = "dev_certguard_crl_extension_connections_tracked";
     private static final String DISCONNECT_TRACKED = "dev_certguard_disconnect_extension_connections_tracked";
+    private static final String SESSIONS = "com_hivemq_sessions_overall_current";
     private static final String CLIENT_IDS_TRACKED = "dev_certguard_disconnect_extension_client_ids_tracked";
 
     private final SoakOptions options;
@@ -377,7 +378,8 @@ public final class Soak {
                 entries,
                 crl.revocationCount(),
                 cpuSeconds(broker.pid()),
-                cpuSeconds(ProcessHandle.current().pid()));
+                cpuSeconds(ProcessHandle.current().pid()),
+                value(values, SESSIONS));
     }
 
     private int clients() {

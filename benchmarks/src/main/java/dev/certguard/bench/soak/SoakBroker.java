@@ -231,8 +231,11 @@ final class SoakBroker implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .start();
         gc.waitFor(30, TimeUnit.SECONDS);
+        // Each heap pool's use right after its last collection (the full GC just forced): what the heap
+        // retains, unmoved by what the broker allocates between the GC and the scrape.
         final Map<String, Double> values = scrape();
-        return values.getOrDefault("jvm_memory_used_bytes{area=\"heap\"}", Double.NaN);
+        final Double retained = values.get("jvm_memory_pool_collection_used_bytes");
+        return retained != null ? retained : values.getOrDefault("jvm_memory_used_bytes{area=\"heap\"}", Double.NaN);
     }
 
     /** Open file descriptors of the broker process. */

@@ -18,6 +18,9 @@ import javax.imageio.ImageIO;
 /** Writes a soak's {@code samples.csv}, {@code removals.csv}, {@code report.md} and {@code soak.png}. Stateless. */
 final class SoakReport {
 
+    /** How many samples at each end of the flat window one figure is the median of. */
+    static final int FLAT_SAMPLES = 3;
+
     private record Series(String name, Color color, ToDoubleFunction<Sample> value) {}
 
     private SoakReport() {}
@@ -117,10 +120,16 @@ final class SoakReport {
         final double[] fds = flatness(r, s -> s.fileDescriptors());
         final double[] other = flatness(r, SoakReport::otherDescriptors);
         final double[] connections = flatness(r, s -> s.connections());
+        final double[] sessions = flatness(r, s -> s.sessions());
         row(
                 md,
-                "connections at those two samples (the fleet shrinks by its removals)",
+                "connections at the start and the end of that window",
                 (int) connections[0] + " -> " + (int) connections[1],
+                "");
+        row(
+                md,
+                "HiveMQ sessions (connected and offline) at the start and the end of that window",
+                (int) sessions[0] + " -> " + (int) sessions[1],
                 "");
         row(
                 md,
@@ -174,21 +183,32 @@ final class SoakReport {
     }
 
     /** The first value at or after minute 5 (or the first sample in shorter runs) and the last value. */
+    /**
+     * The value at the start of the flat window and at the end, each the median of the first and the
+     * last {@value #FLAT_SAMPLES} measured samples, so one GC that happened to run late or early
+     * moves neither.
+     */
     static double[] flatness(final SoakResult r, final ToDoubleFunction<Sample> value) {
-        double first = Double.NaN;
-        double last = Double.NaN;
-        final double from = r.flatFromSeconds;
+        final List<Double> measured = new ArrayList<>();
         for (final Sample sample : r.samples) {
             final double v = value.applyAsDouble(sample);
-            if (Double.isNaN(v) || v < 0 || sample.seconds() < from) {
-                continue;
+            if (!Double.isNaN(v) && v >= 0 && sample.seconds() >= r.flatFromSeconds) {
+                measured.add(v);
             }
-            if (Double.isNaN(first)) {
-                first = v;
-            }
-            last = v;
         }
-        return new double[] {first, last};
+        if (measured.isEmpty()) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        final int n = Math.min(FLAT_SAMPLES, measured.size());
+        return new double[] {
+            median(measured.subList(0, n)), median(measured.subList(measured.size() - n, measured.size()))
+        };
+    }
+
+    private static double median(final List<Double> values) {
+        final List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        return sorted.get(sorted.size() / 2);
     }
 
     private static String since(final SoakResult r) {

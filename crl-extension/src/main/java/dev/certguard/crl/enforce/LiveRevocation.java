@@ -173,7 +173,7 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
         final boolean purge = revocation && current.config().purgeSessionOnRevocation();
         cutter.cut(
                         record.connection,
-                        new ConnectionCutter.Cut(DisconnectReasonCode.NOT_AUTHORIZED, reason, true, purge))
+                        new ConnectionCutter.Cut(DisconnectReasonCode.NOT_AUTHORIZED, reason, true, purge, true))
                 .thenAccept(cut -> {
                     if (!cut) {
                         return;
