@@ -3,7 +3,6 @@ package dev.certguard.connection;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import java.security.cert.X509Certificate;
-import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -13,8 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * HiveMQ's API disconnects by client id only, and which of several connections with one client id it
  * finally keeps is decided after authentication (session takeover), in an order no extension can
  * observe. So nothing here guesses an owner: it counts, per broker-final client id, the CONNECTs in
- * progress and the authenticated connections not yet ended, and remembers whether all of them
- * presented one and the same client certificate. A connection may be cut by client id while it is
+ * progress and the authenticated connections not yet ended, and how many of them presented one
+ * client certificate. A connection may be cut by client id while it is
  * the sole authenticated one and no other CONNECT is in progress; a cut for what its certificate is
  * (revoked, denied) may also go ahead while every other connection and CONNECT with the client id
  * presents that same certificate, since whichever of them the cut reaches must go too. Otherwise the
@@ -26,51 +25,48 @@ public final class ClientIdOwnership {
     private static final class Entry {
         final int authenticated;
         final int pending;
-        /** The certificate the first counted connection presented ({@code null}: none). */
+        /** A certificate that counted connections presented ({@code null}: none, or no certificate). */
         final @Nullable X509Certificate certificate;
-        /** Whether a counted connection presented another certificate (or none) since the entry began. */
-        final boolean mixed;
+        /** How many of the counted connections and CONNECTs presented {@code certificate}. */
+        final int presenting;
 
         Entry(
                 final int authenticated,
                 final int pending,
                 final @Nullable X509Certificate certificate,
-                final boolean mixed) {
+                final int presenting) {
             this.authenticated = authenticated;
             this.pending = pending;
             this.certificate = certificate;
-            this.mixed = mixed;
+            this.presenting = presenting;
         }
 
-        boolean mixedWith(final @Nullable X509Certificate other) {
-            // Same object first: HiveMQ hands each listener of one connection the same certificate.
-            return mixed || (certificate != other && !Objects.equals(certificate, other));
+        boolean presents(final @Nullable X509Certificate other) {
+            return certificate == other || (certificate != null && certificate.equals(other));
+        }
+
+        /** The certificate and its count once a connection presenting {@code other} joins. */
+        Entry joined(final int authenticated, final int pending, final @Nullable X509Certificate other) {
+            if (presents(other)) {
+                return new Entry(authenticated, pending, certificate, presenting + 1);
+            }
+            // When no counted connection presents the remembered certificate any more, the newcomer's
+            // is remembered instead; the others still count as presenting something else.
+            return presenting == 0
+                    ? new Entry(authenticated, pending, other, 1)
+                    : new Entry(authenticated, pending, certificate, presenting);
         }
     }
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
-
-    /** A CONNECT with this (final) client id arrived, before any takeover. */
-    public void connecting(final @NotNull String clientId) {
-        connecting(clientId, null);
-    }
 
     /** A CONNECT with this (final) client id arrived, presenting {@code certificate}, before any takeover. */
     public void connecting(final @NotNull String clientId, final @Nullable X509Certificate certificate) {
         entries.compute(
                 clientId,
                 (id, entry) -> entry == null
-                        ? new Entry(0, 1, certificate, false)
-                        : new Entry(
-                                entry.authenticated,
-                                entry.pending + 1,
-                                entry.certificate,
-                                entry.mixedWith(certificate)));
-    }
-
-    /** A CONNECT counted by {@link #connecting} authenticated. */
-    public void authenticated(final @NotNull String clientId) {
-        authenticated(clientId, null);
+                        ? new Entry(0, 1, certificate, 1)
+                        : entry.joined(entry.authenticated, entry.pending + 1, certificate));
     }
 
     /**
@@ -81,22 +77,28 @@ public final class ClientIdOwnership {
         entries.compute(
                 clientId,
                 (id, entry) -> entry == null
-                        ? new Entry(1, 0, certificate, false)
+                        ? new Entry(1, 0, certificate, 1)
                         : new Entry(
                                 entry.authenticated + 1,
                                 Math.max(0, entry.pending - 1),
                                 entry.certificate,
-                                entry.mixed));
+                                entry.presenting));
     }
 
-    /** A connection with this client id is gone; {@code authenticated} says whether it had authenticated. */
-    public void ended(final @NotNull String clientId, final boolean authenticated) {
+    /**
+     * A connection with this client id is gone; {@code authenticated} says whether it had
+     * authenticated, {@code certificate} is what it presented.
+     */
+    public void ended(
+            final @NotNull String clientId, final boolean authenticated, final @Nullable X509Certificate certificate) {
         entries.computeIfPresent(clientId, (id, entry) -> {
             final int live = authenticated ? Math.max(0, entry.authenticated - 1) : entry.authenticated;
             final int pending = authenticated ? entry.pending : Math.max(0, entry.pending - 1);
-            // A certificate that differed stays remembered until the client id is free: the entry does
-            // not know which connection presented it.
-            return live == 0 && pending == 0 ? null : new Entry(live, pending, entry.certificate, entry.mixed);
+            if (live == 0 && pending == 0) {
+                return null;
+            }
+            final int presenting = entry.presents(certificate) ? Math.max(0, entry.presenting - 1) : entry.presenting;
+            return new Entry(live, pending, entry.certificate, presenting);
         });
     }
 
@@ -115,7 +117,8 @@ public final class ClientIdOwnership {
             return isFree(clientId);
         }
         final Entry entry = entries.get(clientId);
-        return entry == null || !entry.mixedWith(certificate);
+        return entry == null
+                || (entry.presents(certificate) && entry.presenting == entry.authenticated + entry.pending);
     }
 
     /** Whether no connection holds the client id and no CONNECT with it is in progress. */

@@ -3,19 +3,20 @@ package dev.certguard.connection;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
+import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.events.client.ClientLifecycleEventListener;
 import com.hivemq.extension.sdk.api.events.client.parameters.AuthenticationSuccessfulInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.ConnectionStartInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput;
 import com.hivemq.extension.sdk.api.events.client.parameters.ServerInitiatedDisconnectInput;
-import java.security.cert.X509Certificate;
 
 /**
  * The one per-connection listener every certguard extension registers (HiveMQ asks the provider for
  * a listener per connection, so the connection's state lives here, never in an attribute another
- * extension could write). It counts the CONNECT in {@link ClientIdOwnership} when the connection
- * starts, the authentication when it succeeds, and the end on any kind of disconnect, and hands the
+ * extension could write). It counts the CONNECT, with the client certificate it presented, in
+ * {@link ClientIdOwnership} when the connection starts, the authentication when it succeeds, and the
+ * end on any kind of disconnect (with the certificate counted at the start), and hands the
  * {@link Connection} to the extension's {@link ConnectionObserver}.
  * <p>
  * Relies on HiveMQ running one client id's extension tasks in order on one thread, so that the
@@ -30,7 +31,9 @@ public final class ConnectionListener<T> implements ClientLifecycleEventListener
 
     private final @NotNull ClientIdOwnership owners;
     private final @NotNull ConnectionObserver<T> observer;
-    private volatile @Nullable String connectingId;
+    /** The CONNECT counted at its start, until it authenticates or ends. */
+    private volatile @Nullable Connection connecting;
+
     private volatile @Nullable Connection connection;
     private volatile @Nullable T record;
 
@@ -41,14 +44,9 @@ public final class ConnectionListener<T> implements ClientLifecycleEventListener
 
     @Override
     public void onMqttConnectionStart(final @NotNull ConnectionStartInput input) {
-        final String clientId = input.getConnectPacket().getClientId();
-        connectingId = clientId;
-        owners.connecting(
-                clientId,
-                input.getConnectionInformation()
-                        .getClientTlsInformation()
-                        .flatMap(ClientTlsInformation::getClientCertificate)
-                        .orElse(null));
+        final Connection counted = connection(input.getConnectPacket().getClientId(), input.getConnectionInformation());
+        connecting = counted;
+        owners.connecting(counted.clientId(), counted.leaf());
     }
 
     @Override
@@ -58,28 +56,20 @@ public final class ConnectionListener<T> implements ClientLifecycleEventListener
             return;
         }
         final String clientId = input.getClientInformation().getClientId();
-        final X509Certificate[] chain = input.getConnectionInformation()
-                .getClientTlsInformation()
-                .flatMap(ClientTlsInformation::getClientCertificateChain)
-                .orElse(null);
-        final X509Certificate leaf = chain == null || chain.length == 0 ? null : chain[0];
-        final String counted = connectingId;
-        if (counted == null) {
-            // The extension started while this CONNECT was already past its start event.
-            owners.connecting(clientId, leaf);
-        } else if (!counted.equals(clientId)) {
-            owners.ended(counted, false);
-            owners.connecting(clientId, leaf);
+        final Connection counted = connecting;
+        final Connection authenticated;
+        if (counted != null && counted.clientId().equals(clientId)) {
+            authenticated = counted;
+        } else {
+            authenticated = connection(clientId, input.getConnectionInformation());
+            if (counted != null) {
+                owners.ended(counted.clientId(), false, counted.leaf());
+            }
+            // Counted now: the extension started after this CONNECT's start, or the client id changed.
+            owners.connecting(clientId, authenticated.leaf());
         }
-        connectingId = null;
-        owners.authenticated(clientId, leaf);
-        final Connection authenticated = new Connection(
-                clientId,
-                chain,
-                input.getConnectionInformation()
-                        .getListener()
-                        .map(Listener::getName)
-                        .orElse(null));
+        connecting = null;
+        owners.authenticated(clientId, authenticated.leaf());
         connection = authenticated;
         record = observer.authenticated(authenticated);
     }
@@ -102,14 +92,24 @@ public final class ConnectionListener<T> implements ClientLifecycleEventListener
             try {
                 observer.ended(authenticated, record);
             } finally {
-                owners.ended(authenticated.clientId(), true);
+                owners.ended(authenticated.clientId(), true, authenticated.leaf());
             }
             return;
         }
-        final String counted = connectingId;
+        final Connection counted = connecting;
         if (counted != null) {
-            connectingId = null;
-            owners.ended(counted, false);
+            connecting = null;
+            owners.ended(counted.clientId(), false, counted.leaf());
         }
+    }
+
+    private static Connection connection(final String clientId, final ConnectionInformation information) {
+        return new Connection(
+                clientId,
+                information
+                        .getClientTlsInformation()
+                        .flatMap(ClientTlsInformation::getClientCertificateChain)
+                        .orElse(null),
+                information.getListener().map(Listener::getName).orElse(null));
     }
 }

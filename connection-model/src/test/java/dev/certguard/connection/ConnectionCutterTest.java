@@ -6,6 +6,9 @@ import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import dev.certguard.testing.ManualScheduler;
 import dev.certguard.testing.RecordingDisconnector;
 import dev.certguard.testing.TestCertificates;
+import java.io.ByteArrayInputStream;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,8 +34,8 @@ class ConnectionCutterTest {
             new ConnectionCutter("test", owners, hivemq, scheduler, Duration.ofSeconds(1), 3);
 
     private Connection authenticated(final String clientId) {
-        owners.connecting(clientId);
-        owners.authenticated(clientId);
+        owners.connecting(clientId, null);
+        owners.authenticated(clientId, null);
         return new Connection(clientId, null);
     }
 
@@ -40,6 +43,16 @@ class ConnectionCutterTest {
         owners.connecting(clientId, certificate);
         owners.authenticated(clientId, certificate);
         return new Connection(clientId, new X509Certificate[] {certificate});
+    }
+
+    /** The same certificate as another object, as each TLS handshake parses it anew. */
+    private static X509Certificate copy(final X509Certificate certificate) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(certificate.getEncoded()));
+        } catch (final CertificateException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private ConnectionCutter purging() {
@@ -66,7 +79,7 @@ class ConnectionCutterTest {
     @Test
     void cut_waits_while_another_connect_with_the_client_id_is_in_progress_and_gives_up_if_the_connection_ends() {
         final Connection connection = authenticated("same");
-        owners.connecting("same");
+        owners.connecting("same", null);
 
         final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED);
         assertThat(hivemq.disconnects())
@@ -95,7 +108,7 @@ class ConnectionCutterTest {
     @Test
     void contended_client_id_is_cut_anyway_after_the_last_recheck() {
         final Connection connection = authenticated("stuck");
-        owners.connecting("stuck");
+        owners.connecting("stuck", null);
 
         final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED);
         for (int i = 0; i < 3; i++) {
@@ -170,8 +183,8 @@ class ConnectionCutterTest {
     @Test
     void revoked_certificate_is_cut_at_once_while_the_same_certificate_keeps_reconnecting_with_its_client_id() {
         final Connection connection = authenticated("t:d", DEVICE);
-        owners.connecting("t:d", DEVICE);
-        owners.connecting("t:d", DEVICE);
+        owners.connecting("t:d", copy(DEVICE));
+        owners.connecting("t:d", copy(DEVICE));
 
         final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED_CERTIFICATE);
 
@@ -201,11 +214,28 @@ class ConnectionCutterTest {
     }
 
     @Test
+    void revoked_certificate_cut_goes_ahead_once_the_connect_with_another_certificate_was_refused() {
+        final Connection connection = authenticated("t:d", DEVICE);
+        owners.connecting("t:d", null);
+
+        final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED_CERTIFICATE);
+        assertThat(hivemq.disconnects()).isEmpty();
+        owners.ended("t:d", false, null);
+        owners.connecting("t:d", copy(DEVICE));
+        scheduler.runAll();
+
+        assertThat(cut)
+                .as("the other CONNECT is gone; the revoked certificate's own reconnect does not hold the cut")
+                .isCompletedWithValue(true);
+    }
+
+    @Test
     void lifetime_cut_still_waits_for_a_reconnect_with_the_same_certificate() {
         final Connection connection = authenticated("t:d", DEVICE);
         owners.connecting("t:d", DEVICE);
 
-        final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED);
+        final CompletableFuture<Boolean> cut = cutter.cut(
+                connection, new ConnectionCutter.Cut(DisconnectReasonCode.MAXIMUM_CONNECT_TIME, "lifetime", false));
 
         assertThat(cut).isNotDone();
         assertThat(hivemq.disconnects())
@@ -220,8 +250,8 @@ class ConnectionCutterTest {
         assertThat(cut).isCompletedWithValue(true);
 
         connection.end();
-        owners.ended("t:d", true);
-        owners.connecting("t:d", DEVICE);
+        owners.ended("t:d", true, DEVICE);
+        owners.connecting("t:d", copy(DEVICE));
         scheduler.runAll();
 
         assertThat(purged).containsExactly("t:d");
@@ -233,7 +263,7 @@ class ConnectionCutterTest {
         purging().cut(connection, REVOKED_CERTIFICATE);
 
         connection.end();
-        owners.ended("t:d", true);
+        owners.ended("t:d", true, DEVICE);
         owners.connecting("t:d", REISSUED);
         scheduler.runAll();
 

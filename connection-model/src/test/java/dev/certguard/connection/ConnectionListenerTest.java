@@ -109,4 +109,27 @@ class ConnectionListenerTest {
                 .as("a CONNECT with a re-issued certificate of the same identity")
                 .isFalse();
     }
+
+    @Test
+    void a_refused_connect_is_uncounted_with_the_certificate_it_started_with() {
+        final X509Certificate device = TestCertificates.certificate("CN=t:d");
+        final X509Certificate other = TestCertificates.certificate("CN=t:d");
+        final ConnectionInformation deviceTls = SdkFakes.connection("tls", new X509Certificate[] {device});
+        final ConnectionListener<String> connected = new ConnectionListener<>(owners, observer);
+        connected.onMqttConnectionStart(SdkFakes.connectionStart(SdkFakes.connect("t:d", null), deviceTls));
+        connected.onAuthenticationSuccessful(SdkFakes.authenticationSuccessful("t:d", deviceTls));
+        final ConnectionListener<String> refused = new ConnectionListener<>(owners, observer);
+        refused.onMqttConnectionStart(SdkFakes.connectionStart(
+                SdkFakes.connect("t:d", null), SdkFakes.connection("tls", new X509Certificate[] {other})));
+        assertThat(owners.usedOnlyBy("t:d", device)).isFalse();
+
+        // HiveMQ's disconnect event need not carry the certificate again.
+        refused.onDisconnect(SdkFakes.disconnect("t:d", TLS));
+
+        assertThat(owners.usedOnlyBy("t:d", device))
+                .as("once the other certificate's CONNECT is gone")
+                .isTrue();
+        connected.onDisconnect(SdkFakes.disconnect("t:d", TLS));
+        assertThat(owners.clientIds()).isZero();
+    }
 }

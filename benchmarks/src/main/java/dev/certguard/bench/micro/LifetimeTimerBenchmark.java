@@ -74,8 +74,8 @@ public class LifetimeTimerBenchmark {
 
     /** What the shared connection listener does when a connection authenticates. */
     static Connection connect(final String clientId, final X509Certificate[] chain) {
-        OWNERS.connecting(clientId);
-        OWNERS.authenticated(clientId);
+        OWNERS.connecting(clientId, null);
+        OWNERS.authenticated(clientId, null);
         return new Connection(clientId, chain);
     }
 
@@ -109,7 +109,7 @@ public class LifetimeTimerBenchmark {
         }
         for (int i = 0; i < CONNECTIONS; i++) {
             tracker.ended(connections[i], tracked[i]);
-            OWNERS.ended(clientIds[i], true);
+            OWNERS.ended(clientIds[i], true, null);
         }
         return tracker.tracked();
     }

@@ -18,7 +18,7 @@ public final class LifetimeTimerBenchmarkAccess {
     }
 
     public static void disconnected(final String clientId) {
-        LifetimeTimerBenchmark.OWNERS.ended(clientId, true);
+        LifetimeTimerBenchmark.OWNERS.ended(clientId, true, null);
     }
 
     public static X509Certificate[] chain() {

@@ -236,8 +236,8 @@ class CertificatePathRevocationTest {
     @Test
     void connection_revoked_before_it_was_tracked_is_cut_when_tracking_starts() throws Exception {
         final LiveRevocation live = live(stateRevokingIntermediate());
-        owners.connecting("c1");
-        owners.authenticated("c1");
+        owners.connecting("c1", null);
+        owners.authenticated("c1", null);
 
         live.authenticated(new Connection("c1", new X509Certificate[] {LEAF}));
 
@@ -263,8 +263,8 @@ class CertificatePathRevocationTest {
                 6,
                 false);
         for (final String id : List.of("under-intermediate", "bystander")) {
-            owners.connecting(id);
-            owners.authenticated(id);
+            owners.connecting(id, null);
+            owners.authenticated(id, null);
         }
         live.authenticated(new Connection("under-intermediate", new X509Certificate[] {LEAF}));
         live.authenticated(new Connection("bystander", new X509Certificate[] {rootLeaf}));

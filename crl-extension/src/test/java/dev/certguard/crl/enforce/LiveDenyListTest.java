@@ -52,13 +52,25 @@ class LiveDenyListTest {
                 CA.certificate, CA.keys, "CN=" + cn, TestCa.ec("CN=k").keys.getPublic(), serial, false);
     }
 
-    /** A connection through the shared listener, as HiveMQ reports it. */
-    private ConnectionListener<LiveRevocation.Live> connect(final String clientId, final X509Certificate leaf) {
+    /** A connection through the shared listener, as HiveMQ reports it, and the certificate it presented. */
+    private record Connected(ConnectionListener<LiveRevocation.Live> listener, X509Certificate leaf) {
+        void onDisconnect(final com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput input) {
+            listener.onDisconnect(input);
+        }
+    }
+
+    private Connected connect(final String clientId, final X509Certificate leaf) {
         final var connection = SdkFakes.connection("tls", new X509Certificate[] {leaf});
         final var listener = new ConnectionListener<>(owners, live);
         listener.onMqttConnectionStart(SdkFakes.connectionStart(SdkFakes.connect(clientId, null), connection));
         listener.onAuthenticationSuccessful(SdkFakes.authenticationSuccessful(clientId, connection));
-        return listener;
+        return new Connected(listener, leaf);
+    }
+
+    /** The same certificate as another object, as a new TLS handshake parses it. */
+    private static X509Certificate copy(final X509Certificate certificate) throws Exception {
+        return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(certificate.getEncoded()));
     }
 
     private void deny(final String... lines) throws Exception {
@@ -111,11 +123,12 @@ class LiveDenyListTest {
         assertThat(hivemq.disconnects())
                 .as("another certificate's fingerprint denies nobody here")
                 .isEmpty();
-        deny("identity:admin:a1998e");
+        deny("sha256:" + dev.certguard.identity.CertificateIdentity.sha256Fingerprint(victim.leaf));
         assertThat(hivemq.disconnects()).hasSize(1);
 
-        owners.connecting("admin:a1998e"); // the device's new certificate reconnects at once
-        owners.authenticated("admin:a1998e");
+        final X509Certificate reissued = device("admin:a1998e", 6);
+        owners.connecting("admin:a1998e", reissued); // the device's new certificate reconnects at once
+        owners.authenticated("admin:a1998e", reissued);
         victim.onDisconnect(SdkFakes.disconnect("admin:a1998e", SdkFakes.connection("tls", null)));
         scheduler.runAll();
 
@@ -123,15 +136,37 @@ class LiveDenyListTest {
     }
 
     @Test
-    void a_refused_reconnect_of_the_cut_device_does_not_save_its_session() throws Exception {
+    void the_cut_devices_own_reconnects_neither_postpone_its_cut_nor_save_its_session() throws Exception {
         final var victim = connect("admin:a1998e", device("admin:a1998e", 7));
-        deny("identity:admin:a1998e");
+        // The device keeps reconnecting with its client id; HiveMQ hands each CONNECT a freshly parsed copy.
+        owners.connecting("admin:a1998e", copy(victim.leaf));
+        owners.connecting("admin:a1998e", copy(victim.leaf));
 
-        owners.connecting("admin:a1998e"); // the denied device tries again at once
+        deny("identity:admin:a1998e");
+        assertThat(hivemq.disconnects())
+                .as("cut at once, whichever of its connections HiveMQ finds by the client id")
+                .hasSize(1);
+
         victim.onDisconnect(SdkFakes.disconnect("admin:a1998e", SdkFakes.connection("tls", null)));
         scheduler.runAll();
-        assertThat(purged).as("not while that CONNECT is being decided").isEmpty();
-        owners.ended("admin:a1998e", false); // refused
+        assertThat(purged)
+                .as("while its refused CONNECTs are still being decided")
+                .containsExactly("admin:a1998e");
+    }
+
+    @Test
+    void a_connect_with_another_certificate_holds_the_purge_until_it_is_decided() throws Exception {
+        final var victim = connect("admin:a1998e", device("admin:a1998e", 8));
+        deny("sha256:" + dev.certguard.identity.CertificateIdentity.sha256Fingerprint(victim.leaf));
+
+        final X509Certificate reissued = device("admin:a1998e", 9);
+        owners.connecting("admin:a1998e", reissued);
+        victim.onDisconnect(SdkFakes.disconnect("admin:a1998e", SdkFakes.connection("tls", null)));
+        scheduler.runAll();
+        assertThat(purged)
+                .as("not while the re-issued device may still take the session over")
+                .isEmpty();
+        owners.ended("admin:a1998e", false, reissued); // refused after all
         scheduler.runAll();
 
         assertThat(purged).containsExactly("admin:a1998e");

@@ -45,8 +45,8 @@ class LifetimeTrackerTest {
 
     /** A connection as the shared listener hands it over: counted, then authenticated. */
     private Connection authenticated(final String clientId, final X509Certificate[] chain) {
-        owners.connecting(clientId);
-        owners.authenticated(clientId);
+        owners.connecting(clientId, null);
+        owners.authenticated(clientId, null);
         return new Connection(clientId, chain);
     }
 
@@ -224,12 +224,12 @@ class LifetimeTrackerTest {
         for (int i = 0; i < 100_000; i++) {
             final String clientId = "admin:d" + (i % 5000) + "/c";
             if (i % 10 == 0) {
-                owners.connecting(clientId);
-                owners.ended(clientId, false);
+                owners.connecting(clientId, null);
+                owners.ended(clientId, false, null);
             } else {
                 final Connection connection = authenticated(clientId, chain);
                 tracker.ended(connection, tracker.authenticated(connection));
-                owners.ended(clientId, true);
+                owners.ended(clientId, true, null);
             }
         }
 
