@@ -13,11 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * finally keeps is decided after authentication (session takeover), in an order no extension can
  * observe. So nothing here guesses an owner: it counts, per broker-final client id, the CONNECTs in
  * progress and the authenticated connections not yet ended, and how many of them presented one
- * client certificate. A connection may be cut by client id while it is
- * the sole authenticated one and no other CONNECT is in progress; a cut for what its certificate is
- * (revoked, denied) may also go ahead while every other connection and CONNECT with the client id
- * presents that same certificate, since whichever of them the cut reaches must go too. Otherwise the
- * cut waits ({@link ConnectionCutter}). Entries disappear with their last connection.
+ * client certificate. A connection may be cut by client id while it is the sole authenticated one
+ * and no other CONNECT is in progress; a cut for what its certificate is (revoked, denied) may also
+ * go ahead while every other connection and CONNECT with the client id presents that same
+ * certificate, since whichever of them the cut reaches must go too. Otherwise the cut waits
+ * ({@link ConnectionCutter}). Entries disappear with their last connection.
  * Thread-safe: all updates are atomic {@code compute} calls on immutable entries.
  */
 public final class ClientIdOwnership {

@@ -6,6 +6,7 @@ import dev.certguard.text.UntrustedText;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * it retries while HiveMQ does not find the connection yet (it registers a session after the
  * authentication events), first within milliseconds, then every {@code retry}, and gives up when
  * the connection ends by itself. After {@code maxAttempts} waits for a contended client id it cuts
- * anyway, so no policy is postponed forever. Thread-safe: one cut per connection ({@link Connection#claimCut}); attempts run on the
- * scheduler given by the extension's main class.
+ * anyway, so no policy is postponed forever. Thread-safe: one cut per connection
+ * ({@link Connection#claimCut}); attempts run on the scheduler given by the extension's main class.
  */
 public final class ConnectionCutter {
 
@@ -29,6 +30,8 @@ public final class ConnectionCutter {
     private static final int PURGE_ATTEMPTS = 200;
     /** How many first retries come sooner than the steady interval (1/16, 1/8, 1/4, 1/2 of it). */
     private static final int FAST_RETRIES = 4;
+    /** A cut that took this long is logged with where the time went. */
+    private static final long SLOW_CUT_MILLIS = 1000;
 
     /** Ends a connection by client id (HiveMQ's {@code ClientService.disconnectClient} in production). */
     @FunctionalInterface
@@ -137,7 +140,7 @@ public final class ConnectionCutter {
         if (earlier != null) {
             return earlier;
         }
-        attempt(connection, cut, result, 0);
+        attempt(connection, cut, result, 0, System.nanoTime());
         return result;
     }
 
@@ -147,14 +150,18 @@ public final class ConnectionCutter {
     }
 
     private void attempt(
-            final Connection connection, final Cut cut, final CompletableFuture<Boolean> result, final int attempt) {
+            final Connection connection,
+            final Cut cut,
+            final CompletableFuture<Boolean> result,
+            final int attempt,
+            final long started) {
         if (stopped || connection.ended()) {
             result.complete(false);
             return;
         }
         if (!mayCut(connection, cut)) {
             if (attempt < maxAttempts) {
-                later(connection, cut, result, attempt + 1);
+                later(connection, cut, result, attempt + 1, started);
                 return;
             }
             log.warn(
@@ -168,6 +175,7 @@ public final class ConnectionCutter {
             result.complete(false);
             return;
         }
+        final long asked = System.nanoTime();
         CompletableFuture<Boolean> disconnected;
         try {
             disconnected = disconnector.disconnect(connection.clientId(), cut.preventWill, cut.code, cut.reason);
@@ -176,6 +184,17 @@ public final class ConnectionCutter {
         }
         disconnected.whenComplete((done, e) -> {
             if (Boolean.TRUE.equals(done)) {
+                final long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                if (took >= SLOW_CUT_MILLIS) {
+                    // Rare outside an overloaded broker; says whether the wait was ours or HiveMQ's.
+                    log.info(
+                            "{}: disconnecting client id '{}' took {} ms: {} retries, then {} ms until HiveMQ closed it",
+                            extension,
+                            UntrustedText.escape(connection.clientId()),
+                            took,
+                            attempt,
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - asked));
+                }
                 result.complete(true);
                 if (cut.purgeSession) {
                     purge(connection, cut, 0);
@@ -191,7 +210,7 @@ public final class ConnectionCutter {
             }
             if (attempt < maxAttempts && !connection.ended()) {
                 // Not found (yet): the connection may still be on its way into HiveMQ's session registry.
-                later(connection, cut, result, attempt + 1);
+                later(connection, cut, result, attempt + 1, started);
             } else {
                 result.complete(false);
             }
@@ -278,9 +297,13 @@ public final class ConnectionCutter {
     }
 
     private void later(
-            final Connection connection, final Cut cut, final CompletableFuture<Boolean> result, final int attempt) {
+            final Connection connection,
+            final Cut cut,
+            final CompletableFuture<Boolean> result,
+            final int attempt,
+            final long started) {
         try {
-            scheduler.schedule(() -> attempt(connection, cut, result, attempt), delayBefore(attempt));
+            scheduler.schedule(() -> attempt(connection, cut, result, attempt, started), delayBefore(attempt));
         } catch (final RejectedExecutionException stopping) {
             result.complete(false);
         }

@@ -6,9 +6,6 @@ import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import dev.certguard.testing.ManualScheduler;
 import dev.certguard.testing.RecordingDisconnector;
 import dev.certguard.testing.TestCertificates;
-import java.io.ByteArrayInputStream;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,16 +40,6 @@ class ConnectionCutterTest {
         owners.connecting(clientId, certificate);
         owners.authenticated(clientId, certificate);
         return new Connection(clientId, new X509Certificate[] {certificate});
-    }
-
-    /** The same certificate as another object, as each TLS handshake parses it anew. */
-    private static X509Certificate copy(final X509Certificate certificate) {
-        try {
-            return (X509Certificate) CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(certificate.getEncoded()));
-        } catch (final CertificateException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private ConnectionCutter purging() {
@@ -183,8 +170,8 @@ class ConnectionCutterTest {
     @Test
     void revoked_certificate_is_cut_at_once_while_the_same_certificate_keeps_reconnecting_with_its_client_id() {
         final Connection connection = authenticated("t:d", DEVICE);
-        owners.connecting("t:d", copy(DEVICE));
-        owners.connecting("t:d", copy(DEVICE));
+        owners.connecting("t:d", TestCertificates.reparsed(DEVICE));
+        owners.connecting("t:d", TestCertificates.reparsed(DEVICE));
 
         final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED_CERTIFICATE);
 
@@ -221,7 +208,7 @@ class ConnectionCutterTest {
         final CompletableFuture<Boolean> cut = cutter.cut(connection, REVOKED_CERTIFICATE);
         assertThat(hivemq.disconnects()).isEmpty();
         owners.ended("t:d", false, null);
-        owners.connecting("t:d", copy(DEVICE));
+        owners.connecting("t:d", TestCertificates.reparsed(DEVICE));
         scheduler.runAll();
 
         assertThat(cut)
@@ -251,7 +238,7 @@ class ConnectionCutterTest {
 
         connection.end();
         owners.ended("t:d", true, DEVICE);
-        owners.connecting("t:d", copy(DEVICE));
+        owners.connecting("t:d", TestCertificates.reparsed(DEVICE));
         scheduler.runAll();
 
         assertThat(purged).containsExactly("t:d");

@@ -1,8 +1,11 @@
 package dev.certguard.testing;
 
+import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
@@ -33,6 +36,16 @@ public final class TestCertificates {
                                     keys.getPublic())
                             .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
         } catch (final Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The same certificate as another object, as each TLS handshake parses it anew. */
+    public static X509Certificate reparsed(final X509Certificate certificate) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(certificate.getEncoded()));
+        } catch (final CertificateException e) {
             throw new IllegalStateException(e);
         }
     }

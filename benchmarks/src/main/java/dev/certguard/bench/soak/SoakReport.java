@@ -97,7 +97,7 @@ final class SoakReport {
         row(md, "CONNECTs refused 0x88 (no usable CRL)", r.refusedUnavailable, "only in outage / restart windows");
         row(
                 md,
-                "samples where tracked records != connections, outside / during the restart storm",
+                "samples where tracked records != connections, outside / during a reconnect storm (SIGKILL, no usable CRL)",
                 r.samplesDisagreeing() + " / " + r.stormSamplesDisagreeing() + " of " + r.samples(),
                 "0 outside; reported during");
         row(
@@ -116,6 +116,8 @@ final class SoakReport {
         row(md, "ERROR lines in the broker's logs", r.errorLines.size(), "0");
         row(md, "notes (unexpected, not a security failure; listed below)", r.notes, "");
         final double[] heap = flatness(r, Sample::heapAfterGcBytes);
+        final double[] cache = flatness(r, Sample::persistenceCacheBytes);
+        final double[] besides = flatness(r, Sample::heapBesidesCacheBytes);
         final double[] threads = flatness(r, s -> s.threads());
         final double[] fds = flatness(r, s -> s.fileDescriptors());
         final double[] other = flatness(r, SoakReport::otherDescriptors);
@@ -133,8 +135,18 @@ final class SoakReport {
                 "");
         row(
                 md,
-                "retained heap after GC, " + since(r) + " -> end",
+                "retained heap (live objects after a full GC), " + since(r) + " -> end",
                 mb(heap[0]) + " -> " + mb(heap[1]) + pct(heap),
+                "reported");
+        row(
+                md,
+                "of which HiveMQ's persistence page cache (Xodus log pages), " + since(r) + " -> end",
+                mb(cache[0]) + " -> " + mb(cache[1]),
+                "reported (a cache HiveMQ fills up to a share of the heap)");
+        row(
+                md,
+                "retained heap besides that cache, " + since(r) + " -> end",
+                mb(besides[0]) + " -> " + mb(besides[1]) + pct(besides),
                 "no growth beyond 5%");
         row(
                 md,
@@ -243,8 +255,15 @@ final class SoakReport {
                         new Series("acl tracked", new Color(0x38a169), s -> s.aclTracked()),
                         new Series("crl tracked", new Color(0xdd6b20), s -> s.crlTracked()),
                         new Series("disconnect tracked", new Color(0x805ad5), s -> s.disconnectTracked())),
-                List.of(new Series(
-                        "retained heap after GC (MB)", new Color(0x2b6cb0), s -> s.heapAfterGcBytes() / 1048576.0)),
+                List.of(
+                        new Series(
+                                "retained heap after a full GC (MB)",
+                                new Color(0x2b6cb0),
+                                s -> s.heapAfterGcBytes() / 1048576.0),
+                        new Series(
+                                "besides HiveMQ's persistence page cache (MB)",
+                                new Color(0x38a169),
+                                s -> s.heapBesidesCacheBytes() / 1048576.0)),
                 List.of(
                         new Series("live threads", new Color(0x38a169), s -> s.threads()),
                         new Series("file descriptors", new Color(0xdd6b20), s -> s.fileDescriptors())),

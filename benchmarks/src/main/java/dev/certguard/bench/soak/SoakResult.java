@@ -237,9 +237,10 @@ public final class SoakResult {
     }
 
     /**
-     * Samples that disagreed while the broker worked through the reconnect storm after a SIGKILL
-     * (HiveMQ's extension event queue then lags the channels by seconds); reported, not failed on,
-     * since the final drain to zero is what tells a leak.
+     * Samples that disagreed while the fleet reconnected en masse (after the SIGKILL, or while the
+     * broker refused everyone for lack of a usable CRL): HiveMQ's gauge then counts handshakes and
+     * refused CONNECTs in progress, and its extension event queue lags the channels by seconds;
+     * reported, not failed on, since the final drain to zero is what tells a leak.
      */
     public long stormSamplesDisagreeing() {
         return samples.stream().filter(s -> !s.agreed() && s.storm()).count();
@@ -318,11 +319,12 @@ public final class SoakResult {
         if (options.seconds() >= 600) {
             // A leak grows; the fleet shrinks as devices are removed, so only growth fails the run, and
             // descriptors are counted without the client sockets.
-            for (final String what : List.of("heap", "threads", "descriptors besides client sockets")) {
+            for (final String what : List.of(
+                    "heap besides the persistence page cache", "threads", "descriptors besides client sockets")) {
                 final double[] pair = SoakReport.flatness(
                         this,
-                        what.equals("heap")
-                                ? Sample::heapAfterGcBytes
+                        what.startsWith("heap")
+                                ? Sample::heapBesidesCacheBytes
                                 : what.equals("threads") ? s -> s.threads() : SoakReport::otherDescriptors);
                 if (Double.isNaN(pair[0]) || Double.isNaN(pair[1])) {
                     failures.add(what + " was not measured (see the samples)");

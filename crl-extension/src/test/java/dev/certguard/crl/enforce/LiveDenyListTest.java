@@ -15,6 +15,7 @@ import dev.certguard.crl.verify.TestCa;
 import dev.certguard.testing.ManualScheduler;
 import dev.certguard.testing.RecordingDisconnector;
 import dev.certguard.testing.SdkFakes;
+import dev.certguard.testing.TestCertificates;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,12 +66,6 @@ class LiveDenyListTest {
         listener.onMqttConnectionStart(SdkFakes.connectionStart(SdkFakes.connect(clientId, null), connection));
         listener.onAuthenticationSuccessful(SdkFakes.authenticationSuccessful(clientId, connection));
         return new Connected(listener, leaf);
-    }
-
-    /** The same certificate as another object, as a new TLS handshake parses it. */
-    private static X509Certificate copy(final X509Certificate certificate) throws Exception {
-        return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                .generateCertificate(new java.io.ByteArrayInputStream(certificate.getEncoded()));
     }
 
     private void deny(final String... lines) throws Exception {
@@ -139,8 +134,8 @@ class LiveDenyListTest {
     void the_cut_devices_own_reconnects_neither_postpone_its_cut_nor_save_its_session() throws Exception {
         final var victim = connect("admin:a1998e", device("admin:a1998e", 7));
         // The device keeps reconnecting with its client id; HiveMQ hands each CONNECT a freshly parsed copy.
-        owners.connecting("admin:a1998e", copy(victim.leaf));
-        owners.connecting("admin:a1998e", copy(victim.leaf));
+        owners.connecting("admin:a1998e", TestCertificates.reparsed(victim.leaf));
+        owners.connecting("admin:a1998e", TestCertificates.reparsed(victim.leaf));
 
         deny("identity:admin:a1998e");
         assertThat(hivemq.disconnects())
