@@ -2,9 +2,11 @@ package dev.certguard.connection;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import com.hivemq.extension.sdk.api.services.exception.NoSuchClientIdException;
 import dev.certguard.text.UntrustedText;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -238,7 +240,14 @@ public final class ConnectionCutter {
                 purged = CompletableFuture.failedFuture(e);
             }
             purged.whenComplete((done, e) -> {
-                if (e != null) {
+                final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (cause instanceof NoSuchClientIdException) {
+                    // The session ended with the connection (a clean start or no session expiry).
+                    log.debug(
+                            "{}: no session left to remove for client id '{}'",
+                            extension,
+                            UntrustedText.escape(clientId));
+                } else if (e != null) {
                     log.warn(
                             "{}: could not remove the session of client id '{}': {}",
                             extension,
