@@ -45,6 +45,8 @@ final class Member {
     volatile Instant brokerEffectAt;
 
     volatile String brokerEffectHow;
+    /** How long HiveMQ took to close the connection of a live cut (its slow-cut log line; 0 when under 1 s). */
+    volatile long hivemqCloseMillis;
 
     private final BitSet attrsAcked = new BitSet();
     private final BitSet attrsReceived = new BitSet();

@@ -167,6 +167,7 @@ public final class Soak {
             broker.keepLogs(out);
             final AuditTrail audit = AuditTrail.read(out.resolve("certguard-audit.log"));
             audit.judge(fleet.removed(), this::inForce, violations);
+            SlowCuts.attribute(out.resolve("broker-stdout.log"), fleet.removed());
             if (strictFrom != null && backAt != null) {
                 final long accepted = audit.acceptedBetween(strictFrom, backAt);
                 if (accepted > 0) {

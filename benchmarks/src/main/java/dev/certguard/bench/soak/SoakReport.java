@@ -31,7 +31,7 @@ final class SoakReport {
         Files.writeString(out.resolve("samples.csv"), csv);
         final StringBuilder removals = new StringBuilder(
                 "identity,kind,removed_at,crl_served_at,broker_effect_at,broker_how,device_saw_at,device_how,"
-                        + "connected_at_removal,millis_to_broker_effect\n");
+                        + "connected_at_removal,millis_to_broker_effect,hivemq_close_millis\n");
         for (final SoakResult.Removal x : result.removals) {
             removals.append(String.join(
                             ",",
@@ -44,8 +44,9 @@ final class SoakReport {
                             String.valueOf(x.effectAt()),
                             String.valueOf(x.how()),
                             String.valueOf(x.connectedAtRemoval()),
-                            String.valueOf(x.millisFrom(
-                                    x.kind() == Member.Removal.REVOKED ? x.crlServedAt() : x.removedAt()))))
+                            String.valueOf(
+                                    x.millisFrom(x.kind() == Member.Removal.REVOKED ? x.crlServedAt() : x.removedAt())),
+                            String.valueOf(x.hivemqCloseMillis())))
                     .append('\n');
         }
         Files.writeString(out.resolve("removals.csv"), removals);
@@ -84,15 +85,19 @@ final class SoakReport {
                 "");
         row(
                 md,
-                "live cut (broker's audit time) after the CRL was served, max",
-                r.maxCutAfterServeMillis() + " ms",
-                "<= 1000 ms");
+                "live cut after the CRL was served, max: certguard's own (in all, with HiveMQ closing the connection)",
+                r.maxCutAfterServeMillis(true) + " ms (" + r.maxCutAfterServeMillis(false) + " ms)",
+                "own <= 1000 ms");
         row(
                 md,
-                "revocation to live cut (first fetch answered well), max",
-                r.maxRevocationToCutMillis() + " ms",
-                "<= " + (r.options.refreshSeconds() * 1000 + 1000) + " ms");
-        row(md, "deny-list entry to live cut, max", r.maxDenyToCutMillis() + " ms", "<= 3000 ms");
+                "revocation to live cut (first fetch answered well), max: own (in all)",
+                r.maxRevocationToCutMillis(true) + " ms (" + r.maxRevocationToCutMillis(false) + " ms)",
+                "own <= " + (r.options.refreshSeconds() * 1000 + 1000) + " ms");
+        row(
+                md,
+                "deny-list entry to live cut, max: own (in all)",
+                r.maxDenyToCutMillis(true) + " ms (" + r.maxDenyToCutMillis(false) + " ms)",
+                "own <= 3000 ms");
         row(md, "the same, until the device saw the DISCONNECT, max", r.maxClientSawCutMillis() + " ms", "reported");
         row(md, "CONNECTs refused 0x88 (no usable CRL)", r.refusedUnavailable, "only in outage / restart windows");
         row(
