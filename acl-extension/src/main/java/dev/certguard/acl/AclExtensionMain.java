@@ -96,7 +96,7 @@ public final class AclExtensionMain implements ExtensionMain {
                 new AtomicReference<>(AclRuntime.of(config, Builders::topicPermission));
         final Grants grants = new Grants();
         final ManagedExtensionExecutorService executor = Services.extensionExecutorService();
-        final ClientIdOwnership owners = new ClientIdOwnership();
+        final ClientIdOwnership owners = ClientIdOwnership.withoutCertificates();
         cutter = new ConnectionCutter(
                 ID,
                 owners,

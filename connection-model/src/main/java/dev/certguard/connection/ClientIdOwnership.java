@@ -18,11 +18,30 @@ import java.util.concurrent.ConcurrentHashMap;
  * go ahead while every other connection and CONNECT with the client id presents that same
  * certificate, since whichever of them the cut reaches must go too. Otherwise the cut waits
  * ({@link ConnectionCutter}). Entries disappear with their last connection.
- * Thread-safe: all updates are atomic {@code compute} calls on immutable entries.
+ * <p>
+ * An extension that never cuts for what a certificate is counts without certificates
+ * ({@link #withoutCertificates()}): its entries are then the same few shared objects, so a client id
+ * costs only its map node. Thread-safe: all updates are atomic {@code compute} calls on immutable
+ * entries.
  */
 public final class ClientIdOwnership {
 
     private static final class Entry {
+        /** Shared entries without a certificate for small counts: [authenticated][pending][presenting]. */
+        private static final int SHARED = 4;
+
+        private static final Entry[][][] WITHOUT_CERTIFICATE = new Entry[SHARED][SHARED][SHARED];
+
+        static {
+            for (int a = 0; a < SHARED; a++) {
+                for (int p = 0; p < SHARED; p++) {
+                    for (int n = 0; n < SHARED; n++) {
+                        WITHOUT_CERTIFICATE[a][p][n] = new Entry(a, p, null, n);
+                    }
+                }
+            }
+        }
+
         final int authenticated;
         final int pending;
         /** A certificate that counted connections presented ({@code null}: none, or no certificate). */
@@ -30,7 +49,7 @@ public final class ClientIdOwnership {
         /** How many of the counted connections and CONNECTs presented {@code certificate}. */
         final int presenting;
 
-        Entry(
+        private Entry(
                 final int authenticated,
                 final int pending,
                 final @Nullable X509Certificate certificate,
@@ -41,6 +60,17 @@ public final class ClientIdOwnership {
             this.presenting = presenting;
         }
 
+        static Entry of(
+                final int authenticated,
+                final int pending,
+                final @Nullable X509Certificate certificate,
+                final int presenting) {
+            if (certificate == null && authenticated < SHARED && pending < SHARED && presenting < SHARED) {
+                return WITHOUT_CERTIFICATE[authenticated][pending][presenting];
+            }
+            return new Entry(authenticated, pending, certificate, presenting);
+        }
+
         boolean presents(final @Nullable X509Certificate other) {
             return certificate == other || (certificate != null && certificate.equals(other));
         }
@@ -48,25 +78,48 @@ public final class ClientIdOwnership {
         /** The certificate and its count once a connection presenting {@code other} joins. */
         Entry joined(final int authenticated, final int pending, final @Nullable X509Certificate other) {
             if (presents(other)) {
-                return new Entry(authenticated, pending, certificate, presenting + 1);
+                return of(authenticated, pending, certificate, presenting + 1);
             }
             // When no counted connection presents the remembered certificate any more, the newcomer's
             // is remembered instead; the others still count as presenting something else.
             return presenting == 0
-                    ? new Entry(authenticated, pending, other, 1)
-                    : new Entry(authenticated, pending, certificate, presenting);
+                    ? of(authenticated, pending, other, 1)
+                    : of(authenticated, pending, certificate, presenting);
         }
     }
 
     private final ConcurrentHashMap<String, Entry> entries = new ConcurrentHashMap<>();
+    private final boolean certificates;
+
+    /** Counts connections and the certificates they present (for cuts of a certificate). */
+    public ClientIdOwnership() {
+        this(true);
+    }
+
+    private ClientIdOwnership(final boolean certificates) {
+        this.certificates = certificates;
+    }
+
+    /**
+     * Counts connections only: certificates passed in are ignored, so {@link #usedOnlyBy} holds only
+     * for a free client id and a cut of a certificate waits for sole ownership like any other.
+     */
+    public static @NotNull ClientIdOwnership withoutCertificates() {
+        return new ClientIdOwnership(false);
+    }
+
+    private @Nullable X509Certificate counted(final @Nullable X509Certificate certificate) {
+        return certificates ? certificate : null;
+    }
 
     /** A CONNECT with this (final) client id arrived, presenting {@code certificate}, before any takeover. */
     public void connecting(final @NotNull String clientId, final @Nullable X509Certificate certificate) {
+        final X509Certificate counted = counted(certificate);
         entries.compute(
                 clientId,
                 (id, entry) -> entry == null
-                        ? new Entry(0, 1, certificate, 1)
-                        : entry.joined(entry.authenticated, entry.pending + 1, certificate));
+                        ? Entry.of(0, 1, counted, 1)
+                        : entry.joined(entry.authenticated, entry.pending + 1, counted));
     }
 
     /**
@@ -74,11 +127,12 @@ public final class ClientIdOwnership {
      * (it counts only when the CONNECT was not counted before, the extension having started since).
      */
     public void authenticated(final @NotNull String clientId, final @Nullable X509Certificate certificate) {
+        final X509Certificate counted = counted(certificate);
         entries.compute(
                 clientId,
                 (id, entry) -> entry == null
-                        ? new Entry(1, 0, certificate, 1)
-                        : new Entry(
+                        ? Entry.of(1, 0, counted, 1)
+                        : Entry.of(
                                 entry.authenticated + 1,
                                 Math.max(0, entry.pending - 1),
                                 entry.certificate,
@@ -91,14 +145,15 @@ public final class ClientIdOwnership {
      */
     public void ended(
             final @NotNull String clientId, final boolean authenticated, final @Nullable X509Certificate certificate) {
+        final X509Certificate counted = counted(certificate);
         entries.computeIfPresent(clientId, (id, entry) -> {
             final int live = authenticated ? Math.max(0, entry.authenticated - 1) : entry.authenticated;
             final int pending = authenticated ? entry.pending : Math.max(0, entry.pending - 1);
             if (live == 0 && pending == 0) {
                 return null;
             }
-            final int presenting = entry.presents(certificate) ? Math.max(0, entry.presenting - 1) : entry.presenting;
-            return new Entry(live, pending, entry.certificate, presenting);
+            final int presenting = entry.presents(counted) ? Math.max(0, entry.presenting - 1) : entry.presenting;
+            return Entry.of(live, pending, entry.certificate, presenting);
         });
     }
 
@@ -113,7 +168,7 @@ public final class ClientIdOwnership {
      * {@code certificate}: a cut or session purge for what that certificate is may reach any of them.
      */
     public boolean usedOnlyBy(final @NotNull String clientId, final @Nullable X509Certificate certificate) {
-        if (certificate == null) {
+        if (certificate == null || !certificates) {
             return isFree(clientId);
         }
         final Entry entry = entries.get(clientId);

@@ -74,7 +74,7 @@ public final class DisconnectExtensionMain implements ExtensionMain {
             e.problems().forEach(problem -> log.error("{}", problem));
             log.error(
                     "disconnect-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
-            final ClientIdOwnership owners = new ClientIdOwnership();
+            final ClientIdOwnership owners = ClientIdOwnership.withoutCertificates();
             final ConnectionCutter.Scheduler scheduler = scheduler(Services.extensionExecutorService());
             cutter = new ConnectionCutter(
                     ID, owners, Services.clientService()::disconnectClient, scheduler, RECHECK, MAX_RECHECKS);
@@ -91,7 +91,7 @@ public final class DisconnectExtensionMain implements ExtensionMain {
         final Audit audit = new Audit(ID, Clock.systemUTC());
         final ClientService clients = Services.clientService();
         final ManagedExtensionExecutorService executor = Services.extensionExecutorService();
-        final ClientIdOwnership owners = new ClientIdOwnership();
+        final ClientIdOwnership owners = ClientIdOwnership.withoutCertificates();
         cutter =
                 new ConnectionCutter(ID, owners, clients::disconnectClient, scheduler(executor), RECHECK, MAX_RECHECKS);
         tracker = new LifetimeTracker(

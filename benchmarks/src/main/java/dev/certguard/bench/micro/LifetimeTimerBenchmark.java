@@ -52,7 +52,7 @@ public class LifetimeTimerBenchmark {
     }
 
     /** The ownership counts the tracker's cutter reads; benchmarks add and remove connections here too. */
-    static final ClientIdOwnership OWNERS = new ClientIdOwnership();
+    static final ClientIdOwnership OWNERS = ClientIdOwnership.withoutCertificates();
 
     static LifetimeTracker tracker() {
         return new LifetimeTracker(
