@@ -32,6 +32,7 @@ import dev.certguard.crl.source.CrlSource;
 import dev.certguard.crl.source.FileSource;
 import dev.certguard.crl.source.HttpSource;
 import dev.certguard.crl.state.CertificateWatch;
+import dev.certguard.crl.state.CrlCopies;
 import dev.certguard.crl.state.CrlHighWaterMarks;
 import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.CrlRefresher;
@@ -50,6 +51,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -105,6 +108,8 @@ public final class CrlExtensionMain implements ExtensionMain {
     private ConnectionCutter cutter;
     private CrlMetrics metrics;
     private FileWatcher watcher;
+    private ExecutorService copyWriter;
+    private CrlCopies copies = CrlCopies.none();
 
     @Override
     public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
@@ -162,7 +167,20 @@ public final class CrlExtensionMain implements ExtensionMain {
                 CrlMetrics.PREFIX + "deny-list.entries",
                 () -> runtime.get().denyList().size());
 
-        refreshing = refreshing(config, runtime.get().authorities(), executor, state, live, clock);
+        // One thread of its own writes the copies of remote CRLs, beside the high-water marks.
+        copyWriter = Executors.newSingleThreadExecutor(runnable -> {
+            final Thread thread = new Thread(runnable, "certguard-crl-copies");
+            thread.setDaemon(true);
+            return thread;
+        });
+        copies = CrlCopies.in(
+                input.getServerInformation()
+                        .getDataFolder()
+                        .toPath()
+                        .resolve("certguard")
+                        .resolve("crl-copies"),
+                copyWriter);
+        refreshing = refreshing(config, runtime.get().authorities(), executor, state, live, clock, true);
         try {
             refreshing.first.get(config.httpTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
         } catch (final TimeoutException e) {
@@ -218,7 +236,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                             ? before.authorities()
                             : new Authorities(next.caCertificates(), CACHED_PATHS);
                     final Refreshing replaced = refreshing;
-                    refreshing = refreshing(next, authorities, executor, state, live, clock);
+                    refreshing = refreshing(next, authorities, executor, state, live, clock, false);
                     replaced.stop();
                     runtime.set(new CrlRuntime(
                             next,
@@ -294,7 +312,8 @@ public final class CrlExtensionMain implements ExtensionMain {
             final ManagedExtensionExecutorService executor,
             final RevocationState state,
             final LiveRevocation live,
-            final Clock clock) {
+            final Clock clock,
+            final boolean restore) {
         final List<CrlSource> sources = new ArrayList<>();
         config.fileSources().forEach(path -> sources.add(new FileSource(path, config.maxCrlBytes())));
         if (!config.httpSources().isEmpty()) {
@@ -315,7 +334,13 @@ public final class CrlExtensionMain implements ExtensionMain {
                 state,
                 metrics,
                 clock,
-                live::sweep);
+                live::sweep,
+                copies,
+                config.maxCrlBytes());
+        if (restore) {
+            // At start only: a reload keeps the CRLs already in use.
+            refresher.restore();
+        }
         final CompletableFuture<Void> first =
                 refresher.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot()));
         final ScheduledFuture<?> schedule = executor.scheduleWithFixedDelay(
@@ -337,6 +362,10 @@ public final class CrlExtensionMain implements ExtensionMain {
         }
         if (cutter != null) {
             cutter.stop();
+        }
+        if (copyWriter != null) {
+            // A copy being written finishes; the file is replaced atomically either way.
+            copyWriter.shutdown();
         }
         if (metrics != null) {
             metrics.remove();

@@ -17,4 +17,9 @@ public interface CrlSource {
 
     /** The fetched CRL verified and is in use: remember its validators for the next fetch. */
     void accepted(@NotNull Fetch fetch);
+
+    /** Whether the CRL comes over the network, so a copy is kept on disk for the next start. */
+    default boolean remote() {
+        return false;
+    }
 }

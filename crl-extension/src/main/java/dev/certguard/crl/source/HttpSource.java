@@ -53,6 +53,11 @@ public final class HttpSource implements CrlSource {
     }
 
     @Override
+    public boolean remote() {
+        return true;
+    }
+
+    @Override
     public @NotNull CompletableFuture<Fetch> fetch() {
         final HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(timeout)

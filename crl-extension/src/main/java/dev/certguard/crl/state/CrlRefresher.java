@@ -37,6 +37,8 @@ public final class CrlRefresher {
     private final @NotNull CrlMetrics metrics;
     private final @NotNull Clock clock;
     private final @NotNull Consumer<RevocationSnapshot> onChange;
+    private final @NotNull CrlCopies copies;
+    private final long maxBytes;
     private final Map<CrlSource, AtomicBoolean> inFlight = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 
@@ -47,6 +49,21 @@ public final class CrlRefresher {
             final @NotNull CrlMetrics metrics,
             final @NotNull Clock clock,
             final @NotNull Consumer<RevocationSnapshot> onChange) {
+        this(sources, verifier, state, metrics, clock, onChange, CrlCopies.none(), 0);
+    }
+
+    /** A refresher that keeps a copy of each remote source's CRL in {@code copies} (at most {@code maxBytes} read back). */
+    public CrlRefresher(
+            final @NotNull List<CrlSource> sources,
+            final @NotNull CrlVerifier verifier,
+            final @NotNull RevocationState state,
+            final @NotNull CrlMetrics metrics,
+            final @NotNull Clock clock,
+            final @NotNull Consumer<RevocationSnapshot> onChange,
+            final @NotNull CrlCopies copies,
+            final long maxBytes) {
+        this.copies = copies;
+        this.maxBytes = maxBytes;
         this.sources = List.copyOf(sources);
         this.verifier = verifier;
         this.state = state;
@@ -57,6 +74,47 @@ public final class CrlRefresher {
             inFlight.put(source, new AtomicBoolean());
             metrics.source(source.name());
         }
+    }
+
+    /**
+     * Puts in use the copy kept on disk of each remote source's last good CRL, verified exactly like a
+     * fetched one (signature, validity, rollback): a restarted broker then has revocation data before
+     * its first fetch answers. Reads files: call once, at start, before the first {@link #refresh()}.
+     *
+     * @return how many copies are in use
+     */
+    public int restore() {
+        int restored = 0;
+        for (final CrlSource source : sources) {
+            if (!source.remote()) {
+                continue;
+            }
+            final byte[] der = copies.read(source.name(), maxBytes);
+            if (der == null) {
+                continue;
+            }
+            final String name = source.name() + " (copy kept on disk)";
+            try {
+                final VerifiedCrl crl = verifier.verify(ParsedCrl.parse(der), name, clock.instant());
+                state.install(crl);
+                copies.restored(source.name(), crl);
+                restored++;
+                log.info(
+                        "crl-extension: CRL of '{}' from {} in use until a fetch replaces it: {} revoked, number {},"
+                                + " thisUpdate {}, nextUpdate {}",
+                        crl.issuer().getName(),
+                        name,
+                        crl.revoked().size(),
+                        crl.number(),
+                        crl.thisUpdate(),
+                        crl.nextUpdate());
+            } catch (final CrlFormatException | CrlVerificationException e) {
+                log.warn("crl-extension: CRL from {} not used ({})", name, e.getMessage());
+            } catch (final RevocationState.RollbackException e) {
+                log.info("crl-extension: CRL from {} not used ({})", name, e.getMessage());
+            }
+        }
+        return restored;
     }
 
     /** Starts a refresh of every idle source; the future completes when all of them are done. */
@@ -106,6 +164,9 @@ public final class CrlRefresher {
             return;
         }
         source.accepted(fetch);
+        if (source.remote()) {
+            copies.keep(source.name(), crl, fetch.bytes());
+        }
         metrics.success(source.name(), crl);
         final java.time.Duration ahead = java.time.Duration.between(clock.instant(), crl.thisUpdate());
         if (ahead.compareTo(CrlVerifier.CLOCK_SKEW) > 0) {

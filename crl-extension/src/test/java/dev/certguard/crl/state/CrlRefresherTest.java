@@ -230,4 +230,108 @@ class CrlRefresherTest {
                         .contains(BigInteger.valueOf(9).toByteArray()))
                 .isTrue();
     }
+
+    private CrlRefresher keeping(final RevocationState into, final CrlCopies copies) {
+        final URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/ca.crl");
+        return new CrlRefresher(
+                List.of(new HttpSource(uri, HttpClient.newHttpClient(), Duration.ofMillis(800), 64 * 1024)),
+                new CrlVerifier(List.of(CA.certificate), Duration.ZERO),
+                into,
+                new CrlMetrics(new MetricRegistry(), Clock.systemUTC()),
+                Clock.systemUTC(),
+                snapshot -> changes++,
+                copies,
+                64 * 1024);
+    }
+
+    private static boolean revokes(final RevocationState in, final long serial) {
+        final dev.certguard.crl.verify.VerifiedCrl crl = in.snapshot().crl(ISSUER);
+        return crl != null && crl.revoked().contains(BigInteger.valueOf(serial).toByteArray());
+    }
+
+    @Test
+    void a_restarted_broker_uses_the_copy_of_the_last_good_crl_while_the_crl_server_is_down(@TempDir final Path dir)
+            throws Exception {
+        serve(200, crl(5, 42));
+        keeping(state, CrlCopies.in(dir, Runnable::run)).refresh().get(10, TimeUnit.SECONDS);
+        assertThat(revokes(state, 42)).isTrue();
+
+        serve(500, "down".getBytes());
+        final RevocationState restarted = new RevocationState();
+        final CrlRefresher afterRestart = keeping(restarted, CrlCopies.in(dir, Runnable::run));
+
+        assertThat(afterRestart.restore()).isEqualTo(1);
+        assertThat(revokes(restarted, 42)).isTrue();
+        afterRestart.refresh().get(10, TimeUnit.SECONDS);
+        assertThat(restarted.snapshot().crl(ISSUER).number()).isEqualTo(BigInteger.valueOf(5));
+
+        serve(200, crl(6, 42, 43));
+        afterRestart.refresh().get(10, TimeUnit.SECONDS);
+        assertThat(revokes(restarted, 43))
+                .as("a fetched newer CRL replaces the copy")
+                .isTrue();
+        final RevocationState again = new RevocationState();
+        assertThat(keeping(again, CrlCopies.in(dir, Runnable::run)).restore()).isEqualTo(1);
+        assertThat(revokes(again, 43))
+                .as("and is the copy kept for the next start")
+                .isTrue();
+    }
+
+    @Test
+    void a_tampered_foreign_expired_or_rolled_back_copy_is_not_used(@TempDir final Path dir) throws Exception {
+        final CrlCopies copies = CrlCopies.in(dir, Runnable::run);
+        final Path file =
+                copies.fileOf("http://127.0.0.1:" + server.getAddress().getPort() + "/ca.crl");
+        Files.createDirectories(dir);
+
+        final byte[] tampered = crl(5, 42);
+        tampered[tampered.length - 3] ^= 0x01;
+        final TestCa.Crl expired = CA.crl();
+        expired.thisUpdate = java.time.Instant.now().minusSeconds(7200);
+        expired.nextUpdate = java.time.Instant.now().minusSeconds(3600);
+        final TestCa.Crl foreign = TestCa.ec("CN=IOTmidCA").crl();
+        for (final byte[] bad : List.of(tampered, expired.der(), foreign.der(), "garbage".getBytes())) {
+            Files.write(file, bad);
+            final RevocationState restarted = new RevocationState();
+
+            assertThat(keeping(restarted, copies).restore()).isZero();
+            assertThat(restarted.snapshot().crl(ISSUER)).isNull();
+        }
+
+        final CrlHighWaterMarks marks = CrlHighWaterMarks.load(dir.resolve("marks.properties"));
+        final RevocationState used = new RevocationState(marks);
+        serve(200, crl(7));
+        keeping(used, CrlCopies.none()).refresh().get(10, TimeUnit.SECONDS);
+        Files.write(file, crl(6, 42));
+        final RevocationState restarted = new RevocationState(CrlHighWaterMarks.load(dir.resolve("marks.properties")));
+
+        assertThat(keeping(restarted, copies).restore())
+                .as("older than the high-water mark")
+                .isZero();
+        assertThat(restarted.snapshot().crl(ISSUER)).isNull();
+    }
+
+    @Test
+    void the_copy_is_written_once_per_new_crl_off_the_refresh_thread(@TempDir final Path dir) throws Exception {
+        final java.util.List<Runnable> writes = new java.util.ArrayList<>();
+        final CrlCopies copies = CrlCopies.in(dir, writes::add);
+        final CrlRefresher keeper = keeping(state, copies);
+        final byte[] first = crl(1, 7);
+        serve(200, first);
+
+        keeper.refresh().get(10, TimeUnit.SECONDS);
+        keeper.refresh().get(10, TimeUnit.SECONDS);
+
+        assertThat(writes)
+                .as("handed to the writer, once for the unchanged CRL")
+                .hasSize(1);
+        assertThat(dir).isEmptyDirectory();
+        writes.get(0).run();
+        assertThat(keeping(new RevocationState(), CrlCopies.in(dir, Runnable::run))
+                        .restore())
+                .isEqualTo(1);
+        serve(200, crl(2, 7, 8));
+        keeper.refresh().get(10, TimeUnit.SECONDS);
+        assertThat(writes).hasSize(2);
+    }
 }

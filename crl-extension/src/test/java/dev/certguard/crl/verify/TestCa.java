@@ -93,8 +93,8 @@ public final class TestCa {
 
     /** A CRL builder with sensible defaults: now, valid an hour, number 1, no entries. */
     public final class Crl {
-        Instant thisUpdate = Instant.now().minusSeconds(10);
-        Instant nextUpdate = Instant.now().plusSeconds(3600);
+        public Instant thisUpdate = Instant.now().minusSeconds(10);
+        public Instant nextUpdate = Instant.now().plusSeconds(3600);
         public BigInteger number = BigInteger.ONE;
         public BigInteger[] revoked = new BigInteger[0];
         boolean delta;
