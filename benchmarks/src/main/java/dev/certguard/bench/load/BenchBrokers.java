@@ -31,6 +31,9 @@ final class BenchBrokers {
     static final String BASELINE = "allow-all";
     static final String MOSQUITTO = "mosquitto";
     static final String MOSQUITTO_NO_CRL = "mosquitto-no-crl";
+    /** Names another build's broker home whose extensions run as {@code certguard-before}. */
+    static final String BEFORE_PROPERTY = "certguard.bench.before";
+
     private static final Path TEMPLATE = Path.of("broker-config/target/secure-broker-home");
     private static final Path LAUNCHER = Path.of("broker-config/target/secure-broker.jar");
 
@@ -106,6 +109,21 @@ final class BenchBrokers {
                                 out.resolve("crl.der").toAbsolutePath(),
                                 ocspPort));
         Files.writeString(out.resolve("ocsp-port"), String.valueOf(ocspPort));
+
+        // certguard-before: another build's extensions (-Dcertguard.bench.before=<its secure-broker-home>)
+        // with this run's configuration, so two commits are compared in the same run.
+        final String before = System.getProperty(BEFORE_PROPERTY);
+        if (before != null) {
+            final Path beforeHome = out.resolve("before-home");
+            BrokerHome.copyRecursively(secureHome, beforeHome);
+            for (final String id : List.of("acl-extension", "crl-extension", "disconnect-extension")) {
+                final Path extension = beforeHome.resolve("extensions").resolve(id);
+                final String config = Files.readString(extension.resolve("conf/config.xml"));
+                BrokerHome.deleteRecursively(extension);
+                BrokerHome.copyRecursively(Path.of(before).resolve("extensions").resolve(id), extension);
+                Files.writeString(extension.resolve("conf/config.xml"), config);
+            }
+        }
 
         final Path baselineHome = out.resolve("allow-all-home");
         Files.createDirectories(baselineHome.resolve("extensions"));
@@ -253,6 +271,14 @@ final class BenchBrokers {
                         LAUNCHER.toAbsolutePath().toString(),
                         "--home",
                         out.resolve("secure-ocsp-home").toAbsolutePath().toString()));
+        commands.put(
+                SECURE + "-before",
+                List.of(
+                        java,
+                        "-jar",
+                        LAUNCHER.toAbsolutePath().toString(),
+                        "--home",
+                        out.resolve("before-home").toAbsolutePath().toString()));
         commands.put(
                 BASELINE,
                 List.of(
