@@ -261,12 +261,9 @@ final class SoakReport {
                         new Series("crl tracked", new Color(0xdd6b20), s -> s.crlTracked()),
                         new Series("disconnect tracked", new Color(0x805ad5), s -> s.disconnectTracked())),
                 List.of(
+                        new Series("retained heap (MB)", new Color(0x2b6cb0), s -> s.heapAfterGcBytes() / 1048576.0),
                         new Series(
-                                "retained heap after a full GC (MB)",
-                                new Color(0x2b6cb0),
-                                s -> s.heapAfterGcBytes() / 1048576.0),
-                        new Series(
-                                "besides HiveMQ's persistence page cache (MB)",
+                                "heap besides page cache (MB)",
                                 new Color(0x38a169),
                                 s -> s.heapBesidesCacheBytes() / 1048576.0)),
                 List.of(
