@@ -5,6 +5,7 @@ import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.crl.verify.VerifiedCrl;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -12,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -34,8 +36,30 @@ public final class CrlCopies {
 
     private final @Nullable Path folder;
     private final @NotNull Executor writer;
-    /** The CRL each source's file holds (number and thisUpdate), so an unchanged CRL is not written again. */
-    private final Map<String, String> written = new ConcurrentHashMap<>();
+    /** The CRL each source's file holds or is about to, so an unchanged or older CRL is not written. */
+    private final Map<String, Version> written = new ConcurrentHashMap<>();
+
+    /** Which CRL a copy holds: its number and thisUpdate, ordered like {@link VerifiedCrl#isOlderThan}. */
+    private static final class Version {
+        final @Nullable BigInteger number;
+        final @NotNull Instant thisUpdate;
+
+        Version(final @NotNull VerifiedCrl crl) {
+            this.number = crl.number();
+            this.thisUpdate = crl.thisUpdate();
+        }
+
+        boolean isOlderThan(final @NotNull Version other) {
+            if (number != null && other.number != null) {
+                return number.compareTo(other.number) < 0;
+            }
+            return thisUpdate.isBefore(other.thisUpdate);
+        }
+
+        boolean isNewerThan(final @NotNull Version other) {
+            return other.isOlderThan(this);
+        }
+    }
 
     private CrlCopies(final @Nullable Path folder, final @NotNull Executor writer) {
         this.folder = folder;
@@ -82,16 +106,27 @@ public final class CrlCopies {
 
     /** Records that {@code crl}, restored from the copy of {@code source}, is what the file holds. */
     void restored(final @NotNull String source, final @NotNull VerifiedCrl crl) {
-        written.put(source, version(crl));
+        written.put(source, new Version(crl));
     }
 
-    /** Keeps {@code der}, the CRL of {@code source} just put in use, unless the file already holds it. */
+    /**
+     * Keeps {@code der}, the CRL of {@code source} just put in use, unless the file already holds it
+     * or a newer one (a refresh still running from before a reload may finish after its successor).
+     */
     public void keep(final @NotNull String source, final @NotNull VerifiedCrl crl, final byte @NotNull [] der) {
         if (folder == null) {
             return;
         }
-        final String version = version(crl);
-        if (version.equals(written.put(source, version))) {
+        final Version version = new Version(crl);
+        final boolean[] newer = {false};
+        written.compute(source, (name, held) -> {
+            if (held != null && !version.isNewerThan(held)) {
+                return held;
+            }
+            newer[0] = true;
+            return version;
+        });
+        if (!newer[0]) {
             return;
         }
         try {
@@ -110,6 +145,13 @@ public final class CrlCopies {
             Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (final IOException | RuntimeException e) {
             written.remove(source);
+            // An older copy left in place would come back at the next start (with the high-water mark
+            // unwritten too, on a full disk): remove it, so the broker waits for a fetch instead.
+            try {
+                Files.deleteIfExists(file);
+            } catch (final IOException | RuntimeException ignored) {
+                // Logged below; a copy that stayed is still checked against the high-water mark.
+            }
             log.warn(
                     "crl-extension: cannot keep a copy of the CRL from {} in {} ({}); after a restart the broker"
                             + " waits for its first fetch",
@@ -131,9 +173,5 @@ public final class CrlCopies {
         } catch (final NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
-    }
-
-    private static String version(final VerifiedCrl crl) {
-        return crl.number() + "/" + crl.thisUpdate();
     }
 }

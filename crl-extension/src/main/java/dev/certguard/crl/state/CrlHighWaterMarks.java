@@ -45,6 +45,14 @@ public final class CrlHighWaterMarks {
             }
             return thisUpdate.isAfter(crl.thisUpdate());
         }
+
+        /** Whether {@code crl} is newer than this mark, by the same rule. */
+        boolean isOlderThan(final @NotNull VerifiedCrl crl) {
+            if (number != null && crl.number() != null) {
+                return number.compareTo(crl.number()) < 0;
+            }
+            return thisUpdate.isBefore(crl.thisUpdate());
+        }
     }
 
     private final @Nullable Path file;

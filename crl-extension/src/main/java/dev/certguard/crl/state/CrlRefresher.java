@@ -96,7 +96,7 @@ public final class CrlRefresher {
             final String name = source.name() + " (copy kept on disk)";
             try {
                 final VerifiedCrl crl = verifier.verify(ParsedCrl.parse(der), name, clock.instant());
-                state.install(crl);
+                state.restore(crl);
                 copies.restored(source.name(), crl);
                 restored++;
                 log.info(
@@ -112,6 +112,9 @@ public final class CrlRefresher {
                 log.warn("crl-extension: CRL from {} not used ({})", name, e.getMessage());
             } catch (final RevocationState.RollbackException e) {
                 log.info("crl-extension: CRL from {} not used ({})", name, e.getMessage());
+            } catch (final RuntimeException e) {
+                // Whatever the file holds, it must not stop the extension: the broker waits for a fetch.
+                log.warn("crl-extension: CRL from {} not used ({})", name, e.toString());
             }
         }
         return restored;

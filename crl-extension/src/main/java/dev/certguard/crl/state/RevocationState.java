@@ -37,6 +37,26 @@ public final class RevocationState {
     }
 
     /**
+     * Puts in use a CRL read back from a copy kept on disk, only if it is the very CRL the persisted
+     * high-water mark records as the newest this broker used for its issuer: with no mark (marks
+     * deleted or unreadable, say because the CA restarted its numbering) or another CRL, the copy is
+     * not used and the broker waits for a fetch.
+     *
+     * @throws RollbackException when the copy is not the CRL the mark records
+     */
+    public void restore(final @NotNull VerifiedCrl crl) throws RollbackException {
+        final CrlHighWaterMarks.Mark mark = marks.get(crl);
+        if (mark == null) {
+            throw new RollbackException("the high-water marks record no CRL of its issuer");
+        }
+        if (mark.isNewerThan(crl) || mark.isOlderThan(crl)) {
+            throw new RollbackException("not the newest CRL this broker used for the issuer (number " + mark.number
+                    + ", thisUpdate " + mark.thisUpdate + "; recorded across restarts)");
+        }
+        install(crl);
+    }
+
+    /**
      * Puts {@code crl} in use for its issuer.
      *
      * @return whether anything changed (false when the same CRL was installed again)

@@ -143,7 +143,11 @@ public final class ParsedCrl {
                 final Der.Tlv value = extension.expect(Der.OCTET_STRING, "extension value");
                 if (CRL_NUMBER.equals(id)) {
                     final Der inner = new Der(der, value.valueStart, value.end);
-                    number = new BigInteger(value(der, inner.expect(Der.INTEGER, "cRLNumber")));
+                    final byte[] encoded = value(der, inner.expect(Der.INTEGER, "cRLNumber"));
+                    if (encoded.length == 0) {
+                        throw new CrlFormatException("empty cRLNumber");
+                    }
+                    number = new BigInteger(encoded);
                 } else if (critical && !"2.5.29.35".equals(id)) {
                     unsupported.add(describe(id));
                 } else if ("2.5.29.27".equals(id) || "2.5.29.28".equals(id)) {

@@ -252,12 +252,14 @@ class CrlRefresherTest {
     @Test
     void a_restarted_broker_uses_the_copy_of_the_last_good_crl_while_the_crl_server_is_down(@TempDir final Path dir)
             throws Exception {
+        final Path marks = dir.resolve("marks.properties");
+        final RevocationState before = new RevocationState(CrlHighWaterMarks.load(marks));
         serve(200, crl(5, 42));
-        keeping(state, CrlCopies.in(dir, Runnable::run)).refresh().get(10, TimeUnit.SECONDS);
-        assertThat(revokes(state, 42)).isTrue();
+        keeping(before, CrlCopies.in(dir, Runnable::run)).refresh().get(10, TimeUnit.SECONDS);
+        assertThat(revokes(before, 42)).isTrue();
 
         serve(500, "down".getBytes());
-        final RevocationState restarted = new RevocationState();
+        final RevocationState restarted = new RevocationState(CrlHighWaterMarks.load(marks));
         final CrlRefresher afterRestart = keeping(restarted, CrlCopies.in(dir, Runnable::run));
 
         assertThat(afterRestart.restore()).isEqualTo(1);
@@ -270,7 +272,7 @@ class CrlRefresherTest {
         assertThat(revokes(restarted, 43))
                 .as("a fetched newer CRL replaces the copy")
                 .isTrue();
-        final RevocationState again = new RevocationState();
+        final RevocationState again = new RevocationState(CrlHighWaterMarks.load(marks));
         assertThat(keeping(again, CrlCopies.in(dir, Runnable::run)).restore()).isEqualTo(1);
         assertThat(revokes(again, 43))
                 .as("and is the copy kept for the next start")
@@ -290,7 +292,8 @@ class CrlRefresherTest {
         expired.thisUpdate = java.time.Instant.now().minusSeconds(7200);
         expired.nextUpdate = java.time.Instant.now().minusSeconds(3600);
         final TestCa.Crl foreign = TestCa.ec("CN=IOTmidCA").crl();
-        for (final byte[] bad : List.of(tampered, expired.der(), foreign.der(), "garbage".getBytes())) {
+        final byte[] emptyNumber = withEmptyCrlNumber(crl(5, 42));
+        for (final byte[] bad : List.of(tampered, expired.der(), foreign.der(), emptyNumber, "garbage".getBytes())) {
             Files.write(file, bad);
             final RevocationState restarted = new RevocationState();
 
@@ -311,10 +314,47 @@ class CrlRefresherTest {
         assertThat(restarted.snapshot().crl(ISSUER)).isNull();
     }
 
+    /** {@code der} with its cRLNumber (5) re-encoded as an empty INTEGER, lengths unchanged. */
+    private static byte[] withEmptyCrlNumber(final byte[] der) {
+        final byte[] pattern = {0x06, 0x03, 0x55, 0x1d, 0x14, 0x04, 0x03, 0x02, 0x01, 0x05};
+        for (int i = 0; i + pattern.length <= der.length; i++) {
+            if (java.util.Arrays.equals(der, i, i + pattern.length, pattern, 0, pattern.length)) {
+                final byte[] patched = der.clone();
+                patched[i + 8] = 0;
+                return patched;
+            }
+        }
+        throw new IllegalStateException("no cRLNumber 5 in the CRL");
+    }
+
+    @Test
+    void a_copy_is_not_used_once_the_high_water_marks_are_gone_so_a_ca_that_restarted_its_numbering_gets_in(
+            @TempDir final Path dir) throws Exception {
+        final Path marks = dir.resolve("marks.properties");
+        serve(200, crl(5000, 7));
+        keeping(new RevocationState(CrlHighWaterMarks.load(marks)), CrlCopies.in(dir, Runnable::run))
+                .refresh()
+                .get(10, TimeUnit.SECONDS);
+        Files.delete(marks);
+
+        final RevocationState restarted = new RevocationState(CrlHighWaterMarks.load(marks));
+        final CrlRefresher afterReset = keeping(restarted, CrlCopies.in(dir, Runnable::run));
+
+        assertThat(afterReset.restore()).isZero();
+        serve(200, crl(1, 42));
+        afterReset.refresh().get(10, TimeUnit.SECONDS);
+        assertThat(revokes(restarted, 42))
+                .as("the CA's new numbering is in use")
+                .isTrue();
+        assertThat(revokes(restarted, 7)).isFalse();
+    }
+
     @Test
     void the_copy_is_written_once_per_new_crl_off_the_refresh_thread(@TempDir final Path dir) throws Exception {
         final java.util.List<Runnable> writes = new java.util.ArrayList<>();
         final CrlCopies copies = CrlCopies.in(dir, writes::add);
+        final Path marks = dir.resolve("marks.properties");
+        final RevocationState state = new RevocationState(CrlHighWaterMarks.load(marks));
         final CrlRefresher keeper = keeping(state, copies);
         final byte[] first = crl(1, 7);
         serve(200, first);
@@ -325,9 +365,9 @@ class CrlRefresherTest {
         assertThat(writes)
                 .as("handed to the writer, once for the unchanged CRL")
                 .hasSize(1);
-        assertThat(dir).isEmptyDirectory();
+        assertThat(Files.list(dir).filter(f -> f.toString().endsWith(".crl"))).isEmpty();
         writes.get(0).run();
-        assertThat(keeping(new RevocationState(), CrlCopies.in(dir, Runnable::run))
+        assertThat(keeping(new RevocationState(CrlHighWaterMarks.load(marks)), CrlCopies.in(dir, Runnable::run))
                         .restore())
                 .isEqualTo(1);
         serve(200, crl(2, 7, 8));
