@@ -77,16 +77,8 @@ class CrlCopyEndToEndTest {
                 .pki(pki)
                 .extensionConfig(
                         "crl-extension",
-                        """
-                        <crl-extension>
-                            <ca-certificates>%s</ca-certificates>
-                            <crl-sources><crl-source>http://127.0.0.1:%d/crl/IOTmidCA.crl</crl-source></crl-sources>
-                            <refresh-interval-seconds>1</refresh-interval-seconds>
-                            <http-timeout-seconds>1</http-timeout-seconds>
-                        </crl-extension>"""
-                                .formatted(
-                                        pki.devPki().caCertificate(),
-                                        server.getAddress().getPort()));
+                        TestBroker.httpCrlConfig(
+                                pki.devPki(), server.getAddress().getPort()));
         final BrokerHome home = builder.prepare();
         answer.set(new Answer(200, Files.readAllBytes(pki.devPki().crlDer())));
         broker = builder.start(home);

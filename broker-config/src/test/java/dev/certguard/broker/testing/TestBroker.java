@@ -151,6 +151,18 @@ public final class TestBroker implements AutoCloseable {
                 .formatted(pki.caCertificate().toAbsolutePath(), pki.crlPem().toAbsolutePath());
     }
 
+    /** The crl-extension configuration for one HTTP source on this host at {@code port}, path {@code /crl/IOTmidCA.crl}, refreshed every second with a 1 s timeout. */
+    public static String httpCrlConfig(final DevPki pki, final int port) {
+        return """
+                <crl-extension>
+                    <ca-certificates>%s</ca-certificates>
+                    <crl-sources><crl-source>http://127.0.0.1:%d/crl/IOTmidCA.crl</crl-source></crl-sources>
+                    <refresh-interval-seconds>1</refresh-interval-seconds>
+                    <http-timeout-seconds>1</http-timeout-seconds>
+                </crl-extension>"""
+                .formatted(pki.caCertificate(), port);
+    }
+
     private static final String QUIET_LOGBACK =
             """
             <configuration>

@@ -5,7 +5,6 @@ import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.crl.verify.VerifiedCrl;
 import java.io.IOException;
 import java.io.InputStream;
-import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -37,29 +35,7 @@ public final class CrlCopies {
     private final @Nullable Path folder;
     private final @NotNull Executor writer;
     /** The CRL each source's file holds or is about to, so an unchanged or older CRL is not written. */
-    private final Map<String, Version> written = new ConcurrentHashMap<>();
-
-    /** Which CRL a copy holds: its number and thisUpdate, ordered like {@link VerifiedCrl#isOlderThan}. */
-    private static final class Version {
-        final @Nullable BigInteger number;
-        final @NotNull Instant thisUpdate;
-
-        Version(final @NotNull VerifiedCrl crl) {
-            this.number = crl.number();
-            this.thisUpdate = crl.thisUpdate();
-        }
-
-        boolean isOlderThan(final @NotNull Version other) {
-            if (number != null && other.number != null) {
-                return number.compareTo(other.number) < 0;
-            }
-            return thisUpdate.isBefore(other.thisUpdate);
-        }
-
-        boolean isNewerThan(final @NotNull Version other) {
-            return other.isOlderThan(this);
-        }
-    }
+    private final Map<String, CrlHighWaterMarks.Mark> written = new ConcurrentHashMap<>();
 
     private CrlCopies(final @Nullable Path folder, final @NotNull Executor writer) {
         this.folder = folder;
@@ -106,7 +82,7 @@ public final class CrlCopies {
 
     /** Records that {@code crl}, restored from the copy of {@code source}, is what the file holds. */
     void restored(final @NotNull String source, final @NotNull VerifiedCrl crl) {
-        written.put(source, new Version(crl));
+        written.put(source, CrlHighWaterMarks.Mark.of(crl));
     }
 
     /**
@@ -117,14 +93,13 @@ public final class CrlCopies {
         if (folder == null) {
             return;
         }
-        final Version version = new Version(crl);
         final boolean[] newer = {false};
         written.compute(source, (name, held) -> {
-            if (held != null && !version.isNewerThan(held)) {
+            if (held != null && !held.isOlderThan(crl)) {
                 return held;
             }
             newer[0] = true;
-            return version;
+            return CrlHighWaterMarks.Mark.of(crl);
         });
         if (!newer[0]) {
             return;

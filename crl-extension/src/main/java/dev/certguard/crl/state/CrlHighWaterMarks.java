@@ -38,6 +38,10 @@ public final class CrlHighWaterMarks {
             this.thisUpdate = thisUpdate;
         }
 
+        static @NotNull Mark of(final @NotNull VerifiedCrl crl) {
+            return new Mark(crl.number(), crl.thisUpdate());
+        }
+
         /** Whether {@code crl} is older than this mark, by the same rule as {@link VerifiedCrl#isOlderThan}. */
         boolean isNewerThan(final @NotNull VerifiedCrl crl) {
             if (number != null && crl.number() != null) {
@@ -102,7 +106,7 @@ public final class CrlHighWaterMarks {
         if (current != null && current.isNewerThan(crl)) {
             return;
         }
-        marks.put(key(crl), new Mark(crl.number(), crl.thisUpdate()));
+        marks.put(key(crl), Mark.of(crl));
         if (file == null) {
             return;
         }

@@ -42,17 +42,10 @@ public final class CrlRefresher {
     private final Map<CrlSource, AtomicBoolean> inFlight = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 
-    public CrlRefresher(
-            final @NotNull List<CrlSource> sources,
-            final @NotNull CrlVerifier verifier,
-            final @NotNull RevocationState state,
-            final @NotNull CrlMetrics metrics,
-            final @NotNull Clock clock,
-            final @NotNull Consumer<RevocationSnapshot> onChange) {
-        this(sources, verifier, state, metrics, clock, onChange, CrlCopies.none(), 0);
-    }
-
-    /** A refresher that keeps a copy of each remote source's CRL in {@code copies} (at most {@code maxBytes} read back). */
+    /**
+     * Keeps a copy of each remote source's CRL in {@code copies} ({@link CrlCopies#none()} for none)
+     * and reads at most {@code maxBytes} of one back.
+     */
     public CrlRefresher(
             final @NotNull List<CrlSource> sources,
             final @NotNull CrlVerifier verifier,

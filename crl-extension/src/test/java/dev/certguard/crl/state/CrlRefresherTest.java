@@ -94,7 +94,9 @@ class CrlRefresherTest {
                 state,
                 new CrlMetrics(registry, Clock.systemUTC()),
                 Clock.systemUTC(),
-                snapshot -> changes++);
+                snapshot -> changes++,
+                CrlCopies.none(),
+                0);
     }
 
     @AfterEach
@@ -214,7 +216,9 @@ class CrlRefresherTest {
                 state,
                 new CrlMetrics(registry, Clock.systemUTC()),
                 Clock.systemUTC(),
-                snapshot -> changes++);
+                snapshot -> changes++,
+                CrlCopies.none(),
+                0);
 
         files.refresh().get();
         files.refresh().get();
