@@ -378,4 +378,27 @@ class CrlRefresherTest {
         keeper.refresh().get(10, TimeUnit.SECONDS);
         assertThat(writes).hasSize(2);
     }
+
+    @Test
+    void a_refresh_that_finishes_late_never_replaces_a_newer_copy(@TempDir final Path dir) throws Exception {
+        final java.util.List<Runnable> writes = new java.util.ArrayList<>();
+        final CrlCopies copies = CrlCopies.in(dir, writes::add);
+        final CrlVerifier verifier = new CrlVerifier(List.of(CA.certificate), Duration.ZERO);
+        final byte[] older = crl(3, 7);
+        final byte[] newer = crl(4, 7, 8);
+        final String source = "http://crl.example/ca.crl";
+
+        copies.keep(
+                source,
+                verifier.verify(dev.certguard.crl.verify.ParsedCrl.parse(newer), source, java.time.Instant.now()),
+                newer);
+        copies.keep(
+                source,
+                verifier.verify(dev.certguard.crl.verify.ParsedCrl.parse(older), source, java.time.Instant.now()),
+                older);
+
+        assertThat(writes).as("only the newer CRL is written").hasSize(1);
+        writes.forEach(Runnable::run);
+        assertThat(Files.readAllBytes(copies.fileOf(source))).isEqualTo(newer);
+    }
 }
