@@ -36,6 +36,7 @@ import dev.certguard.connection.ConnectionListener;
 import dev.certguard.reload.ConfigReload;
 import dev.certguard.reload.FileWatcher;
 import dev.certguard.status.ExtensionStatus;
+import dev.certguard.text.SafeLog;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -45,8 +46,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Wiring only: reads the configuration, builds the authenticator, session binding, live rights and
@@ -55,7 +54,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AclExtensionMain implements ExtensionMain {
 
-    private static final Logger log = LoggerFactory.getLogger(AclExtensionMain.class);
+    private static final SafeLog log = SafeLog.of(AclExtensionMain.class);
     private static final String ID = "acl-extension";
     /** How long a cut waits for a contended client id to settle, and how often. */
     private static final Duration RECHECK = Duration.ofSeconds(1);

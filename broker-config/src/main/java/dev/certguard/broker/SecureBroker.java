@@ -2,6 +2,7 @@ package dev.certguard.broker;
 
 import dev.certguard.pki.PkiCli;
 import dev.certguard.pki.PkiException;
+import dev.certguard.text.UntrustedText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +96,10 @@ public final class SecureBroker {
             broker = EmbeddedBroker.start(home, Duration.ofSeconds(120));
         } catch (final BrokerStartException e) {
             System.err.println("certguard: refusing to serve; the broker is stopped:");
-            e.problems().forEach(problem -> System.err.println("  - " + problem));
+            // A problem can quote an extension's status, which can quote a configuration file.
+            e.problems()
+                    .forEach(problem -> System.err.println(
+                            "  - " + UntrustedText.neutralise(problem, UntrustedText.MAX_LOG_ARGUMENT)));
             return 1;
         }
         MetricsEndpoint metrics = null;

@@ -11,10 +11,9 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import dev.certguard.text.SafeLog;
 import java.util.List;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The launcher's own embedded extension, started <em>last</em> (lowest start priority): HiveMQ starts
@@ -28,7 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StartupGate implements ExtensionMain {
 
-    private static final Logger log = LoggerFactory.getLogger(StartupGate.class);
+    private static final SafeLog log = SafeLog.of(StartupGate.class);
     static final int PRIORITY = 1_000_000;
     static final int START_PRIORITY = Integer.MIN_VALUE;
 

@@ -2,6 +2,7 @@ package dev.certguard.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.certguard.broker.testing.LogLineGuard;
 import dev.certguard.broker.testing.Mosquitto;
 import dev.certguard.broker.testing.OutputLines;
 import dev.certguard.broker.testing.TestBroker;
@@ -65,9 +66,16 @@ class SecureBrokerLauncherIT {
             return lines.output();
         }
 
+        /** Stops the launcher, then fails if any line it printed held a raw control character or was unbounded. */
         @Override
         public void close() {
             process.destroyForcibly();
+            for (final String line : output().split("\n")) {
+                final String problem = LogLineGuard.problem(line);
+                if (problem != null) {
+                    throw new AssertionError("the launcher printed an unsafe line: " + problem);
+                }
+            }
         }
     }
 

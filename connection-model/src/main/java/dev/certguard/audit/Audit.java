@@ -2,6 +2,9 @@ package dev.certguard.audit;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
@@ -10,6 +13,7 @@ import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import dev.certguard.connection.Connection;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.reload.ConfigReload;
+import dev.certguard.text.UntrustedText;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -27,15 +31,20 @@ import org.slf4j.LoggerFactory;
  * {@code time} (ISO-8601 UTC), {@code event}, {@code extension}, {@code reason}, {@code identity},
  * {@code client_id}, {@code certificate_sha256}, {@code serial}, {@code issuer}, {@code listener},
  * {@code remote_address}, {@code topic}, each present where it applies. Values are written by
- * Jackson's JSON generator, so a CN or topic holding quotes, newlines or control characters stays
- * inside its string and cannot forge a line or a field. Nothing is built while the logger is off.
+ * Jackson's JSON generator with every character {@link UntrustedText#unsafe} escaped as
+ * {@code \\uXXXX} (control, format, bidi and separator characters included), so a CN or topic holding
+ * quotes, newlines or control characters stays inside its string and cannot forge a line or a field;
+ * each value is cut at {@value UntrustedText#MAX_FIELD} characters ({@code reason} at
+ * {@value UntrustedText#MAX_LOG_ARGUMENT}) with its length stated, so no line grows with its input.
+ * Nothing is built while the logger is off. This is the one logger certguard writes without
+ * {@link dev.certguard.text.SafeLog}: its line is JSON made safe here.
  * Thread-safe: each event is its own builder; the factory and logger are thread-safe.
  */
 public final class Audit {
 
     public static final String LOGGER = "certguard.audit";
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
-    private static final JsonFactory JSON = new JsonFactory();
+    private static final JsonFactory JSON = new JsonFactory().setCharacterEscapes(new UnsafeEscapes());
 
     private final @NotNull String extension;
     private final @NotNull Clock clock;
@@ -81,7 +90,11 @@ public final class Audit {
 
         private Event put(final String name, final @Nullable String value) {
             if (value != null) {
-                fields.put(name, value);
+                fields.put(
+                        name,
+                        bounded(
+                                value,
+                                name.equals("reason") ? UntrustedText.MAX_LOG_ARGUMENT : UntrustedText.MAX_FIELD));
             }
             return this;
         }
@@ -152,6 +165,33 @@ public final class Audit {
                 return;
             }
             log.info(json(clock.instant().toString(), fields));
+        }
+    }
+
+    /** The value itself, or its first {@code max} characters and its length. */
+    static @NotNull String bounded(final @NotNull String value, final int max) {
+        return value.length() <= max ? value : value.substring(0, max) + "...(" + value.length() + " chars)";
+    }
+
+    /** JSON's own escapes, plus {@code \\uXXXX} for every character a log line must never carry raw. */
+    private static final class UnsafeEscapes extends CharacterEscapes {
+        private static final int[] ASCII = standardAsciiEscapesForJSON();
+
+        static {
+            ASCII[0x7f] = ESCAPE_CUSTOM;
+        }
+
+        @Override
+        public int[] getEscapeCodesForAscii() {
+            return ASCII;
+        }
+
+        @Override
+        public SerializableString getEscapeSequence(final int ch) {
+            if (ch > 0xffff || !UntrustedText.unsafe((char) ch)) {
+                return null;
+            }
+            return new SerializedString(String.format("\\u%04x", ch));
         }
     }
 

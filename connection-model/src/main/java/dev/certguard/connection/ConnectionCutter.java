@@ -3,14 +3,13 @@ package dev.certguard.connection;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.services.exception.NoSuchClientIdException;
+import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * "Disconnect this connection if it is still the one": the single way every certguard extension cuts
@@ -25,7 +24,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnectionCutter {
 
-    private static final Logger log = LoggerFactory.getLogger(ConnectionCutter.class);
+    private static final SafeLog log = SafeLog.of(ConnectionCutter.class);
     /** How soon a purge looks again while HiveMQ has not yet reported the cut connection gone. */
     private static final Duration PURGE_WAIT = Duration.ofMillis(50);
 

@@ -37,7 +37,8 @@ public final class CertificateIdentity {
         final LdapName name;
         try {
             name = new LdapName(rfc2253);
-        } catch (final InvalidNameException e) {
+        } catch (final InvalidNameException | RuntimeException e) {
+            // LdapName's parser is not guaranteed to throw only its checked exception on odd names.
             throw new InvalidIdentityException("certificate subject cannot be parsed");
         }
         String commonName = null;
@@ -60,7 +61,7 @@ public final class CertificateIdentity {
                         commonName = (String) value;
                     }
                 }
-            } catch (final NamingException e) {
+            } catch (final NamingException | RuntimeException e) {
                 throw new InvalidIdentityException("certificate subject cannot be parsed");
             }
         }
@@ -73,7 +74,6 @@ public final class CertificateIdentity {
         return commonName;
     }
 
-    /** The subject CN escaped for a log line, or {@code -} when the subject has no single CN. */
     /** The subject's only CN as it is (not escaped), or {@code null} when there is not exactly one. */
     public static @Nullable String commonNameOrNull(final @NotNull X509Certificate certificate) {
         try {
@@ -83,6 +83,7 @@ public final class CertificateIdentity {
         }
     }
 
+    /** The subject CN escaped for a log line, or {@code -} when the subject has no single CN. */
     public static @NotNull String commonNameForLog(final @NotNull X509Certificate certificate) {
         try {
             return UntrustedText.escape(commonName(certificate));

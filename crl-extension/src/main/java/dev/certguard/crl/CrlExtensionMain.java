@@ -41,6 +41,7 @@ import dev.certguard.crl.verify.CrlVerifier;
 import dev.certguard.reload.ConfigReload;
 import dev.certguard.reload.FileWatcher;
 import dev.certguard.status.ExtensionStatus;
+import dev.certguard.text.SafeLog;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
@@ -57,8 +58,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Wiring only: reads the configuration and the deny list, loads the CRLs once, schedules their
@@ -69,7 +68,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CrlExtensionMain implements ExtensionMain {
 
-    private static final Logger log = LoggerFactory.getLogger(CrlExtensionMain.class);
+    private static final SafeLog log = SafeLog.of(CrlExtensionMain.class);
     private static final String ID = "crl-extension";
     /** Client certificates whose issuing CA is remembered (about 100 bytes each). */
     private static final long CACHED_PATHS = 200_000;

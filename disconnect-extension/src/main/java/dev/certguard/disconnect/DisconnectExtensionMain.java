@@ -26,13 +26,12 @@ import dev.certguard.disconnect.lifetime.LifetimeTracker;
 import dev.certguard.reload.ConfigReload;
 import dev.certguard.reload.FileWatcher;
 import dev.certguard.status.ExtensionStatus;
+import dev.certguard.text.SafeLog;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Wiring only: reads the configuration, builds the lifetime tracker on the shared connection model,
@@ -42,7 +41,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DisconnectExtensionMain implements ExtensionMain {
 
-    private static final Logger log = LoggerFactory.getLogger(DisconnectExtensionMain.class);
+    private static final SafeLog log = SafeLog.of(DisconnectExtensionMain.class);
     private static final String ID = "disconnect-extension";
 
     /** How long a cut waits for a contended client id to settle, and how often. */

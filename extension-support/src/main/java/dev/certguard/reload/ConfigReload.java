@@ -5,9 +5,8 @@ import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.config.InvalidConfigException;
+import dev.certguard.text.SafeLog;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Holds an extension's configuration in force and replaces it only with one that parsed, validated
@@ -21,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConfigReload<T> {
 
-    private static final Logger log = LoggerFactory.getLogger(ConfigReload.class);
+    private static final SafeLog log = SafeLog.of(ConfigReload.class);
 
     /** Reads and validates the file; throws with every problem when it is not valid. */
     @FunctionalInterface
@@ -117,10 +116,12 @@ public final class ConfigReload<T> {
         } catch (final InvalidConfigException e) {
             failures.inc();
             log.warn(
-                    "{}: {} changed but is not valid, the last good configuration stays in force: {}",
+                    "{}: {} changed but is not valid, the last good configuration stays in force ({} problems):",
                     extension,
                     file,
-                    String.join("; ", e.problems()));
+                    e.problems().size());
+            // One line per problem: each is bounded, so no problem is cut off by a bound on a joined line.
+            e.problems().forEach(problem -> log.warn("{}:   {}", extension, problem));
             outcome.rejected(String.join("; ", e.problems()));
             return false;
         }

@@ -2,6 +2,7 @@ package dev.certguard.reload;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.text.SafeLog;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -19,8 +20,6 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Notices changes to a few small files (an extension's {@code conf/config.xml}, a deny list), whether
@@ -35,7 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileWatcher {
 
-    private static final Logger log = LoggerFactory.getLogger(FileWatcher.class);
+    private static final SafeLog log = SafeLog.of(FileWatcher.class);
     static final int FULL_READ_EVERY = 10;
     private static final int MAX_SETTLE_ROUNDS = 50;
 

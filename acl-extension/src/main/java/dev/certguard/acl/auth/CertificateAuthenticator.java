@@ -12,11 +12,10 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.audit.Audit;
+import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decides every CONNECT: a verified identity, a client id bound to it, a will within its rights;
@@ -27,7 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CertificateAuthenticator implements SimpleAuthenticator {
 
-    private static final Logger log = LoggerFactory.getLogger(CertificateAuthenticator.class);
+    private static final SafeLog log = SafeLog.of(CertificateAuthenticator.class);
 
     private final @NotNull Supplier<AclRuntime> runtime;
     private final @NotNull Grants grants;

@@ -19,6 +19,7 @@ import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionObserver;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.InvalidIdentityException;
+import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
 import java.util.Collections;
 import java.util.HashSet;
@@ -27,8 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps what each connected identity was granted at CONNECT and enforces configuration changes on
@@ -46,7 +45,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LiveRights implements ConnectionObserver<LiveRights.Granted> {
 
-    private static final Logger log = LoggerFactory.getLogger(LiveRights.class);
+    private static final SafeLog log = SafeLog.of(LiveRights.class);
     private static final String PUBLISH_REFUSAL = "Not authorized to publish";
 
     /** One authenticated connection and the rights HiveMQ holds for it. */

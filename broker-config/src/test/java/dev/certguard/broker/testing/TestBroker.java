@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -46,6 +47,7 @@ public final class TestBroker implements AutoCloseable {
         this.pki = pki;
         this.tlsPort = tlsPort;
         this.plainPort = plainPort;
+        LogLineGuard.ensureAttached();
     }
 
     public static Builder builder(final Path dir) {
@@ -170,8 +172,15 @@ public final class TestBroker implements AutoCloseable {
                 <appender name="CONSOLE" class="ch.qos.logback.core.ConsoleAppender">
                     <encoder><pattern>%d{HH:mm:ss.SSS} %-5level %logger{0} - %msg%n%ex</pattern></encoder>
                 </appender>
+                <appender name="CERTGUARD_LOG_GUARD" class="dev.certguard.broker.testing.LogLineGuard"/>
                 <logger name="dev.certguard" level="INFO"/>
-                <root level="WARN"><appender-ref ref="CONSOLE"/></root>
+                <logger name="certguard.audit" level="INFO" additivity="false">
+                    <appender-ref ref="CERTGUARD_LOG_GUARD"/>
+                </logger>
+                <root level="WARN">
+                    <appender-ref ref="CONSOLE"/>
+                    <appender-ref ref="CERTGUARD_LOG_GUARD"/>
+                </root>
             </configuration>
             """;
 
@@ -247,8 +256,17 @@ public final class TestBroker implements AutoCloseable {
                 .buildBlocking();
     }
 
+    /**
+     * Stops the broker, then fails when any line certguard logged while it ran held a raw control
+     * character or was unbounded ({@link LogLineGuard}).
+     */
     @Override
     public void close() {
         broker.close();
+        final List<String> violations = LogLineGuard.drain();
+        if (!violations.isEmpty()) {
+            throw new AssertionError(
+                    "certguard logged " + violations.size() + " unsafe line(s):\n  " + String.join("\n  ", violations));
+        }
     }
 }

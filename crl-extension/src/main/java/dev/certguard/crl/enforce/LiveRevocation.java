@@ -14,6 +14,7 @@ import dev.certguard.crl.path.Authorities;
 import dev.certguard.crl.path.CertificatePath;
 import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.RevocationSnapshot;
+import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -22,8 +23,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Cuts connections whose certificate, or a CA on its path, becomes revoked while they are connected,
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LiveRevocation implements ConnectionObserver<LiveRevocation.Live> {
 
-    private static final Logger log = LoggerFactory.getLogger(LiveRevocation.class);
+    private static final SafeLog log = SafeLog.of(LiveRevocation.class);
     static final String REVOKED = "certificate revoked";
     static final String DENIED = "certificate denied by operator";
     static final String UNKNOWN_ISSUER = "certificate issuer unknown";

@@ -18,6 +18,7 @@ import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.RevocationSnapshot;
 import dev.certguard.crl.state.RevocationState;
 import dev.certguard.identity.CertificateIdentity;
+import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -26,8 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs first at every CONNECT: refuses certificates on the operator's deny list, checks each certificate of the presented chain against its issuer's
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RevocationAuthenticator implements SimpleAuthenticator {
 
-    private static final Logger log = LoggerFactory.getLogger(RevocationAuthenticator.class);
+    private static final SafeLog log = SafeLog.of(RevocationAuthenticator.class);
 
     private final @NotNull RevocationState state;
     private final @NotNull CrlMetrics metrics;

@@ -27,6 +27,8 @@ public final class HttpSource implements CrlSource {
         }
     }
 
+    private static final int MAX_VALIDATOR = 256;
+
     /** Marks a response whose declared length already exceeds the cap (never downloaded). */
     private static final byte[] TOO_LARGE = new byte[0];
 
@@ -102,14 +104,34 @@ public final class HttpSource implements CrlSource {
             return new Fetch(
                     response.body(),
                     new Validators(
-                            response.headers().firstValue("ETag").orElse(null),
-                            response.headers().firstValue("Last-Modified").orElse(null)));
+                            validator(response.headers().firstValue("ETag").orElse(null)),
+                            validator(response.headers()
+                                    .firstValue("Last-Modified")
+                                    .orElse(null))));
         });
     }
 
     @Override
     public void accepted(final @NotNull Fetch fetch) {
         lastGood = (Validators) fetch.validators();
+    }
+
+    /**
+     * A validator the server sent, if it is fit to be echoed in a request header: printable ASCII of
+     * at most {@value #MAX_VALIDATOR} characters. Anything else is dropped and the next fetch is
+     * unconditional, so bytes a server chose never travel further than the parser that read them.
+     */
+    static String validator(final String value) {
+        if (value == null || value.isEmpty() || value.length() > MAX_VALIDATOR) {
+            return null;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            final char c = value.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                return null;
+            }
+        }
+        return value;
     }
 
     private HttpResponse.BodySubscriber<byte[]> bodyHandler(final HttpResponse.ResponseInfo info) {

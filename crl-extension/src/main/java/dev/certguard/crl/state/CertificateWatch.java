@@ -2,14 +2,14 @@ package dev.certguard.crl.state;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import dev.certguard.crl.path.Authorities;
+import dev.certguard.text.SafeLog;
+import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Watches operator-listed certificates (the broker's own, the CAs): exposes seconds to expiry and
@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CertificateWatch {
 
-    private static final Logger log = LoggerFactory.getLogger(CertificateWatch.class);
+    private static final SafeLog log = SafeLog.of(CertificateWatch.class);
 
     private final @NotNull Map<String, X509Certificate> certificates;
     private final @NotNull Duration warnBefore;
@@ -57,7 +57,7 @@ public final class CertificateWatch {
                 log.warn(
                         "crl-extension: watched certificate {} ({}) expires at {}, within {} s",
                         entry.getKey(),
-                        certificate.getSubjectX500Principal().getName(),
+                        UntrustedText.name(certificate.getSubjectX500Principal()),
                         notAfter,
                         warnBefore.getSeconds());
             } else if (!soon) {
@@ -70,7 +70,7 @@ public final class CertificateWatch {
                 log.warn(
                         "crl-extension: watched certificate {} ({}, serial {}) is revoked by a loaded CRL",
                         entry.getKey(),
-                        certificate.getSubjectX500Principal().getName(),
+                        UntrustedText.name(certificate.getSubjectX500Principal()),
                         certificate.getSerialNumber().toString(16));
             } else if (!isRevoked) {
                 revoked.put(entry.getKey(), false);

@@ -3,6 +3,7 @@ package dev.certguard.crl.state;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.crl.verify.VerifiedCrl;
+import dev.certguard.text.SafeLog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The last good CRL of each remote source, kept on disk so that a restarted broker has revocation
@@ -30,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CrlCopies {
 
-    private static final Logger log = LoggerFactory.getLogger(CrlCopies.class);
+    private static final SafeLog log = SafeLog.of(CrlCopies.class);
 
     private final @Nullable Path folder;
     private final @NotNull Executor writer;

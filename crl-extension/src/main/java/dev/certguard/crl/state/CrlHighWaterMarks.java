@@ -3,6 +3,7 @@ package dev.certguard.crl.state;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.crl.verify.VerifiedCrl;
+import dev.certguard.text.SafeLog;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
@@ -15,31 +16,33 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The newest CRL seen per issuer name and key (CRL number, or thisUpdate without numbers), kept in a file so
+ * The newest CRL seen per issuer name and key (CRL number, or thisUpdate without numbers, and the
+ * SHA-256 of that CRL), kept in a file so
  * that rollback protection survives a restart: after one, a replayed older CRL is still refused.
  * An operator whose CA legitimately restarted its numbering deletes the file.
  * Thread-safe: marks are concurrent; writes are serialised and atomic (temporary file, then move).
  */
 public final class CrlHighWaterMarks {
 
-    private static final Logger log = LoggerFactory.getLogger(CrlHighWaterMarks.class);
+    private static final SafeLog log = SafeLog.of(CrlHighWaterMarks.class);
 
-    /** A floor below which a CRL for the issuer is a rollback. */
+    /** A floor below which a CRL for the issuer is a rollback, and which CRL set it. */
     public static final class Mark {
         final @Nullable BigInteger number;
         final @NotNull Instant thisUpdate;
+        /** Hex SHA-256 of the CRL that set the mark; {@code null} in marks written before it was recorded. */
+        final @Nullable String sha256;
 
-        Mark(final @Nullable BigInteger number, final @NotNull Instant thisUpdate) {
+        Mark(final @Nullable BigInteger number, final @NotNull Instant thisUpdate, final @Nullable String sha256) {
             this.number = number;
             this.thisUpdate = thisUpdate;
+            this.sha256 = sha256;
         }
 
         static @NotNull Mark of(final @NotNull VerifiedCrl crl) {
-            return new Mark(crl.number(), crl.thisUpdate());
+            return new Mark(crl.number(), crl.thisUpdate(), hex(crl.sha256()));
         }
 
         /** Whether {@code crl} is older than this mark, by the same rule as {@link VerifiedCrl#isOlderThan}. */
@@ -56,6 +59,14 @@ public final class CrlHighWaterMarks {
                 return number.compareTo(crl.number()) < 0;
             }
             return thisUpdate.isBefore(crl.thisUpdate());
+        }
+
+        /**
+         * Whether {@code crl} ranks equal to the CRL that set this mark (same number, or same thisUpdate
+         * without numbers) but is not byte for byte that CRL: a CA fault or an attack.
+         */
+        boolean conflictsWith(final @NotNull VerifiedCrl crl) {
+            return sha256 != null && !isNewerThan(crl) && !isOlderThan(crl) && !sha256.equals(hex(crl.sha256()));
         }
     }
 
@@ -81,10 +92,13 @@ public final class CrlHighWaterMarks {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             properties.load(in);
             for (final String issuer : properties.stringPropertyNames()) {
-                final String[] fields = properties.getProperty(issuer).split(";", 2);
+                final String[] fields = properties.getProperty(issuer).split(";", 3);
                 loaded.marks.put(
                         issuer,
-                        new Mark(fields[0].isEmpty() ? null : new BigInteger(fields[0]), Instant.parse(fields[1])));
+                        new Mark(
+                                fields[0].isEmpty() ? null : new BigInteger(fields[0]),
+                                Instant.parse(fields[1]),
+                                fields.length > 2 && !fields[2].isEmpty() ? fields[2] : null));
             }
         } catch (final IOException | RuntimeException e) {
             log.warn(
@@ -112,7 +126,9 @@ public final class CrlHighWaterMarks {
         }
         final Properties properties = new Properties();
         marks.forEach((issuer, mark) -> properties.setProperty(
-                issuer, (mark.number == null ? "" : mark.number.toString()) + ";" + mark.thisUpdate));
+                issuer,
+                (mark.number == null ? "" : mark.number.toString()) + ";" + mark.thisUpdate + ";"
+                        + (mark.sha256 == null ? "" : mark.sha256)));
         try {
             Files.createDirectories(file.getParent());
             final Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
@@ -127,6 +143,14 @@ public final class CrlHighWaterMarks {
                     file,
                     e.toString());
         }
+    }
+
+    private static String hex(final byte[] bytes) {
+        final StringBuilder out = new StringBuilder(bytes.length * 2);
+        for (final byte b : bytes) {
+            out.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+        }
+        return out.toString();
     }
 
     /** Issuer name and key: a CA re-created under the same name (a new dev PKI) starts afresh. */

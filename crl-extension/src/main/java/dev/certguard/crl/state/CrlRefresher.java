@@ -8,6 +8,8 @@ import dev.certguard.crl.verify.CrlVerificationException;
 import dev.certguard.crl.verify.CrlVerifier;
 import dev.certguard.crl.verify.ParsedCrl;
 import dev.certguard.crl.verify.VerifiedCrl;
+import dev.certguard.text.SafeLog;
+import dev.certguard.text.UntrustedText;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +19,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One refresh of every source: fetch (skipped while the previous fetch of that source is still
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CrlRefresher {
 
-    private static final Logger log = LoggerFactory.getLogger(CrlRefresher.class);
+    private static final SafeLog log = SafeLog.of(CrlRefresher.class);
 
     private final @NotNull List<CrlSource> sources;
     private final @NotNull CrlVerifier verifier;
@@ -95,7 +95,7 @@ public final class CrlRefresher {
                 log.info(
                         "crl-extension: CRL of '{}' from {} in use until a fetch replaces it: {} revoked, number {},"
                                 + " thisUpdate {}, nextUpdate {}",
-                        crl.issuer().getName(),
+                        UntrustedText.name(crl.issuer()),
                         name,
                         crl.revoked().size(),
                         crl.number(),
@@ -169,14 +169,14 @@ public final class CrlRefresher {
             log.warn(
                     "crl-extension: CRL of '{}' from {} has thisUpdate {}, {} s ahead of this broker's clock; it is"
                             + " used (signed, numbered, newer than the last one): check the broker's clock",
-                    crl.issuer().getName(),
+                    UntrustedText.name(crl.issuer()),
                     source.name(),
                     crl.thisUpdate(),
                     ahead.getSeconds());
         }
         log.info(
                 "crl-extension: CRL of '{}' from {} in use: {} revoked, number {}, thisUpdate {}, nextUpdate {}",
-                crl.issuer().getName(),
+                UntrustedText.name(crl.issuer()),
                 source.name(),
                 crl.revoked().size(),
                 crl.number(),
@@ -189,14 +189,17 @@ public final class CrlRefresher {
 
     private void failed(final CrlSource source, final Throwable e) {
         metrics.failure(source.name());
-        final boolean known = e instanceof CrlFormatException
+        // certguard's own exceptions escape what they quote; anything else (the HTTP client's, which can
+        // quote a server's status line) is escaped here. The JDK's HTTP client reports a refused
+        // connection as a ConnectException without a message.
+        final boolean own = e instanceof CrlFormatException
                 || e instanceof CrlVerificationException
-                || e instanceof RevocationState.RollbackException
-                || e instanceof java.io.IOException;
-        // The JDK's HTTP client reports a refused connection as a ConnectException without a message.
-        final String reason = !known
-                ? e.toString()
-                : e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+                || e instanceof RevocationState.RollbackException;
+        final String reason = own
+                ? e.getMessage()
+                : e instanceof java.io.IOException && e.getMessage() != null
+                        ? UntrustedText.escape(e.getMessage())
+                        : e.getMessage() == null ? e.getClass().getSimpleName() : UntrustedText.escape(e.toString());
         log.warn(
                 "crl-extension: CRL from {} not used ({}); the last good CRL for its issuer stays in use",
                 source.name(),

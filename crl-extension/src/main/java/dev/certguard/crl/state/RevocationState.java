@@ -8,7 +8,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * Holds the current {@link RevocationSnapshot}. Reads are a volatile load; installs swap the whole
  * snapshot atomically and refuse a CRL older than the one in use or than the newest this broker
  * has ever used for the issuer ({@link CrlHighWaterMarks}, persisted across restarts), so a replayed
- * CRL from before a revocation is never accepted. Thread-safe.
+ * CRL from before a revocation is never accepted, and a CRL that has the number of the one in use
+ * without being byte for byte that CRL. Thread-safe.
  */
 public final class RevocationState {
 
@@ -49,7 +50,7 @@ public final class RevocationState {
         if (mark == null) {
             throw new RollbackException("the high-water marks record no CRL of its issuer");
         }
-        if (mark.isNewerThan(crl) || mark.isOlderThan(crl)) {
+        if (mark.isNewerThan(crl) || mark.isOlderThan(crl) || mark.conflictsWith(crl)) {
             throw new RollbackException("not the newest CRL this broker used for the issuer (number " + mark.number
                     + ", thisUpdate " + mark.thisUpdate + "; recorded across restarts)");
         }
@@ -68,6 +69,9 @@ public final class RevocationState {
             throw new RollbackException("older than a CRL this broker already used for the issuer (number "
                     + mark.number + ", thisUpdate " + mark.thisUpdate + "; recorded across restarts)");
         }
+        if (mark != null && mark.conflictsWith(crl)) {
+            throw conflict(crl, "the CRL this broker last used for the issuer (recorded across restarts)");
+        }
         while (true) {
             final RevocationSnapshot snapshot = current.get();
             final VerifiedCrl existing = snapshot.crl(crl.issuerKey());
@@ -75,12 +79,26 @@ public final class RevocationState {
                 throw new RollbackException("older than the CRL in use (number " + existing.number() + ", thisUpdate "
                         + existing.thisUpdate() + " from " + existing.source() + ")");
             }
+            if (existing != null && !crl.isNewerThan(existing) && !crl.sameBytes(existing)) {
+                throw conflict(crl, "the CRL in use (from " + existing.source() + ")");
+            }
             if (current.compareAndSet(snapshot, snapshot.with(crl))) {
                 marks.raise(crl);
-                return existing == null
-                        || crl.isNewerThan(existing)
-                        || crl.revoked().size() != existing.revoked().size();
+                return existing == null || crl.isNewerThan(existing);
             }
         }
+    }
+
+    /**
+     * A CRL that ranks equal to one already used but differs from it: RFC 5280 5.2.3 makes CRL numbers
+     * strictly increasing, so two different CRLs with one number are a CA fault or an attack, and the
+     * CRL already used stays.
+     */
+    private static RollbackException conflict(final VerifiedCrl crl, final String used) {
+        return new RollbackException(
+                (crl.number() != null ? "CRL number " + crl.number() : "thisUpdate " + crl.thisUpdate())
+                        + " is that of " + used
+                        + " but the CRL differs from it; CRL numbers only increase (RFC 5280 5.2.3):"
+                        + " a CA fault or an attack, the CRL in use stays");
     }
 }

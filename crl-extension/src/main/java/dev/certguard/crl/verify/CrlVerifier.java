@@ -2,6 +2,7 @@ package dev.certguard.crl.verify;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import dev.certguard.crl.path.Authority;
+import dev.certguard.text.UntrustedText;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
@@ -18,7 +19,7 @@ import java.util.Map;
  * Decides whether a parsed CRL may be used: issued by one of the configured CAs (subject equals the
  * CRL's issuer, key usage allows CRL signing, signature verifies over the signed part with the same
  * algorithm inside and outside it), {@code thisUpdate} not in the future (beyond a small clock
- * skew), a {@code nextUpdate} that has not passed by more than the grace period, and no extension
+ * skew), a {@code nextUpdate} after {@code thisUpdate} that has not passed by more than the grace period, and no extension
  * certguard does not understand (delta, partitioned and indirect CRLs, unknown critical ones).
  * Immutable; thread-safe.
  */
@@ -59,7 +60,7 @@ public final class CrlVerifier {
         }
         if (issuers.isEmpty()) {
             throw new CrlVerificationException(
-                    "issuer '" + crl.issuer().getName() + "' is not one of the configured ca-certificates");
+                    "issuer '" + UntrustedText.name(crl.issuer()) + "' is not one of the configured ca-certificates");
         }
         if (!Arrays.equals(crl.innerAlgorithm, crl.outerAlgorithm)) {
             throw new CrlVerificationException("signature algorithm inside the signed part differs from the outer one");
@@ -67,7 +68,7 @@ public final class CrlVerifier {
         final X509Certificate signer = signerOf(crl, issuers);
         if (signer == null) {
             throw new CrlVerificationException("signature does not verify with the key of any configured CA named '"
-                    + crl.issuer().getName() + "'");
+                    + UntrustedText.name(crl.issuer()) + "'");
         }
         if (!crl.unsupportedExtensions.isEmpty()) {
             throw new CrlVerificationException("unsupported: " + String.join(", ", crl.unsupportedExtensions));
@@ -82,6 +83,10 @@ public final class CrlVerifier {
         }
         if (crl.nextUpdate() == null) {
             throw new CrlVerificationException("no nextUpdate: certguard cannot tell when it stops being current");
+        }
+        if (!crl.nextUpdate().isAfter(crl.thisUpdate())) {
+            throw new CrlVerificationException("nextUpdate " + crl.nextUpdate() + " is not after thisUpdate "
+                    + crl.thisUpdate() + ": the CRL is never current");
         }
         if (crl.nextUpdate().plus(grace).isBefore(now)) {
             throw new CrlVerificationException(

@@ -1,5 +1,6 @@
 package dev.certguard.crl.verify;
 
+import dev.certguard.text.UntrustedText;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -115,7 +116,15 @@ final class Der {
 
     Instant time(final String what) throws CrlFormatException {
         final Tlv tlv = next();
-        final String text = new String(data, tlv.valueStart, tlv.length(), StandardCharsets.US_ASCII);
+        if (tlv.tag != UTC_TIME && tlv.tag != GENERALIZED_TIME) {
+            throw new CrlFormatException(what + ": expected a time, found tag 0x" + Integer.toHexString(tlv.tag));
+        }
+        final int expected = tlv.tag == UTC_TIME ? 13 : 15;
+        if (tlv.length() != expected) {
+            throw new CrlFormatException(
+                    what + ": malformed time: " + tlv.length() + " bytes, a DER time of this type has " + expected);
+        }
+        final String text = new String(data, tlv.valueStart, tlv.length(), StandardCharsets.ISO_8859_1);
         try {
             if (tlv.tag == UTC_TIME) {
                 final LocalDateTime parsed = LocalDateTime.parse(text, UTC);
@@ -127,7 +136,8 @@ final class Der {
                 return LocalDateTime.parse(text, GENERALIZED).toInstant(ZoneOffset.UTC);
             }
         } catch (final RuntimeException e) {
-            throw new CrlFormatException(what + ": malformed time '" + text + "'");
+            // The field is the CRL's (not yet verified) text: escaped, never raw.
+            throw new CrlFormatException(what + ": malformed time '" + UntrustedText.escape(text) + "'");
         }
         throw new CrlFormatException(what + ": expected a time, found tag 0x" + Integer.toHexString(tlv.tag));
     }

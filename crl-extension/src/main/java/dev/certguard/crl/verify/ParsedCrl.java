@@ -80,17 +80,29 @@ public final class ParsedCrl {
         if (bytes[0] == Der.SEQUENCE) {
             return bytes;
         }
-        final String text = new String(bytes, StandardCharsets.US_ASCII);
+        final String text = new String(bytes, StandardCharsets.ISO_8859_1);
         final int begin = text.indexOf(PEM_BEGIN);
-        final int end = text.indexOf(PEM_END, Math.max(0, begin));
-        if (begin < 0 || end < 0) {
+        if (begin < 0) {
             throw new CrlFormatException("neither DER nor a PEM '" + PEM_BEGIN + "' block");
         }
+        final int body = begin + PEM_BEGIN.length();
+        final int end = text.indexOf(PEM_END, body);
+        if (end < 0) {
+            throw new CrlFormatException(
+                    text.lastIndexOf(PEM_END, begin) >= 0
+                            ? "PEM block reversed: '" + PEM_END + "' comes before '" + PEM_BEGIN + "'"
+                            : "PEM block has no '" + PEM_END + "' after its '" + PEM_BEGIN + "'");
+        }
+        final byte[] der;
         try {
-            return Base64.getMimeDecoder().decode(text.substring(begin + PEM_BEGIN.length(), end));
+            der = Base64.getMimeDecoder().decode(text.substring(body, end));
         } catch (final IllegalArgumentException e) {
             throw new CrlFormatException("PEM block is not valid base64");
         }
+        if (der.length == 0) {
+            throw new CrlFormatException("PEM block is empty");
+        }
+        return der;
     }
 
     private static ParsedCrl parseDer(final byte[] der) throws CrlFormatException {
@@ -119,7 +131,7 @@ public final class ParsedCrl {
         final X500Principal issuer;
         try {
             issuer = new X500Principal(slice(der, issuerName));
-        } catch (final IllegalArgumentException e) {
+        } catch (final RuntimeException e) {
             throw new CrlFormatException("issuer name cannot be decoded");
         }
         final Instant thisUpdate = fields.time("thisUpdate");

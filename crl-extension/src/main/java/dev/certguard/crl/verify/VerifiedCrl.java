@@ -3,12 +3,15 @@ package dev.certguard.crl.verify;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import java.math.BigInteger;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.Arrays;
 import javax.security.auth.x500.X500Principal;
 
 /**
- * A CRL whose signature, issuer, times and extensions were checked; only the lookup index and the
- * metadata are kept, not the bytes. Immutable; thread-safe.
+ * A CRL whose signature, issuer, times and extensions were checked; only the lookup index, the
+ * metadata and the SHA-256 of its bytes are kept, not the bytes. Immutable; thread-safe.
  */
 public final class VerifiedCrl {
 
@@ -19,9 +22,15 @@ public final class VerifiedCrl {
     private final @NotNull RevocationIndex revoked;
     private final @NotNull String source;
     private final @NotNull String issuerKey;
+    private final byte @NotNull [] sha256;
 
     VerifiedCrl(final @NotNull ParsedCrl crl, final @NotNull String source, final @NotNull String issuerKey) {
         this.issuerKey = issuerKey;
+        try {
+            this.sha256 = MessageDigest.getInstance("SHA-256").digest(crl.der);
+        } catch (final NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
         this.issuer = crl.issuer();
         this.thisUpdate = crl.thisUpdate();
         this.nextUpdate = crl.nextUpdate();
@@ -61,6 +70,16 @@ public final class VerifiedCrl {
     /** Where it was loaded from. */
     public @NotNull String source() {
         return source;
+    }
+
+    /** SHA-256 of the CRL's DER encoding: two CRLs are the same CRL only when these are equal. */
+    public byte @NotNull [] sha256() {
+        return sha256.clone();
+    }
+
+    /** Whether {@code other} is byte for byte this CRL. */
+    public boolean sameBytes(final @NotNull VerifiedCrl other) {
+        return Arrays.equals(sha256, other.sha256);
     }
 
     /** Whether this CRL was issued after {@code other}: by CRL number when both have one, else by thisUpdate. */

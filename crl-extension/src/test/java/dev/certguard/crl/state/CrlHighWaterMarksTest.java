@@ -30,19 +30,35 @@ class CrlHighWaterMarksTest {
     void replayed_older_crl_is_refused_after_a_restart(@TempDir final Path dir) throws Exception {
         final Path file = dir.resolve("data/crl-high-water-marks.properties");
         final RevocationState before = new RevocationState(CrlHighWaterMarks.load(file));
-        before.install(crl(7));
+        final VerifiedCrl seven = crl(7);
+        before.install(seven);
 
         final RevocationState afterRestart = new RevocationState(CrlHighWaterMarks.load(file));
 
         assertThatThrownBy(() -> afterRestart.install(crl(6)))
                 .isInstanceOf(RevocationState.RollbackException.class)
                 .hasMessageContaining("recorded across restarts");
-        assertThat(afterRestart.install(crl(7)))
-                .as("the same CRL again is fine")
-                .isTrue();
+        assertThatThrownBy(() -> afterRestart.install(crl(7)))
+                .as("another CRL with the number of the last one used")
+                .isInstanceOf(RevocationState.RollbackException.class)
+                .hasMessageContaining("CRL number 7 is that of the CRL this broker last used");
+        assertThat(afterRestart.install(seven)).as("the same CRL again is fine").isTrue();
         assertThat(afterRestart.install(crl(8))).isTrue();
-        assertThatThrownBy(() -> new RevocationState(CrlHighWaterMarks.load(file)).install(crl(7)))
+        assertThatThrownBy(() -> new RevocationState(CrlHighWaterMarks.load(file)).install(seven))
                 .isInstanceOf(RevocationState.RollbackException.class);
+    }
+
+    @Test
+    void marks_written_before_the_digest_was_recorded_still_order_crls(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("marks.properties");
+        new RevocationState(CrlHighWaterMarks.load(file)).install(crl(7));
+        final String written = java.nio.file.Files.readString(file);
+        java.nio.file.Files.writeString(file, written.replaceAll(";[0-9a-f]{64}", ";"));
+
+        final RevocationState afterRestart = new RevocationState(CrlHighWaterMarks.load(file));
+
+        assertThatThrownBy(() -> afterRestart.install(crl(6))).isInstanceOf(RevocationState.RollbackException.class);
+        assertThat(afterRestart.install(crl(7))).isTrue();
     }
 
     @Test

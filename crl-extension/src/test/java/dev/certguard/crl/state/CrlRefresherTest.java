@@ -207,6 +207,29 @@ class CrlRefresherTest {
     }
 
     @Test
+    void a_different_crl_with_the_number_in_use_is_refused_and_counted_but_the_same_crl_again_is_fine()
+            throws Exception {
+        final byte[] inUse = crl(5, 42);
+        serve(200, inUse);
+        refresh();
+        serve(200, crl(5));
+        refresh();
+
+        assertThat(state.snapshot()
+                        .crl(ISSUER)
+                        .revoked()
+                        .contains(BigInteger.valueOf(42).toByteArray()))
+                .as("the CRL in use stays: the one with the same number un-revokes serial 42")
+                .isTrue();
+        assertThat(failures()).isEqualTo(1);
+
+        serve(200, inUse.clone());
+        refresh();
+        assertThat(failures()).as("byte for byte the CRL in use").isEqualTo(1);
+        assertThat(changes).isEqualTo(1);
+    }
+
+    @Test
     void file_source_is_reparsed_only_when_it_changes(@TempDir final Path dir) throws Exception {
         final Path file = dir.resolve("ca.crl");
         Files.write(file, crl(1));

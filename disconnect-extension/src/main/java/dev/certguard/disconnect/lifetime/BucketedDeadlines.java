@@ -2,14 +2,13 @@ package dev.certguard.disconnect.lifetime;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.text.SafeLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Every connection deadline, fired by one thread. Deadlines are grouped into 100 ms buckets kept in
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
  */
 final class BucketedDeadlines {
 
-    private static final Logger log = LoggerFactory.getLogger(BucketedDeadlines.class);
+    private static final SafeLog log = SafeLog.of(BucketedDeadlines.class);
     static final long TICK_MILLIS = 100;
 
     /** A schedulable item; its links are owned by the buckets. */

@@ -2,6 +2,7 @@ package dev.certguard.disconnect.lifetime;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 
@@ -75,8 +76,8 @@ public final class Deadline {
         }
         return (expiringIsLeaf
                         ? "client certificate"
-                        : "intermediate CA certificate '"
-                                + expiring.getSubjectX500Principal().getName() + "'")
+                        : "intermediate CA certificate '" + UntrustedText.name(expiring.getSubjectX500Principal())
+                                + "'")
                 + " expires at " + at();
     }
 }

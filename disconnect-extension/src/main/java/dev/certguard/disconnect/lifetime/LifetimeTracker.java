@@ -7,14 +7,13 @@ import dev.certguard.audit.Audit;
 import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionObserver;
+import dev.certguard.text.SafeLog;
 import java.time.Clock;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Holds one deadline per certificate-authenticated connection in {@link BucketedDeadlines} (no thread
@@ -33,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker.Tracked> {
 
-    private static final Logger log = LoggerFactory.getLogger(LifetimeTracker.class);
+    private static final SafeLog log = SafeLog.of(LifetimeTracker.class);
 
     private volatile @NotNull LifetimePolicy policy;
     private final @NotNull ConnectionCutter cutter;
