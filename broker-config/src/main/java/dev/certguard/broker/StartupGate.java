@@ -62,11 +62,23 @@ public final class StartupGate implements ExtensionMain {
             return;
         }
         refusing = true;
-        final String reason = "certguard is not serving: " + String.join("; ", found);
+        // Clients learn which extension is not serving, never why: the why can quote configuration.
+        final String reason = "certguard is not serving: " + extensions(found) + " (the broker's log says why)";
         log.error("certguard startup gate refuses every client: {}", String.join("; ", found));
         final SimpleAuthenticator refuse =
                 (authInput, authOutput) -> authOutput.failAuthentication(ConnackReasonCode.SERVER_UNAVAILABLE, reason);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> refuse);
+    }
+
+    /** The extension each problem names ({@code <id>: ...}), in order, once each. */
+    static String extensions(final List<String> problems) {
+        final java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        for (final String problem : problems) {
+            final int colon = problem.indexOf(':');
+            final String id = colon > 0 ? problem.substring(0, colon) : problem;
+            ids.add(id.matches("[a-z0-9-]{1,64}") ? id : "certguard");
+        }
+        return String.join(", ", ids);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.certguard.status;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.text.UntrustedText;
 
 /**
  * Publishes an extension's state as a string gauge in HiveMQ's metric registry, so that operators
@@ -26,9 +27,13 @@ public final class ExtensionStatus {
         report(registry, extensionId, RUNNING);
     }
 
+    /**
+     * Reports a failure; the reason (which can quote a configuration file or a parser's message) is
+     * neutralised and cut like any log argument.
+     */
     public static void reportFailed(
             final @NotNull MetricRegistry registry, final @NotNull String extensionId, final @NotNull String reason) {
-        report(registry, extensionId, FAILED_PREFIX + reason);
+        report(registry, extensionId, FAILED_PREFIX + UntrustedText.neutralise(reason, UntrustedText.MAX_LOG_ARGUMENT));
     }
 
     /** The numeric twin of the status gauge, {@code dev.certguard.<id>.running}: 1 running, 0 failed. */

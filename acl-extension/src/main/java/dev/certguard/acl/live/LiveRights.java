@@ -231,10 +231,7 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
         }
         metrics.liveDisconnect();
         audit.event("connection.cut").reason(reason).connection(connection).write();
-        log.warn(
-                "acl-extension: disconnecting {} after a configuration change: {}",
-                connection.describe(),
-                UntrustedText.escape(reason));
+        log.warn("acl-extension: disconnecting {} after a configuration change: {}", connection.describe(), reason);
         final AclRuntime next = runtime.get();
         final Principal allowed = resolve(next, connection).principal();
         pruneSession(connection.clientId(), allowed)

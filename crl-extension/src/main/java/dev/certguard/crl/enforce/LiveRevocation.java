@@ -212,20 +212,25 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
             if (record.connection.ended() || record.connection.cutPending()) {
                 continue;
             }
-            for (final OcspChecks.Issued issued : OcspChecks.of(record.path(current.authorities()))) {
-                final OcspAnswer cached = ocsp.cached(issued);
-                if (cached != null && cached.revoked()) {
-                    revokedByOcsp(record, issued);
-                    break;
+            try {
+                for (final OcspChecks.Issued issued : OcspChecks.of(record.path(current.authorities()))) {
+                    final OcspAnswer cached = ocsp.cached(issued);
+                    if (cached != null && cached.revoked()) {
+                        revokedByOcsp(record, issued);
+                        break;
+                    }
+                    final CompletableFuture<OcspAnswer> refreshed = ocsp.refreshIfExpiring(issued, within);
+                    if (refreshed != null) {
+                        refreshed.thenAccept(answer -> {
+                            if (answer.revoked()) {
+                                revokedByOcsp(record, issued);
+                            }
+                        });
+                    }
                 }
-                final CompletableFuture<OcspAnswer> refreshed = ocsp.refreshIfExpiring(issued, within);
-                if (refreshed != null) {
-                    refreshed.thenAccept(answer -> {
-                        if (answer.revoked()) {
-                            revokedByOcsp(record, issued);
-                        }
-                    });
-                }
+            } catch (final RuntimeException e) {
+                // One connection's check must not end the sweep, nor the periodic task that runs it.
+                log.warn("crl-extension: OCSP check of {} failed: {}", record.connection.describe(), e.toString());
             }
         }
     }

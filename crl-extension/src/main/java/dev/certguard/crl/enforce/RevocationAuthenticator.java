@@ -190,7 +190,12 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 "certificate revocation status unavailable");
         final List<CompletableFuture<OcspAnswer>> pending = new ArrayList<>(checked.size());
         for (final OcspChecks.Issued issued : checked) {
-            pending.add(ocsp.status(issued));
+            try {
+                pending.add(ocsp.status(issued));
+            } catch (final RuntimeException failure) {
+                // Never leave the CONNECT suspended until its timeout: no answer is a failed answer.
+                pending.add(CompletableFuture.failedFuture(failure));
+            }
         }
         CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).whenComplete((ignored, e) -> {
             try {

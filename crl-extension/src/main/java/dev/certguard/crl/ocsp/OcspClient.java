@@ -110,15 +110,29 @@ public final class OcspClient {
                     }
                 }
             }
-        } catch (final IOException | IllegalArgumentException e) {
+        } catch (final IOException | RuntimeException e) {
+            // Whatever the certificate's AIA holds (a constructed location, a URI without a host): no responder.
             return null;
         }
         return null;
     }
 
-    /** Asks for the status of {@code certificate}, issued by {@code issuer}. */
+    /**
+     * Asks for the status of {@code certificate}, issued by {@code issuer}. Never throws: whatever the
+     * certificate or the responder holds becomes a failed answer.
+     */
     public @NotNull CompletableFuture<OcspAnswer> ask(
             final @NotNull X509Certificate certificate, final @NotNull X509Certificate issuer) {
+        try {
+            return send(certificate, issuer);
+        } catch (final RuntimeException e) {
+            // A responder URI the HTTP client refuses (no host, say): no answer, never an exception
+            // on the broker thread that asked.
+            return CompletableFuture.completedFuture(OcspAnswer.failed("request", clock.instant()));
+        }
+    }
+
+    private CompletableFuture<OcspAnswer> send(final X509Certificate certificate, final X509Certificate issuer) {
         final URI uri = responderFor(certificate);
         if (uri == null) {
             return CompletableFuture.completedFuture(OcspAnswer.failed("no-responder", clock.instant()));

@@ -135,7 +135,14 @@ public final class OcspStatuses {
         if (!refreshing.add(key)) {
             return null;
         }
-        return ask(issued.certificate, issued.issuer).whenComplete((answer, e) -> {
+        final CompletableFuture<OcspAnswer> asked;
+        try {
+            asked = ask(issued.certificate, issued.issuer);
+        } catch (final RuntimeException e) {
+            refreshing.remove(key);
+            throw e;
+        }
+        return asked.whenComplete((answer, e) -> {
             refreshing.remove(key);
             if (answer == null || answer.status() == null) {
                 return;

@@ -22,6 +22,7 @@ final class Der {
     static final int SEQUENCE = 0x30;
     static final int UTC_TIME = 0x17;
     static final int GENERALIZED_TIME = 0x18;
+    static final int MAX_OID_BYTES = 64;
 
     private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
     private static final DateTimeFormatter GENERALIZED = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'");
@@ -146,6 +147,10 @@ final class Der {
     static String oid(final byte[] data, final Tlv tlv) throws CrlFormatException {
         if (tlv.length() == 0) {
             throw new CrlFormatException("empty OID");
+        }
+        if (tlv.length() > MAX_OID_BYTES) {
+            // Real OIDs take a few dozen bytes; a longer one would become an unbounded string.
+            throw new CrlFormatException("OID of " + tlv.length() + " bytes (at most " + MAX_OID_BYTES + " are read)");
         }
         final StringBuilder out = new StringBuilder();
         long value = 0;

@@ -21,6 +21,7 @@ public final class ParsedCrl {
     private static final String PEM_BEGIN = "-----BEGIN X509 CRL-----";
     private static final String PEM_END = "-----END X509 CRL-----";
     static final String CRL_NUMBER = "2.5.29.20";
+    private static final int MAX_NOTED = 8;
 
     final byte[] der;
     final int tbsStart;
@@ -161,9 +162,9 @@ public final class ParsedCrl {
                     }
                     number = new BigInteger(encoded);
                 } else if (critical && !"2.5.29.35".equals(id)) {
-                    unsupported.add(describe(id));
+                    unsupported(unsupported, id);
                 } else if ("2.5.29.27".equals(id) || "2.5.29.28".equals(id)) {
-                    unsupported.add(describe(id));
+                    unsupported(unsupported, id);
                 }
             }
         }
@@ -208,15 +209,27 @@ public final class ParsedCrl {
                     final boolean critical =
                             extension.peekTag() == Der.BOOLEAN && der[extension.next().valueStart] != 0;
                     if ("2.5.29.29".equals(id) || critical) {
-                        if (!unsupported.contains(describe(id))) {
-                            unsupported.add(describe(id));
-                        }
+                        unsupported(unsupported, id);
                     }
                 }
             }
             builder.add(der, serial.valueStart, serial.end);
         }
         return builder.build();
+    }
+
+    /**
+     * Notes an extension certguard does not support, once, and at most {@value #MAX_NOTED} of them: a
+     * CRL can carry a different critical extension on every entry, and noting each would cost time
+     * quadratic in the entries (and an unbounded message) before its signature is even checked.
+     */
+    private static void unsupported(final List<String> unsupported, final String oid) {
+        final String description = describe(oid);
+        if (unsupported.size() < MAX_NOTED && !unsupported.contains(description)) {
+            unsupported.add(description);
+        } else if (unsupported.size() == MAX_NOTED && !unsupported.contains(description)) {
+            unsupported.add("more");
+        }
     }
 
     private static String describe(final String oid) {

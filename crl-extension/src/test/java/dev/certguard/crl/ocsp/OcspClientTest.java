@@ -242,9 +242,30 @@ class OcspClientTest {
                 HttpClient.newHttpClient(), null, Duration.ofSeconds(1), Duration.ofHours(1), false, Clock.systemUTC());
         assertThat(byAia.responderFor(DEVICE)).isNull();
         assertThat(byAia.ask(DEVICE, CA.certificate).join().failure()).isEqualTo("no-responder");
+        final X509Certificate withAia = withAia(new org.bouncycastle.asn1.x509.GeneralName(
+                org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, "http://ocsp.example.org/"));
+        assertThat(byAia.responderFor(withAia)).hasToString("http://ocsp.example.org/");
+    }
+
+    @Test
+    void an_aia_location_the_http_client_refuses_gives_a_failed_answer_never_an_exception() throws Exception {
+        final OcspClient byAia = new OcspClient(
+                HttpClient.newHttpClient(), null, Duration.ofSeconds(1), Duration.ofHours(1), false, Clock.systemUTC());
+        for (final String location : java.util.List.of("http://ocsp_srv/x", "http:///x", "http://[::1/x")) {
+            final X509Certificate withAia = withAia(new org.bouncycastle.asn1.x509.GeneralName(
+                    org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, location));
+
+            final OcspAnswer answer = byAia.ask(withAia, CA.certificate).get(5, java.util.concurrent.TimeUnit.SECONDS);
+
+            assertThat(answer.status()).as(location).isNull();
+            assertThat(answer.failure()).as(location).isIn("request", "no-responder", "http");
+        }
+    }
+
+    private static X509Certificate withAia(final org.bouncycastle.asn1.x509.GeneralName location) throws Exception {
         final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                 X500Name.getInstance(CA.certificate.getSubjectX500Principal().getEncoded()),
-                BigInteger.valueOf(79),
+                BigInteger.valueOf(80),
                 Date.from(Instant.now().minusSeconds(60)),
                 Date.from(Instant.now().plusSeconds(3600)),
                 new X500Name("CN=admin:aia"),
@@ -253,13 +274,9 @@ class OcspClientTest {
                 Extension.authorityInfoAccess,
                 false,
                 new org.bouncycastle.asn1.x509.AuthorityInformationAccess(
-                        org.bouncycastle.asn1.x509.AccessDescription.id_ad_ocsp,
-                        new org.bouncycastle.asn1.x509.GeneralName(
-                                org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier,
-                                "http://ocsp.example.org/")));
-        final X509Certificate withAia = new JcaX509CertificateConverter()
+                        org.bouncycastle.asn1.x509.AccessDescription.id_ad_ocsp, location));
+        return new JcaX509CertificateConverter()
                 .getCertificate(
                         builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(CA.keys.getPrivate())));
-        assertThat(byAia.responderFor(withAia)).hasToString("http://ocsp.example.org/");
     }
 }

@@ -113,6 +113,51 @@ class HostileCrlTest {
         }
     }
 
+    @Test
+    void a_different_critical_extension_on_every_entry_is_read_in_linear_time_and_noted_boundedly() throws Exception {
+        final org.bouncycastle.cert.X509v2CRLBuilder builder = new org.bouncycastle.cert.X509v2CRLBuilder(
+                X500Name.getInstance(CA.certificate.getSubjectX500Principal().getEncoded()),
+                java.util.Date.from(Instant.now().minusSeconds(5)));
+        builder.setNextUpdate(java.util.Date.from(Instant.now().plusSeconds(3600)));
+        final java.util.Date date = new java.util.Date();
+        for (int i = 0; i < 40_000; i++) {
+            builder.addCRLEntry(
+                    java.math.BigInteger.valueOf(i + 1),
+                    date,
+                    new org.bouncycastle.asn1.x509.Extensions(new org.bouncycastle.asn1.x509.Extension(
+                            new org.bouncycastle.asn1.ASN1ObjectIdentifier("1.3.6.1.4.1.99999." + i),
+                            true,
+                            new byte[] {5, 0})));
+        }
+        final byte[] der = builder.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                        .build(CA.keys.getPrivate()))
+                .getEncoded();
+
+        final long started = System.nanoTime();
+        final Throwable thrown = catchThrowable(() -> VERIFIER.verify(ParsedCrl.parse(der), "t", Instant.now()));
+        final long millis = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(thrown).isInstanceOf(CrlVerificationException.class).hasMessageContaining("critical extension");
+        assertThat(thrown.getMessage()).endsWith(", more").hasSizeLessThan(400);
+        assertThat(millis).as("quadratic would take minutes").isLessThan(5_000);
+    }
+
+    @Test
+    void an_oversized_oid_is_a_format_error_not_an_unbounded_string() {
+        final byte[] oid = new byte[1 << 20];
+        java.util.Arrays.fill(oid, (byte) 0x01);
+        final byte[] algorithm = HostileCrls.tlv(0x30, HostileCrls.tlv(0x06, oid));
+        final byte[] crl = HostileCrls.tlv(
+                0x30,
+                HostileCrls.tlv(0x30, HostileCrls.tlv(0x02, new byte[] {1})),
+                algorithm,
+                HostileCrls.tlv(0x03, new byte[] {0, 1}));
+
+        assertThatThrownBy(() -> ParsedCrl.parse(crl))
+                .isInstanceOf(CrlFormatException.class)
+                .hasMessage("OID of 1048576 bytes (at most 64 are read)");
+    }
+
     private static void assertSafe(final String what, final String message) {
         assertThat(message.length()).as(what + ": length").isLessThan(400);
         for (int i = 0; i < message.length(); i++) {
