@@ -26,6 +26,7 @@ public final class SecureBroker {
             "       java -jar secure-broker.jar --home DIR      run DIR/conf/config.xml with DIR/extensions/",
             "       options: --metrics-port N (default 9399, 0 turns the Prometheus endpoint off)",
             "                --metrics-bind ADDR (default 127.0.0.1)",
+            "                --no-native-crypto (TLS on the JDK's own providers; also CERTGUARD_NATIVE_CRYPTO=off)",
             "       java -jar secure-broker.jar pki ...         dev PKI tool (pki --help)");
 
     private SecureBroker() {}
@@ -42,11 +43,16 @@ public final class SecureBroker {
         int port = 8883;
         int metricsPort = MetricsEndpoint.DEFAULT_PORT;
         String metricsBind = MetricsEndpoint.DEFAULT_BIND;
+        boolean nativeCrypto = NativeCrypto.wanted(System.getenv());
         for (int i = 0; i < args.size(); i++) {
             final String option = args.get(i);
             if (option.equals("--help") || option.equals("-h")) {
                 System.out.println(USAGE);
                 return 0;
+            }
+            if (option.equals(NativeCrypto.SWITCH_OPTION)) {
+                nativeCrypto = false;
+                continue;
             }
             final String value = i + 1 < args.size() ? args.get(++i) : null;
             if (option.equals("--home") && value != null) {
@@ -67,6 +73,8 @@ public final class SecureBroker {
         }
         final Path cwd = Path.of("").toAbsolutePath();
         System.out.println(JavaRuntime.runtimeLine());
+        // Before HiveMQ builds its TLS context: JSSE picks providers in the list's order.
+        System.out.println(NativeCrypto.install(nativeCrypto));
         final BrokerHome home;
         final String instructions;
         try {

@@ -35,12 +35,20 @@ class SecureBrokerLauncherIT {
         final int metricsPort = TestBroker.freePort();
 
         private final OutputLines lines;
+        /** The JDK's own debug output (a JVM option) is not certguard's to judge. */
+        private final boolean judged;
 
         Launcher(final Path cwd, final Map<String, String> env, final String... args) throws IOException {
-            final List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-jar",
-                    JAR.toAbsolutePath().toString()));
+            this(cwd, env, List.of(), args);
+        }
+
+        Launcher(final Path cwd, final Map<String, String> env, final List<String> jvmOptions, final String... args)
+                throws IOException {
+            judged = jvmOptions.isEmpty();
+            final List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
             command.addAll(List.of(args));
             if (!List.of(args).contains("--bogus")) {
                 command.addAll(List.of("--metrics-port", String.valueOf(metricsPort)));
@@ -70,6 +78,9 @@ class SecureBrokerLauncherIT {
         @Override
         public void close() {
             process.destroyForcibly();
+            if (!judged) {
+                return;
+            }
             for (final String line : output().split("\n")) {
                 final String problem = LogLineGuard.problem(line);
                 if (problem != null) {
@@ -92,6 +103,46 @@ class SecureBrokerLauncherIT {
 
     private Mosquitto.Result shell(final String commandLine) throws Exception {
         return Mosquitto.run(List.of("bash", "-c", "cd '" + cwd + "' && " + commandLine), Duration.ofSeconds(20));
+    }
+
+    @Test
+    void the_handshake_runs_on_native_crypto_unless_it_is_turned_off() throws Exception {
+        Mosquitto.require();
+        final String pub = "mosquitto_pub -h localhost -p %d -t admin:a1998e/attrs -m x --cafile dev-pki/ca.crt"
+                + " --cert dev-pki/devices/admin/a1998e.crt --key dev-pki/devices/admin/a1998e.key";
+        final List<String> jcaTrace = List.of("-Djava.security.debug=provider");
+        for (final boolean on : List.of(true, false)) {
+            final int port = TestBroker.freePort();
+            final String[] args = on
+                    ? new String[] {"--port", String.valueOf(port)}
+                    : new String[] {"--port", String.valueOf(port), "--no-native-crypto"};
+            try (Launcher launcher = new Launcher(cwd, Map.of(), jcaTrace, args)) {
+                assertThat(launcher.await("Publish as device admin:a1998e:", Duration.ofSeconds(90)))
+                        .as(launcher.output())
+                        .isNotNull();
+                assertThat(launcher.output())
+                        .contains(
+                                on
+                                        ? "certguard: TLS crypto: AmazonCorrettoCryptoProvider"
+                                        : "certguard: TLS crypto: the JDK's providers (native crypto turned off)");
+                final int before = launcher.output().length();
+
+                final Mosquitto.Result published = shell(pub.formatted(port));
+
+                assertThat(published.exitCode()).as(published.output()).isZero();
+                Thread.sleep(500);
+                final String handshake = launcher.output().substring(before);
+                // The device's ECDSA certificate and CertificateVerify are checked, the server signs,
+                // and the records are encrypted: all by the provider JSSE found first.
+                final String provider = on ? "AmazonCorrettoCryptoProvider" : "SunEC";
+                assertThat(handshake)
+                        .as("on=" + on)
+                        .contains("Signature.SHA256withECDSA verification algorithm from: " + provider)
+                        .contains("Signature.SHA256withECDSA signing algorithm from: " + provider)
+                        .contains("Cipher.AES/GCM/NoPadding, mode: encryption, algorithm from: "
+                                + (on ? "AmazonCorrettoCryptoProvider" : "SunJCE"));
+            }
+        }
     }
 
     @Test

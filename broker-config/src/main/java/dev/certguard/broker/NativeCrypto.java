@@ -1,0 +1,85 @@
+package dev.certguard.broker;
+
+import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
+import java.security.Provider;
+import java.security.Security;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Native crypto for the TLS handshake: HiveMQ builds its TLS context on the JDK's own TLS (never
+ * OpenSSL), and JSSE takes every primitive from the first provider that offers it, so the Amazon
+ * Corretto Crypto Provider (AWS-LC, native) put first serves ECDSA and RSA signatures, ECDH, AES-GCM,
+ * HMAC, SHA-2 and SecureRandom of every handshake, while the JDK's providers keep everything it lacks
+ * (X25519 key shares among them, keystores, certificate paths). It is installed only when its native
+ * library loads on this platform and passes its own self-test; otherwise the launcher says why and
+ * carries on with the JDK's providers. Operators turn it off with {@code --no-native-crypto} or
+ * {@code CERTGUARD_NATIVE_CRYPTO=off}. Stateless; installing is idempotent and thread-safe (the JDK's
+ * provider list is).
+ */
+final class NativeCrypto {
+
+    /** Environment variable that turns native crypto off ({@code off}, {@code false}, {@code 0}). */
+    static final String SWITCH_ENV = "CERTGUARD_NATIVE_CRYPTO";
+
+    /** Launcher option that turns native crypto off. */
+    static final String SWITCH_OPTION = "--no-native-crypto";
+
+    private NativeCrypto() {}
+
+    /** Whether the environment leaves native crypto on. */
+    static boolean wanted(final Map<String, String> environment) {
+        final String value = environment.get(SWITCH_ENV);
+        return value == null
+                || !(value.equalsIgnoreCase("off") || value.equalsIgnoreCase("false") || value.equals("0"));
+    }
+
+    /**
+     * Puts the provider first when {@code wanted} and its native part is healthy.
+     *
+     * @return the line the launcher prints: which provider serves the handshake, or why not native
+     */
+    static String install(final boolean wanted) {
+        if (!wanted) {
+            return "certguard: TLS crypto: the JDK's providers (native crypto turned off)";
+        }
+        final String unusable = problem();
+        if (unusable != null) {
+            return "certguard: TLS crypto: the JDK's providers; the Amazon Corretto Crypto Provider is not usable on "
+                    + platform() + " (" + unusable + ")";
+        }
+        final Provider provider = AmazonCorrettoCryptoProvider.INSTANCE;
+        final Provider[] installed = Security.getProviders();
+        if (installed.length == 0 || !installed[0].getName().equals(provider.getName())) {
+            Security.removeProvider(provider.getName());
+            Security.insertProviderAt(provider, 1);
+        }
+        return "certguard: TLS crypto: " + describe(Security.getProviders()[0])
+                + " first (native AWS-LC), then the JDK's providers; " + SWITCH_OPTION + " or " + SWITCH_ENV
+                + "=off turns it off";
+    }
+
+    /** Why the native provider cannot serve here, or {@code null} when it can. */
+    private static String problem() {
+        try {
+            final Throwable loading = AmazonCorrettoCryptoProvider.INSTANCE.getLoadingError();
+            if (loading != null) {
+                return "its native library did not load: " + loading;
+            }
+            AmazonCorrettoCryptoProvider.INSTANCE.assertHealthy();
+            return null;
+        } catch (final LinkageError e) {
+            return "it is not on the class path: " + e;
+        } catch (final RuntimeException e) {
+            return "its self-test failed: " + e;
+        }
+    }
+
+    static String describe(final Provider provider) {
+        return provider.getName() + " " + provider.getVersionStr();
+    }
+
+    private static String platform() {
+        return System.getProperty("os.name").toLowerCase(Locale.ROOT) + "-" + System.getProperty("os.arch");
+    }
+}
