@@ -1,6 +1,7 @@
 package dev.certguard.broker;
 
 import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
+import dev.certguard.broker.crypto.X25519Provider;
 import java.security.Provider;
 import java.security.Security;
 import java.util.Locale;
@@ -11,13 +12,15 @@ import java.util.Map;
  * OpenSSL), and JSSE takes every primitive from the first provider that offers it, so the Amazon
  * Corretto Crypto Provider (AWS-LC, native) put first serves ECDSA and RSA signatures, ECDH, AES-GCM,
  * HMAC, SHA-2 and SecureRandom of every handshake, while the JDK's providers keep everything it lacks
- * (X25519 key shares among them, keystores, certificate paths). It is installed only when its native
- * library loads on this platform and passes its own self-test; otherwise the launcher says why and
- * carries on with the JDK's providers. Operators turn it off with {@code --no-native-crypto} or
+ * (keystores, certificate paths, X448). It has no X25519, the key share clients send first, so
+ * {@link X25519Provider} (BouncyCastle's RFC 7748 code, about 2.7 times the JDK's speed) comes
+ * second. The native provider is installed only when its library loads on this platform and passes
+ * its own self-test; otherwise the launcher says why and carries on with the JDK's providers (and the
+ * X25519 one). Operators turn both off with {@code --no-native-crypto} or
  * {@code CERTGUARD_NATIVE_CRYPTO=off}. Stateless; installing is idempotent and thread-safe (the JDK's
  * provider list is).
  */
-final class NativeCrypto {
+public final class NativeCrypto {
 
     /** Environment variable that turns native crypto off ({@code off}, {@code false}, {@code 0}). */
     static final String SWITCH_ENV = "CERTGUARD_NATIVE_CRYPTO";
@@ -28,7 +31,7 @@ final class NativeCrypto {
     private NativeCrypto() {}
 
     /** Whether the environment leaves native crypto on. */
-    static boolean wanted(final Map<String, String> environment) {
+    public static boolean wanted(final Map<String, String> environment) {
         final String value = environment.get(SWITCH_ENV);
         return value == null
                 || !(value.equalsIgnoreCase("off") || value.equalsIgnoreCase("false") || value.equals("0"));
@@ -39,24 +42,29 @@ final class NativeCrypto {
      *
      * @return the line the launcher prints: which provider serves the handshake, or why not native
      */
-    static String install(final boolean wanted) {
+    public static String install(final boolean wanted) {
         if (!wanted) {
             return "certguard: TLS crypto: the JDK's providers (native crypto turned off)";
         }
+        first(new X25519Provider());
         final String unusable = problem();
         if (unusable != null) {
-            return "certguard: TLS crypto: the JDK's providers; the Amazon Corretto Crypto Provider is not usable on "
-                    + platform() + " (" + unusable + ")";
+            return "certguard: TLS crypto: " + X25519Provider.NAME + " for X25519, then the JDK's providers; the Amazon"
+                    + " Corretto Crypto Provider is not usable on " + platform() + " (" + unusable + ")";
         }
-        final Provider provider = AmazonCorrettoCryptoProvider.INSTANCE;
+        first(AmazonCorrettoCryptoProvider.INSTANCE);
+        return "certguard: TLS crypto: " + describe(Security.getProviders()[0]) + " first (native AWS-LC), "
+                + X25519Provider.NAME + " for X25519, then the JDK's providers; " + SWITCH_OPTION + " or "
+                + SWITCH_ENV + "=off turns it off";
+    }
+
+    /** Puts {@code provider} first, once. */
+    private static void first(final Provider provider) {
         final Provider[] installed = Security.getProviders();
         if (installed.length == 0 || !installed[0].getName().equals(provider.getName())) {
             Security.removeProvider(provider.getName());
             Security.insertProviderAt(provider, 1);
         }
-        return "certguard: TLS crypto: " + describe(Security.getProviders()[0])
-                + " first (native AWS-LC), then the JDK's providers; " + SWITCH_OPTION + " or " + SWITCH_ENV
-                + "=off turns it off";
     }
 
     /** Why the native provider cannot serve here, or {@code null} when it can. */

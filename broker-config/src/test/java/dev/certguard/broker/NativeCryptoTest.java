@@ -22,6 +22,9 @@ class NativeCryptoTest {
 
         assertThat(line).startsWith("certguard: TLS crypto: AmazonCorrettoCryptoProvider 2.");
         assertThat(Security.getProviders()[0].getName()).isEqualTo("AmazonCorrettoCryptoProvider");
+        assertThat(Security.getProviders()[1].getName()).isEqualTo("CertguardX25519");
+        assertThat(javax.crypto.KeyAgreement.getInstance("X25519").getProvider().getName())
+                .isEqualTo("CertguardX25519");
         assertThat(java.util.Arrays.stream(Security.getProviders())
                         .filter(p -> p.getName().equals("AmazonCorrettoCryptoProvider"))
                         .count())

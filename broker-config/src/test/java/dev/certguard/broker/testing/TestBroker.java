@@ -9,6 +9,7 @@ import dev.certguard.broker.BrokerHome;
 import dev.certguard.broker.BrokerStartException;
 import dev.certguard.broker.EmbeddedBroker;
 import dev.certguard.broker.HiveMqConfigXml;
+import dev.certguard.broker.NativeCrypto;
 import dev.certguard.pki.DevPki;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -131,12 +132,15 @@ public final class TestBroker implements AutoCloseable {
         private int plainPort;
 
         public TestBroker start() throws BrokerStartException {
+            // The providers the launcher installs, so every end-to-end test runs the broker's handshakes on them.
+            NativeCrypto.install(true);
             final BrokerHome home = prepare();
             return new TestBroker(EmbeddedBroker.start(home, Duration.ofSeconds(60)), home, pki, tlsPort, plainPort);
         }
 
         /** Starts a home already written by {@link #prepare()} (and perhaps altered by the test). */
         public TestBroker start(final BrokerHome home) throws BrokerStartException {
+            NativeCrypto.install(true);
             return new TestBroker(EmbeddedBroker.start(home, Duration.ofSeconds(60)), home, pki, tlsPort, plainPort);
         }
     }
