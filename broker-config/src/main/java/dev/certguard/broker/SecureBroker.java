@@ -1,5 +1,6 @@
 package dev.certguard.broker;
 
+import dev.certguard.crypto.NativeCrypto;
 import dev.certguard.pki.PkiCli;
 import dev.certguard.pki.PkiException;
 import dev.certguard.text.UntrustedText;

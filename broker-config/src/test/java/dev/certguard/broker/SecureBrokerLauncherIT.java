@@ -6,15 +6,24 @@ import dev.certguard.broker.testing.LogLineGuard;
 import dev.certguard.broker.testing.Mosquitto;
 import dev.certguard.broker.testing.OutputLines;
 import dev.certguard.broker.testing.TestBroker;
+import dev.certguard.broker.testing.TlsProbe;
 import dev.certguard.pki.DevPki;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,6 +154,82 @@ class SecureBrokerLauncherIT {
                         .contains("KeyAgreement.XDH algorithm from: " + (on ? "CertguardX25519" : "SunEC"));
             }
         }
+    }
+
+    /** Runs a command whose output is too large for a pipe nobody reads, into a file. */
+    private static Mosquitto.Result runToFile(final List<String> command, final Path output) throws Exception {
+        final Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        final boolean ended = process.waitFor(60, TimeUnit.SECONDS);
+        if (!ended) {
+            process.destroyForcibly();
+        }
+        return new Mosquitto.Result(ended ? process.exitValue() : -1, Files.readString(output));
+    }
+
+    /**
+     * The drop-in recipe: a JVM started as HiveMQ's own start script starts the broker ({@code java
+     * $JAVA_OPTS -jar <jar>}, where nothing can be added to the class path), from a jar that holds no
+     * certguard or BouncyCastle class, with the agent of the native-crypto zip (unpacked as an operator
+     * would) in JAVA_OPTS: the JDK's TLS then takes its signatures from the native provider and X25519
+     * from CertguardX25519, both brought by the agent alone; with CERTGUARD_NATIVE_CRYPTO=off, from the JDK.
+     */
+    @Test
+    void the_agent_alone_puts_native_crypto_under_the_tls_of_a_jvm_started_with_java_jar() throws Exception {
+        final Path kit = cwd.resolve("kit");
+        try (ZipFile zip = new ZipFile(System.getProperty("certguard.native-crypto.zip"))) {
+            for (final ZipEntry entry : Collections.list(zip.entries())) {
+                final Path target = kit.resolve(entry.getName());
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(zip.getInputStream(entry), target);
+                }
+            }
+        }
+        final Path probe = cwd.resolve("probe.jar");
+        final Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, TlsProbe.class.getName());
+        final String entry = TlsProbe.class.getName().replace('.', '/') + ".class";
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(probe), manifest);
+                InputStream classFile = TlsProbe.class.getClassLoader().getResourceAsStream(entry)) {
+            jar.putNextEntry(new JarEntry(entry));
+            classFile.transferTo(jar);
+        }
+        final DevPki pki = new DevPki(cwd.resolve("probe-pki"));
+        pki.init("probe CA", Duration.ofDays(1), DevPki.LOCAL_HOSTS, false);
+        final List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-javaagent:" + kit.resolve("certguard-native-crypto/certguard-native-crypto.jar"),
+                "-Djava.security.debug=provider",
+                "-jar",
+                probe.toString(),
+                pki.brokerKeystore().toString(),
+                pki.truststore().toString(),
+                DevPki.KEYSTORE_PASSWORD);
+
+        final Mosquitto.Result on = runToFile(command, cwd.resolve("probe-on.txt"));
+
+        assertThat(on.exitCode()).as(on.output()).isZero();
+        assertThat(on.output())
+                .contains("certguard: TLS crypto: AmazonCorrettoCryptoProvider 2.5.0 first (native AWS-LC),"
+                        + " CertguardX25519 for X25519")
+                .contains("tls-probe: handshake done")
+                .contains("Signature.SHA256withECDSA signing algorithm from: AmazonCorrettoCryptoProvider")
+                .contains("Signature.SHA256withECDSA verification algorithm from: AmazonCorrettoCryptoProvider")
+                .contains("KeyAgreement.XDH algorithm from: CertguardX25519");
+        final List<String> withoutNative = new ArrayList<>(List.of("env", "CERTGUARD_NATIVE_CRYPTO=off"));
+        withoutNative.addAll(command);
+        final Mosquitto.Result jdkOnly = runToFile(withoutNative, cwd.resolve("probe-off.txt"));
+        assertThat(jdkOnly.output())
+                .contains("certguard: TLS crypto: the JDK's providers (native crypto turned off)")
+                .contains("tls-probe: handshake done")
+                .contains("Signature.SHA256withECDSA verification algorithm from: SunEC")
+                .contains("KeyAgreement.XDH algorithm from: SunEC");
     }
 
     @Test

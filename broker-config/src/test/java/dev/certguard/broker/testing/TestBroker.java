@@ -9,7 +9,7 @@ import dev.certguard.broker.BrokerHome;
 import dev.certguard.broker.BrokerStartException;
 import dev.certguard.broker.EmbeddedBroker;
 import dev.certguard.broker.HiveMqConfigXml;
-import dev.certguard.broker.NativeCrypto;
+import dev.certguard.crypto.NativeCrypto;
 import dev.certguard.pki.DevPki;
 import java.io.IOException;
 import java.io.UncheckedIOException;

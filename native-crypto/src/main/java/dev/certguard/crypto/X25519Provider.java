@@ -1,4 +1,4 @@
-package dev.certguard.broker.crypto;
+package dev.certguard.crypto;
 
 import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;

@@ -1,4 +1,4 @@
-package dev.certguard.broker.crypto;
+package dev.certguard.crypto;
 
 import java.math.BigInteger;
 import java.security.interfaces.XECPrivateKey;
@@ -49,87 +49,76 @@ final class X25519Keys {
         return out;
     }
 
-    static final class Public implements XECPublicKey {
+    /** What both keys are: 32 bytes, the X25519 parameters, and an RFC 8410 encoding. */
+    private abstract static class Key implements java.security.Key {
         private static final long serialVersionUID = 1L;
-        private final byte[] u;
+        final byte[] bytes;
+        private final byte[] prefix;
+        private final String format;
+
+        Key(final byte[] bytes, final byte[] prefix, final String format) {
+            this.bytes = bytes.clone();
+            this.prefix = prefix;
+            this.format = format;
+        }
+
+        public AlgorithmParameterSpec getParams() {
+            return NamedParameterSpec.X25519;
+        }
+
+        @Override
+        public String getAlgorithm() {
+            return "XDH";
+        }
+
+        @Override
+        public String getFormat() {
+            return format;
+        }
+
+        @Override
+        public byte[] getEncoded() {
+            final byte[] out = Arrays.copyOf(prefix, prefix.length + SIZE);
+            System.arraycopy(bytes, 0, out, prefix.length, SIZE);
+            return out;
+        }
+    }
+
+    static final class Public extends Key implements XECPublicKey {
+        private static final long serialVersionUID = 1L;
 
         Public(final byte[] u) {
-            this.u = u.clone();
+            super(u, X509_PREFIX, "X.509");
         }
 
         byte[] littleEndianU() {
-            return u.clone();
+            return bytes.clone();
         }
 
         @Override
         public BigInteger getU() {
             final byte[] big = new byte[SIZE];
             for (int i = 0; i < SIZE; i++) {
-                big[i] = u[SIZE - 1 - i];
+                big[i] = bytes[SIZE - 1 - i];
             }
             return new BigInteger(1, big);
         }
-
-        @Override
-        public AlgorithmParameterSpec getParams() {
-            return NamedParameterSpec.X25519;
-        }
-
-        @Override
-        public String getAlgorithm() {
-            return "XDH";
-        }
-
-        @Override
-        public String getFormat() {
-            return "X.509";
-        }
-
-        @Override
-        public byte[] getEncoded() {
-            final byte[] out = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + SIZE);
-            System.arraycopy(u, 0, out, X509_PREFIX.length, SIZE);
-            return out;
-        }
     }
 
-    static final class Private implements XECPrivateKey {
+    static final class Private extends Key implements XECPrivateKey {
         private static final long serialVersionUID = 1L;
-        private final byte[] scalar;
 
         Private(final byte[] scalar) {
-            this.scalar = scalar.clone();
+            super(scalar, PKCS8_PREFIX, "PKCS#8");
         }
 
         byte[] scalarBytes() {
-            return scalar.clone();
+            return bytes.clone();
         }
 
         @Override
         public Optional<byte[]> getScalar() {
-            return Optional.of(scalar.clone());
-        }
-
-        @Override
-        public AlgorithmParameterSpec getParams() {
-            return NamedParameterSpec.X25519;
-        }
-
-        @Override
-        public String getAlgorithm() {
-            return "XDH";
-        }
-
-        @Override
-        public String getFormat() {
-            return "PKCS#8";
-        }
-
-        @Override
-        public byte[] getEncoded() {
-            final byte[] out = Arrays.copyOf(PKCS8_PREFIX, PKCS8_PREFIX.length + SIZE);
-            System.arraycopy(scalar, 0, out, PKCS8_PREFIX.length, SIZE);
-            return out;
+            return Optional.of(bytes.clone());
         }
     }
 }

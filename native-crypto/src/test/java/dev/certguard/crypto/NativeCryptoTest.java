@@ -1,4 +1,4 @@
-package dev.certguard.broker;
+package dev.certguard.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

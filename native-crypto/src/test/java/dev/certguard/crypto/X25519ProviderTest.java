@@ -1,4 +1,4 @@
-package dev.certguard.broker.crypto;
+package dev.certguard.crypto;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

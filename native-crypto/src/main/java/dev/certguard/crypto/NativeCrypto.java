@@ -1,7 +1,6 @@
-package dev.certguard.broker;
+package dev.certguard.crypto;
 
 import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
-import dev.certguard.broker.crypto.X25519Provider;
 import java.security.Provider;
 import java.security.Security;
 import java.util.Locale;
@@ -23,10 +22,10 @@ import java.util.Map;
 public final class NativeCrypto {
 
     /** Environment variable that turns native crypto off ({@code off}, {@code false}, {@code 0}). */
-    static final String SWITCH_ENV = "CERTGUARD_NATIVE_CRYPTO";
+    public static final String SWITCH_ENV = "CERTGUARD_NATIVE_CRYPTO";
 
     /** Launcher option that turns native crypto off. */
-    static final String SWITCH_OPTION = "--no-native-crypto";
+    public static final String SWITCH_OPTION = "--no-native-crypto";
 
     private NativeCrypto() {}
 
@@ -83,7 +82,7 @@ public final class NativeCrypto {
         }
     }
 
-    static String describe(final Provider provider) {
+    private static String describe(final Provider provider) {
         return provider.getName() + " " + provider.getVersionStr();
     }
 
