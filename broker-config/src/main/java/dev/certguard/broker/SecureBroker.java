@@ -44,7 +44,7 @@ public final class SecureBroker {
         int port = 8883;
         int metricsPort = MetricsEndpoint.DEFAULT_PORT;
         String metricsBind = MetricsEndpoint.DEFAULT_BIND;
-        boolean nativeCrypto = NativeCrypto.wanted(System.getenv());
+        boolean nativeCrypto = NativeCrypto.wantedHere();
         for (int i = 0; i < args.size(); i++) {
             final String option = args.get(i);
             if (option.equals("--help") || option.equals("-h")) {

@@ -29,6 +29,14 @@ public final class NativeCrypto {
 
     private NativeCrypto() {}
 
+    /** System property that turns native crypto off ({@code off}), for benchmarks' JDK-only twins. */
+    public static final String SWITCH_PROPERTY = "certguard.native-crypto";
+
+    /** Whether neither this process's environment nor {@value #SWITCH_PROPERTY} turns native crypto off. */
+    public static boolean wantedHere() {
+        return wanted(System.getenv()) && !"off".equalsIgnoreCase(System.getProperty(SWITCH_PROPERTY));
+    }
+
     /** Whether the environment leaves native crypto on. */
     public static boolean wanted(final Map<String, String> environment) {
         final String value = environment.get(SWITCH_ENV);

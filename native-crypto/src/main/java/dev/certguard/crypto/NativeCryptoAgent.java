@@ -15,7 +15,7 @@ public final class NativeCryptoAgent {
     private NativeCryptoAgent() {}
 
     public static void premain(final String arguments, final Instrumentation instrumentation) {
-        final boolean wanted = NativeCrypto.wanted(System.getenv()) && !"off".equalsIgnoreCase(arguments);
+        final boolean wanted = NativeCrypto.wantedHere() && !"off".equalsIgnoreCase(arguments);
         System.out.println(NativeCrypto.install(wanted));
     }
 }

@@ -25,6 +25,9 @@ public final class AllowAllBroker {
 
     public static void main(final String[] args) throws Exception {
         final Path home = Path.of(args[0]);
+        // The same TLS providers as the launcher gives certguard (and the same switch), so a comparison
+        // measures the extensions, not the crypto.
+        System.out.println(dev.certguard.crypto.NativeCrypto.install(dev.certguard.crypto.NativeCrypto.wantedHere()));
         // Diagnostic variants, each adding one ingredient of certguard to the baseline:
         // "suback" gives every client an outbound SUBACK interceptor through a ClientInitializer,
         // "permissions" hands out certguard-shaped default permissions (DENY default, 4 entries).

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -335,6 +336,14 @@ final class BenchBrokers {
                             AllowAllBroker.class.getName(),
                             variantHome.toAbsolutePath().toString(),
                             only.equals("acl") || only.equals("all") ? "folder" : "plain"));
+        }
+        // Each JVM broker also as a twin on the JDK's own providers (native crypto off).
+        for (final Map.Entry<String, List<String>> entry : new ArrayList<>(commands.entrySet())) {
+            if (entry.getValue().get(0).equals(java)) {
+                final List<String> jdkOnly = new ArrayList<>(entry.getValue());
+                jdkOnly.add(1, "-D" + dev.certguard.crypto.NativeCrypto.SWITCH_PROPERTY + "=off");
+                commands.put(entry.getKey() + "-jdkcrypto", jdkOnly);
+            }
         }
         return commands;
     }
