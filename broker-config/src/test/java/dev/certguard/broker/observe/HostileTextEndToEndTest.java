@@ -12,6 +12,7 @@ import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
 import dev.certguard.pki.CertificateAuthority;
 import dev.certguard.testing.HostileCrls;
+import dev.certguard.text.UntrustedText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -75,6 +76,7 @@ class HostileTextEndToEndTest {
     static Path hostileFile;
     static ServerSocket http;
     static final AtomicReference<byte[]> httpAnswer = new AtomicReference<>(new byte[0]);
+    static final java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
 
     @BeforeAll
     static void start() throws Exception {
@@ -131,13 +133,17 @@ class HostileTextEndToEndTest {
     @Test
     void hostile_crl_time_fields_and_issuer_names_are_logged_escaped() throws Exception {
         for (final Hostile hostile : hostile(1 << 20)) {
-            long before = failures();
+            final byte[] time = timeField(hostile.text());
             Files.write(hostileFile, crlWithThisUpdate(hostile.text()));
-            awaitFailuresAbove(before, hostile.name() + " in thisUpdate");
+            awaitLine(
+                    time.length == 13
+                            ? "malformed time '" + UntrustedText.escape(new String(time, StandardCharsets.ISO_8859_1))
+                                    + "'"
+                            : "malformed time: " + time.length + " bytes",
+                    hostile.name() + " in thisUpdate");
 
-            before = failures();
             Files.write(hostileFile, crlFromIssuer("evil " + hostile.name() + hostile.text()));
-            awaitFailuresAbove(before, hostile.name() + " in the issuer name");
+            awaitLine("'CN=evil " + hostile.name(), hostile.name() + " in the issuer name");
         }
         assertThat(LogLineGuard.linesContaining("thisUpdate: malformed time")).isNotEmpty();
         assertThat(LogLineGuard.linesContaining("'CN=evil newline\\u000a2026-12-06"))
@@ -156,8 +162,14 @@ class HostileTextEndToEndTest {
                     "HTTP/1.1 503 " + text + "\r\nContent-Length: 0\r\n\r\n",
                     "HTTP/1.1 200 OK\r\nContent-Length: " + text.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n"
                             + text)) {
-                final long before = failures();
                 httpAnswer.set(answer.getBytes(StandardCharsets.UTF_8));
+                // Only a failure counted after the server gave this very answer is this answer's.
+                final int served = answered.get();
+                final long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+                while (answered.get() <= served + 1 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                final long before = failures("http");
                 awaitFailuresAbove(before, hostile.name() + " in " + answer.substring(0, 12));
             }
         }
@@ -245,9 +257,11 @@ class HostileTextEndToEndTest {
         void run() throws Exception;
     }
 
-    private static long failures() {
+    /** Failures counted for the sources whose name contains {@code source}. */
+    private static long failures(final String source) {
         return broker.embedded().metrics().getCounters().entrySet().stream()
                 .filter(e -> e.getKey().startsWith("dev.certguard.crl-extension.source.")
+                        && e.getKey().contains(source)
                         && e.getKey().endsWith(".failures"))
                 .mapToLong(e -> e.getValue().getCount())
                 .sum();
@@ -255,18 +269,32 @@ class HostileTextEndToEndTest {
 
     private static void awaitFailuresAbove(final long before, final String what) throws InterruptedException {
         final long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (failures() <= before && System.nanoTime() < deadline) {
+        while (failures("http") <= before && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
-        assertThat(failures()).as("a counted failure for " + what).isGreaterThan(before);
+        assertThat(failures("http")).as("a counted failure for " + what).isGreaterThan(before);
+    }
+
+    /** Waits until certguard logged a line containing {@code expected}: the hostile input was read and reported. */
+    private static void awaitLine(final String expected, final String what) throws InterruptedException {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (LogLineGuard.linesContaining(expected).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(LogLineGuard.linesContaining(expected))
+                .as("a line reporting " + what + ", containing " + expected)
+                .isNotEmpty();
+    }
+
+    /** The bytes a hostile text puts in the CRL's thisUpdate: 13 (a UTCTime's length) unless huge. */
+    private static byte[] timeField(final String text) {
+        final byte[] content = text.getBytes(StandardCharsets.UTF_8);
+        return content.length > 100 ? content : java.util.Arrays.copyOf(content, 13);
     }
 
     /** A CRL whose thisUpdate is a UTCTime holding {@code text}: refused before any signature is checked. */
     private static byte[] crlWithThisUpdate(final String text) {
-        final byte[] content = text.getBytes(StandardCharsets.UTF_8);
-        return HostileCrls.withThisUpdate(
-                pki.authority().certificate().getSubjectX500Principal(),
-                content.length > 100 ? content : java.util.Arrays.copyOf(content, 13));
+        return HostileCrls.withThisUpdate(pki.authority().certificate().getSubjectX500Principal(), timeField(text));
     }
 
     /** A well-formed, signed CRL from an issuer nobody configured, named {@code commonName}. */
@@ -300,6 +328,7 @@ class HostileTextEndToEndTest {
                 final OutputStream out = socket.getOutputStream();
                 out.write(httpAnswer.get());
                 out.flush();
+                answered.incrementAndGet();
             } catch (final IOException e) {
                 // a client that went away, or the server closing
             }
