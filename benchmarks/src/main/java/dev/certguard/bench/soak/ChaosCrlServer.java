@@ -103,6 +103,16 @@ final class ChaosCrlServer implements AutoCloseable {
         return version < firstServed.size() ? firstServed.get(version) : null;
     }
 
+    /**
+     * Forgets that CRL versions after {@code version} were served: they were served to a broker that
+     * was killed before it put them in use, so they take effect only from their next good serve.
+     */
+    synchronized void unserveAfter(final int version) {
+        while (firstServed.size() > version + 1) {
+            firstServed.remove(firstServed.size() - 1);
+        }
+    }
+
     /** The share of requests answered badly (0 turns chaos off). */
     void badShare(final double share) {
         badShare = share;

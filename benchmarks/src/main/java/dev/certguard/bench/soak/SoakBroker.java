@@ -184,6 +184,25 @@ final class SoakBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * The highest CRL number this broker process (and those before it) logged as in use, or 0: what
+     * it certainly had installed. A CRL served to a broker that was killed before it logged the CRL in
+     * use was never in force there.
+     */
+    long highestCrlNumberInUse() throws IOException {
+        final Path log = home.resolve("broker-stdout.log");
+        long highest = 0;
+        if (Files.isRegularFile(log)) {
+            final java.util.regex.Matcher number = Pattern.compile(
+                            " in use(?: until a fetch replaces it)?: \\d+ revoked, number (\\d+),")
+                    .matcher(Files.readString(log, java.nio.charset.StandardCharsets.ISO_8859_1));
+            while (number.find()) {
+                highest = Math.max(highest, Long.parseLong(number.group(1)));
+            }
+        }
+        return highest;
+    }
+
     long pid() {
         return process.pid();
     }
