@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The soak: a fleet with continuous churn against the packaged secure broker in its own process,
@@ -133,15 +134,31 @@ public final class Soak {
                     1,
                     1,
                     TimeUnit.SECONDS);
+            // A removal falls due on its schedule and is made as soon as a connected device can take it:
+            // while the outage or the restart has the whole fleet out, it waits instead of being lost.
+            final AtomicInteger revocationsDue = new AtomicInteger();
+            final AtomicInteger denialsDue = new AtomicInteger();
             driver.scheduleAtFixedRate(
-                    () -> guard(() -> revoke(fleet, crl)),
+                    revocationsDue::incrementAndGet,
                     options.revokeEverySeconds(),
                     options.revokeEverySeconds(),
                     TimeUnit.SECONDS);
             driver.scheduleAtFixedRate(
-                    () -> guard(() -> deny(fleet, denyList)),
+                    denialsDue::incrementAndGet,
                     options.denyEverySeconds() / 2 + 1,
                     options.denyEverySeconds(),
+                    TimeUnit.SECONDS);
+            driver.scheduleWithFixedDelay(
+                    () -> guard(() -> {
+                        if (revocationsDue.get() > 0 && revoke(fleet, crl)) {
+                            revocationsDue.decrementAndGet();
+                        }
+                        if (denialsDue.get() > 0 && deny(fleet, denyList)) {
+                            denialsDue.decrementAndGet();
+                        }
+                    }),
+                    1,
+                    1,
                     TimeUnit.SECONDS);
 
             // The main thread keeps the timeline: samples, the CRL outage, the restart.
@@ -313,26 +330,29 @@ public final class Soak {
         }
     }
 
-    private void revoke(final Fleet fleet, final ChaosCrlServer crl) {
+    /** Revokes a connected device's certificate; whether one could be found. */
+    private boolean revoke(final Fleet fleet, final ChaosCrlServer crl) {
         final Member member = pick(fleet);
         if (member == null) {
-            return;
+            return false;
         }
         // The CRL is issued first: a member counts as revoked only from the version that carries it.
         synchronized (crl) {
             final int version = crl.nextVersion();
             if (!member.claim(Member.Removal.REVOKED, version)) {
-                return;
+                return false;
             }
             crl.revoke(member.certificate.getSerialNumber());
         }
         fleet.replace(member);
+        return true;
     }
 
-    private void deny(final Fleet fleet, final Path denyList) throws IOException {
+    /** Denies a connected device; whether one could be found. */
+    private boolean deny(final Fleet fleet, final Path denyList) throws IOException {
         final Member member = pick(fleet);
         if (member == null || !member.claim(Member.Removal.DENIED, -1)) {
-            return;
+            return false;
         }
         final String line =
                 ThreadLocalRandom.current().nextBoolean() ? "sha256:" + member.sha256 : "identity:" + member.identity;
@@ -340,6 +360,7 @@ public final class Soak {
         Files.writeString(next, Files.readString(denyList) + line + "\n");
         Files.move(next, denyList, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         fleet.replace(member);
+        return true;
     }
 
     private static Member pick(final Fleet fleet) {
