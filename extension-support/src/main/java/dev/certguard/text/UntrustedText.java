@@ -34,11 +34,6 @@ public final class UntrustedText {
         return render(untrusted, MAX_FIELD, true);
     }
 
-    /** {@link #escape} of {@code null} as {@code -}. */
-    public static @NotNull String escapeOrDash(final @Nullable String untrusted) {
-        return untrusted == null ? "-" : escape(untrusted);
-    }
-
     /** A distinguished name (RFC 2253 form, which leaves control characters raw) escaped like {@link #escape}. */
     public static @NotNull String name(final @Nullable X500Principal name) {
         return name == null ? "-" : escape(name.getName());
