@@ -10,8 +10,10 @@ import java.util.Objects;
  */
 public final class DeviceIdentity {
 
-    private static final String ATTRS = "/attrs";
-    private static final String CONFIG = "/config";
+    /** The suffix of the topic a device publishes to. */
+    public static final String ATTRS = "/attrs";
+    /** The suffix of the topic a device subscribes to. */
+    public static final String CONFIG = "/config";
 
     private final @NotNull String tenant;
     private final @NotNull String deviceId;

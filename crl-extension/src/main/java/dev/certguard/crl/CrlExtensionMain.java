@@ -54,9 +54,12 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -108,6 +111,8 @@ public final class CrlExtensionMain implements ExtensionMain {
     private CrlMetrics metrics;
     private FileWatcher watcher;
     private ExecutorService copyWriter;
+    private volatile ScheduledExecutorService sweeper;
+    private volatile LiveRevocation live;
     private CrlCopies copies = CrlCopies.none();
 
     @Override
@@ -162,6 +167,18 @@ public final class CrlExtensionMain implements ExtensionMain {
                 config.denyList(),
                 ocsp(config.ocsp(), executor, clock)));
         final LiveRevocation live = new LiveRevocation(cutter, runtime::get, state::snapshot, metrics, clock, audit);
+        this.live = live;
+        // Checks of the whole fleet (after a CRL, deny-list or configuration change, and the OCSP
+        // refreshes) run on one thread of certguard's own, never on a broker or extension-executor thread.
+        sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            final Thread thread = new Thread(runnable, "certguard-crl-sweep");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Changes that arrive while a sweep waits are covered by it: it reads the state in force when it starts.
+        final Runnable sweep = queued(live::sweep);
+        final Runnable sweepCrlChanges = queued(live::sweepCrlChanges);
+        final Runnable sweepDenyList = queued(live::sweepDenyList);
         metrics.gauge(
                 CrlMetrics.PREFIX + "deny-list.entries",
                 () -> runtime.get().denyList().size());
@@ -179,7 +196,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                         .resolve("certguard")
                         .resolve("crl-copies"),
                 copyWriter);
-        refreshing = refreshing(config, runtime.get().authorities(), executor, state, live, clock, true);
+        refreshing = refreshing(config, runtime.get().authorities(), executor, state, sweepCrlChanges, clock, true);
         try {
             refreshing.first.get(config.httpTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
         } catch (final TimeoutException e) {
@@ -191,7 +208,18 @@ public final class CrlExtensionMain implements ExtensionMain {
         }
 
         // Connected clients' OCSP answers are refreshed before they expire (nothing to do without OCSP).
-        executor.scheduleWithFixedDelay(live::ocspSweep, 1, 1, TimeUnit.SECONDS);
+        sweeper.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        live.ocspSweep();
+                    } catch (final RuntimeException e) {
+                        // A failed sweep must not end the schedule that runs the next one.
+                        log.warn("crl-extension: OCSP sweep failed: {}", e.toString());
+                    }
+                },
+                1,
+                1,
+                TimeUnit.SECONDS);
         final RevocationAuthenticator authenticator =
                 new RevocationAuthenticator(state, metrics, runtime::get, clock, audit);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
@@ -218,7 +246,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                 },
                 (previous, next) -> {
                     runtime.updateAndGet(current -> current.withDenyList(next));
-                    live.sweep();
+                    sweepDenyList.run();
                     return next.size() + " entries (were " + previous.size() + ")";
                 },
                 registry,
@@ -235,7 +263,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                             ? before.authorities()
                             : new Authorities(next.caCertificates(), CACHED_PATHS);
                     final Refreshing replaced = refreshing;
-                    refreshing = refreshing(next, authorities, executor, state, live, clock, false);
+                    refreshing = refreshing(next, authorities, executor, state, sweepCrlChanges, clock, false);
                     replaced.stop();
                     runtime.set(new CrlRuntime(
                             next,
@@ -250,7 +278,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                             watcher.watch(next.denyListFile(), denyReload::reload);
                         }
                     }
-                    live.sweep();
+                    sweep.run();
                     return CrlChanges.describe(previous, next);
                 },
                 registry);
@@ -283,6 +311,27 @@ public final class CrlExtensionMain implements ExtensionMain {
                         : "off");
     }
 
+    /** {@code sweep} on the sweep thread, queued at most once: a queued sweep covers every later request. */
+    private Runnable queued(final Runnable sweep) {
+        final AtomicBoolean waiting = new AtomicBoolean();
+        return () -> {
+            if (waiting.compareAndSet(false, true)) {
+                try {
+                    sweeper.execute(() -> {
+                        waiting.set(false);
+                        try {
+                            sweep.run();
+                        } catch (final RuntimeException e) {
+                            log.warn("crl-extension: a check of the connected clients failed: {}", e.toString());
+                        }
+                    });
+                } catch (final RejectedExecutionException e) {
+                    waiting.set(false); // the extension is stopping
+                }
+            }
+        };
+    }
+
     /** The OCSP answers for {@code ocsp}, or {@code null} when OCSP is off. */
     private OcspStatuses ocsp(
             final OcspConfig ocsp, final ManagedExtensionExecutorService executor, final Clock clock) {
@@ -297,11 +346,24 @@ public final class CrlExtensionMain implements ExtensionMain {
                 .connectTimeout(ocsp.timeout())
                 .followRedirects(HttpClient.Redirect.NORMAL)
                 .build();
-        return new OcspStatuses(
+        final OcspStatuses statuses = new OcspStatuses(
                 new OcspClient(http, ocsp.responderUrl(), ocsp.timeout(), ocsp.cacheFor(), ocsp.useNonce(), clock),
                 ocsp.maxCachedResponses(),
                 metrics,
                 clock);
+        // A revoked answer, whoever asked, reaches the connected clients it concerns at once.
+        statuses.onRevoked(certificate -> {
+            final ScheduledExecutorService thread = sweeper;
+            final LiveRevocation tracked = live;
+            if (thread != null && tracked != null) {
+                try {
+                    thread.execute(() -> tracked.ocspRevoked(certificate));
+                } catch (final RejectedExecutionException e) {
+                    // the extension is stopping
+                }
+            }
+        });
+        return statuses;
     }
 
     /** Builds the sources of {@code config} and starts their refresh: one now, then every interval. */
@@ -310,7 +372,7 @@ public final class CrlExtensionMain implements ExtensionMain {
             final Authorities authorities,
             final ManagedExtensionExecutorService executor,
             final RevocationState state,
-            final LiveRevocation live,
+            final Runnable sweepCrlChanges,
             final Clock clock,
             final boolean restore) {
         final List<CrlSource> sources = new ArrayList<>();
@@ -333,7 +395,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                 state,
                 metrics,
                 clock,
-                live::sweep,
+                snapshot -> sweepCrlChanges.run(),
                 copies,
                 config.maxCrlBytes());
         if (restore) {
@@ -361,6 +423,9 @@ public final class CrlExtensionMain implements ExtensionMain {
         }
         if (cutter != null) {
             cutter.stop();
+        }
+        if (sweeper != null) {
+            sweeper.shutdownNow();
         }
         if (copyWriter != null) {
             // A copy being written finishes; the file is replaced atomically either way.

@@ -51,6 +51,17 @@ public final class IdentityResolver {
         return byCertificate.get(certificate, this::fromCertificate);
     }
 
+    /**
+     * Drops the resolution kept for {@code certificate} once its connection's CONNECT is through: a
+     * connection lives far longer than its CONNECT, and nothing after it asks again (a reload
+     * resolves with a new resolver), so a fleet does not keep one resolution per connection.
+     */
+    public void forget(final @Nullable X509Certificate certificate) {
+        if (certificate != null) {
+            byCertificate.invalidate(certificate);
+        }
+    }
+
     private Resolution fromCertificate(final X509Certificate certificate) {
         final String fingerprint = CertificateIdentity.sha256Fingerprint(certificate);
         if (!CertificateIdentity.isEndEntity(certificate)) {

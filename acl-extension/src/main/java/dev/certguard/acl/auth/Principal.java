@@ -1,6 +1,7 @@
 package dev.certguard.acl.auth;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.acl.config.TopicFilters;
 import dev.certguard.identity.DeviceIdentity;
@@ -13,28 +14,21 @@ import java.util.List;
 public final class Principal {
 
     private final @NotNull String name;
-    private final boolean service;
-    private final @NotNull List<String> publish;
-    private final @NotNull List<String> subscribe;
+    /** A service's rule; {@code null} for a device, whose two topics follow from its name. */
+    private final @Nullable ServiceRule rule;
 
-    private Principal(
-            final @NotNull String name,
-            final boolean service,
-            final @NotNull List<String> publish,
-            final @NotNull List<String> subscribe) {
+    private Principal(final @NotNull String name, final @Nullable ServiceRule rule) {
         this.name = name;
-        this.service = service;
-        this.publish = publish;
-        this.subscribe = subscribe;
+        this.rule = rule;
     }
 
     static @NotNull Principal device(final @NotNull DeviceIdentity identity) {
-        return new Principal(
-                identity.toString(), false, List.of(identity.attrsTopic()), List.of(identity.configTopic()));
+        // Only the name is kept (one principal per connected device): the topics are made when asked for.
+        return new Principal(identity.toString(), null);
     }
 
     public static @NotNull Principal service(final @NotNull ServiceRule rule) {
-        return new Principal(rule.identity(), true, rule.publish(), rule.subscribe());
+        return new Principal(rule.identity(), rule);
     }
 
     /** {@code tenant:device_id} for a device, the service name for a service. */
@@ -43,22 +37,22 @@ public final class Principal {
     }
 
     public boolean isService() {
-        return service;
+        return rule != null;
     }
 
     /** Topic filters this principal may publish to (a device's is one literal topic). */
     public @NotNull List<String> publish() {
-        return publish;
+        return rule == null ? List.of(name + DeviceIdentity.ATTRS) : rule.publish();
     }
 
     /** Topic filters this principal may subscribe to (a device's is one literal topic). */
     public @NotNull List<String> subscribe() {
-        return subscribe;
+        return rule == null ? List.of(name + DeviceIdentity.CONFIG) : rule.subscribe();
     }
 
     /** Whether a PUBLISH (or will) to {@code topic} is within this principal's rights. */
     public boolean mayPublishTo(final @NotNull String topic) {
-        for (final String filter : publish) {
+        for (final String filter : publish()) {
             if (TopicFilters.matches(filter, topic)) {
                 return true;
             }
@@ -68,7 +62,7 @@ public final class Principal {
 
     /** Whether a message on {@code topic} may reach this principal through one of its subscribe rights. */
     public boolean mayReceive(final @NotNull String topic) {
-        for (final String filter : subscribe) {
+        for (final String filter : subscribe()) {
             if (TopicFilters.matches(filter, topic)) {
                 return true;
             }
@@ -82,7 +76,7 @@ public final class Principal {
      */
     public boolean maySubscribe(final @NotNull String subscription) {
         final String filter = TopicFilters.withoutShare(subscription);
-        for (final String allowed : subscribe) {
+        for (final String allowed : subscribe()) {
             if (TopicFilters.covers(allowed, filter)) {
                 return true;
             }
@@ -97,9 +91,9 @@ public final class Principal {
      */
     public boolean covers(final @NotNull Principal granted) {
         return name.equals(granted.name)
-                && service == granted.service
-                && coversAll(publish, granted.publish)
-                && coversAll(subscribe, granted.subscribe);
+                && isService() == granted.isService()
+                && coversAll(publish(), granted.publish())
+                && coversAll(subscribe(), granted.subscribe());
     }
 
     private static boolean coversAll(final List<String> wide, final List<String> narrow) {

@@ -100,10 +100,13 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
         live.add(record);
         // A reload that came between this connection's CONNECT and now was applied without it: read
         // the configuration in force only now that every later reload's sweep sees the record.
-        final String problem = problem(record, runtime.get());
+        final AclRuntime latest = runtime.get();
+        final String problem = problem(record, latest);
         if (problem != null) {
             cut(connection, problem);
         }
+        now.resolver().forget(connection.leaf());
+        latest.resolver().forget(connection.leaf());
         return record;
     }
 
@@ -146,10 +149,21 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
     public int applied(final @NotNull AclRuntime previous, final @NotNull AclRuntime next) {
         final Set<String> lost = narrowedServices(previous.config(), next.config());
         narrowed.addAll(lost);
+        // Where identities come from (certificate or username) is unchanged: a device's identity, and so
+        // its rights, are what they were, and its certificate need not be read again.
+        final boolean sameIdentitySources = previous.config()
+                .usernameIdentityListeners()
+                .equals(next.config().usernameIdentityListeners());
         int cuts = 0;
         for (final Granted record : live) {
             try {
-                final String problem = problem(record, next);
+                final String problem = sameIdentitySources
+                                && !record.principal.isService()
+                                && next.config().service(record.principal.name()) == null
+                        ? problem(record.connection, record.principal, record.principal, next)
+                        : problem(record, next);
+                // The resolution read for this check is not kept (the connection's CONNECT is long past).
+                next.resolver().forget(record.connection.leaf());
                 if (problem != null) {
                     cuts++;
                     cut(record.connection, problem);
@@ -201,6 +215,12 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
             }
             return resolution.detail();
         }
+        return problem(connection, now, held, next);
+    }
+
+    /** Why {@code next} would not let a connection that is now {@code now} keep {@code held}, or {@code null}. */
+    private static @Nullable String problem(
+            final Connection connection, final Principal now, final Principal held, final AclRuntime next) {
         final String clientId = connection.clientId();
         if (next.config().requireClientIdEqualsIdentity() && !clientId.equals(now.name())) {
             return "client id must equal the identity " + now.name();

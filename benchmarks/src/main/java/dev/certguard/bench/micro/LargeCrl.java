@@ -30,13 +30,24 @@ public final class LargeCrl {
 
     public static Generated generate(
             final CertificateAuthority ca, final int entries, final long seed, final long number) {
+        return generate(ca, entries, seed, number, new byte[0][]);
+    }
+
+    /** A CRL of {@code entries} serials: the {@code included} ones (as {@code BigInteger.toByteArray()}) first, then random ones. */
+    public static Generated generate(
+            final CertificateAuthority ca,
+            final int entries,
+            final long seed,
+            final long number,
+            final byte[][] included) {
         final Random random = new Random(seed);
         final byte[][] serials = new byte[entries][];
         final ByteArrayOutputStream list = new ByteArrayOutputStream(entries * 34);
         final byte[] date = tlv(0x17, UTC.format(Instant.now().minusSeconds(60)).getBytes());
         for (int i = 0; i < entries; i++) {
-            final byte[] serial =
-                    new BigInteger(127, random).add(BigInteger.ONE).toByteArray();
+            final byte[] serial = i < included.length
+                    ? included[i]
+                    : new BigInteger(127, random).add(BigInteger.ONE).toByteArray();
             serials[i] = serial;
             list.writeBytes(tlv(0x30, concat(tlv(0x02, serial), date)));
         }

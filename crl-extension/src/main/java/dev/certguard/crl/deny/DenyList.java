@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The operator's deny list: certificates denied by SHA-256 fingerprint ({@code sha256:<hex>}, ':'
@@ -134,20 +135,32 @@ public final class DenyList {
 
     /** The entry that denies {@code certificate}, or {@code null} when none does. */
     public @Nullable String denies(final @NotNull X509Certificate certificate) {
+        return denies(() -> CertificateIdentity.sha256Fingerprint(certificate), () -> {
+            try {
+                return CertificateIdentity.commonName(certificate);
+            } catch (final InvalidIdentityException e) {
+                return null;
+            }
+        });
+    }
+
+    /**
+     * The entry that denies a certificate with this fingerprint and identity ({@code null} when its CN
+     * is not a valid identity), or {@code null} when none does. Each is asked for only when entries
+     * of its kind exist, so a caller may compute them lazily (and keep them).
+     */
+    public @Nullable String denies(
+            final @NotNull Supplier<String> fingerprint, final @NotNull Supplier<String> identity) {
         if (!fingerprints.isEmpty()) {
-            final String fingerprint = CertificateIdentity.sha256Fingerprint(certificate);
-            if (fingerprints.contains(fingerprint)) {
-                return FINGERPRINT + fingerprint;
+            final String value = fingerprint.get();
+            if (fingerprints.contains(value)) {
+                return FINGERPRINT + value;
             }
         }
         if (!identities.isEmpty()) {
-            try {
-                final String identity = CertificateIdentity.commonName(certificate);
-                if (identities.contains(identity)) {
-                    return IDENTITY + identity;
-                }
-            } catch (final InvalidIdentityException e) {
-                return null;
+            final String value = identity.get();
+            if (value != null && identities.contains(value)) {
+                return IDENTITY + value;
             }
         }
         return null;

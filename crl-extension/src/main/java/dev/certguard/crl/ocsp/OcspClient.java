@@ -4,7 +4,6 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.crl.source.CappedBody;
 import java.io.IOException;
-import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -317,10 +316,5 @@ public final class OcspClient {
         } catch (final OCSPException e) {
             return false;
         }
-    }
-
-    /** The serial number as a cache key part. */
-    static @NotNull String serial(final @NotNull BigInteger serial) {
-        return serial.toString(16);
     }
 }

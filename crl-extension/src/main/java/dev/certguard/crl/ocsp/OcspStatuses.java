@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.crl.state.CrlMetrics;
+import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * OCSP answers per certificate, in a bounded Caffeine cache: a verified answer is kept until it
@@ -25,12 +27,15 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OcspStatuses {
 
-    /** Identifies a certificate to its issuer's responder: the issuer (name and key) and the serial. */
+    /**
+     * Identifies a certificate to its issuer's responder: the issuer (name and key) and the serial
+     * (the certificate's own object, so a key costs only itself).
+     */
     static final class Key {
         final @NotNull String issuer;
-        final @NotNull String serial;
+        final @NotNull BigInteger serial;
 
-        Key(final @NotNull String issuer, final @NotNull String serial) {
+        Key(final @NotNull String issuer, final @NotNull BigInteger serial) {
             this.issuer = issuer;
             this.serial = serial;
         }
@@ -51,6 +56,7 @@ public final class OcspStatuses {
     private final @NotNull Clock clock;
     private final @NotNull AsyncCache<Key, OcspAnswer> cache;
     private final Set<Key> refreshing = ConcurrentHashMap.newKeySet();
+    private volatile @NotNull Consumer<X509Certificate> revoked = certificate -> {};
 
     public OcspStatuses(
             final @NotNull OcspClient client,
@@ -93,7 +99,15 @@ public final class OcspStatuses {
     }
 
     private static Key key(final OcspChecks.Issued issued) {
-        return new Key(issued.issuerKey, OcspClient.serial(issued.certificate.getSerialNumber()));
+        return new Key(issued.issuerKey, issued.certificate.getSerialNumber());
+    }
+
+    /**
+     * Tells {@code listener} of every certificate a verified answer says is revoked, on the thread
+     * that got the answer (it must hand work off, not do it there).
+     */
+    public void onRevoked(final @NotNull Consumer<X509Certificate> listener) {
+        this.revoked = listener;
     }
 
     /** A usable verified answer already in the cache, without asking anyone; {@code null} if none. */
@@ -160,6 +174,13 @@ public final class OcspStatuses {
         final long started = System.nanoTime();
         return client.ask(certificate, issuer).thenApply(answer -> {
             metrics.ocspAnswer(answer, System.nanoTime() - started);
+            if (answer.revoked()) {
+                try {
+                    revoked.accept(certificate);
+                } catch (final RuntimeException e) {
+                    // The answer stands whatever the listener does.
+                }
+            }
             return answer;
         });
     }

@@ -34,7 +34,37 @@ public final class Authorities {
     private final @NotNull Map<X500Principal, List<Authority>> bySubject = new HashMap<>();
     private final @NotNull List<Authority> all = new ArrayList<>();
     /** SHA-256 of a client certificate to the configured CA whose key verified it ({@link #UNKNOWN}: none). */
-    private final @NotNull Cache<ByteBuffer, Authority> issuers;
+    private final @NotNull Cache<Sha256, Authority> issuers;
+
+    /** A SHA-256 as four longs: 48 bytes a key, where a wrapped array costs 104. */
+    private static final class Sha256 {
+        private final long a;
+        private final long b;
+        private final long c;
+        private final long d;
+
+        Sha256(final byte[] digest) {
+            final ByteBuffer buffer = ByteBuffer.wrap(digest);
+            a = buffer.getLong();
+            b = buffer.getLong();
+            c = buffer.getLong();
+            d = buffer.getLong();
+        }
+
+        @Override
+        public boolean equals(final Object other) {
+            if (!(other instanceof Sha256)) {
+                return false;
+            }
+            final Sha256 that = (Sha256) other;
+            return a == that.a && b == that.b && c == that.c && d == that.d;
+        }
+
+        @Override
+        public int hashCode() {
+            return (int) (a ^ (a >>> 32));
+        }
+    }
 
     /**
      * @param certificates the configured CA certificates
@@ -88,7 +118,7 @@ public final class Authorities {
             final Authority issuer = configured.issuer();
             return issuer == null ? CertificatePath.anchor(certificate) : CertificatePath.of(certificate, issuer);
         }
-        final ByteBuffer fingerprint = ByteBuffer.wrap(sha256(certificate));
+        final Sha256 fingerprint = new Sha256(sha256(certificate));
         Authority issuer = issuers.getIfPresent(fingerprint);
         if (issuer == null) {
             final Authority found = issuerOf(certificate);

@@ -1,6 +1,8 @@
 package dev.certguard.crl.verify;
 
+import com.hivemq.extension.sdk.api.annotations.NotNull;
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * The revoked serial numbers of one CRL, held compactly for O(1) lookup: all serials packed into
@@ -10,7 +12,8 @@ import java.util.Arrays;
  */
 public final class RevocationIndex {
 
-    static final RevocationIndex EMPTY = new Builder(0).build();
+    /** No serial at all. */
+    public static final RevocationIndex EMPTY = new Builder(0).build();
 
     private final byte[] serials;
     private final int[] offsets;
@@ -49,6 +52,21 @@ public final class RevocationIndex {
                 return true;
             }
             slot = (slot + 1) & mask;
+        }
+    }
+
+    /**
+     * Calls {@code serial} with every serial of this index that {@code other} does not hold (each a
+     * fresh array in {@code BigInteger.toByteArray()} form), in CRL order: what a newer CRL revokes
+     * that an older one did not. Costs one lookup in {@code other} per entry of this index.
+     */
+    public void forEachNotIn(final @NotNull RevocationIndex other, final @NotNull Consumer<byte[]> serial) {
+        for (int entry = 1; entry < offsets.length; entry++) {
+            final int start = offsets[entry - 1];
+            final int end = offsets[entry];
+            if (!other.contains(serials, start, end)) {
+                serial.accept(Arrays.copyOfRange(serials, start, end));
+            }
         }
     }
 

@@ -32,6 +32,11 @@ public final class TestCa {
         this.signature = signature;
     }
 
+    /** An EC CA made elsewhere (an intermediate issued with {@link #issue}), to sign CRLs with. */
+    public static TestCa of(final KeyPair keys, final X509Certificate certificate) {
+        return new TestCa(keys, certificate, "SHA256withECDSA");
+    }
+
     public static TestCa ec(final String name) {
         return create(name, "EC", 256, "SHA256withECDSA");
     }
