@@ -55,7 +55,7 @@ public final class ScaleBenchmark {
             double rampSeconds,
             double rampP99Ms,
             double rampBrokerCpuMsPerConnect,
-            double loadBusyPercent,
+            double brokerBusyPercent,
             double heapBytesPerConnection,
             double rssBytesPerConnection,
             double certguardBytesPerConnection,
@@ -132,8 +132,11 @@ public final class ScaleBenchmark {
                 if (command == null) {
                     throw new IllegalArgumentException("unknown broker " + broker + "; known: " + commands.keySet());
                 }
-                // Every step starts from the CRL without the 1,000 devices on it.
+                // Every step starts from the CRL without the 1,000 devices on it, on a fresh node: the last
+                // step's data folder holds the high-water mark of its newer CRL, which would (rightly)
+                // refuse this older one as a rollback.
                 Files.copy(out.resolve("crl.der"), out.resolve("crl-in-use.der"), StandardCopyOption.REPLACE_EXISTING);
+                dev.certguard.broker.BrokerHome.deleteRecursively(out.resolve("secure-home/data"));
                 steps.add(measure(broker, command, size, setup, script, fleet));
                 Files.writeString(out.resolve("scale-results.md"), report(steps));
             }
@@ -298,18 +301,28 @@ public final class ScaleBenchmark {
             }
             // The load's CPU includes reading the certificates before its ramp started: an upper bound.
             final double loadBusy = loadTicks / TICKS_PER_SECOND / ramp * 100;
+            // The broker's core: near 100% means the broker, not the load, set the ramp's pace.
+            final double brokerBusy = brokerRampCpu / ramp * 100;
             System.out.printf(
                     Locale.ROOT,
                     "  ramp: %,d connected, %d failed in %.1f s (%.0f CONNECTs/s, p99 %.0f ms); broker CPU %.2f ms per CONNECT;"
-                            + " load core at most %.0f%% busy%n",
+                            + " broker core %.0f%% busy, load core at most %.0f%%%n",
                     connected,
                     failed,
                     ramp,
                     connected / ramp,
                     p99,
                     brokerRampCpu * 1000 / connected,
+                    brokerBusy,
                     loadBusy);
+            if (connected < size * 0.99) {
+                throw new IllegalStateException(broker + ": only " + connected + " of " + size
+                        + " devices connected; see the load's errors above and " + out.resolve("logs"));
+            }
             Thread.sleep(10_000);
+            Files.writeString(
+                    out.resolve("logs").resolve("histogram-" + broker + "-" + size + ".txt"),
+                    histogram(command.get(0), process.pid()));
             final double heap = (liveHeap(command.get(0), process.pid()) - heapBefore) / (double) connected;
             final double rss = (rss(process.pid()) - rssBefore) / (double) connected;
             final double own = (certguardHeap(command.get(0), process.pid()) - certguardBefore) / (double) connected;
@@ -367,6 +380,18 @@ public final class ScaleBenchmark {
                     }
                 }
                 revocation = last - published;
+                // Every close the load saw, for a reader who wants to know which and when.
+                final StringBuilder closes =
+                        new StringBuilder("device\tseconds after the CRL was published\trevoked\n");
+                for (final Load load : loads) {
+                    load.closed.forEach((device, at) -> closes.append(device)
+                            .append('\t')
+                            .append(String.format(Locale.ROOT, "%.3f", at - published))
+                            .append('\t')
+                            .append(expected.containsKey(device))
+                            .append('\n'));
+                }
+                Files.writeString(out.resolve("logs").resolve("closed-" + broker + "-" + size + ".tsv"), closes);
                 System.out.printf(
                         Locale.ROOT,
                         "  revocation of %d connected devices: %d cut, last %.2f s after the CRL was published (CPU %.2f s), %d others cut%n",
@@ -436,7 +461,7 @@ public final class ScaleBenchmark {
                     ramp,
                     p99,
                     brokerRampCpu * 1000 / connected,
-                    loadBusy,
+                    brokerBusy,
                     heap,
                     rss,
                     own,
@@ -497,13 +522,19 @@ public final class ScaleBenchmark {
         return histogramTotal(java, pid, "dev.certguard.");
     }
 
-    private static long histogramTotal(final String java, final long pid, final String prefix) throws Exception {
+    /** The broker's class histogram of live objects (after a full GC), as jcmd prints it. */
+    private static String histogram(final String java, final long pid) throws Exception {
         final Process jcmd = new ProcessBuilder(
                         Path.of(java).resolveSibling("jcmd").toString(), String.valueOf(pid), "GC.class_histogram")
                 .redirectErrorStream(true)
                 .start();
         final String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         jcmd.waitFor();
+        return text;
+    }
+
+    private static long histogramTotal(final String java, final long pid, final String prefix) throws Exception {
+        final String text = histogram(java, pid);
         long total = 0;
         for (final String line : text.split("\n")) {
             final String[] fields = line.trim().split("\\s+");
@@ -529,7 +560,7 @@ public final class ScaleBenchmark {
     static String report(final List<Step> steps) {
         final StringBuilder out = new StringBuilder();
         out.append(
-                "| broker | devices | connected | ramp s | CONNECTs/s | ramp p99 ms | broker CPU ms/CONNECT | load core busy % | heap B/conn | RSS B/conn"
+                "| broker | devices | connected | ramp s | CONNECTs/s | ramp p99 ms | broker CPU ms/CONNECT | broker core busy % | heap B/conn | RSS B/conn"
                         + " | certguard objects B/conn | idle CPU % | 1,000 revoked: last cut s | its CPU s | others cut"
                         + " | restart 50/90/99/100% s | refusals | restart CONNACK p99 ms |\n");
         out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -544,7 +575,7 @@ public final class ScaleBenchmark {
                     s.connected() / s.rampSeconds(),
                     s.rampP99Ms(),
                     s.rampBrokerCpuMsPerConnect(),
-                    s.loadBusyPercent(),
+                    s.brokerBusyPercent(),
                     s.heapBytesPerConnection(),
                     s.rssBytesPerConnection(),
                     s.certguardBytesPerConnection(),

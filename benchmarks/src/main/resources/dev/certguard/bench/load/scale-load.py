@@ -6,7 +6,8 @@ scale-load.py HOST PORT CA KEY CERTS_DIR FIRST COUNT SOURCE_PREFIX IN_FLIGHT KEE
 Connects devices FIRST .. FIRST+COUNT-1 (certificate CERTS_DIR/<n>.crt, the shared key KEY), each
 from source address SOURCE_PREFIX.<2 + n % 250> (127.0.0.x spreads the ports), with an MQTT 3.1.1
 CONNECT whose client id is the certificate's identity (file CERTS_DIR/<n>.id), at most IN_FLIGHT
-handshakes at once, then holds every connection with PINGREQ every KEEPALIVE seconds. Reconnects a
+handshakes at once, then holds every connection, each sending a PINGREQ every KEEPALIVE / 2 seconds
+from its own CONNECT on. Reconnects a
 connection the broker closed when told to (stdin "reconnect"); "quit" ends the process.
 
 Prints JSON lines: {"ramp": seconds, "connected": n, "failed": n, "p99_ms": x} once the first round
@@ -86,7 +87,19 @@ async def connect(host, port, device, keepalive, gate):
     return reader, latency
 
 
-async def hold(device, reader, on_closed):
+async def hold(device, reader, on_closed, keepalive):
+    """Reads until the broker closes the connection, with a PINGREQ every half keep-alive of its own."""
+
+    async def ping():
+        while device.alive:
+            await asyncio.sleep(keepalive / 2)
+            if device.alive:
+                try:
+                    device.writer.write(PINGREQ)
+                except Exception:
+                    return
+
+    pinger = asyncio.get_running_loop().create_task(ping())
     try:
         while True:
             data = await reader.read(64)
@@ -95,18 +108,8 @@ async def hold(device, reader, on_closed):
     except Exception:
         pass
     device.alive = False
+    pinger.cancel()
     on_closed(device)
-
-
-async def pinger(devices, keepalive):
-    while True:
-        await asyncio.sleep(keepalive)
-        for device in devices:
-            if device.alive:
-                try:
-                    device.writer.write(PINGREQ)
-                except Exception:
-                    pass
 
 
 async def main():
@@ -132,7 +135,7 @@ async def main():
             reader, latency = await connect(host, port, device, keepalive, gate)
         except Exception as e:
             return None, repr(e)
-        asyncio.get_running_loop().create_task(hold(device, reader, on_closed))
+        asyncio.get_running_loop().create_task(hold(device, reader, on_closed, keepalive))
         return latency, None
 
     started = time.time()
@@ -146,14 +149,13 @@ async def main():
         "errors": errors[:3],
         "p99_ms": latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] * 1000 if latencies else None,
     })
-    asyncio.get_running_loop().create_task(pinger(devices, keepalive))
 
     async def again(device):
         while True:
             try:
                 reader, latency = await connect(host, port, device, keepalive, gate)
                 emit({"back": device.index, "at": time.time(), "latency_ms": latency * 1000})
-                asyncio.get_running_loop().create_task(hold(device, reader, on_closed))
+                asyncio.get_running_loop().create_task(hold(device, reader, on_closed, keepalive))
                 return
             except Refused as refused:
                 emit({"refused": device.index, "at": time.time(), "code": refused.code})
