@@ -20,21 +20,27 @@ final class Chart {
 
     private Chart() {}
 
-    static void write(final Path file, final String title, final List<String> brokers, final List<Panel> panels)
-            throws IOException {
+    /** A white, anti-aliased image with {@code title} at its top left; the caller disposes of it. */
+    static Graphics2D canvas(final BufferedImage image, final String title) {
         System.setProperty("java.awt.headless", "true");
-        final int panelWidth = 330;
-        final int width = panelWidth * panels.size() + 40;
-        final int height = 460;
-        final BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
         final Graphics2D g = image.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
         g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
         g.setColor(Color.WHITE);
-        g.fillRect(0, 0, width, height);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
         g.drawString(title, 20, 30);
+        return g;
+    }
+
+    static void write(final Path file, final String title, final List<String> brokers, final List<Panel> panels)
+            throws IOException {
+        final int panelWidth = 330;
+        final int height = 460;
+        final BufferedImage image =
+                new BufferedImage(panelWidth * panels.size() + 40, height, BufferedImage.TYPE_INT_RGB);
+        final Graphics2D g = canvas(image, title);
         for (int p = 0; p < panels.size(); p++) {
             final Panel panel = panels.get(p);
             final int left = 20 + p * panelWidth + 30;

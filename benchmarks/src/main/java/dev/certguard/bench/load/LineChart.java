@@ -4,7 +4,6 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -34,19 +33,11 @@ final class LineChart {
             final int[] sizes,
             final List<Panel> panels)
             throws IOException {
-        System.setProperty("java.awt.headless", "true");
         final int panelWidth = 330;
-        final int width = panelWidth * panels.size() + 40;
         final int height = 440;
-        final BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
-        final Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, width, height);
-        g.setColor(Color.BLACK);
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 18));
-        g.drawString(title, 20, 30);
+        final BufferedImage image =
+                new BufferedImage(panelWidth * panels.size() + 40, height, BufferedImage.TYPE_INT_RGB);
+        final Graphics2D g = Chart.canvas(image, title);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         for (int b = 0; b < brokers.size(); b++) {
             g.setColor(COLORS[b % COLORS.length]);

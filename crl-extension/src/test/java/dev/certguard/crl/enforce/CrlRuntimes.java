@@ -3,6 +3,7 @@ package dev.certguard.crl.enforce;
 import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.config.OcspConfig;
 import dev.certguard.crl.deny.DenyList;
+import dev.certguard.crl.ocsp.OcspStatuses;
 import dev.certguard.crl.path.Authorities;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -17,7 +18,30 @@ final class CrlRuntimes {
 
     static CrlRuntime of(
             final List<X509Certificate> cas, final CrlConfig.WhenUnavailable whenUnavailable, final DenyList deny) {
-        final CrlConfig config = new CrlConfig(
+        return new CrlRuntime(
+                config(cas, whenUnavailable, deny, true, OcspConfig.DISABLED), new Authorities(cas, 100), deny);
+    }
+
+    /** With OCSP on, answered by {@code statuses}; no session purge. */
+    static CrlRuntime withOcsp(
+            final List<X509Certificate> cas,
+            final CrlConfig.WhenUnavailable whenUnavailable,
+            final OcspConfig ocsp,
+            final OcspStatuses statuses) {
+        return new CrlRuntime(
+                config(cas, whenUnavailable, DenyList.EMPTY, false, ocsp),
+                new Authorities(cas, 100),
+                DenyList.EMPTY,
+                statuses);
+    }
+
+    private static CrlConfig config(
+            final List<X509Certificate> cas,
+            final CrlConfig.WhenUnavailable whenUnavailable,
+            final DenyList deny,
+            final boolean purge,
+            final OcspConfig ocsp) {
+        return new CrlConfig(
                 cas,
                 List.of(Path.of("crl.der")),
                 List.of(),
@@ -31,8 +55,7 @@ final class CrlRuntimes {
                 Duration.ofHours(12),
                 null,
                 deny,
-                true,
-                OcspConfig.DISABLED);
-        return new CrlRuntime(config, new Authorities(cas, 100), deny);
+                purge,
+                ocsp);
     }
 }

@@ -9,11 +9,9 @@ import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionListener;
 import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.config.OcspConfig;
-import dev.certguard.crl.deny.DenyList;
 import dev.certguard.crl.ocsp.OcspChecks;
 import dev.certguard.crl.ocsp.OcspClient;
 import dev.certguard.crl.ocsp.OcspStatuses;
-import dev.certguard.crl.path.Authorities;
 import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.RevocationState;
 import dev.certguard.crl.verify.TestCa;
@@ -25,14 +23,12 @@ import java.math.BigInteger;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -142,22 +138,9 @@ class LiveOcspRefreshTest {
     }
 
     private CrlRuntime runtime() {
-        final List<X509Certificate> cas = List.of(CA.certificate);
-        final CrlConfig config = new CrlConfig(
-                cas,
-                List.of(Path.of("crl.der")),
-                List.of(),
-                Duration.ofMinutes(5),
-                Duration.ofSeconds(5),
-                1 << 20,
+        return CrlRuntimes.withOcsp(
+                List.of(CA.certificate),
                 CrlConfig.WhenUnavailable.ALLOW,
-                Duration.ZERO,
-                true,
-                Map.of(),
-                Duration.ofHours(12),
-                null,
-                DenyList.EMPTY,
-                false,
                 new OcspConfig(
                         true,
                         null,
@@ -166,8 +149,8 @@ class LiveOcspRefreshTest {
                         10_000,
                         REFRESH_BEFORE,
                         false,
-                        CrlConfig.WhenUnavailable.REJECT));
-        return new CrlRuntime(config, new Authorities(cas, 100), DenyList.EMPTY, ocsp);
+                        CrlConfig.WhenUnavailable.REJECT),
+                ocsp);
     }
 
     private record Connected(ConnectionListener<LiveRevocation.Live> listener, String clientId, Object connection) {
