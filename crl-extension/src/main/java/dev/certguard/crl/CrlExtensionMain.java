@@ -179,6 +179,8 @@ public final class CrlExtensionMain implements ExtensionMain {
         final Runnable sweep = queued(live::sweep);
         final Runnable sweepCrlChanges = queued(live::sweepCrlChanges);
         final Runnable sweepDenyList = queued(live::sweepDenyList);
+        // OCSP refreshes held back by the cap go as soon as answers make room, not a second later.
+        live.whenOcspRoom(queued(live::ocspSweep));
         metrics.gauge(
                 CrlMetrics.PREFIX + "deny-list.entries",
                 () -> runtime.get().denyList().size());

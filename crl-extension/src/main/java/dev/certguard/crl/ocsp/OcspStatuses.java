@@ -157,14 +157,18 @@ public final class OcspStatuses {
             throw e;
         }
         return asked.whenComplete((answer, e) -> {
-            refreshing.remove(key);
-            if (answer == null || answer.status() == null) {
-                return;
-            }
-            final OcspAnswer held = usable(cache.getIfPresent(key));
-            // Never replace an answer with an older one (a replayed response cannot undo a revocation).
-            if (held == null || !answer.thisUpdate().isBefore(held.thisUpdate())) {
-                cache.put(key, CompletableFuture.completedFuture(answer));
+            try {
+                if (answer == null || answer.status() == null) {
+                    return;
+                }
+                final OcspAnswer held = usable(cache.getIfPresent(key));
+                // Never replace an answer with an older one (a replayed response cannot undo a revocation).
+                if (held == null || !answer.thisUpdate().isBefore(held.thisUpdate())) {
+                    cache.put(key, CompletableFuture.completedFuture(answer));
+                }
+            } finally {
+                // Only once the new answer is in: a sweep in between would find neither and ask again.
+                refreshing.remove(key);
             }
         });
     }

@@ -105,12 +105,14 @@ public final class CrlVerifier {
             }
             try {
                 final Signature signature = Signature.getInstance(algorithm);
+                // The key first: it picks the provider (the native one takes RSASSA-PSS signatures but
+                // not RSASSA-PSS keys, and setting the parameters first would tie the signature to it).
+                signature.initVerify(issuer.getPublicKey());
                 if (crl.signatureParameters != null && "RSASSA-PSS".equals(algorithm)) {
                     final AlgorithmParameters parameters = AlgorithmParameters.getInstance("RSASSA-PSS");
                     parameters.init(crl.signatureParameters);
                     signature.setParameter(parameters.getParameterSpec(PSSParameterSpec.class));
                 }
-                signature.initVerify(issuer.getPublicKey());
                 signature.update(crl.der, crl.tbsStart, crl.tbsEnd - crl.tbsStart);
                 if (signature.verify(crl.signature)) {
                     return issuer;

@@ -61,6 +61,13 @@ class LiveOcspRefreshTest {
     private final java.util.concurrent.atomic.AtomicBoolean down = new java.util.concurrent.atomic.AtomicBoolean();
     private final ManualScheduler scheduler = new ManualScheduler();
     private final AtomicInteger requests = new AtomicInteger();
+    /** Requests the responder is answering now, and the most at once. */
+    private final AtomicInteger answering = new AtomicInteger();
+
+    private final AtomicInteger mostAtOnce = new AtomicInteger();
+    /** While set, the responder holds every request until it is counted down. */
+    private volatile java.util.concurrent.CountDownLatch hold;
+
     private final HttpServer responder = responder();
     private final ClientIdOwnership owners = new ClientIdOwnership();
     private final RecordingDisconnector hivemq = new RecordingDisconnector();
@@ -92,10 +99,20 @@ class LiveOcspRefreshTest {
 
     private HttpServer responder() {
         try {
-            final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+            final HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 500);
+            server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(runnable -> {
+                final Thread thread = new Thread(runnable, "test-ocsp-responder");
+                thread.setDaemon(true);
+                return thread;
+            }));
             server.createContext("/", exchange -> {
+                mostAtOnce.accumulateAndGet(answering.incrementAndGet(), Math::max);
                 try (exchange) {
                     requests.incrementAndGet();
+                    final java.util.concurrent.CountDownLatch gate = hold;
+                    if (gate != null) {
+                        gate.await();
+                    }
                     if (down.get()) {
                         exchange.sendResponseHeaders(503, -1);
                         return;
@@ -128,6 +145,8 @@ class LiveOcspRefreshTest {
                     exchange.getResponseBody().write(body);
                 } catch (final Exception e) {
                     exchange.sendResponseHeaders(500, -1);
+                } finally {
+                    answering.decrementAndGet();
                 }
             });
             server.start();
@@ -208,6 +227,14 @@ class LiveOcspRefreshTest {
         }
     }
 
+    private static void sleep(final long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private void tick(final Duration after) {
         clock.advance(after);
         live.ocspSweep();
@@ -226,6 +253,11 @@ class LiveOcspRefreshTest {
         assertThat(requests.get()).as("no answer is in its refresh window yet").isEqualTo(100);
 
         tick(Duration.ofSeconds(2)); // 241 s: every answer expires within 60 s
+        // More are due than the sweep keeps in flight: the rest are asked for in the next seconds.
+        for (int second = 0; second < 10 && requests.get() < 200; second++) {
+            sleep(50);
+            tick(Duration.ofSeconds(1));
+        }
         eventually(() -> assertThat(requests.get()).isEqualTo(200));
         for (int second = 0; second < 30; second++) {
             tick(Duration.ofSeconds(1));
@@ -234,6 +266,68 @@ class LiveOcspRefreshTest {
                 .as("the refreshed answers are good for another 300 s")
                 .isEqualTo(200);
         assertThat(hivemq.disconnects()).isEmpty();
+    }
+
+    @Test
+    void answers_that_fall_due_together_are_asked_for_a_bounded_number_at_a_time_until_all_are_fresh() {
+        final int fleet = LiveRevocation.OCSP_REFRESHES_IN_FLIGHT + 36;
+        for (int serial = 1; serial <= fleet; serial++) {
+            connect(serial);
+        }
+        assertThat(requests.get()).isEqualTo(fleet);
+        tick(Duration.ofSeconds(1));
+
+        // Every answer was signed with the same nextUpdate: all enter the refresh window together,
+        // and the responder is slow.
+        hold = new java.util.concurrent.CountDownLatch(1);
+        tick(Duration.ofSeconds(241));
+        eventually(() -> assertThat(answering.get()).isEqualTo(LiveRevocation.OCSP_REFRESHES_IN_FLIGHT));
+        tick(Duration.ofSeconds(1));
+        tick(Duration.ofSeconds(1));
+        assertThat(requests.get())
+                .as("no more is asked while the responder has as many as the sweep allows")
+                .isEqualTo(fleet + LiveRevocation.OCSP_REFRESHES_IN_FLIGHT);
+
+        hold.countDown();
+        hold = null;
+        for (int second = 0; second < 60 && requests.get() < 2 * fleet; second++) {
+            eventually(() -> assertThat(answering.get()).isZero());
+            sleep(20); // the client side takes the answers in
+            tick(Duration.ofSeconds(1));
+        }
+        eventually(() -> assertThat(requests.get()).isEqualTo(2 * fleet));
+        assertThat(mostAtOnce.get()).isEqualTo(LiveRevocation.OCSP_REFRESHES_IN_FLIGHT);
+        assertThat(hivemq.disconnects()).isEmpty();
+
+        for (int second = 0; second < 30; second++) {
+            tick(Duration.ofSeconds(1));
+        }
+        assertThat(requests.get())
+                .as("every answer was refreshed once, none twice")
+                .isEqualTo(2 * fleet);
+    }
+
+    @Test
+    void held_back_refreshes_go_as_answers_make_room_not_a_second_later() throws Exception {
+        final int fleet = 2 * LiveRevocation.OCSP_REFRESHES_IN_FLIGHT + 20;
+        for (int serial = 1; serial <= fleet; serial++) {
+            connect(serial);
+        }
+        // As the extension wires it: the sweep and its reruns on one thread of their own.
+        final java.util.concurrent.ExecutorService sweeper = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            live.whenOcspRoom(() -> sweeper.execute(live::ocspSweep));
+            clock.advance(Duration.ofSeconds(242)); // every answer in its refresh window
+            sweeper.submit(live::ocspSweep).get();
+
+            // No second passes on the clock: the rest are asked for as answers come back.
+            eventually(() -> assertThat(requests.get()).isEqualTo(2 * fleet));
+            assertThat(mostAtOnce.get()).isLessThanOrEqualTo(LiveRevocation.OCSP_REFRESHES_IN_FLIGHT);
+            assertThat(live.ocspScheduled()).isEqualTo(fleet);
+            assertThat(hivemq.disconnects()).isEmpty();
+        } finally {
+            sweeper.shutdownNow();
+        }
     }
 
     @Test
@@ -306,6 +400,8 @@ class LiveOcspRefreshTest {
         hivemq.found(false); // HiveMQ does not find the client (yet)
         tick(Duration.ofSeconds(241));
         eventually(() -> assertThat(hivemq.disconnects()).isNotEmpty());
+        // The cut learns HiveMQ did not find the client on the thread that got the answer: wait for its retry.
+        eventually(() -> assertThat(scheduler.pending()).isPositive());
         tick(Duration.ofSeconds(1)); // seen again while its cut is still being retried
         scheduler.runAll();
         scheduler.runAll();

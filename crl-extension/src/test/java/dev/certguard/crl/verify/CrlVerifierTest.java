@@ -51,6 +51,22 @@ class CrlVerifierTest {
     }
 
     @Test
+    void a_crl_signed_by_a_ca_whose_key_is_an_rsassa_pss_key_verifies_with_native_crypto_first() throws Exception {
+        // The test JVM runs with the native provider first: it takes RSASSA-PSS signatures but not
+        // RSASSA-PSS keys, so the key must pick the provider before the PSS parameters are set.
+        final TestCa pss = TestCa.rsaPss("CN=PSS CA");
+        final TestCa.Crl crl = pss.crl();
+        crl.revoked = new BigInteger[] {BigInteger.valueOf(42)};
+
+        final VerifiedCrl verified = new CrlVerifier(List.of(EC.certificate, pss.certificate), Duration.ZERO)
+                .verify(ParsedCrl.parse(crl.der()), "test", Instant.now());
+
+        assertThat(pss.certificate.getPublicKey().getAlgorithm()).isEqualTo("RSASSA-PSS");
+        assertThat(verified.revoked().contains(BigInteger.valueOf(42).toByteArray()))
+                .isTrue();
+    }
+
+    @Test
     void pem_and_der_forms_are_equivalent() throws Exception {
         final byte[] der = EC.crl().der();
         final String pem = "-----BEGIN X509 CRL-----\n"

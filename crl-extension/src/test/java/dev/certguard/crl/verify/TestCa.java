@@ -45,6 +45,22 @@ public final class TestCa {
         return create(name, "RSA", 2048, "SHA256withRSA");
     }
 
+    /**
+     * A CA whose key is an RSASSA-PSS key (OID id-RSASSA-PSS, as {@code openssl genpkey -algorithm
+     * RSA-PSS} and GnuTLS {@code certtool --key-type=rsa-pss} make), signing with PSS.
+     */
+    static TestCa rsaPss(final String name) {
+        return create(name, "RSASSA-PSS", 2048, "SHA256withRSAandMGF1");
+    }
+
+    /** A signer for {@code signature}: BouncyCastle's own for PSS (the JDK's providers sign it differently). */
+    static JcaContentSignerBuilder signer(final String signature) {
+        final JcaContentSignerBuilder builder = new JcaContentSignerBuilder(signature);
+        return signature.contains("MGF1")
+                ? builder.setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                : builder;
+    }
+
     private static TestCa create(final String name, final String algorithm, final int size, final String signature) {
         try {
             final KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
@@ -63,8 +79,7 @@ public final class TestCa {
             return new TestCa(
                     keys,
                     new JcaX509CertificateConverter()
-                            .getCertificate(
-                                    builder.build(new JcaContentSignerBuilder(signature).build(keys.getPrivate()))),
+                            .getCertificate(builder.build(signer(signature).build(keys.getPrivate()))),
                     signature);
         } catch (final Exception e) {
             throw new IllegalStateException(e);
@@ -135,7 +150,7 @@ public final class TestCa {
                             true,
                             new IssuingDistributionPoint(null, true, false, null, false, false));
                 }
-                return builder.build(new JcaContentSignerBuilder(signature).build(signer.getPrivate()))
+                return builder.build(signer(signature).build(signer.getPrivate()))
                         .getEncoded();
             } catch (final Exception e) {
                 throw new IllegalStateException(e);
