@@ -337,12 +337,30 @@ final class BenchBrokers {
                             variantHome.toAbsolutePath().toString(),
                             only.equals("acl") || only.equals("all") ? "folder" : "plain"));
         }
-        // Each JVM broker also as a twin on the JDK's own providers (native crypto off).
+        // Each JVM broker also as a twin on the JDK's own providers (native crypto off), and as one with
+        // native crypto but the JDK's X25519 (the security property that prefers SunEC for XDH), which
+        // isolates what CertguardX25519 does to a CONNECT.
+        final Path jdkX25519 = out.resolve("jdk-x25519.security");
+        Files.writeString(
+                jdkX25519,
+                "jdk.security.provider.preferred="
+                        + String.join(
+                                ",",
+                                "KeyAgreement.XDH:SunEC",
+                                "KeyPairGenerator.XDH:SunEC",
+                                "KeyFactory.XDH:SunEC",
+                                "KeyAgreement.X25519:SunEC",
+                                "KeyPairGenerator.X25519:SunEC",
+                                "KeyFactory.X25519:SunEC")
+                        + "\n");
         for (final Map.Entry<String, List<String>> entry : new ArrayList<>(commands.entrySet())) {
             if (entry.getValue().get(0).equals(java)) {
                 final List<String> jdkOnly = new ArrayList<>(entry.getValue());
                 jdkOnly.add(1, "-D" + dev.certguard.crypto.NativeCrypto.SWITCH_PROPERTY + "=off");
                 commands.put(entry.getKey() + "-jdkcrypto", jdkOnly);
+                final List<String> jdkXdh = new ArrayList<>(entry.getValue());
+                jdkXdh.add(1, "-Djava.security.properties=" + jdkX25519.toAbsolutePath());
+                commands.put(entry.getKey() + "-jdkx25519", jdkXdh);
             }
         }
         return commands;
@@ -373,10 +391,25 @@ final class BenchBrokers {
         throw new IllegalStateException(program + " is not installed (apt-get install mosquitto)");
     }
 
+    /**
+     * A free port below Linux's ephemeral range (32768 and up). The load's thousands of client sockets
+     * take ephemeral ports, so a port chosen there can be held by one of them by the time a broker
+     * restarts on it or the OCSP responder (which binds every address) starts.
+     */
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        final int first = 20_000;
+        final int span = 12_000;
+        final int offset = java.util.concurrent.ThreadLocalRandom.current().nextInt(span);
+        for (int i = 0; i < span; i++) {
+            final int port = first + (offset + i) % span;
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(port));
+                return port;
+            } catch (final IOException busy) {
+                // try the next one
+            }
         }
+        throw new IOException("no free port between " + first + " and " + (first + span));
     }
 
     static void awaitPort(final int port, final Process process, final Duration timeout) throws Exception {

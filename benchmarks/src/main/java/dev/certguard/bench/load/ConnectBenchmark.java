@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,7 +48,8 @@ public final class ConnectBenchmark {
             double jitMillis,
             Double p50,
             Double p99,
-            long resumed) {
+            long resumed,
+            Map<String, Double> threadMillis) {
         double cpuPerConnect() {
             return connects == 0 ? Double.NaN : cpuMillis / connects;
         }
@@ -170,7 +172,7 @@ public final class ConnectBenchmark {
             pinned.add("-XX:-UseDynamicNumberOfCompilerThreads");
         }
         pinned.addAll(command.subList(1, command.size()));
-        final boolean profiled = jfr && broker.startsWith(BenchBrokers.SECURE) && round == 1;
+        final boolean profiled = jfr && command.get(0).endsWith("java") && round == 1;
         System.out.printf("%n=== round %d: %s ===%n", round, broker);
         final Process process = new ProcessBuilder(pinned)
                 .redirectErrorStream(true)
@@ -261,6 +263,7 @@ public final class ConnectBenchmark {
         command.addAll(how.subList(1, how.size()));
         final long before = cpuTicks(process.pid());
         final long jitBefore = jitTicks(process.pid());
+        final Map<String, Long> threadsBefore = threadTicks(process.pid());
         final Process load =
                 new ProcessBuilder(command).redirectErrorStream(true).start();
         final String output = new String(load.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -269,6 +272,9 @@ public final class ConnectBenchmark {
         }
         final long after = cpuTicks(process.pid());
         final long jitAfter = jitTicks(process.pid());
+        final Map<String, Double> threadMillis = new TreeMap<>();
+        threadSecondsSince(process.pid(), threadsBefore)
+                .forEach((group, seconds) -> threadMillis.put(group, seconds * 1000));
         final String json = output.lines()
                 .filter(line -> line.startsWith("{"))
                 .reduce((a, b) -> b)
@@ -291,7 +297,8 @@ public final class ConnectBenchmark {
                 (jitAfter - jitBefore) * 1000.0 / TICKS_PER_SECOND,
                 values.get("p50_ms"),
                 values.get("p99_ms"),
-                values.get("resumed").longValue());
+                values.get("resumed").longValue(),
+                threadMillis);
     }
 
     private static void jcmd(final String java, final long pid, final String... arguments) throws Exception {
@@ -321,11 +328,12 @@ public final class ConnectBenchmark {
     }
 
     /**
-     * CPU of a JVM's JIT compiler threads ("C1/C2 CompilerThre..."), in clock ticks; 0 for other
-     * programs. The brokers run with a fixed number of compiler threads, so none exits mid-wave.
+     * CPU of a process's threads by kind, in clock ticks: the thread's name with its digits replaced
+     * by '#' (event loop, extension executor, GC, compiler), so threads that come and go add up.
+     * Threads that ended between two readings are lost, which the table's "other" column shows.
      */
-    static long jitTicks(final long pid) throws IOException {
-        long ticks = 0;
+    static Map<String, Long> threadTicks(final long pid) throws IOException {
+        final Map<String, Long> ticks = new TreeMap<>();
         try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
             for (final Path task : tasks.toList()) {
                 final String stat;
@@ -334,12 +342,37 @@ public final class ConnectBenchmark {
                 } catch (final IOException gone) {
                     continue;
                 }
-                final String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-                if (name.contains("CompilerThre")) {
-                    final String[] fields =
-                            stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-                }
+                final String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
+                        .replaceAll("[0-9]+", "#");
+                final String[] fields =
+                        stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                ticks.merge(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+            }
+        }
+        return ticks;
+    }
+
+    /** CPU seconds per thread kind since {@code before} (a {@link #threadTicks} reading); kinds that spent none left out. */
+    static Map<String, Double> threadSecondsSince(final long pid, final Map<String, Long> before) throws IOException {
+        final Map<String, Double> seconds = new TreeMap<>();
+        threadTicks(pid).forEach((group, ticks) -> {
+            final long spent = ticks - before.getOrDefault(group, 0L);
+            if (spent > 0) {
+                seconds.put(group, spent / TICKS_PER_SECOND);
+            }
+        });
+        return seconds;
+    }
+
+    /**
+     * CPU of a JVM's JIT compiler threads ("C1/C2 CompilerThre..."), in clock ticks; 0 for other
+     * programs. The brokers run with a fixed number of compiler threads, so none exits mid-wave.
+     */
+    static long jitTicks(final long pid) throws IOException {
+        long ticks = 0;
+        for (final Map.Entry<String, Long> kind : threadTicks(pid).entrySet()) {
+            if (kind.getKey().contains("CompilerThre")) {
+                ticks += kind.getValue();
             }
         }
         return ticks;
@@ -402,6 +435,75 @@ public final class ConnectBenchmark {
                 .limit(12)
                 .forEach(e -> md.append(
                         String.format(Locale.ROOT, "- %s: %.1f%%%n", e.getKey(), 100.0 * e.getValue() / samples)));
+        return md.toString();
+    }
+
+    /** Appends "{@code label} x (without JIT compilation y);" when both brokers ran {@code mode}. */
+    private static void ratio(
+            final StringBuilder md,
+            final Map<String, Double> meanCpu,
+            final Map<String, Double> meanWarm,
+            final String label,
+            final String numerator,
+            final String denominator,
+            final String mode) {
+        final Double top = meanCpu.get(numerator + "|" + mode);
+        final Double bottom = meanCpu.get(denominator + "|" + mode);
+        if (top != null && bottom != null) {
+            md.append(String.format(
+                    Locale.ROOT,
+                    " %s %.3f (without JIT compilation %.3f);",
+                    label,
+                    top / bottom,
+                    meanWarm.get(numerator + "|" + mode) / meanWarm.get(denominator + "|" + mode)));
+        }
+    }
+
+    /**
+     * Broker CPU per CONNECT by thread kind, mean over each broker's waves of one mode: where the
+     * difference between two brokers is spent (TLS on the event loops, extension tasks on the
+     * extension executor, GC, JIT compilation).
+     */
+    static String threads(final Map<String, List<Wave>> groups) {
+        final Map<String, Double> totals = new java.util.HashMap<>();
+        for (final List<Wave> list : groups.values()) {
+            for (final Wave wave : list) {
+                wave.threadMillis().forEach((name, millis) -> totals.merge(name, millis, Double::sum));
+            }
+        }
+        if (totals.isEmpty()) {
+            return "";
+        }
+        final List<String> columns = totals.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(9)
+                .map(Map.Entry::getKey)
+                .toList();
+        final StringBuilder md = new StringBuilder(
+                "\nBroker CPU per CONNECT by thread (ms, mean over the waves; thread names with digits as #):\n\n| broker | handshakes |");
+        columns.forEach(c -> md.append(' ').append(c).append(" |"));
+        md.append(" other |\n|---|---|");
+        columns.forEach(c -> md.append("---|"));
+        md.append("---|\n");
+        for (final List<Wave> list : groups.values()) {
+            md.append("| ")
+                    .append(list.get(0).broker())
+                    .append(" | ")
+                    .append(list.get(0).mode())
+                    .append(" |");
+            double shown = 0;
+            for (final String column : columns) {
+                final double perConnect = list.stream()
+                        .mapToDouble(w -> w.threadMillis().getOrDefault(column, 0.0) / Math.max(1, w.connects()))
+                        .average()
+                        .orElse(Double.NaN);
+                shown += perConnect;
+                md.append(String.format(Locale.ROOT, " %.3f |", perConnect));
+            }
+            final double all =
+                    list.stream().mapToDouble(Wave::cpuPerConnect).average().orElse(Double.NaN);
+            md.append(String.format(Locale.ROOT, " %.3f |%n", all - shown));
+        }
         return md.toString();
     }
 
@@ -468,6 +570,7 @@ public final class ConnectBenchmark {
                     group.getKey(),
                     list.stream().mapToDouble(Wave::seconds).average().orElse(Double.NaN));
         }
+        md.append(threads(groups));
         md.append("\nRatios (same run, same handshakes):\n\n");
         for (final String jdk : List.of("jdk17", "jdk25")) {
             for (final String mode : List.of("full", "resumed", "storm-again")) {
@@ -476,15 +579,15 @@ public final class ConnectBenchmark {
                     continue;
                 }
                 md.append(String.format(Locale.ROOT, "- %s, %s: broker CPU per CONNECT", jdk, mode));
-                final Double baseline = meanCpu.get("allow-all-" + jdk + "|" + mode);
-                if (baseline != null) {
-                    md.append(String.format(
-                            Locale.ROOT,
-                            " certguard / allow-all %.3f (without JIT compilation %.3f);",
-                            secure / baseline,
-                            meanWarm.get("certguard-" + jdk + "|" + mode)
-                                    / meanWarm.get("allow-all-" + jdk + "|" + mode)));
-                }
+                ratio(md, meanCpu, meanWarm, "certguard / allow-all", "certguard-" + jdk, "allow-all-" + jdk, mode);
+                ratio(
+                        md,
+                        meanCpu,
+                        meanWarm,
+                        "certguard with the JDK's X25519 / with CertguardX25519",
+                        "certguard-jdkx25519-" + jdk,
+                        "certguard-" + jdk,
+                        mode);
                 final Double mosquitto = meanCpu.get("mosquitto|" + mode);
                 if (mosquitto != null) {
                     md.append(String.format(

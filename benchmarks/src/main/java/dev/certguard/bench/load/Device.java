@@ -15,6 +15,14 @@ import javax.net.ssl.TrustManagerFactory;
 record Device(String identity, MqttClientSslConfig ssl) {
 
     static Device issue(final CertificateAuthority ca, final String identity) {
+        return issue(ca, identity, certificate -> {});
+    }
+
+    /** Issues the device's certificate, handing it to {@code issued} as well. */
+    static Device issue(
+            final CertificateAuthority ca,
+            final String identity,
+            final java.util.function.Consumer<X509Certificate> issued) {
         try {
             final KeyPair keys = CertificateAuthority.newKeyPair();
             final X509Certificate certificate = ca.issue(
@@ -24,6 +32,7 @@ record Device(String identity, MqttClientSslConfig ssl) {
                     Instant.now().plusSeconds(86400),
                     CertificateAuthority.Purpose.CLIENT,
                     List.of());
+            issued.accept(certificate);
             final char[] password = "bench".toCharArray();
             final KeyStore keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(null, null);

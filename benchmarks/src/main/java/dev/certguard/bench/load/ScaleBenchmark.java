@@ -1,5 +1,8 @@
 package dev.certguard.bench.load;
 
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import dev.certguard.bench.micro.LargeCrl;
 import dev.certguard.pki.CertificateAuthority;
 import dev.certguard.pki.PemFiles;
@@ -20,10 +23,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +52,13 @@ public final class ScaleBenchmark {
     private static final Pattern JSON_NUMBER = Pattern.compile("\"(\\w+)\": (-?[0-9.eE+-]+|null)");
     private static final double TICKS_PER_SECOND = 100.0;
     private static final int REVOKED = 1_000;
+    /** Devices belong to this many tenants, device i to tenant i % TENANTS. */
+    static final int TENANTS = 20;
+    /** The tenant the deny list names. */
+    private static final int DENIED_TENANT = 7;
+
+    private static final String BRIDGE = "v2k-bridge";
+    private static final String METRICS = "http://127.0.0.1:9399/metrics";
 
     /** One broker at one fleet size. */
     record Step(
@@ -64,15 +78,58 @@ public final class ScaleBenchmark {
             double revocationCpuSeconds,
             int revocationCuts,
             int wrongCuts,
-            double[] restartSeconds,
-            int restartRefused,
-            double restartP99Ms) {}
+            LiveOps live,
+            List<Storm> storms) {}
+
+    /** One restart of the broker with the whole fleet reconnecting at once. */
+    record Storm(
+            double[] seconds, int back, int expected, int refused, double p99Ms, Map<String, Double> threadSeconds) {}
+
+    /**
+     * certguard's operations on the connected fleet: a deny list naming one tenant's devices, an
+     * acl-extension reload narrowing a connected service, and with OCSP on the refreshes its sweep
+     * makes and the cache's hits when the denied tenant comes back.
+     */
+    record LiveOps(
+            int tenantDevices,
+            int denyCuts,
+            double denySeconds,
+            double denyCpuSeconds,
+            int denyWrong,
+            int tenantBack,
+            double tenantBackSeconds,
+            double aclSeconds,
+            double aclCpuSeconds,
+            int aclReasonCode,
+            int aclWrong,
+            double ocspRequestsPerSecond,
+            double ocspWindowCpuPercent,
+            double ocspRampRequests,
+            double ocspHitRate) {
+        static final LiveOps NONE = new LiveOps(
+                0,
+                0,
+                Double.NaN,
+                Double.NaN,
+                0,
+                0,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                0,
+                0,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN);
+    }
 
     private final List<Integer> sizes;
     private final List<String> brokers;
     private final int processes;
     private final int crlEntries;
     private final Path out;
+    private final int restarts;
 
     private ScaleBenchmark(final Map<String, String> options) {
         sizes = parse(options.getOrDefault("sizes", "5000,10000,18000"));
@@ -80,6 +137,7 @@ public final class ScaleBenchmark {
         processes = Integer.parseInt(options.getOrDefault("processes", "4"));
         crlEntries = Integer.parseInt(options.getOrDefault("crl-entries", "1000000"));
         out = Path.of(options.getOrDefault("out", "/tmp/certguard-scale")).toAbsolutePath();
+        restarts = Integer.parseInt(options.getOrDefault("restarts", "1"));
     }
 
     private static List<Integer> parse(final String list) {
@@ -96,7 +154,7 @@ public final class ScaleBenchmark {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException(
                         "usage: scale [--sizes 5000,10000,18000] [--brokers certguard,allow-all]"
-                                + " [--processes P] [--crl-entries E] [--out DIR]");
+                                + " [--processes P] [--crl-entries E] [--restarts R] [--out DIR]");
             }
             options.put(args[i].substring(2), args[++i]);
         }
@@ -110,20 +168,31 @@ public final class ScaleBenchmark {
         try (InputStream in = ScaleBenchmark.class.getResourceAsStream("scale-load.py")) {
             Files.write(script, in.readAllBytes());
         }
-        // The CRL is re-read every 5 s, so a revocation reaches the broker within 5 s of its publication.
-        final Path crlConfig = out.resolve("secure-home/extensions/crl-extension/conf/config.xml");
+        // The CRL is re-read every 5 s, so a revocation reaches the broker within 5 s of its publication;
+        // a deny list (empty until the deny step); OCSP answers used for 120 s and fetched again for
+        // connected clients 60 s before they expire, so the sweep's refreshes show within one step.
         Files.copy(out.resolve("crl.der"), out.resolve("crl-in-use.der"), StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(
-                crlConfig,
-                Files.readString(crlConfig)
-                        .replace(
-                                out.resolve("crl.der").toString(),
-                                out.resolve("crl-in-use.der").toString())
-                        .replace(
-                                "</crl-sources>",
-                                "</crl-sources>\n    <refresh-interval-seconds>5</refresh-interval-seconds>"));
+        Files.writeString(denyList(), "");
+        for (final String home : List.of("secure-home", "secure-ocsp-home")) {
+            final Path crlConfig = out.resolve(home).resolve("extensions/crl-extension/conf/config.xml");
+            Files.writeString(
+                    crlConfig,
+                    Files.readString(crlConfig)
+                            .replace(
+                                    out.resolve("crl.der").toString(),
+                                    out.resolve("crl-in-use.der").toString())
+                            .replace(
+                                    "</crl-sources>",
+                                    "</crl-sources>\n    <refresh-interval-seconds>5</refresh-interval-seconds>"
+                                            + "\n    <deny-list>" + denyList() + "</deny-list>")
+                            .replace("<cache-seconds>3600</cache-seconds>", "<cache-seconds>120</cache-seconds>"));
+        }
         System.out.printf("issuing %,d device certificates...%n", largest);
         final Fleet fleet = Fleet.issue(setup.ca(), out.resolve("fleet"), largest);
+        final X509Certificate[] bridgeCertificate = new X509Certificate[1];
+        final Device bridge = Device.issue(setup.ca(), BRIDGE, issued -> bridgeCertificate[0] = issued);
+        // The OCSP responder answers for the bridge too (it reads every .crt of the fleet's folder).
+        PemFiles.writeCertificates(fleet.dir().resolve("bridge.crt"), true, bridgeCertificate[0]);
         final Map<String, List<String>> commands = setup.commands(BenchBrokers.currentJava());
         final List<Step> steps = new ArrayList<>();
         for (final int size : sizes) {
@@ -136,8 +205,21 @@ public final class ScaleBenchmark {
                 // step's data folder holds the high-water mark of its newer CRL, which would (rightly)
                 // refuse this older one as a rollback.
                 Files.copy(out.resolve("crl.der"), out.resolve("crl-in-use.der"), StandardCopyOption.REPLACE_EXISTING);
-                dev.certguard.broker.BrokerHome.deleteRecursively(out.resolve("secure-home/data"));
-                steps.add(measure(broker, command, size, setup, script, fleet));
+                for (final String home : List.of("secure-home", "secure-ocsp-home")) {
+                    dev.certguard.broker.BrokerHome.deleteRecursively(
+                            out.resolve(home).resolve("data"));
+                }
+                final Process responder = broker.startsWith(BenchBrokers.SECURE + "-ocsp")
+                        ? setup.startOcspResponder(List.of(fleet.dir()))
+                        : null;
+                try {
+                    steps.add(measure(broker, command, size, setup, script, fleet, bridge));
+                } finally {
+                    if (responder != null) {
+                        responder.destroy();
+                        responder.waitFor();
+                    }
+                }
                 Files.writeString(out.resolve("scale-results.md"), report(steps));
             }
         }
@@ -146,6 +228,15 @@ public final class ScaleBenchmark {
         chart(steps, out.resolve("scale.png"));
         System.out.println(report);
         System.out.println("written to " + out.resolve("scale-results.md") + " and " + out.resolve("scale.png"));
+    }
+
+    private Path denyList() {
+        return out.resolve("deny-list.txt");
+    }
+
+    private Path aclConfig(final String broker) {
+        return out.resolve(broker.startsWith(BenchBrokers.SECURE + "-ocsp") ? "secure-ocsp-home" : "secure-home")
+                .resolve("extensions/acl-extension/conf/config.xml");
     }
 
     /** The fleet's credentials: one shared key, a certificate and identity per device. */
@@ -157,7 +248,7 @@ public final class ScaleBenchmark {
             final BigInteger[] serials = new BigInteger[count];
             final Instant now = Instant.now();
             java.util.stream.IntStream.range(0, count).parallel().forEach(i -> {
-                final String identity = String.format("scale:d%05d", i);
+                final String identity = identity(i);
                 final X509Certificate certificate = ca.issue(
                         identity,
                         keys.getPublic(),
@@ -174,6 +265,11 @@ public final class ScaleBenchmark {
                 }
             });
             return new Fleet(dir, dir.resolve("device.key"), serials);
+        }
+
+        /** Device i's identity: tenant {@code t<i % TENANTS>}. */
+        static String identity(final int i) {
+            return String.format(Locale.ROOT, "t%02d:d%05d", i % TENANTS, i);
         }
     }
 
@@ -218,7 +314,7 @@ public final class ScaleBenchmark {
                     } else if (values.containsKey("closed")) {
                         closed.put(values.get("closed").intValue(), values.get("at"));
                     } else if (values.containsKey("back")) {
-                        back.add(new double[] {values.get("at"), values.get("latency_ms")});
+                        back.add(new double[] {values.get("at"), values.get("latency_ms"), values.get("back")});
                     } else if (values.containsKey("refused")) {
                         refused.incrementAndGet();
                     }
@@ -240,7 +336,8 @@ public final class ScaleBenchmark {
             final int size,
             final BenchBrokers setup,
             final Path script,
-            final Fleet fleet)
+            final Fleet fleet,
+            final Device bridge)
             throws Exception {
         System.out.printf("%n=== %s, %,d devices ===%n", broker, size);
         final int port = setup.port();
@@ -332,16 +429,42 @@ public final class ScaleBenchmark {
                     heap,
                     rss,
                     own);
+            final boolean secure = broker.startsWith(BenchBrokers.SECURE);
+            final boolean ocsp = broker.startsWith(BenchBrokers.SECURE + "-ocsp");
+            final Metrics afterRamp = secure ? Metrics.scrape() : null;
             final long idleBefore = ConnectBenchmark.cpuTicks(process.pid());
             Thread.sleep(30_000);
             final double idle = (ConnectBenchmark.cpuTicks(process.pid()) - idleBefore) / TICKS_PER_SECOND / 30 * 100;
             System.out.printf(Locale.ROOT, "  idle CPU with the fleet connected: %.1f%% of a core%n", idle);
+            double ocspRate = Double.NaN;
+            double ocspCpu = Double.NaN;
+            if (ocsp) {
+                // Every answer is used for 120 s and fetched again 60 s before it expires: by now the sweep
+                // refreshes the fleet's answers at about N / 60 a second. A 60 s window of them.
+                final Metrics before = Metrics.scrape();
+                final long cpuBefore = ConnectBenchmark.cpuTicks(process.pid());
+                final Map<String, Long> threadsBefore = ConnectBenchmark.threadTicks(process.pid());
+                Thread.sleep(60_000);
+                final Map<String, Double> threads = ConnectBenchmark.threadSecondsSince(process.pid(), threadsBefore);
+                System.out.println("  broker CPU during the OCSP window by thread (s): " + top(threads, 8));
+                final Metrics after = Metrics.scrape();
+                ocspRate = (after.get("ocsp_requests") - before.get("ocsp_requests")) / 60;
+                ocspCpu = (ConnectBenchmark.cpuTicks(process.pid()) - cpuBefore) / TICKS_PER_SECOND / 60 * 100;
+                System.out.printf(
+                        Locale.ROOT,
+                        "  OCSP: %.0f requests during the ramp; the sweep's refreshes %.1f requests/s with the fleet"
+                                + " connected (broker CPU %.1f%% of a core); %.0f failures%n",
+                        afterRamp.get("ocsp_requests"),
+                        ocspRate,
+                        ocspCpu,
+                        after.sum("ocsp_failures_"));
+            }
 
             double revocation = Double.NaN;
             double revocationCpu = Double.NaN;
             int cuts = 0;
             int wrong = 0;
-            if (broker.startsWith(BenchBrokers.SECURE)) {
+            if (secure) {
                 // 1,000 connected devices, spread over the fleet, added to the CRL in force.
                 final int revoking = Math.min(REVOKED, size / 5);
                 final byte[][] revoked = new byte[revoking][];
@@ -402,57 +525,37 @@ public final class ScaleBenchmark {
                         wrong);
             }
 
-            // A restart with the whole fleet reconnecting at once.
-            process.destroy();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor();
+            LiveOps live = LiveOps.NONE;
+            if (secure) {
+                live = liveOps(broker, process, port, size, loads, bridge, ocsp);
+                if (ocsp) {
+                    live = new LiveOps(
+                            live.tenantDevices(),
+                            live.denyCuts(),
+                            live.denySeconds(),
+                            live.denyCpuSeconds(),
+                            live.denyWrong(),
+                            live.tenantBack(),
+                            live.tenantBackSeconds(),
+                            live.aclSeconds(),
+                            live.aclCpuSeconds(),
+                            live.aclReasonCode(),
+                            live.aclWrong(),
+                            ocspRate,
+                            ocspCpu,
+                            afterRamp.get("ocsp_requests"),
+                            live.ocspHitRate());
+                }
             }
-            BenchBrokers.awaitPortFree(port);
-            for (final Load load : loads) {
-                load.back.clear();
-                load.refused.set(0);
+
+            // Restarts with the whole fleet reconnecting at once.
+            final List<Storm> storms = new ArrayList<>();
+            for (int attempt = 1; attempt <= restarts; attempt++) {
+                final int expectedBack = connected - cuts;
+                final Restarted restarted = restart(broker, command, size, port, process, attempt, loads);
+                process = restarted.process();
+                storms.add(storm(loads, process, restarted.up(), expectedBack));
             }
-            final int expectedBack = connected - cuts;
-            process = start(broker, command, size, 1);
-            BenchBrokers.awaitPort(port, process, Duration.ofSeconds(120));
-            final double up = System.currentTimeMillis() / 1000.0;
-            for (final Load load : loads) {
-                load.tell("reconnect");
-            }
-            final long restartDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (backCount(loads) < expectedBack && System.nanoTime() < restartDeadline) {
-                Thread.sleep(100);
-            }
-            final List<double[]> back = new ArrayList<>();
-            int refusedAfter = 0;
-            for (final Load load : loads) {
-                back.addAll(load.back);
-                refusedAfter += load.refused.get();
-            }
-            back.sort((a, b) -> Double.compare(a[0], b[0]));
-            final double[] restart = new double[4];
-            final double[] fractions = {0.5, 0.9, 0.99, 1.0};
-            for (int i = 0; i < fractions.length; i++) {
-                final int index = (int) Math.ceil(fractions[i] * expectedBack) - 1;
-                restart[i] = index >= 0 && index < back.size() ? back.get(index)[0] - up : Double.NaN;
-            }
-            final List<Double> latencies = new ArrayList<>();
-            back.forEach(b -> latencies.add(b[1]));
-            Collections.sort(latencies);
-            final double restartP99 = latencies.isEmpty()
-                    ? Double.NaN
-                    : latencies.get(Math.min(latencies.size() - 1, (int) (0.99 * latencies.size())));
-            System.out.printf(
-                    Locale.ROOT,
-                    "  restart: %,d of %,d back; 50%% %.1f s, 90%% %.1f s, 99%% %.1f s, all %.1f s after the port opened; %d refusals, CONNACK p99 %.0f ms%n",
-                    back.size(),
-                    expectedBack,
-                    restart[0],
-                    restart[1],
-                    restart[2],
-                    restart[3],
-                    refusedAfter,
-                    restartP99);
             return new Step(
                     broker,
                     size,
@@ -470,9 +573,8 @@ public final class ScaleBenchmark {
                     revocationCpu,
                     cuts,
                     wrong,
-                    restart,
-                    refusedAfter,
-                    restartP99);
+                    live,
+                    storms);
         } finally {
             for (final Load load : loads) {
                 try {
@@ -489,6 +591,330 @@ public final class ScaleBenchmark {
                 process.destroyForcibly().waitFor();
             }
             BenchBrokers.awaitPortFree(port);
+        }
+    }
+
+    /** A broker process started again, and when its port opened (epoch seconds). */
+    private record Restarted(Process process, double up) {}
+
+    /** Stops the broker and starts it again on the same data, returning when its port is open. */
+    private Restarted restart(
+            final String broker,
+            final List<String> command,
+            final int size,
+            final int port,
+            final Process running,
+            final int attempt,
+            final List<Load> loads)
+            throws Exception {
+        running.destroy();
+        if (!running.waitFor(60, TimeUnit.SECONDS)) {
+            running.destroyForcibly().waitFor();
+        }
+        BenchBrokers.awaitPortFree(port);
+        for (final Load load : loads) {
+            load.back.clear();
+            load.refused.set(0);
+        }
+        final Process process = start(broker, command, size, attempt);
+        BenchBrokers.awaitPort(port, process, Duration.ofSeconds(120));
+        return new Restarted(process, System.currentTimeMillis() / 1000.0);
+    }
+
+    /** Tells the whole fleet to reconnect to the restarted broker and times its return. */
+    private static Storm storm(final List<Load> loads, final Process broker, final double up, final int expectedBack)
+            throws Exception {
+        final Map<String, Long> threadsBefore = ConnectBenchmark.threadTicks(broker.pid());
+        for (final Load load : loads) {
+            load.tell("reconnect");
+        }
+        final long restartDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (backCount(loads) < expectedBack && System.nanoTime() < restartDeadline) {
+            Thread.sleep(100);
+        }
+        // Where the broker's CPU went during the storm (start-up before the port opened not included).
+        final Map<String, Double> threadSeconds = ConnectBenchmark.threadSecondsSince(broker.pid(), threadsBefore);
+        final List<double[]> back = new ArrayList<>();
+        int refusedAfter = 0;
+        for (final Load load : loads) {
+            back.addAll(load.back);
+            refusedAfter += load.refused.get();
+        }
+        back.sort((a, b) -> Double.compare(a[0], b[0]));
+        final double[] restart = new double[4];
+        final double[] fractions = {0.5, 0.9, 0.99, 1.0};
+        for (int i = 0; i < fractions.length; i++) {
+            final int index = (int) Math.ceil(fractions[i] * expectedBack) - 1;
+            restart[i] = index >= 0 && index < back.size() ? back.get(index)[0] - up : Double.NaN;
+        }
+        final List<Double> latencies = new ArrayList<>();
+        back.forEach(b -> latencies.add(b[1]));
+        Collections.sort(latencies);
+        final double restartP99 = latencies.isEmpty()
+                ? Double.NaN
+                : latencies.get(Math.min(latencies.size() - 1, (int) (0.99 * latencies.size())));
+        System.out.printf(
+                Locale.ROOT,
+                "  restart: %,d of %,d back; 50%% %.1f s, 90%% %.1f s, 99%% %.1f s, all %.1f s after the port opened; %d refusals, CONNACK p99 %.0f ms%n",
+                back.size(),
+                expectedBack,
+                restart[0],
+                restart[1],
+                restart[2],
+                restart[3],
+                refusedAfter,
+                restartP99);
+        System.out.println("  broker CPU during the storm by thread (s): " + top(threadSeconds, 8));
+        return new Storm(restart, back.size(), expectedBack, refusedAfter, restartP99, threadSeconds);
+    }
+
+    /** The {@code count} largest entries, largest first, as "name 1.23, ...". */
+    private static String top(final Map<String, Double> values, final int count) {
+        return values.entrySet().stream()
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .limit(count)
+                .map(e -> String.format(Locale.ROOT, "%s %.2f", e.getKey(), e.getValue()))
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
+    /**
+     * With the fleet connected: a deny list naming every device of one tenant (time to the last cut),
+     * the list emptied and the tenant reconnecting (with OCSP, how many answers the cache gave), and
+     * an acl-extension reload narrowing a connected service (time to its cut).
+     */
+    private LiveOps liveOps(
+            final String broker,
+            final Process process,
+            final int port,
+            final int size,
+            final List<Load> loads,
+            final Device bridge,
+            final boolean ocsp)
+            throws Exception {
+        final Set<Integer> earlier = new HashSet<>();
+        loads.forEach(l -> earlier.addAll(l.closed.keySet()));
+        final Set<Integer> tenant = new LinkedHashSet<>();
+        final StringBuilder deny = new StringBuilder("# every device of tenant t" + DENIED_TENANT + "\n");
+        for (int i = DENIED_TENANT; i < size; i += TENANTS) {
+            deny.append("identity:").append(Fleet.identity(i)).append('\n');
+            if (!earlier.contains(i)) {
+                tenant.add(i);
+            }
+        }
+        long cpuBefore = ConnectBenchmark.cpuTicks(process.pid());
+        final double denied = replace(denyList(), deny.toString());
+        final long denyDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (closedSince(loads, denied, tenant, true) < tenant.size() && System.nanoTime() < denyDeadline) {
+            Thread.sleep(50);
+        }
+        Thread.sleep(2000); // anything else cut would show now
+        final double denyCpu = (ConnectBenchmark.cpuTicks(process.pid()) - cpuBefore) / TICKS_PER_SECOND;
+        final int denyCuts = closedSince(loads, denied, tenant, true);
+        final int denyWrong = closedSince(loads, denied, tenant, false);
+        final double denySeconds = lastClosedSince(loads, denied, tenant) - denied;
+        System.out.printf(
+                Locale.ROOT,
+                "  deny list naming tenant t%d's %d connected devices: %d cut, last %.2f s after the file was"
+                        + " replaced (CPU %.2f s), %d others cut%n",
+                DENIED_TENANT,
+                tenant.size(),
+                denyCuts,
+                denySeconds,
+                denyCpu,
+                denyWrong);
+
+        // The tenant forgiven: the list emptied, the tenant's devices reconnect.
+        replace(denyList(), "");
+        final long emptied = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Metrics.scrape().get("deny_list_entries") > 0 && System.nanoTime() < emptied) {
+            Thread.sleep(100);
+        }
+        for (final Load load : loads) {
+            load.back.clear();
+            load.refused.set(0);
+        }
+        final Metrics beforeBack = Metrics.scrape();
+        final double told = System.currentTimeMillis() / 1000.0;
+        for (final Load load : loads) {
+            load.tell("reconnect");
+        }
+        final long backDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (tenantBack(loads, tenant).size() < tenant.size() && System.nanoTime() < backDeadline) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(1000); // the revoked devices' refused attempts finish too
+        final List<Double> back = tenantBack(loads, tenant);
+        final double backSeconds = back.stream().mapToDouble(d -> d).max().orElse(Double.NaN) - told;
+        final Metrics afterBack = Metrics.scrape();
+        double hitRate = Double.NaN;
+        if (ocsp) {
+            // Each returning device's CONNECT looks its answer up once (the CRL-revoked ones are refused
+            // before OCSP is asked); the requests counter cannot tell these from the sweep's refreshes.
+            final double hits = afterBack.get("ocsp_cache_hits") - beforeBack.get("ocsp_cache_hits");
+            hitRate = back.isEmpty() ? Double.NaN : hits / back.size();
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "  deny list emptied: %d of the tenant's %d back in %.2f s%s%n",
+                back.size(),
+                tenant.size(),
+                backSeconds,
+                ocsp ? String.format(Locale.ROOT, "; OCSP answers from the cache %.1f%%", hitRate * 100) : "");
+
+        // A connected service narrowed by an acl-extension reload.
+        final CompletableFuture<Double> bridgeCut = new CompletableFuture<>();
+        final int[] reasonCode = {-1};
+        final Mqtt5AsyncClient client = Mqtt5Client.builder()
+                .identifier(bridge.identity())
+                .serverHost("127.0.0.1")
+                .serverPort(port)
+                .sslConfig(bridge.ssl())
+                .addDisconnectedListener(context -> {
+                    if (context.getCause() instanceof Mqtt5DisconnectException) {
+                        reasonCode[0] = ((Mqtt5DisconnectException) context.getCause())
+                                .getMqttMessage()
+                                .getReasonCode()
+                                .getCode();
+                    }
+                    bridgeCut.complete(System.currentTimeMillis() / 1000.0);
+                })
+                .buildAsync();
+        client.connect().get(30, TimeUnit.SECONDS);
+        client.subscribeWith().topicFilter("+/attrs").send().get(30, TimeUnit.SECONDS);
+        final Path acl = aclConfig(broker);
+        final String wide = Files.readString(acl);
+        final String narrow = wide.replace("<subscribe>+/attrs</subscribe>", "<subscribe>t00:d00000/attrs</subscribe>");
+        if (narrow.equals(wide)) {
+            throw new IllegalStateException("the acl configuration does not give " + BRIDGE + " +/attrs: " + wide);
+        }
+        cpuBefore = ConnectBenchmark.cpuTicks(process.pid());
+        final double narrowed = replace(acl, narrow);
+        double cutAt = Double.NaN;
+        try {
+            cutAt = bridgeCut.get(30, TimeUnit.SECONDS);
+        } catch (final java.util.concurrent.TimeoutException e) {
+            System.out.println("  the narrowed service was not cut within 30 s");
+        }
+        Thread.sleep(2000);
+        final double aclCpu = (ConnectBenchmark.cpuTicks(process.pid()) - cpuBefore) / TICKS_PER_SECOND;
+        final int aclWrong = closedSince(loads, narrowed, Set.of(), false);
+        replace(acl, wide);
+        Thread.sleep(2000); // the wider configuration back in force before the restarts
+        System.out.printf(
+                Locale.ROOT,
+                "  acl-extension reload narrowing %s: cut (reason code 0x%02x) %.2f s after the file was replaced"
+                        + " (CPU %.2f s), %d devices cut%n",
+                BRIDGE,
+                reasonCode[0],
+                cutAt - narrowed,
+                aclCpu,
+                aclWrong);
+        return new LiveOps(
+                tenant.size(),
+                denyCuts,
+                denySeconds,
+                denyCpu,
+                denyWrong,
+                back.size(),
+                backSeconds,
+                cutAt - narrowed,
+                aclCpu,
+                reasonCode[0],
+                aclWrong,
+                Double.NaN,
+                Double.NaN,
+                Double.NaN,
+                hitRate);
+    }
+
+    /** Replaces {@code file} in one step (as operators' tools should); returns when, in epoch seconds. */
+    private double replace(final Path file, final String content) throws IOException {
+        final Path next = out.resolve(file.getFileName() + ".next");
+        Files.writeString(next, content);
+        final double at = System.currentTimeMillis() / 1000.0;
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return at;
+    }
+
+    /** Devices closed at or after {@code since} that are ({@code inside}) or are not in {@code devices}. */
+    private static int closedSince(
+            final List<Load> loads, final double since, final Set<Integer> devices, final boolean inside) {
+        int count = 0;
+        for (final Load load : loads) {
+            for (final Map.Entry<Integer, Double> closed : load.closed.entrySet()) {
+                if (closed.getValue() >= since && devices.contains(closed.getKey()) == inside) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    private static double lastClosedSince(final List<Load> loads, final double since, final Set<Integer> devices) {
+        double last = Double.NaN;
+        for (final Load load : loads) {
+            for (final Map.Entry<Integer, Double> closed : load.closed.entrySet()) {
+                if (closed.getValue() >= since && devices.contains(closed.getKey())) {
+                    last = Double.isNaN(last) ? closed.getValue() : Math.max(last, closed.getValue());
+                }
+            }
+        }
+        return last;
+    }
+
+    /** When each of {@code devices} came back (epoch seconds). */
+    private static List<Double> tenantBack(final List<Load> loads, final Set<Integer> devices) {
+        final List<Double> back = new ArrayList<>();
+        for (final Load load : loads) {
+            for (final double[] one : load.back) {
+                if (devices.contains((int) one[2])) {
+                    back.add(one[0]);
+                }
+            }
+        }
+        return back;
+    }
+
+    /** crl-extension's metrics from the launcher's Prometheus endpoint. */
+    record Metrics(Map<String, Double> values) {
+        private static final String PREFIX = "dev_certguard_crl_extension_";
+        private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+        static Metrics scrape() throws Exception {
+            final String text = HTTP.send(
+                            java.net.http.HttpRequest.newBuilder(java.net.URI.create(METRICS))
+                                    .timeout(Duration.ofSeconds(10))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                    .body();
+            final Map<String, Double> values = new LinkedHashMap<>();
+            for (final String line : text.split("\n")) {
+                if (!line.startsWith(PREFIX)) {
+                    continue;
+                }
+                final int space = line.lastIndexOf(' ');
+                String name = line.substring(PREFIX.length(), space);
+                final int labels = name.indexOf('{');
+                if (labels >= 0) {
+                    name = name.substring(0, labels);
+                }
+                if (name.endsWith("_total")) {
+                    name = name.substring(0, name.length() - "_total".length());
+                }
+                values.merge(name, Double.parseDouble(line.substring(space + 1)), Double::sum);
+            }
+            return new Metrics(values);
+        }
+
+        double get(final String name) {
+            return values.getOrDefault(name, 0.0);
+        }
+
+        double sum(final String prefix) {
+            return values.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith(prefix))
+                    .mapToDouble(Map.Entry::getValue)
+                    .sum();
         }
     }
 
@@ -561,13 +987,12 @@ public final class ScaleBenchmark {
         final StringBuilder out = new StringBuilder();
         out.append(
                 "| broker | devices | connected | ramp s | CONNECTs/s | ramp p99 ms | broker CPU ms/CONNECT | broker core busy % | heap B/conn | RSS B/conn"
-                        + " | certguard objects B/conn | idle CPU % | 1,000 revoked: last cut s | its CPU s | others cut"
-                        + " | restart 50/90/99/100% s | refusals | restart CONNACK p99 ms |\n");
-        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                        + " | certguard objects B/conn | idle CPU % | 1,000 revoked: last cut s | its CPU s | others cut |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (final Step s : steps) {
             out.append(String.format(
                     Locale.ROOT,
-                    "| %s | %,d | %,d | %.1f | %.0f | %.0f | %.2f | %.0f | %.0f | %.0f | %.0f | %.1f | %s | %s | %s | %.1f / %.1f / %.1f / %.1f | %d | %.0f |%n",
+                    "| %s | %,d | %,d | %.1f | %.0f | %.0f | %.2f | %.0f | %.0f | %.0f | %.0f | %.1f | %s | %s | %s |%n",
                     s.broker(),
                     s.devices(),
                     s.connected(),
@@ -580,21 +1005,77 @@ public final class ScaleBenchmark {
                     s.rssBytesPerConnection(),
                     s.certguardBytesPerConnection(),
                     s.idleCpuPercent(),
-                    Double.isNaN(s.revocationSeconds())
-                            ? "-"
-                            : String.format(Locale.ROOT, "%.2f", s.revocationSeconds()),
-                    Double.isNaN(s.revocationCpuSeconds())
-                            ? "-"
-                            : String.format(Locale.ROOT, "%.2f", s.revocationCpuSeconds()),
-                    Double.isNaN(s.revocationSeconds()) ? "-" : String.valueOf(s.wrongCuts()),
-                    s.restartSeconds()[0],
-                    s.restartSeconds()[1],
-                    s.restartSeconds()[2],
-                    s.restartSeconds()[3],
-                    s.restartRefused(),
-                    s.restartP99Ms()));
+                    figure(s.revocationSeconds()),
+                    figure(s.revocationCpuSeconds()),
+                    Double.isNaN(s.revocationSeconds()) ? "-" : String.valueOf(s.wrongCuts())));
+        }
+        out.append("\nRestarts with the whole fleet reconnecting at once (one row per restart):\n\n");
+        out.append("| broker | devices | restart | back | 50% s | 90% s | 99% s | all s | refusals | CONNACK p99 ms"
+                + " | broker CPU s during the storm, by thread |\n");
+        out.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (final Step s : steps) {
+            for (int i = 0; i < s.storms().size(); i++) {
+                final Storm storm = s.storms().get(i);
+                out.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %,d | %d | %,d of %,d | %.1f | %.1f | %.1f | %.1f | %d | %.0f | %s |%n",
+                        s.broker(),
+                        s.devices(),
+                        i + 1,
+                        storm.back(),
+                        storm.expected(),
+                        storm.seconds()[0],
+                        storm.seconds()[1],
+                        storm.seconds()[2],
+                        storm.seconds()[3],
+                        storm.refused(),
+                        storm.p99Ms(),
+                        top(storm.threadSeconds(), 6)));
+            }
+        }
+        if (steps.stream().anyMatch(s -> s.live() != LiveOps.NONE)) {
+            out.append("\nLive operations with the fleet connected (certguard):\n\n");
+            out.append("| broker | devices | deny one tenant: devices | cut | last cut s | CPU s | others cut"
+                    + " | tenant back after the list is emptied | in s | acl reload narrowing a service: cut after s"
+                    + " | reason code | CPU s | devices cut | OCSP requests during the ramp | OCSP refreshes/s, fleet"
+                    + " connected | broker CPU % then | OCSP cache hits, tenant back |\n");
+            out.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+            for (final Step s : steps) {
+                final LiveOps l = s.live();
+                if (l == LiveOps.NONE) {
+                    continue;
+                }
+                out.append(String.format(
+                        Locale.ROOT,
+                        "| %s | %,d | %,d | %,d | %.2f | %.2f | %d | %,d | %.2f | %.2f | 0x%02X | %.2f | %d | %s | %s | %s | %s |%n",
+                        s.broker(),
+                        s.devices(),
+                        l.tenantDevices(),
+                        l.denyCuts(),
+                        l.denySeconds(),
+                        l.denyCpuSeconds(),
+                        l.denyWrong(),
+                        l.tenantBack(),
+                        l.tenantBackSeconds(),
+                        l.aclSeconds(),
+                        l.aclReasonCode(),
+                        l.aclCpuSeconds(),
+                        l.aclWrong(),
+                        Double.isNaN(l.ocspRampRequests())
+                                ? "-"
+                                : String.format(Locale.ROOT, "%,.0f", l.ocspRampRequests()),
+                        figure(l.ocspRequestsPerSecond()),
+                        figure(l.ocspWindowCpuPercent()),
+                        Double.isNaN(l.ocspHitRate())
+                                ? "-"
+                                : String.format(Locale.ROOT, "%.1f%%", l.ocspHitRate() * 100)));
+            }
         }
         return out.toString();
+    }
+
+    private static String figure(final double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.2f", value);
     }
 
     /** Memory and CPU against N, one line per broker. */

@@ -40,8 +40,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 /**
  * An OCSP responder inside the simulation's JVM, behind the HTTP client certguard's OCSP client is
  * given: every request gets a "good" answer signed by the CA, valid an hour from the simulation's
- * clock, answered on the calling thread. So a million devices can be asked about without a million
- * sockets; the client still builds each request and verifies each signed answer. Thread-safe.
+ * clock, answered on the calling thread (or held, as a slow responder's). So a million devices can be
+ * asked about without a million sockets; the client still builds each request and verifies each
+ * signed answer. Thread-safe.
  */
 final class InProcessOcspResponder extends HttpClient {
 
@@ -49,6 +50,10 @@ final class InProcessOcspResponder extends HttpClient {
     private final PrivateKey key;
     private final Clock clock;
     private final AtomicLong requests = new AtomicLong();
+    /** While set, requests are held unanswered (a slow responder) until {@link #timeOutHeld()}. */
+    private volatile boolean holding;
+
+    private final java.util.Queue<CompletableFuture<?>> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     InProcessOcspResponder(final X509Certificate ca, final PrivateKey key, final Clock clock) {
         this.ca = ca;
@@ -60,10 +65,30 @@ final class InProcessOcspResponder extends HttpClient {
         return requests.get();
     }
 
+    /** From now on, holds every request unanswered. */
+    void hold() {
+        holding = true;
+    }
+
+    /** Ends every held request with a timeout, as a responder that never answered would, and stops holding. */
+    int timeOutHeld() {
+        holding = false;
+        int count = 0;
+        for (CompletableFuture<?> request; (request = held.poll()) != null; count++) {
+            request.completeExceptionally(new java.net.http.HttpTimeoutException("held by the simulation"));
+        }
+        return count;
+    }
+
     @Override
     public <T> CompletableFuture<HttpResponse<T>> sendAsync(
             final HttpRequest request, final HttpResponse.BodyHandler<T> handler) {
         requests.incrementAndGet();
+        if (holding) {
+            final CompletableFuture<HttpResponse<T>> waiting = new CompletableFuture<>();
+            held.add(waiting);
+            return waiting;
+        }
         final byte[] body;
         try {
             body = answer(read(request));
