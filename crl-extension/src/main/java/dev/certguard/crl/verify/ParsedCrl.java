@@ -20,6 +20,8 @@ public final class ParsedCrl {
 
     private static final String PEM_BEGIN = "-----BEGIN X509 CRL-----";
     private static final String PEM_END = "-----END X509 CRL-----";
+    private static final String NSS_BEGIN = "-----BEGIN CRL-----";
+    private static final String NSS_END = "-----END CRL-----";
     static final String CRL_NUMBER = "2.5.29.20";
     private static final int MAX_NOTED = 8;
 
@@ -69,7 +71,10 @@ public final class ParsedCrl {
         this.revoked = revoked;
     }
 
-    /** Parses a CRL given as DER, or as PEM ({@code -----BEGIN X509 CRL-----}). */
+    /**
+     * Parses a CRL given as DER, as PEM ({@code -----BEGIN X509 CRL-----}, or NSS's {@code -----BEGIN
+     * CRL-----}), or as bare base64 of the DER (what {@code cfssl gencrl} prints).
+     */
     public static @NotNull ParsedCrl parse(final byte @NotNull [] bytes) throws CrlFormatException {
         return parseDer(pemOrDer(bytes));
     }
@@ -82,17 +87,28 @@ public final class ParsedCrl {
             return bytes;
         }
         final String text = new String(bytes, StandardCharsets.ISO_8859_1);
-        final int begin = text.indexOf(PEM_BEGIN);
-        if (begin < 0) {
-            throw new CrlFormatException("neither DER nor a PEM '" + PEM_BEGIN + "' block");
+        String begun = PEM_BEGIN;
+        String ending = PEM_END;
+        int begin = text.indexOf(PEM_BEGIN);
+        if (begin < 0 && text.contains(NSS_BEGIN)) {
+            begun = NSS_BEGIN;
+            ending = NSS_END;
+            begin = text.indexOf(NSS_BEGIN);
         }
-        final int body = begin + PEM_BEGIN.length();
-        final int end = text.indexOf(PEM_END, body);
+        if (begin < 0) {
+            final byte[] bare = bareBase64(text);
+            if (bare != null) {
+                return bare;
+            }
+            throw new CrlFormatException("neither DER, nor base64 of DER, nor a PEM '" + PEM_BEGIN + "' block");
+        }
+        final int body = begin + begun.length();
+        final int end = text.indexOf(ending, body);
         if (end < 0) {
             throw new CrlFormatException(
-                    text.lastIndexOf(PEM_END, begin) >= 0
-                            ? "PEM block reversed: '" + PEM_END + "' comes before '" + PEM_BEGIN + "'"
-                            : "PEM block has no '" + PEM_END + "' after its '" + PEM_BEGIN + "'");
+                    text.lastIndexOf(ending, begin) >= 0
+                            ? "PEM block reversed: '" + ending + "' comes before '" + begun + "'"
+                            : "PEM block has no '" + ending + "' after its '" + begun + "'");
         }
         final byte[] der;
         try {
@@ -104,6 +120,56 @@ public final class ParsedCrl {
             throw new CrlFormatException("PEM block is empty");
         }
         return der;
+    }
+
+    /**
+     * The DER of a text that is nothing but base64 (line breaks and surrounding blanks allowed) of a
+     * DER SEQUENCE, or {@code null}: anything else is not taken for a CRL.
+     */
+    private static byte @Nullable [] bareBase64(final String text) {
+        final String trimmed = text.strip();
+        if (trimmed.isEmpty()) {
+            return null;
+        }
+        for (int i = 0; i < trimmed.length(); i++) {
+            final char c = trimmed.charAt(i);
+            final boolean base64 = (c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '+'
+                    || c == '/'
+                    || c == '=';
+            if (!base64 && c != '\n' && c != '\r') {
+                return null;
+            }
+        }
+        try {
+            final byte[] der = Base64.getMimeDecoder().decode(trimmed);
+            return der.length > 0 && der[0] == Der.SEQUENCE ? der : null;
+        } catch (final IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The cRLNumber extension's value, which must be exactly one DER INTEGER (NSS's {@code crlutil}
+     * has been seen writing a bare byte): named in the message, since the number orders CRLs.
+     */
+    private static BigInteger crlNumber(final byte[] der, final Der.Tlv value) throws CrlFormatException {
+        final byte[] encoded;
+        try {
+            final Der inner = new Der(der, value.valueStart, value.end);
+            encoded = value(der, inner.expect(Der.INTEGER, "cRLNumber"));
+            if (inner.hasMore()) {
+                throw new CrlFormatException("data after the INTEGER");
+            }
+        } catch (final CrlFormatException e) {
+            throw new CrlFormatException("cRLNumber is not a DER INTEGER (" + e.getMessage() + ")");
+        }
+        if (encoded.length == 0) {
+            throw new CrlFormatException("empty cRLNumber");
+        }
+        return new BigInteger(encoded);
     }
 
     private static ParsedCrl parseDer(final byte[] der) throws CrlFormatException {
@@ -155,12 +221,7 @@ public final class ParsedCrl {
                 final boolean critical = extension.peekTag() == Der.BOOLEAN && der[extension.next().valueStart] != 0;
                 final Der.Tlv value = extension.expect(Der.OCTET_STRING, "extension value");
                 if (CRL_NUMBER.equals(id)) {
-                    final Der inner = new Der(der, value.valueStart, value.end);
-                    final byte[] encoded = value(der, inner.expect(Der.INTEGER, "cRLNumber"));
-                    if (encoded.length == 0) {
-                        throw new CrlFormatException("empty cRLNumber");
-                    }
-                    number = new BigInteger(encoded);
+                    number = crlNumber(der, value);
                 } else if (critical && !"2.5.29.35".equals(id)) {
                     unsupported(unsupported, id);
                 } else if ("2.5.29.27".equals(id) || "2.5.29.28".equals(id)) {

@@ -77,6 +77,52 @@ class CrlVerifierTest {
     }
 
     @Test
+    void bare_base64_as_cfssl_prints_it_and_nss_begin_crl_armour_read_like_der() throws Exception {
+        final byte[] der = EC.crl().der();
+        final String base64 = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der);
+        final String nss = "-----BEGIN CRL-----\r\n" + base64 + "\r\n-----END CRL-----\r\n";
+
+        assertThat(verify((base64 + "\n").getBytes(StandardCharsets.US_ASCII)).thisUpdate())
+                .isEqualTo(verify(der).thisUpdate());
+        assertThat(verify(Base64.getEncoder().encode(der)).number()).isEqualTo(BigInteger.ONE);
+        assertThat(verify(nss.getBytes(StandardCharsets.US_ASCII)).thisUpdate())
+                .isEqualTo(verify(der).thisUpdate());
+        // Base64 of something that is not a DER SEQUENCE is not taken for a CRL.
+        assertThatThrownBy(() -> ParsedCrl.parse(Base64.getEncoder().encode("hello".getBytes())))
+                .isInstanceOf(CrlFormatException.class)
+                .hasMessageContaining("neither DER, nor base64 of DER");
+        assertThatThrownBy(() -> ParsedCrl.parse("-----BEGIN CRL-----\nAAAA\n".getBytes()))
+                .isInstanceOf(CrlFormatException.class)
+                .hasMessageContaining("-----END CRL-----");
+    }
+
+    @Test
+    void a_crl_number_that_is_not_a_der_integer_is_refused_naming_the_field() throws Exception {
+        final byte[] der = EC.crl().der();
+        // cRLNumber 1 is encoded 02 01 01 inside its OCTET STRING (04 03): give the INTEGER another
+        // tag, lengths unchanged, as a CA tool that writes a malformed number would.
+        final byte[] bad = der.clone();
+        boolean found = false;
+        for (int i = 0; i + 4 < bad.length; i++) {
+            if (bad[i] == 0x04
+                    && bad[i + 1] == 0x03
+                    && bad[i + 2] == 0x02
+                    && bad[i + 3] == 0x01
+                    && bad[i + 4] == 0x01) {
+                bad[i + 2] = 0x01; // tag BOOLEAN instead of INTEGER
+                found = true;
+                break;
+            }
+        }
+        assertThat(found).as("the CRL number's encoding").isTrue();
+
+        assertThatThrownBy(() -> ParsedCrl.parse(bad))
+                .isInstanceOf(CrlFormatException.class)
+                .hasMessageContaining("cRLNumber is not a DER INTEGER");
+    }
+
+    @Test
     void crl_signed_by_another_key_under_the_same_name_is_refused() {
         final TestCa impostor = TestCa.ec("CN=IOTmidCA,O=certguard");
         final TestCa.Crl crl = EC.crl();
