@@ -43,9 +43,12 @@ import java.util.regex.Pattern;
  * this machine's open-file limit: the broker pinned to core 0, the load (Python asyncio over
  * OpenSSL, several processes, connections spread over 127.0.0.x source addresses) pinned to core 1.
  * For each broker and N: the ramp, heap and RSS per connection (and certguard's share of the class
- * histogram), idle CPU with the fleet connected and pinging, and, for certguard, the revocation of
- * 1,000 connected devices by a 1,000,000-entry CRL (time to the last cut) and a restart with the
- * whole fleet reconnecting at once. Not thread-safe; one run at a time.
+ * histogram), idle CPU with the fleet connected and pinging; for certguard the revocation of 1,000
+ * connected devices by a 1,000,000-entry CRL (time to the last cut), a deny list naming one tenant's
+ * devices and the tenant's return once it is emptied, an acl-extension reload narrowing a connected
+ * service, and with OCSP on ({@code certguard-ocsp}) the refreshes the sweep makes and the cache's
+ * hits; then restarts with the whole fleet reconnecting at once, with the broker's CPU by thread.
+ * Not thread-safe; one run at a time.
  */
 public final class ScaleBenchmark {
 
