@@ -254,9 +254,7 @@ public final class Simulation {
                 () -> state.install(verifier.verify(ParsedCrl.parse(base), "simulation", Instant.now())));
         final int before0 = disconnects.get();
         timedSweep(operations, "first CRL in force: sweep", revocation::sweepCrlChanges);
-        operations.set(
-                operations.size() - 1,
-                withAffected(operations.get(operations.size() - 1), disconnects.get() - before0));
+        affected(operations, disconnects.get() - before0);
         final byte[] first = LargeCrl.generate(ca, CRL_ENTRIES, 1, 2, revoked).der();
         timed(
                 operations,
@@ -264,17 +262,14 @@ public final class Simulation {
                 () -> state.install(verifier.verify(ParsedCrl.parse(first), "simulation", Instant.now())));
         final int before = disconnects.get();
         timedSweep(operations, "CRL update: sweep, 1,000 connected newly revoked", revocation::sweepCrlChanges);
-        operations.set(
-                operations.size() - 1, withAffected(operations.get(operations.size() - 1), disconnects.get() - before));
+        affected(operations, disconnects.get() - before);
 
         // 2. The usual refresh: a new CRL number, nobody connected newly revoked.
         final byte[] second = LargeCrl.generate(ca, CRL_ENTRIES, 1, 3, revoked).der();
         state.install(verifier.verify(ParsedCrl.parse(second), "simulation", Instant.now()));
         final int before2 = disconnects.get();
         timedSweep(operations, "CRL update: sweep, nobody newly revoked", revocation::sweepCrlChanges);
-        operations.set(
-                operations.size() - 1,
-                withAffected(operations.get(operations.size() - 1), disconnects.get() - before2));
+        affected(operations, disconnects.get() - before2);
         timedSweep(
                 operations,
                 "every connection checked against all in force (a crl-extension reload)",
@@ -293,9 +288,7 @@ public final class Simulation {
             crlRuntime.updateAndGet(current -> current.withDenyList(deny));
             revocation.sweepDenyList();
         });
-        operations.set(
-                operations.size() - 1,
-                withAffected(operations.get(operations.size() - 1), disconnects.get() - before3));
+        affected(operations, disconnects.get() - before3);
         timedSweep(operations, "deny list: changed again, nothing new", revocation::sweepDenyList);
         final double denyBytes = (liveHeap() - beforeDeny) / (double) size;
 
@@ -305,7 +298,7 @@ public final class Simulation {
         final AtomicInteger aclCuts = new AtomicInteger();
         timedSweep(
                 operations, "acl reload: a service narrowed", () -> aclCuts.set(rights.applied(aclBefore, aclAfter)));
-        operations.set(operations.size() - 1, withAffected(operations.get(operations.size() - 1), aclCuts.get()));
+        affected(operations, aclCuts.get());
 
         // 5. A lifetime policy change: the maximum lifetime shortened from 24 h to 12 h.
         final AtomicInteger earlier = new AtomicInteger();
@@ -313,7 +306,7 @@ public final class Simulation {
                 operations,
                 "lifetime policy: max lifetime 24 h -> 12 h",
                 () -> earlier.set(lifetimes.reconfigure(lifetimePolicy(Duration.ofHours(12)), false)));
-        operations.set(operations.size() - 1, withAffected(operations.get(operations.size() - 1), earlier.get()));
+        affected(operations, earlier.get());
 
         // 6. OCSP turned on: every device's answer asked for once (what its CONNECT check does), then
         // the refresh schedule: a sweep each second, which visits only the connections whose answers fall due.
@@ -343,8 +336,7 @@ public final class Simulation {
                         }
                     }
                 }));
-        operations.set(
-                operations.size() - 1, withAffected(operations.get(operations.size() - 1), responder.requests()));
+        affected(operations, responder.requests());
         final long afterAnswers = liveHeap();
         crlRuntime.set(new CrlRuntime(
                 crlConfig(cas, crlRuntime.get().denyList(), ocspConfig()),
@@ -356,9 +348,7 @@ public final class Simulation {
                 operations,
                 "OCSP: first sweep after it is turned on (schedules every connection)",
                 revocation::ocspSweep);
-        operations.set(
-                operations.size() - 1,
-                withAffected(operations.get(operations.size() - 1), responder.requests() - asked));
+        affected(operations, responder.requests() - asked);
         final long afterSchedule = liveHeap();
         final int quiet = 10;
         final long quietStart = System.nanoTime();
@@ -383,18 +373,14 @@ public final class Simulation {
                 operations,
                 "OCSP: the sweep second every answer falls due (a slow responder: refreshes asked up to the cap)",
                 revocation::ocspSweep);
-        operations.set(
-                operations.size() - 1,
-                withAffected(operations.get(operations.size() - 1), responder.requests() - beforeWave));
+        affected(operations, responder.requests() - beforeWave);
         clock.skip(Duration.ofSeconds(1));
         final long beforeBusy = responder.requests();
         timedSweep(
                 operations,
                 "OCSP: the next second, the responder still busy (nothing more asked)",
                 revocation::ocspSweep);
-        operations.set(
-                operations.size() - 1,
-                withAffected(operations.get(operations.size() - 1), responder.requests() - beforeBusy));
+        affected(operations, responder.requests() - beforeBusy);
         responder.timeOutHeld();
         final double ocspCacheBytes = (afterAnswers - beforeAnswers) / (double) size;
         final double ocspScheduleBytes = (afterSchedule - afterAnswers) / (double) size;
@@ -468,6 +454,11 @@ public final class Simulation {
             work.run();
             return null;
         });
+    }
+
+    /** Sets how many connections the operation just timed affected. */
+    private static void affected(final List<Operation> operations, final long affected) {
+        operations.set(operations.size() - 1, withAffected(operations.get(operations.size() - 1), affected));
     }
 
     private static Operation withAffected(final Operation operation, final long affected) {

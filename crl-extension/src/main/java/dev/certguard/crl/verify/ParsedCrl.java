@@ -87,14 +87,10 @@ public final class ParsedCrl {
             return bytes;
         }
         final String text = new String(bytes, StandardCharsets.ISO_8859_1);
-        String begun = PEM_BEGIN;
-        String ending = PEM_END;
-        int begin = text.indexOf(PEM_BEGIN);
-        if (begin < 0 && text.contains(NSS_BEGIN)) {
-            begun = NSS_BEGIN;
-            ending = NSS_END;
-            begin = text.indexOf(NSS_BEGIN);
-        }
+        final boolean nss = !text.contains(PEM_BEGIN) && text.contains(NSS_BEGIN);
+        final String begun = nss ? NSS_BEGIN : PEM_BEGIN;
+        final String ending = nss ? NSS_END : PEM_END;
+        final int begin = text.indexOf(begun);
         if (begin < 0) {
             final byte[] bare = bareBase64(text);
             if (bare != null) {
