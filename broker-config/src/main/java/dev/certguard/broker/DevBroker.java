@@ -64,8 +64,12 @@ public final class DevBroker {
         if (created) {
             pki.init("certguard dev CA", Duration.ofDays(3650), DevPki.LOCAL_HOSTS, false);
         } else {
-            for (final Path required :
-                    List.of(pki.caCertificate(), pki.caKey(), pki.brokerKeystore(), pki.truststore(), pki.crlPem())) {
+            final List<Path> requiredFiles = new java.util.ArrayList<>(
+                    List.of(pki.caCertificate(), pki.caKey(), pki.brokerKeystore(), pki.truststore(), pki.crlPem()));
+            if (pki.isTwoTier()) {
+                requiredFiles.addAll(List.of(pki.rootCrlPem(), pki.caBundle()));
+            }
+            for (final Path required : requiredFiles) {
                 if (!Files.isRegularFile(required)) {
                     throw new PkiException(pki.dir() + " exists but lacks " + required.getFileName() + "; delete "
                             + pki.dir() + " to have a new dev PKI created");
@@ -119,7 +123,7 @@ public final class DevBroker {
 
     /** The exact commands that work against the running dev broker, with paths relative to {@code cwd}. */
     public String instructions(final Path cwd) {
-        final String ca = relative(cwd, pki.caCertificate());
+        final String ca = relative(cwd, pki.trustAnchor());
         final String cert = relative(cwd, pki.deviceCertificate(DevPki.SEED_DEVICE));
         final String key = relative(cwd, pki.deviceKey(DevPki.SEED_DEVICE));
         final String tls = " --cafile " + ca + " --cert " + cert + " --key " + key;
@@ -140,6 +144,7 @@ public final class DevBroker {
                         + "/config -m '{\"config_example\": 1 }'" + service(cwd, ca, K2V_BRIDGE),
                 "",
                 "More devices:  java -jar " + launcherJar(cwd) + " pki issue TENANT:DEVICE_ID",
+                "Sign a CSR:    java -jar " + launcherJar(cwd) + " pki sign client.csr",
                 "Revoke one:    java -jar " + launcherJar(cwd) + " pki revoke " + cert,
                 "Deny one now:  echo 'identity:" + DevPki.SEED_DEVICE + "' >> " + relative(cwd, denyList()),
                 "");
@@ -156,21 +161,24 @@ public final class DevBroker {
     }
 
     private String crlConfig() {
+        final StringBuilder sources = new StringBuilder();
+        for (final Path crl : pki.crlFiles()) {
+            sources.append("        <crl-source>").append(crl.toAbsolutePath()).append("</crl-source>\n");
+        }
         return """
                 <?xml version="1.0" encoding="UTF-8"?>
-                <!-- Written by the dev launcher: the dev PKI's CA and CRL. -->
+                <!-- Written by the dev launcher: the dev PKI's CAs and CRLs. -->
                 <crl-extension>
                     <ca-certificates>%s</ca-certificates>
                     <crl-sources>
-                        <crl-source>%s</crl-source>
-                    </crl-sources>
+                %s    </crl-sources>
                     <refresh-interval-seconds>5</refresh-interval-seconds>
                     <when-unavailable>reject</when-unavailable>
                     <disconnect-revoked-clients>true</disconnect-revoked-clients>
                     <deny-list>conf/deny-list.txt</deny-list>
                 </crl-extension>
                 """
-                .formatted(pki.caCertificate().toAbsolutePath(), pki.crlPem().toAbsolutePath());
+                .formatted(pki.caCertificatesForCrls().toAbsolutePath(), sources);
     }
 
     private static String relative(final Path cwd, final Path file) {

@@ -2,29 +2,30 @@ package dev.certguard.pki;
 
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import org.bouncycastle.asn1.ASN1Encodable;
-import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.CertIOException;
@@ -35,19 +36,25 @@ import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A certificate authority held in memory: issues device, service, server and intermediate CA
- * certificates and signs CRLs. Keys are ECDSA P-256. Used by the dev PKI, the tests and the
- * benchmarks. Immutable; thread-safe.
+ * certificates and signs CRLs. Keys are of any {@link KeyType} (ECDSA P-256 unless asked otherwise);
+ * each signature uses the algorithm that fits the signing key. Used by the dev PKI, the tests and
+ * the benchmarks. Immutable; thread-safe.
  */
 public final class CertificateAuthority {
 
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final String SIGNATURE = "SHA256withECDSA";
+    /**
+     * Signs and verifies PSS with an unregistered instance: BouncyCastle names PSS signatures
+     * ({@code SHA256WITHRSAANDMGF1}) in a way the JDK's providers do not know.
+     */
+    static final BouncyCastleProvider PSS_PROVIDER = new BouncyCastleProvider();
 
     private final KeyPair keys;
     private final X509Certificate certificate;
@@ -59,7 +66,13 @@ public final class CertificateAuthority {
 
     /** A new self-signed root CA valid from now until {@code notAfter}. */
     public static CertificateAuthority createRoot(final String commonName, final Instant notAfter) {
-        final KeyPair keys = newKeyPair();
+        return createRoot(commonName, notAfter, KeyType.P256);
+    }
+
+    /** A new self-signed root CA with a key of {@code keyType}, valid from now until {@code notAfter}. */
+    public static CertificateAuthority createRoot(
+            final String commonName, final Instant notAfter, final KeyType keyType) {
+        final KeyPair keys = keyType.generate();
         final X500Name name = new X500Name(new org.bouncycastle.asn1.x500.RDN[] {
             new org.bouncycastle.asn1.x500.RDN(
                     org.bouncycastle.asn1.x500.style.BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(commonName))
@@ -73,18 +86,14 @@ public final class CertificateAuthority {
                 Instant.now().minusSeconds(60),
                 notAfter,
                 Purpose.CA,
-                List.of());
+                null,
+                null);
         return new CertificateAuthority(keys, certificate);
     }
 
+    /** A new ECDSA P-256 key pair. */
     public static KeyPair newKeyPair() {
-        try {
-            final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-            return generator.generateKeyPair();
-        } catch (final GeneralSecurityException e) {
-            throw new IllegalStateException("the JRE cannot generate P-256 keys", e);
-        }
+        return KeyType.P256.generate();
     }
 
     public X509Certificate certificate() {
@@ -121,6 +130,22 @@ public final class CertificateAuthority {
             final Instant notAfter,
             final Purpose purpose,
             final List<String> hostNames) {
+        return issue(subject, publicKey, notBefore, notAfter, purpose, hostNames(hostNames), null);
+    }
+
+    /**
+     * Issues a certificate with an arbitrary subject, the given subject alternative names (none when
+     * null) and, when {@code crlDistributionPoint} is not null, a CRL Distribution Point naming it.
+     * {@code notAfter} is capped at this CA's own.
+     */
+    public X509Certificate issue(
+            final X500Name subject,
+            final PublicKey publicKey,
+            final Instant notBefore,
+            final Instant notAfter,
+            final Purpose purpose,
+            final GeneralNames subjectAltNames,
+            final URI crlDistributionPoint) {
         final Instant cappedNotAfter =
                 notAfter.isAfter(certificate.getNotAfter().toInstant())
                         ? certificate.getNotAfter().toInstant()
@@ -134,12 +159,19 @@ public final class CertificateAuthority {
                 notBefore,
                 cappedNotAfter,
                 purpose,
-                hostNames);
+                subjectAltNames,
+                crlDistributionPoint);
     }
 
     /** An intermediate CA signed by this one. */
     public CertificateAuthority issueIntermediate(final String commonName, final Instant notAfter) {
-        final KeyPair intermediateKeys = newKeyPair();
+        return issueIntermediate(commonName, notAfter, KeyType.P256);
+    }
+
+    /** An intermediate CA with a key of {@code keyType}, signed by this one. */
+    public CertificateAuthority issueIntermediate(
+            final String commonName, final Instant notAfter, final KeyType keyType) {
+        final KeyPair intermediateKeys = keyType.generate();
         final X509Certificate intermediate = issue(
                 commonName,
                 intermediateKeys.getPublic(),
@@ -181,11 +213,37 @@ public final class CertificateAuthority {
     /** CRL reason code {@code unspecified}. */
     public static final int UNSPECIFIED = CRLReason.unspecified;
 
-    private static X500Name cn(final String commonName) {
+    /** A subject made of one CN (a UTF8String). */
+    public static X500Name cn(final String commonName) {
         return new X500Name(new org.bouncycastle.asn1.x500.RDN[] {
             new org.bouncycastle.asn1.x500.RDN(
                     org.bouncycastle.asn1.x500.style.BCStyle.CN, new org.bouncycastle.asn1.DERUTF8String(commonName))
         });
+    }
+
+    private static GeneralNames hostNames(final List<String> hostNames) {
+        if (hostNames.isEmpty()) {
+            return null;
+        }
+        final List<GeneralName> names = new ArrayList<>();
+        for (final String host : hostNames) {
+            names.add(
+                    isIpAddress(host)
+                            ? new GeneralName(GeneralName.iPAddress, host)
+                            : new GeneralName(GeneralName.dNSName, host));
+        }
+        return new GeneralNames(names.toArray(new GeneralName[0]));
+    }
+
+    /**
+     * Key usage of an end-entity certificate by its key: an RSA key may also encipher (TLS 1.2 RSA key
+     * transport, what the seed's CSRs ask for); RSASSA-PSS, EC and Ed25519 keys only sign (RFC 4055,
+     * RFC 8410).
+     */
+    private static KeyUsage endEntityKeyUsage(final PublicKey publicKey) {
+        return publicKey.getAlgorithm().equals("RSA")
+                ? new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment)
+                : new KeyUsage(KeyUsage.digitalSignature);
     }
 
     private static X509Certificate build(
@@ -197,7 +255,8 @@ public final class CertificateAuthority {
             final Instant notBefore,
             final Instant notAfter,
             final Purpose purpose,
-            final List<String> hostNames) {
+            final GeneralNames subjectAltNames,
+            final URI crlDistributionPoint) {
         try {
             final BigInteger serial = new BigInteger(127, RANDOM).add(BigInteger.ONE);
             final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
@@ -216,28 +275,27 @@ public final class CertificateAuthority {
                 }
                 case CLIENT -> {
                     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-                    builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+                    builder.addExtension(Extension.keyUsage, true, endEntityKeyUsage(publicKey));
                     builder.addExtension(
                             Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
                 }
                 case SERVER -> {
                     builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-                    builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature));
+                    builder.addExtension(Extension.keyUsage, true, endEntityKeyUsage(publicKey));
                     builder.addExtension(
                             Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
                 }
                 default -> throw new IllegalArgumentException("unknown purpose " + purpose);
             }
-            if (!hostNames.isEmpty()) {
-                final List<ASN1Encodable> names = new ArrayList<>();
-                for (final String host : hostNames) {
-                    names.add(
-                            isIpAddress(host)
-                                    ? new GeneralName(GeneralName.iPAddress, host)
-                                    : new GeneralName(GeneralName.dNSName, host));
-                }
-                builder.addExtension(
-                        Extension.subjectAlternativeName, false, new DERSequence(names.toArray(new ASN1Encodable[0])));
+            if (subjectAltNames != null) {
+                builder.addExtension(Extension.subjectAlternativeName, false, subjectAltNames);
+            }
+            if (crlDistributionPoint != null) {
+                final DistributionPointName name = new DistributionPointName(new GeneralNames(
+                        new GeneralName(GeneralName.uniformResourceIdentifier, crlDistributionPoint.toString())));
+                builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
+                    new DistributionPoint(name, null, null)
+                }));
             }
             return new JcaX509CertificateConverter().getCertificate(builder.build(signer(issuerKeys.getPrivate())));
         } catch (final GeneralSecurityException | CertIOException e) {
@@ -259,7 +317,12 @@ public final class CertificateAuthority {
 
     private static ContentSigner signer(final PrivateKey key) {
         try {
-            return new JcaContentSignerBuilder(SIGNATURE).build(key);
+            final String algorithm = KeyType.signatureAlgorithmFor(key);
+            final JcaContentSignerBuilder builder = new JcaContentSignerBuilder(algorithm);
+            if (algorithm.equals(KeyType.RSAPSS.signatureAlgorithm())) {
+                builder.setProvider(PSS_PROVIDER);
+            }
+            return builder.build(key);
         } catch (final OperatorCreationException e) {
             throw new IllegalStateException("cannot create signer", e);
         }

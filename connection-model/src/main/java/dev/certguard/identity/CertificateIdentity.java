@@ -33,7 +33,18 @@ public final class CertificateIdentity {
      */
     public static @NotNull String commonName(final @NotNull X509Certificate certificate)
             throws InvalidIdentityException {
-        final String rfc2253 = certificate.getSubjectX500Principal().getName(X500Principal.RFC2253);
+        return commonName(certificate.getSubjectX500Principal());
+    }
+
+    /**
+     * Returns the only CN of {@code subject} (a certificate's, or a signing request's before it
+     * becomes one), by the same rules as {@link #commonName(X509Certificate)}.
+     *
+     * @throws InvalidIdentityException if the subject has no CN, more than one CN, or a CN that is
+     *                                  not a string
+     */
+    public static @NotNull String commonName(final @NotNull X500Principal subject) throws InvalidIdentityException {
+        final String rfc2253 = subject.getName(X500Principal.RFC2253);
         final LdapName name;
         try {
             name = new LdapName(rfc2253);

@@ -11,6 +11,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
+import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -68,6 +69,18 @@ class CertificateIdentityTest {
         assertThatThrownBy(() -> CertificateIdentity.commonName(certificate("CN=admin:a1998e+CN=v2k-bridge")))
                 .isInstanceOf(InvalidIdentityException.class)
                 .hasMessageContaining("2 CNs");
+    }
+
+    @Test
+    void subject_of_a_signing_request_follows_the_same_rules_as_a_certificate() throws Exception {
+        assertThat(CertificateIdentity.commonName(new X500Principal("O=dojot, CN=admin:a1998e")))
+                .isEqualTo("admin:a1998e");
+        assertThatThrownBy(() -> CertificateIdentity.commonName(new X500Principal("CN=admin:a1998e+CN=v2k-bridge")))
+                .isInstanceOf(InvalidIdentityException.class)
+                .hasMessageContaining("2 CNs");
+        assertThatThrownBy(() -> CertificateIdentity.commonName(new X500Principal("O=dojot")))
+                .isInstanceOf(InvalidIdentityException.class)
+                .hasMessage("certificate subject has no CN");
     }
 
     @Test

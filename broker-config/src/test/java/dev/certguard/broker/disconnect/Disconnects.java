@@ -37,19 +37,30 @@ public final class Disconnects {
 
     public static Watched<Mqtt5BlockingClient> mqtt5(
             final TestBroker broker, final Credentials credentials, final String clientId) {
-        return mqtt5WithWill(broker, credentials, clientId, null);
+        return mqtt5WithWill(broker, credentials.sslConfig(), clientId, null);
+    }
+
+    /** An MQTT 5 client with these TLS settings (a pinned TLS version, say). */
+    public static Watched<Mqtt5BlockingClient> mqtt5(
+            final TestBroker broker, final MqttClientSslConfig ssl, final String clientId) {
+        return mqtt5WithWill(broker, ssl, clientId, null);
     }
 
     /** An MQTT 5 client, with a will on {@code willTopic} unless it is null. */
     static Watched<Mqtt5BlockingClient> mqtt5WithWill(
             final TestBroker broker, final Credentials credentials, final String clientId, final String willTopic) {
+        return mqtt5WithWill(broker, credentials.sslConfig(), clientId, willTopic);
+    }
+
+    private static Watched<Mqtt5BlockingClient> mqtt5WithWill(
+            final TestBroker broker, final MqttClientSslConfig ssl, final String clientId, final String willTopic) {
         final CompletableFuture<Ended> ended = new CompletableFuture<>();
         final long[] connectedAt = new long[1];
         final Mqtt5BlockingClient client = Mqtt5Client.builder()
                 .identifier(clientId)
                 .serverHost("localhost")
                 .serverPort(broker.tlsPort())
-                .sslConfig(credentials.sslConfig())
+                .sslConfig(ssl)
                 .addDisconnectedListener(context -> ended.complete(ended5(context, connectedAt[0])))
                 .buildBlocking();
         if (willTopic == null) {

@@ -44,6 +44,11 @@ public record Credentials(
      * would refuse to hold a chain that an attacker sends on purpose).
      */
     public MqttClientSslConfig sslConfig() {
+        return sslConfig("TLSv1.3", "TLSv1.2");
+    }
+
+    /** The same as {@link #sslConfig()}, offering only the given TLS versions (e.g. {@code TLSv1.2}). */
+    public MqttClientSslConfig sslConfig(final String... protocols) {
         try {
             final X509Certificate[] chain = new X509Certificate[1 + intermediates.size()];
             chain[0] = certificate;
@@ -53,7 +58,7 @@ public record Credentials(
             return MqttClientSslConfig.builder()
                     .keyManagerFactory(new FixedKeyManagerFactory(new FixedKeyManager(key, chain)))
                     .trustManagerFactory(trustManagers(caCertificate))
-                    .protocols(List.of("TLSv1.3", "TLSv1.2"))
+                    .protocols(List.of(protocols))
                     .build();
         } catch (final Exception e) {
             throw new IllegalStateException("cannot build TLS settings", e);

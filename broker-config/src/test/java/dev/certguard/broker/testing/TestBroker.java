@@ -16,7 +16,10 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +64,7 @@ public final class TestBroker implements AutoCloseable {
         private final Map<String, String> extensionConfigs = new LinkedHashMap<>();
         private String plainListener;
         private TestPki pki;
+        private final List<X509Certificate> alsoTrusted = new ArrayList<>();
 
         private Builder(final Path dir) {
             this.dir = dir;
@@ -81,6 +85,12 @@ public final class TestBroker implements AutoCloseable {
         /** The PKI of this broker (created by {@link #prepare()} unless one was given). */
         public TestPki pki() {
             return pki;
+        }
+
+        /** Trusts client certificates from these CAs too (the TLS listener's truststore holds them beside the PKI's CA). */
+        public Builder trust(final List<X509Certificate> cas) {
+            alsoTrusted.addAll(cas);
+            return this;
         }
 
         /** Uses an existing PKI instead of a new one. */
@@ -104,7 +114,7 @@ public final class TestBroker implements AutoCloseable {
                                 tlsPort,
                                 pki.devPki().brokerKeystore(),
                                 DevPki.KEYSTORE_PASSWORD,
-                                pki.devPki().truststore(),
+                                truststore(home),
                                 DevPki.KEYSTORE_PASSWORD)
                         .inMemoryPersistence();
                 final int plainPort = plainListener == null ? -1 : freePort();
@@ -131,16 +141,39 @@ public final class TestBroker implements AutoCloseable {
         private int tlsPort;
         private int plainPort;
 
+        /** The PKI's truststore, or a copy of it that also holds {@link #trust}'s CAs. */
+        private Path truststore(final BrokerHome home) throws IOException {
+            if (alsoTrusted.isEmpty()) {
+                return pki.devPki().truststore();
+            }
+            try {
+                final KeyStore store = KeyStore.getInstance("PKCS12");
+                try (var in = Files.newInputStream(pki.devPki().truststore())) {
+                    store.load(in, DevPki.KEYSTORE_PASSWORD.toCharArray());
+                }
+                for (int i = 0; i < alsoTrusted.size(); i++) {
+                    store.setCertificateEntry("also-trusted-" + i, alsoTrusted.get(i));
+                }
+                final Path file = dir.resolve("truststore-" + UUID.randomUUID() + ".p12");
+                try (var out = Files.newOutputStream(file)) {
+                    store.store(out, DevPki.KEYSTORE_PASSWORD.toCharArray());
+                }
+                return file;
+            } catch (final java.security.GeneralSecurityException e) {
+                throw new IOException("cannot write the test truststore", e);
+            }
+        }
+
         public TestBroker start() throws BrokerStartException {
             // The providers the launcher installs, so every end-to-end test runs the broker's handshakes on them.
-            NativeCrypto.install(true);
+            NativeCrypto.install(NativeCrypto.wantedHere());
             final BrokerHome home = prepare();
             return new TestBroker(EmbeddedBroker.start(home, Duration.ofSeconds(60)), home, pki, tlsPort, plainPort);
         }
 
         /** Starts a home already written by {@link #prepare()} (and perhaps altered by the test). */
         public TestBroker start(final BrokerHome home) throws BrokerStartException {
-            NativeCrypto.install(true);
+            NativeCrypto.install(NativeCrypto.wantedHere());
             return new TestBroker(EmbeddedBroker.start(home, Duration.ofSeconds(60)), home, pki, tlsPort, plainPort);
         }
     }
