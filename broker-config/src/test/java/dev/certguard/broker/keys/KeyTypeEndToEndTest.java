@@ -126,8 +126,7 @@ class KeyTypeEndToEndTest {
         pki = TestPki.create(dir.resolve("pki"));
         final Instant notAfter = Instant.now().plus(Duration.ofDays(1));
         final List<X509Certificate> cas = new ArrayList<>();
-        final StringBuilder sources =
-                new StringBuilder("<crl-source>" + pki.devPki().crlPem() + "</crl-source>");
+        final List<Path> crls = new ArrayList<>();
         int n = 0;
         for (final Chain chain : CHAINS) {
             n++;
@@ -137,31 +136,15 @@ class KeyTypeEndToEndTest {
             CertificateAuthority issuing = root;
             if (chain.issuing() != null) {
                 final Issuer rootIssuer = new Issuer(root, dir.resolve("chain" + n + "-root-crl.pem"));
-                sources.append("<crl-source>").append(rootIssuer.crl).append("</crl-source>");
+                crls.add(rootIssuer.crl);
                 issuing = root.issueIntermediate(chain.name() + " issuing", notAfter, chain.issuing());
                 cas.add(issuing.certificate());
             }
             final Issuer issuer = new Issuer(issuing, dir.resolve("chain" + n + "-crl.pem"));
-            sources.append("<crl-source>").append(issuer.crl).append("</crl-source>");
+            crls.add(issuer.crl);
             ISSUERS.put(chain, issuer);
         }
-        final Path bundle = dir.resolve("ca-bundle.pem");
-        final List<X509Certificate> all = new ArrayList<>(cas);
-        all.add(0, pki.authority().certificate());
-        PemFiles.writeCertificates(bundle, true, all.toArray(new X509Certificate[0]));
-        broker = TestBroker.builder(dir)
-                .pki(pki)
-                .trust(cas)
-                .extensionConfig(
-                        "crl-extension",
-                        """
-                        <crl-extension>
-                            <ca-certificates>%s</ca-certificates>
-                            <crl-sources>%s</crl-sources>
-                            <refresh-interval-seconds>1</refresh-interval-seconds>
-                        </crl-extension>"""
-                                .formatted(bundle, sources))
-                .start();
+        broker = TestBroker.builder(dir).pki(pki).trustWithCrls(cas, crls).start();
     }
 
     static Stream<Arguments> chainsAndVersions() {

@@ -17,12 +17,12 @@ import java.util.Locale;
  * Debian's {@code openssl ocsp} as an OCSP responder on 127.0.0.1, answering from a CA database
  * ({@code index.txt}) that tests rewrite to revoke certificates (openssl reloads it when it changes).
  */
-final class OpensslResponder implements AutoCloseable {
+public final class OpensslResponder implements AutoCloseable {
 
     private static final DateTimeFormatter TIME =
             DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
-    final int port = TestBroker.freePort();
+    final int port;
     private final Path index;
     private final List<String> lines = new ArrayList<>();
     private final Process process;
@@ -30,26 +30,42 @@ final class OpensslResponder implements AutoCloseable {
 
     /** Answers for certificates of {@code ca} ({@code caFile}), signed with {@code signerFile}/{@code keyFile}. */
     OpensslResponder(final Path dir, final Path caFile, final Path signerFile, final Path keyFile) throws Exception {
+        this(dir, caFile, signerFile, keyFile, TestBroker.freePort(), List.of());
+    }
+
+    /**
+     * The same on {@code port}, with more {@code openssl ocsp} options, e.g. {@code -rmd sha512} or
+     * {@code -rsigopt rsa_padding_mode:pss} for how the answers are signed.
+     */
+    public OpensslResponder(
+            final Path dir,
+            final Path caFile,
+            final Path signerFile,
+            final Path keyFile,
+            final int port,
+            final List<String> options)
+            throws Exception {
+        this.port = port;
         Files.createDirectories(dir);
         index = dir.resolve("index.txt");
         Files.writeString(index, "");
         Files.writeString(dir.resolve("index.txt.attr"), "unique_subject = no\n");
-        process = new ProcessBuilder(
-                        "openssl",
-                        "ocsp",
-                        "-index",
-                        index.toString(),
-                        "-port",
-                        String.valueOf(port),
-                        "-CA",
-                        caFile.toString(),
-                        "-rsigner",
-                        signerFile.toString(),
-                        "-rkey",
-                        keyFile.toString(),
-                        "-ignore_err")
-                .redirectErrorStream(true)
-                .start();
+        final List<String> command = new ArrayList<>(List.of(
+                "openssl",
+                "ocsp",
+                "-index",
+                index.toString(),
+                "-port",
+                String.valueOf(port),
+                "-CA",
+                caFile.toString(),
+                "-rsigner",
+                signerFile.toString(),
+                "-rkey",
+                keyFile.toString(),
+                "-ignore_err"));
+        command.addAll(options);
+        process = new ProcessBuilder(command).redirectErrorStream(true).start();
         output = new OutputLines(process.getInputStream(), "openssl-ocsp");
         // A probe connection would hang openssl's single-threaded responder: wait for its own word.
         if (output.await("waiting for OCSP client connections", Duration.ofSeconds(10)) == null) {
@@ -57,12 +73,12 @@ final class OpensslResponder implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port + "/";
     }
 
     /** Marks {@code certificate} valid (good). */
-    synchronized void good(final X509Certificate certificate) throws IOException {
+    public synchronized void good(final X509Certificate certificate) throws IOException {
         final String serial = serial(certificate);
         lines.removeIf(line -> line.split("\t", -1)[3].equals(serial));
         lines.add(line("V", certificate, ""));
@@ -70,7 +86,7 @@ final class OpensslResponder implements AutoCloseable {
     }
 
     /** Marks {@code certificate} revoked from now on. */
-    synchronized void revoke(final X509Certificate certificate) throws IOException {
+    public synchronized void revoke(final X509Certificate certificate) throws IOException {
         final String serial = serial(certificate);
         lines.removeIf(line -> line.split("\t", -1)[3].equals(serial));
         lines.add(line("R", certificate, TIME.format(java.time.Instant.now().minusSeconds(5))));
@@ -125,7 +141,7 @@ final class OpensslResponder implements AutoCloseable {
         }
     }
 
-    String output() {
+    public String output() {
         return output.output();
     }
 

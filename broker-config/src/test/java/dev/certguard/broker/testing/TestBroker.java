@@ -65,6 +65,7 @@ public final class TestBroker implements AutoCloseable {
         private String plainListener;
         private TestPki pki;
         private final List<X509Certificate> alsoTrusted = new ArrayList<>();
+        private final List<Path> extraCrls = new ArrayList<>();
 
         private Builder(final Path dir) {
             this.dir = dir;
@@ -90,6 +91,16 @@ public final class TestBroker implements AutoCloseable {
         /** Trusts client certificates from these CAs too (the TLS listener's truststore holds them beside the PKI's CA). */
         public Builder trust(final List<X509Certificate> cas) {
             alsoTrusted.addAll(cas);
+            return this;
+        }
+
+        /**
+         * Trusts client certificates from {@code cas} too, and has the crl-extension check them
+         * against {@code crls} beside the PKI's own CRL, refreshed every second.
+         */
+        public Builder trustWithCrls(final List<X509Certificate> cas, final List<Path> crls) {
+            trust(cas);
+            extraCrls.addAll(crls);
             return this;
         }
 
@@ -125,7 +136,8 @@ public final class TestBroker implements AutoCloseable {
                 Files.writeString(home.conf().resolve("logback.xml"), QUIET_LOGBACK);
                 home.installExtensionsFrom(BrokerHome.template());
                 Files.writeString(
-                        home.extension("crl-extension").resolve("conf").resolve("config.xml"), crlConfig(pki.devPki()));
+                        home.extension("crl-extension").resolve("conf").resolve("config.xml"),
+                        extraCrls.isEmpty() ? crlConfig(pki.devPki()) : crlConfigWithExtras(home));
                 for (final Map.Entry<String, String> entry : extensionConfigs.entrySet()) {
                     Files.writeString(
                             home.extension(entry.getKey()).resolve("conf").resolve("config.xml"), entry.getValue());
@@ -140,6 +152,26 @@ public final class TestBroker implements AutoCloseable {
 
         private int tlsPort;
         private int plainPort;
+
+        private String crlConfigWithExtras(final BrokerHome home) throws IOException {
+            final List<X509Certificate> all = new ArrayList<>();
+            all.add(pki.authority().certificate());
+            all.addAll(alsoTrusted);
+            final Path bundle = dir.resolve("ca-bundle-" + UUID.randomUUID() + ".pem");
+            dev.certguard.pki.PemFiles.writeCertificates(bundle, true, all.toArray(new X509Certificate[0]));
+            final StringBuilder sources =
+                    new StringBuilder("<crl-source>" + pki.devPki().crlPem() + "</crl-source>");
+            for (final Path crl : extraCrls) {
+                sources.append("<crl-source>").append(crl).append("</crl-source>");
+            }
+            return """
+                    <crl-extension>
+                        <ca-certificates>%s</ca-certificates>
+                        <crl-sources>%s</crl-sources>
+                        <refresh-interval-seconds>1</refresh-interval-seconds>
+                    </crl-extension>"""
+                    .formatted(bundle, sources);
+        }
 
         /** The PKI's truststore, or a copy of it that also holds {@link #trust}'s CAs. */
         private Path truststore(final BrokerHome home) throws IOException {

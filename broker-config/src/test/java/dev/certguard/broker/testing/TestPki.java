@@ -2,6 +2,7 @@ package dev.certguard.broker.testing;
 
 import dev.certguard.pki.CertificateAuthority;
 import dev.certguard.pki.DevPki;
+import dev.certguard.pki.KeyType;
 import dev.certguard.pki.PemFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,9 +31,15 @@ public final class TestPki {
     }
 
     public static TestPki create(final Path dir) {
+        return create(dir, KeyType.P256);
+    }
+
+    /** A test PKI whose CA and broker keys are of {@code keyType} (devices stay P-256). */
+    public static TestPki create(final Path dir, final KeyType keyType) {
         try {
             final DevPki pki = new DevPki(dir);
-            pki.init("certguard test CA", Duration.ofDays(2), DevPki.LOCAL_HOSTS, false);
+            pki.init(
+                    new DevPki.Init("certguard test CA", null, keyType, Duration.ofDays(2), DevPki.LOCAL_HOSTS, false));
             return new TestPki(pki, pki.authority());
         } catch (final Exception e) {
             throw new IllegalStateException("cannot create test PKI", e);

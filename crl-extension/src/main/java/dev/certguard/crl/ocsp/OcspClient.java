@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -20,7 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -28,6 +31,7 @@ import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 import org.bouncycastle.cert.ocsp.BasicOCSPResp;
@@ -39,6 +43,7 @@ import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
 import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.cert.ocsp.SingleResp;
+import org.bouncycastle.operator.ContentVerifier;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.DigestCalculatorProvider;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -281,12 +286,11 @@ public final class OcspClient {
     private static boolean signedByIssuerOrDelegate(
             final BasicOCSPResp basic, final X509Certificate issuer, final Instant now) {
         try {
-            final JcaContentVerifierProviderBuilder verifiers = new JcaContentVerifierProviderBuilder();
-            if (verifies(basic, verifiers.build(issuer.getPublicKey()))) {
+            if (verifies(basic, verifier(issuer.getPublicKey()))) {
                 return true;
             }
             final X509CertificateHolder issuerHolder = new JcaX509CertificateHolder(issuer);
-            final ContentVerifierProvider byIssuer = verifiers.build(issuerHolder);
+            final ContentVerifierProvider byIssuer = verifier(issuer.getPublicKey());
             for (final X509CertificateHolder delegate : basic.getCerts()) {
                 if (!delegate.getIssuer().equals(issuerHolder.getSubject())
                         || !delegate.isValidOn(Date.from(now))
@@ -296,7 +300,11 @@ public final class OcspClient {
                 final ExtendedKeyUsage purposes = ExtendedKeyUsage.fromExtensions(delegate.getExtensions());
                 if (purposes != null
                         && purposes.hasKeyPurposeId(KeyPurposeId.id_kp_OCSPSigning)
-                        && verifies(basic, verifiers.build(delegate))) {
+                        && verifies(
+                                basic,
+                                verifier(new JcaX509CertificateConverter()
+                                        .getCertificate(delegate)
+                                        .getPublicKey()))) {
                     return true;
                 }
             }
@@ -308,6 +316,41 @@ public final class OcspClient {
         } catch (final org.bouncycastle.cert.CertException e) {
             return false;
         }
+    }
+
+    /**
+     * Verifies signatures with {@code key} on the JVM's providers, except RSASSA-PSS ones: BouncyCastle
+     * names those in a way the JDK's providers do not know, so its own (unregistered) provider
+     * verifies them.
+     */
+    private static ContentVerifierProvider verifier(final PublicKey key) throws OperatorCreationException {
+        final ContentVerifierProvider jvm = new JcaContentVerifierProviderBuilder().build(key);
+        final ContentVerifierProvider pss = new JcaContentVerifierProviderBuilder()
+                .setProvider(PssProvider.INSTANCE)
+                .build(key);
+        return new ContentVerifierProvider() {
+            @Override
+            public boolean hasAssociatedCertificate() {
+                return false;
+            }
+
+            @Override
+            public X509CertificateHolder getAssociatedCertificate() {
+                return null;
+            }
+
+            @Override
+            public ContentVerifier get(final AlgorithmIdentifier algorithm) throws OperatorCreationException {
+                return PKCSObjectIdentifiers.id_RSASSA_PSS.equals(algorithm.getAlgorithm())
+                        ? pss.get(algorithm)
+                        : jvm.get(algorithm);
+            }
+        };
+    }
+
+    /** Made on first use only: most CAs never sign with PSS. */
+    private static final class PssProvider {
+        static final java.security.Provider INSTANCE = new org.bouncycastle.jce.provider.BouncyCastleProvider();
     }
 
     private static boolean verifies(final BasicOCSPResp basic, final ContentVerifierProvider verifier) {

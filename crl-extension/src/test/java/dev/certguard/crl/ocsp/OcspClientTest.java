@@ -146,6 +146,45 @@ class OcspClientTest {
         assertThat(revoked.revoked()).isTrue();
     }
 
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1} signing {2}")
+    @org.junit.jupiter.params.provider.CsvSource({
+        "RSA, 2048, SHA256withRSA",
+        "RSA, 3072, SHA384withRSA",
+        "RSA, 4096, SHA512withRSA",
+        "RSA, 2048, SHA256withRSAandMGF1",
+        "RSA, 2048, SHA384withRSAandMGF1",
+        "RSA, 2048, SHA512withRSAandMGF1",
+        "RSASSA-PSS, 2048, SHA256withRSAandMGF1",
+        "RSASSA-PSS, 2048, SHA512withRSAandMGF1",
+        "EC, 384, SHA384withECDSA",
+        "EC, 521, SHA512withECDSA",
+        "Ed25519, 0, Ed25519"
+    })
+    void answers_signed_by_issuers_of_every_common_algorithm_are_believed(
+            final String keyAlgorithm, final int size, final String signature) throws Exception {
+        final TestCa issuer = TestCa.signingWith("CN=" + signature + " issuer", keyAlgorithm, size, signature);
+        final CertificateID id = new CertificateID(
+                new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                new JcaX509CertificateHolder(issuer.certificate),
+                BigInteger.valueOf(4242));
+        final BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(new RespID(X500Name.getInstance(
+                issuer.certificate.getSubjectX500Principal().getEncoded())));
+        builder.addResponse(
+                id,
+                new RevokedStatus(new Date(), 1),
+                Date.from(Instant.now().minusSeconds(5)),
+                Date.from(Instant.now().plusSeconds(600)));
+        final byte[] der = new OCSPRespBuilder()
+                .build(
+                        OCSPRespBuilder.SUCCESSFUL,
+                        builder.build(TestCa.signer(signature).build(issuer.keys.getPrivate()), null, new Date()))
+                .getEncoded();
+
+        final OcspAnswer answer = client.verify(der, id, issuer.certificate, null);
+
+        assertThat(answer.revoked()).as(answer.toString()).isTrue();
+    }
+
     @Test
     void a_delegated_responder_counts_only_with_the_ocsp_signing_purpose() throws Exception {
         final KeyPair keys = TestCa.ec("CN=r").keys;

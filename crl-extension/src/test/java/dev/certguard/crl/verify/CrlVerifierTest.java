@@ -10,8 +10,11 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class CrlVerifierTest {
@@ -64,6 +67,46 @@ class CrlVerifierTest {
         assertThat(pss.certificate.getPublicKey().getAlgorithm()).isEqualTo("RSASSA-PSS");
         assertThat(verified.revoked().contains(BigInteger.valueOf(42).toByteArray()))
                 .isTrue();
+    }
+
+    /** Every signature a CA signs CRLs with: key algorithm, key size, signature algorithm. */
+    static Stream<Arguments> signatures() {
+        return Stream.of(
+                Arguments.of("RSA", 2048, "SHA256withRSA"),
+                Arguments.of("RSA", 3072, "SHA384withRSA"),
+                Arguments.of("RSA", 4096, "SHA512withRSA"),
+                Arguments.of("RSA", 2048, "SHA256withRSAandMGF1"),
+                Arguments.of("RSA", 2048, "SHA384withRSAandMGF1"),
+                Arguments.of("RSA", 2048, "SHA512withRSAandMGF1"),
+                Arguments.of("RSASSA-PSS", 2048, "SHA256withRSAandMGF1"),
+                Arguments.of("RSASSA-PSS", 2048, "SHA384withRSAandMGF1"),
+                Arguments.of("RSASSA-PSS", 2048, "SHA512withRSAandMGF1"),
+                Arguments.of("EC", 256, "SHA256withECDSA"),
+                Arguments.of("EC", 384, "SHA384withECDSA"),
+                Arguments.of("EC", 521, "SHA512withECDSA"),
+                Arguments.of("EC", 256, "SHA512withECDSA"),
+                Arguments.of("Ed25519", 0, "Ed25519"));
+    }
+
+    @ParameterizedTest(name = "{0} {1} signing {2}")
+    @MethodSource("signatures")
+    void crls_signed_with_every_common_algorithm_verify_and_a_flipped_signature_bit_does_not(
+            final String keyAlgorithm, final int size, final String signature) throws Exception {
+        final TestCa ca = TestCa.signingWith("CN=" + signature + " CA", keyAlgorithm, size, signature);
+        final TestCa.Crl crl = ca.crl();
+        crl.revoked = new BigInteger[] {BigInteger.valueOf(4242)};
+        final CrlVerifier verifier = new CrlVerifier(List.of(EC.certificate, ca.certificate), Duration.ZERO);
+        final byte[] der = crl.der();
+
+        final VerifiedCrl verified = verifier.verify(ParsedCrl.parse(der), "test", Instant.now());
+
+        assertThat(verified.revoked().contains(BigInteger.valueOf(4242).toByteArray()))
+                .isTrue();
+        final byte[] tampered = der.clone();
+        tampered[tampered.length - 1] ^= 0x01;
+        assertThatThrownBy(() -> verifier.verify(ParsedCrl.parse(tampered), "test", Instant.now()))
+                .isInstanceOf(CrlVerificationException.class)
+                .hasMessageContaining("signature does not verify");
     }
 
     @Test

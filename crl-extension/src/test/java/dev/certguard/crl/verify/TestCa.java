@@ -53,8 +53,17 @@ public final class TestCa {
         return create(name, "RSASSA-PSS", 2048, "SHA256withRSAandMGF1");
     }
 
+    /**
+     * A CA with a {@code keyAlgorithm} key of {@code size} bits (ignored for Ed25519) that signs its
+     * certificate and CRLs with {@code signature}, e.g. {@code SHA384withRSAandMGF1}.
+     */
+    public static TestCa signingWith(
+            final String name, final String keyAlgorithm, final int size, final String signature) {
+        return create(name, keyAlgorithm, size, signature);
+    }
+
     /** A signer for {@code signature}: BouncyCastle's own for PSS (the JDK's providers sign it differently). */
-    static JcaContentSignerBuilder signer(final String signature) {
+    public static JcaContentSignerBuilder signer(final String signature) {
         final JcaContentSignerBuilder builder = new JcaContentSignerBuilder(signature);
         return signature.contains("MGF1")
                 ? builder.setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider())
@@ -64,7 +73,9 @@ public final class TestCa {
     private static TestCa create(final String name, final String algorithm, final int size, final String signature) {
         try {
             final KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
-            generator.initialize(size);
+            if (!algorithm.startsWith("Ed")) {
+                generator.initialize(size);
+            }
             final KeyPair keys = generator.generateKeyPair();
             final Instant now = Instant.now();
             final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
