@@ -279,8 +279,13 @@ public final class DevPki {
     public Issued sign(final SigningRequest request, final Path out, final Issuance issuance)
             throws PkiException, IOException {
         final CertificateAuthority ca = authority();
+        if (out.toAbsolutePath().normalize().startsWith(dir.toAbsolutePath().normalize())) {
+            throw new PkiException("--out " + UntrustedText.escape(out.toString()) + " is inside the PKI directory "
+                    + dir + "; write the certificate elsewhere");
+        }
         if (!issuance.force() && Files.exists(out)) {
-            throw new PkiException(out + " exists already; not overwritten (use --force to replace it)");
+            throw new PkiException(UntrustedText.escape(out.toString())
+                    + " exists already; not overwritten (use --force to replace it)");
         }
         final Instant now = Instant.now();
         final X509Certificate certificate = ca.issue(
@@ -291,8 +296,8 @@ public final class DevPki {
                 CertificateAuthority.Purpose.CLIENT,
                 request.subjectAltNames(),
                 issuance.crlUrl());
-        keep(certificate);
         PemFiles.writeCertificates(out, true, certificate);
+        keep(certificate);
         return new Issued(out, null, certificate);
     }
 
@@ -350,6 +355,10 @@ public final class DevPki {
 
     private BigInteger revoke(final X509Certificate certificate, final String source, final int reason)
             throws PkiException, IOException {
+        if (certificate.getIssuerX500Principal().equals(certificate.getSubjectX500Principal())) {
+            throw new PkiException(source + " is a self-signed root: no CRL can revoke it; remove it from the"
+                    + " clients' and the broker's trust instead");
+        }
         final CertificateAuthority ca = authority();
         final CaFiles files;
         final CertificateAuthority issuer;

@@ -8,8 +8,6 @@ import java.security.SecureRandom;
 import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
 import java.security.spec.ECGenParameterSpec;
-import java.security.spec.MGF1ParameterSpec;
-import java.security.spec.PSSParameterSpec;
 import java.security.spec.RSAKeyGenParameterSpec;
 import java.util.Arrays;
 import java.util.Locale;
@@ -24,16 +22,15 @@ public enum KeyType {
     RSA2048("rsa2048", "RSA", 2048),
     RSA3072("rsa3072", "RSA", 3072),
     RSA4096("rsa4096", "RSA", 4096),
-    /** An RSASSA-PSS key (RFC 4055): it signs only with PSS, SHA-256, MGF1 SHA-256, salt 32. */
+    /**
+     * An RSASSA-PSS key (RFC 4055 id-RSASSA-PSS, with no parameter restrictions): it signs only with
+     * PSS; the dev PKI signs SHA-256, MGF1 SHA-256, salt 32.
+     */
     RSAPSS("rsapss", "RSASSA-PSS", 2048),
     P256("p256", "EC", 256),
     P384("p384", "EC", 384),
     P521("p521", "EC", 521),
     ED25519("ed25519", "Ed25519", 255);
-
-    /** The PSS parameters the dev PKI signs with: those an RSASSA-PSS key of {@link #RSAPSS} is made for. */
-    public static final PSSParameterSpec PSS_SHA256 =
-            new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, PSSParameterSpec.TRAILER_FIELD_BC);
 
     private static final SecureRandom RANDOM = new SecureRandom();
 

@@ -121,13 +121,10 @@ public final class PemFiles {
                     file.toString(), null, "exists already; not overwritten (use --force to replace it)");
         }
         // Write beside the target and move, so readers (a CRL refresher) never see a half-written file.
-        final Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
-        Files.write(
-                temporary,
-                bytes,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING,
-                StandardOpenOption.WRITE);
+        // The temporary file is new and randomly named: a link planted beside the target is never followed.
+        final Path temporary =
+                Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        Files.write(temporary, bytes, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
         if (secret) {
             try {
                 Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));

@@ -110,8 +110,10 @@ public final class PkiCli {
                     final SigningRequest request = SigningRequest.read(csr, options.service);
                     final Path target = options.out != null ? options.out : defaultCertificateFile(csr);
                     printIssued(pki.sign(request, target, options.issuance(Duration.ofDays(365))));
+                    out.println("identity    " + UntrustedText.escape(request.commonName())
+                            + (options.service ? " (service)" : " (device)"));
                     if (request.subjectAltNames() != null) {
-                        out.println("kept        the requested subjectAltName");
+                        out.println("kept        the requested subjectAltName " + request.subjectAltNamesForDisplay());
                     }
                     if (!request.ignored().isEmpty()) {
                         out.println("ignored     the requested " + String.join(", ", request.ignored())
@@ -157,7 +159,10 @@ public final class PkiCli {
             err.println("pki: error: " + e.getFile() + " " + e.getReason());
             return 1;
         } catch (final IOException e) {
-            err.println("pki: error: " + e);
+            err.println("pki: error: " + UntrustedText.escape(e.toString()));
+            return 1;
+        } catch (final RuntimeException e) {
+            err.println("pki: error: " + UntrustedText.escape(String.valueOf(e.getMessage())));
             return 1;
         }
     }
@@ -210,8 +215,8 @@ public final class PkiCli {
                     case "--crl-url" -> options.crlUrl = crlUrl(value(args, ++i, arg));
                     case "--serial" -> options.serial = serial(value(args, ++i, arg));
                     case "--host" -> options.hosts.add(value(args, ++i, arg));
-                    case "--days" -> options.days = positive(value(args, ++i, arg), arg);
-                    case "--seconds" -> options.seconds = positive(value(args, ++i, arg), arg);
+                    case "--days" -> options.days = bounded(value(args, ++i, arg), arg, MAX_DAYS);
+                    case "--seconds" -> options.seconds = bounded(value(args, ++i, arg), arg, MAX_DAYS * 86_400);
                     case "--reason" -> options.reason = value(args, ++i, arg);
                     case "--next-update-hours" -> options.nextUpdateHours = positive(value(args, ++i, arg), arg);
                     case "--force" -> options.force = true;
@@ -283,6 +288,17 @@ public final class PkiCli {
                 throw new IllegalArgumentException(option + " needs a value");
             }
             return args.get(index);
+        }
+
+        /** A hundred years: longer validity only overflows dates. */
+        private static final long MAX_DAYS = 36_500;
+
+        private static long bounded(final String text, final String option, final long max) {
+            final long value = positive(text, option);
+            if (value > max) {
+                throw new IllegalArgumentException(option + " must be <= " + max + ", was " + text);
+            }
+            return value;
         }
 
         private static long positive(final String text, final String option) {

@@ -19,11 +19,14 @@ import java.util.Map;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
@@ -92,10 +95,11 @@ public final class SigningRequest {
      */
     public static SigningRequest read(final Path file, final boolean service) throws PkiException, IOException {
         if (!Files.isRegularFile(file)) {
-            throw new PkiException("no certificate signing request at " + file);
+            throw new PkiException("no certificate signing request at " + UntrustedText.escape(file.toString()));
         }
         if (Files.size(file) > MAX_BYTES) {
-            throw new PkiException(file + " is larger than " + MAX_BYTES + " bytes; not a certificate signing request");
+            throw new PkiException(UntrustedText.escape(file.toString()) + " is larger than " + MAX_BYTES
+                    + " bytes; not a certificate signing request");
         }
         return parse(Files.readAllBytes(file), service);
     }
@@ -128,6 +132,7 @@ public final class SigningRequest {
         try {
             final JcaContentVerifierProviderBuilder verifier = new JcaContentVerifierProviderBuilder();
             if (request.getSignatureAlgorithm().getAlgorithm().equals(PKCSObjectIdentifiers.id_RSASSA_PSS)) {
+                checkPssParameters(request.getSignatureAlgorithm(), publicKey);
                 verifier.setProvider(CertificateAuthority.PSS_PROVIDER);
             }
             if (!request.isSignatureValid(verifier.build(publicKey))) {
@@ -174,9 +179,58 @@ public final class SigningRequest {
         return subjectAltNames;
     }
 
+    /** The subjectAltName as {@code DNS:host, IP:..., URI:...}, escaped for a terminal; empty when none. */
+    public String subjectAltNamesForDisplay() {
+        if (subjectAltNames == null) {
+            return "";
+        }
+        final List<String> names = new ArrayList<>();
+        for (final GeneralName name : subjectAltNames.getNames()) {
+            final String kind;
+            switch (name.getTagNo()) {
+                case GeneralName.dNSName -> kind = "DNS:";
+                case GeneralName.iPAddress -> kind = "IP:";
+                case GeneralName.uniformResourceIdentifier -> kind = "URI:";
+                case GeneralName.rfc822Name -> kind = "email:";
+                default -> kind = "type" + name.getTagNo() + ":";
+            }
+            names.add(kind + UntrustedText.escape(name.getName().toString()));
+        }
+        return String.join(", ", names);
+    }
+
     /** The requested extensions not copied into the certificate, by name (or dotted OID). */
     public List<String> ignored() {
         return ignored;
+    }
+
+    /**
+     * Bounds a PSS signature's parameters before any provider sees them: SHA-256/384/512 only, and a
+     * salt the key has room for (RFC 8017 §9.1.1); a hostile salt length would otherwise be allocated.
+     */
+    private static void checkPssParameters(final AlgorithmIdentifier algorithm, final PublicKey key)
+            throws PkiException {
+        final RSASSAPSSparams parameters;
+        try {
+            parameters = RSASSAPSSparams.getInstance(algorithm.getParameters());
+        } catch (final RuntimeException e) {
+            throw new PkiException("the request's RSASSA-PSS parameters cannot be decoded");
+        }
+        final Map<ASN1ObjectIdentifier, Integer> hashBytes = Map.of(
+                NISTObjectIdentifiers.id_sha256, 32,
+                NISTObjectIdentifiers.id_sha384, 48,
+                NISTObjectIdentifiers.id_sha512, 64);
+        final Integer hash = parameters == null
+                ? null
+                : hashBytes.get(parameters.getHashAlgorithm().getAlgorithm());
+        if (hash == null || !(key instanceof RSAKey rsa)) {
+            throw new PkiException("the request's RSASSA-PSS signature uses a hash other than SHA-256/384/512");
+        }
+        final int room = (rsa.getModulus().bitLength() - 1 + 7) / 8 - hash - 2;
+        final java.math.BigInteger salt = parameters.getSaltLength();
+        if (salt.signum() < 0 || salt.compareTo(java.math.BigInteger.valueOf(room)) > 0) {
+            throw new PkiException("the request's RSASSA-PSS salt length does not fit its key");
+        }
     }
 
     private static PKCS10CertificationRequest decode(final byte[] bytes) throws PkiException {

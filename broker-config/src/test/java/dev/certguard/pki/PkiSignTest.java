@@ -10,7 +10,14 @@ import java.security.KeyPair;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.util.stream.Stream;
+import org.bouncycastle.asn1.ASN1Integer;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
+import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.junit.jupiter.api.BeforeEach;
@@ -78,7 +85,8 @@ class PkiSignTest {
         final Path certificate = dir.resolve("client.crt");
         assertThat(pki.out())
                 .contains(certificate.toString())
-                .contains("kept        the requested subjectAltName")
+                .contains("identity    admin:a1998e (device)")
+                .contains("kept        the requested subjectAltName DNS:myhost")
                 .contains("ignored     the requested keyUsage, basicConstraints");
         assertThat(exec(
                         dir,
@@ -267,6 +275,60 @@ class PkiSignTest {
         assertThat(crl.isRevoked(first)).isTrue();
         assertThat(crl.isRevoked(second)).isTrue();
         assertThat(crl.getRevokedCertificates()).hasSize(2);
+    }
+
+    @Test
+    void a_self_signed_root_cannot_be_revoked_and_out_may_not_point_into_the_pki() throws Exception {
+        assertThat(pki.run("revoke", pki.file("root.crt"))).isEqualTo(1);
+        assertThat(pki.err()).contains("self-signed root");
+        final Path csr = seedCsr(2048, "/CN=admin:a1998e");
+
+        assertThat(pki.run("sign", csr.toString(), "--out", pki.file("ca.crt"), "--force"))
+                .isEqualTo(1);
+        assertThat(pki.err()).contains("inside the PKI directory");
+        assertThat(pki.run("sign", csr.toString(), "--days", "99999999999")).isEqualTo(2);
+        assertThat(pki.err()).contains("--days must be <=");
+    }
+
+    @Test
+    void a_pss_request_claiming_a_salt_of_two_gigabytes_is_refused_without_allocating_it() throws Exception {
+        final KeyPair keys = KeyType.RSA2048.generate();
+        final AlgorithmIdentifier sha256 = new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, DERNull.INSTANCE);
+        final AlgorithmIdentifier hostile = new AlgorithmIdentifier(
+                PKCSObjectIdentifiers.id_RSASSA_PSS,
+                new RSASSAPSSparams(
+                        sha256,
+                        new AlgorithmIdentifier(PKCSObjectIdentifiers.id_mgf1, sha256),
+                        new ASN1Integer(2_000_000_000L),
+                        new ASN1Integer(1)));
+        final ContentSigner liar = new ContentSigner() {
+            private final java.io.ByteArrayOutputStream signed = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public AlgorithmIdentifier getAlgorithmIdentifier() {
+                return hostile;
+            }
+
+            @Override
+            public java.io.OutputStream getOutputStream() {
+                return signed;
+            }
+
+            @Override
+            public byte[] getSignature() {
+                return new byte[256];
+            }
+        };
+        Files.write(
+                dir.resolve("salty.csr"),
+                new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=admin:salty"), keys.getPublic())
+                        .build(liar)
+                        .getEncoded());
+
+        assertThat(pki.run("sign", dir.resolve("salty.csr").toString())).isEqualTo(1);
+
+        assertThat(pki.err()).contains("salt length does not fit");
+        assertThat(dir.resolve("salty.crt")).doesNotExist();
     }
 
     @Test

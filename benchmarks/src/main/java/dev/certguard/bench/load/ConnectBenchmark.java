@@ -1,6 +1,7 @@
 package dev.certguard.bench.load;
 
 import dev.certguard.pki.CertificateAuthority;
+import dev.certguard.pki.KeyType;
 import dev.certguard.pki.PemFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -74,6 +75,8 @@ public final class ConnectBenchmark {
     private final List<String> modes;
     private final int crlEntries;
     private final boolean jfr;
+    /** The key type of the load generator's devices; the broker's own key stays P-256. */
+    private final KeyType deviceKeyType;
 
     private ConnectBenchmark(final Map<String, String> options) {
         out = Path.of(options.getOrDefault("out", "benchmarks/target/connect"));
@@ -89,6 +92,7 @@ public final class ConnectBenchmark {
                 .split(","));
         modes = List.of(options.getOrDefault("modes", "full,resumed,storm").split(","));
         jfr = Boolean.parseBoolean(options.getOrDefault("jfr", "false"));
+        deviceKeyType = KeyType.parse(options.getOrDefault("device-key-type", "p256"));
     }
 
     public static void main(final String[] args) throws Exception {
@@ -97,7 +101,7 @@ public final class ConnectBenchmark {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: connect [--connections N] [--waves W] [--rounds R]"
                         + " [--processes P] [--storm-devices D] [--crl-entries E] [--brokers a,b] [--modes full,resumed,storm]"
-                        + " [--jfr true] [--out DIR]");
+                        + " [--jfr true] [--device-key-type " + KeyType.names() + "] [--out DIR]");
             }
             options.put(args[i].substring(2), args[++i]);
         }
@@ -144,7 +148,8 @@ public final class ConnectBenchmark {
                 ocsp.destroy();
             }
         }
-        final StringBuilder report = new StringBuilder(report(results));
+        final StringBuilder report = new StringBuilder("Device keys: " + deviceKeyType.cliName()
+                + "; the broker's key and the CA: P-256.\n\n" + report(results));
         try (var recordings = Files.list(out)) {
             for (final Path recording : recordings
                     .filter(f -> f.toString().endsWith(".jfr"))
@@ -378,11 +383,11 @@ public final class ConnectBenchmark {
         return ticks;
     }
 
-    private static Path credentials(final CertificateAuthority ca, final Path dir, final int count, final String prefix)
+    private Path credentials(final CertificateAuthority ca, final Path dir, final int count, final String prefix)
             throws IOException {
         Files.createDirectories(dir);
         for (int i = 0; i < count; i++) {
-            final KeyPair keys = CertificateAuthority.newKeyPair();
+            final KeyPair keys = deviceKeyType.generate();
             final String name = String.format("%s%05d", prefix.substring(prefix.indexOf(':') + 1), i);
             PemFiles.writeCertificates(
                     dir.resolve(name + ".crt"),

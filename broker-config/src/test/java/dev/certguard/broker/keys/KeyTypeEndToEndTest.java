@@ -255,24 +255,26 @@ class KeyTypeEndToEndTest {
         client.disconnect();
     }
 
-    @Test
-    void brainpool_device_fails_the_tls_handshake_and_never_reaches_connect() throws Exception {
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"brainpoolP256r1", "secp256k1"})
+    void device_on_a_curve_the_jdk_dropped_fails_the_tls_handshake_and_never_reaches_connect(final String curve)
+            throws Exception {
         Mosquitto.require();
-        // A P-256 CA signs a brainpoolP256r1 device key with OpenSSL: the JDK (since 16) and the
-        // native provider have no brainpool curves, so the broker cannot verify the device's
-        // CertificateVerify and ends the handshake.
+        // A P-256 CA signs a device key on the curve with OpenSSL: the JDK (since 16) and the
+        // native provider have neither brainpool curves nor secp256k1, so the broker cannot verify
+        // the device's CertificateVerify and ends the handshake.
         final Chain chain = CHAINS.stream()
                 .filter(c -> c.device() == KeyType.P256 && c.issuing() == null)
                 .findFirst()
                 .orElseThrow();
         final CertificateAuthority ca = ISSUERS.get(chain).ca;
-        final Path work = dir.resolve("brainpool");
+        final Path work = dir.resolve(curve);
         java.nio.file.Files.createDirectories(work);
         PemFiles.writeCertificates(work.resolve("ca.crt"), true, ca.certificate());
         PemFiles.writePrivateKey(work.resolve("ca.key"), true, ca.privateKey());
         for (final String command : List.of(
-                "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:brainpoolP256r1 -out device.key",
-                "openssl req -new -key device.key -subj /CN=keys:brainpool -out device.csr",
+                "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:" + curve + " -out device.key",
+                "openssl req -new -key device.key -subj /CN=keys:" + curve + " -out device.csr",
                 "openssl x509 -req -in device.csr -CA ca.crt -CAkey ca.key -set_serial 77 -days 1 -out device.crt")) {
             final Mosquitto.Result made =
                     Mosquitto.run(List.of("bash", "-c", "cd '" + work + "' && " + command), Duration.ofSeconds(20));
@@ -285,7 +287,7 @@ class KeyTypeEndToEndTest {
                         "-V",
                         "mqttv5",
                         "-t",
-                        "keys:brainpool/attrs",
+                        "keys:" + curve + "/attrs",
                         "-m",
                         "{}",
                         "--cafile",

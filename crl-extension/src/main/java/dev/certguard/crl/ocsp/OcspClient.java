@@ -3,14 +3,19 @@ package dev.certguard.crl.ocsp;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.crl.source.CappedBody;
+import dev.certguard.crl.verify.PssSignatures;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.SignatureException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -19,6 +24,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
@@ -43,6 +49,7 @@ import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
 import org.bouncycastle.cert.ocsp.OCSPResp;
 import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.cert.ocsp.SingleResp;
+import org.bouncycastle.jcajce.io.OutputStreamFactory;
 import org.bouncycastle.operator.ContentVerifier;
 import org.bouncycastle.operator.ContentVerifierProvider;
 import org.bouncycastle.operator.DigestCalculatorProvider;
@@ -319,15 +326,12 @@ public final class OcspClient {
     }
 
     /**
-     * Verifies signatures with {@code key} on the JVM's providers, except RSASSA-PSS ones: BouncyCastle
-     * names those in a way the JDK's providers do not know, so its own (unregistered) provider
-     * verifies them.
+     * Verifies signatures with {@code key} on the JVM's providers. RSASSA-PSS ones go through
+     * {@link PssSignatures}, which bounds the signer's parameters first: BouncyCastle's own lookup
+     * names PSS in a way the JDK's providers do not know.
      */
     private static ContentVerifierProvider verifier(final PublicKey key) throws OperatorCreationException {
         final ContentVerifierProvider jvm = new JcaContentVerifierProviderBuilder().build(key);
-        final ContentVerifierProvider pss = new JcaContentVerifierProviderBuilder()
-                .setProvider(PssProvider.INSTANCE)
-                .build(key);
         return new ContentVerifierProvider() {
             @Override
             public boolean hasAssociatedCertificate() {
@@ -342,15 +346,44 @@ public final class OcspClient {
             @Override
             public ContentVerifier get(final AlgorithmIdentifier algorithm) throws OperatorCreationException {
                 return PKCSObjectIdentifiers.id_RSASSA_PSS.equals(algorithm.getAlgorithm())
-                        ? pss.get(algorithm)
+                        ? pss(key, algorithm)
                         : jvm.get(algorithm);
             }
         };
     }
 
-    /** Made on first use only: most CAs never sign with PSS. */
-    private static final class PssProvider {
-        static final java.security.Provider INSTANCE = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    private static ContentVerifier pss(final PublicKey key, final AlgorithmIdentifier algorithm)
+            throws OperatorCreationException {
+        final Signature signature;
+        try {
+            if (algorithm.getParameters() == null) {
+                throw new OperatorCreationException("RSASSA-PSS without parameters");
+            }
+            signature = PssSignatures.verifier(
+                    key, algorithm.getParameters().toASN1Primitive().getEncoded(ASN1Encoding.DER));
+        } catch (final GeneralSecurityException | IOException e) {
+            throw new OperatorCreationException("RSASSA-PSS refused: " + e.getMessage(), e);
+        }
+        return new ContentVerifier() {
+            @Override
+            public AlgorithmIdentifier getAlgorithmIdentifier() {
+                return algorithm;
+            }
+
+            @Override
+            public OutputStream getOutputStream() {
+                return OutputStreamFactory.createStream(signature);
+            }
+
+            @Override
+            public boolean verify(final byte[] expected) {
+                try {
+                    return signature.verify(expected);
+                } catch (final SignatureException e) {
+                    return false;
+                }
+            }
+        };
     }
 
     private static boolean verifies(final BasicOCSPResp basic, final ContentVerifierProvider verifier) {

@@ -3,11 +3,9 @@ package dev.certguard.crl.verify;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import dev.certguard.crl.path.Authority;
 import dev.certguard.text.UntrustedText;
-import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
-import java.security.spec.PSSParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -104,14 +102,15 @@ public final class CrlVerifier {
                 continue;
             }
             try {
-                final Signature signature = Signature.getInstance(algorithm);
-                // The key first: it picks the provider (the native one takes RSASSA-PSS signatures but
-                // not RSASSA-PSS keys, and setting the parameters first would tie the signature to it).
-                signature.initVerify(issuer.getPublicKey());
-                if (crl.signatureParameters != null && "RSASSA-PSS".equals(algorithm)) {
-                    final AlgorithmParameters parameters = AlgorithmParameters.getInstance("RSASSA-PSS");
-                    parameters.init(crl.signatureParameters);
-                    signature.setParameter(parameters.getParameterSpec(PSSParameterSpec.class));
+                final Signature signature;
+                if ("RSASSA-PSS".equals(algorithm)) {
+                    if (crl.signatureParameters == null) {
+                        continue;
+                    }
+                    signature = PssSignatures.verifier(issuer.getPublicKey(), crl.signatureParameters);
+                } else {
+                    signature = Signature.getInstance(algorithm);
+                    signature.initVerify(issuer.getPublicKey());
                 }
                 signature.update(crl.der, crl.tbsStart, crl.tbsEnd - crl.tbsStart);
                 if (signature.verify(crl.signature)) {
@@ -120,7 +119,7 @@ public final class CrlVerifier {
             } catch (final java.security.NoSuchAlgorithmException e) {
                 throw new CrlVerificationException(
                         "signature algorithm " + crl.signatureOid + " is not supported by this JVM");
-            } catch (final GeneralSecurityException | java.io.IOException | IllegalArgumentException e) {
+            } catch (final GeneralSecurityException | IllegalArgumentException e) {
                 // Wrong key type or malformed signature for this candidate: try the next one.
             }
         }

@@ -186,6 +186,66 @@ class OcspClientTest {
     }
 
     @Test
+    void a_pss_answer_claiming_a_salt_of_two_gigabytes_is_refused_without_allocating_it() throws Exception {
+        final TestCa issuer = TestCa.rsa("CN=pss salt issuer");
+        final CertificateID id = new CertificateID(
+                new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
+                new JcaX509CertificateHolder(issuer.certificate),
+                BigInteger.valueOf(4242));
+        final org.bouncycastle.asn1.x509.AlgorithmIdentifier sha256 =
+                new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+                        org.bouncycastle.asn1.nist.NISTObjectIdentifiers.id_sha256,
+                        org.bouncycastle.asn1.DERNull.INSTANCE);
+        final org.bouncycastle.asn1.x509.AlgorithmIdentifier hostile =
+                new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+                        org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.id_RSASSA_PSS,
+                        new org.bouncycastle.asn1.pkcs.RSASSAPSSparams(
+                                sha256,
+                                new org.bouncycastle.asn1.x509.AlgorithmIdentifier(
+                                        org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers.id_mgf1, sha256),
+                                new org.bouncycastle.asn1.ASN1Integer(2_000_000_000L),
+                                new org.bouncycastle.asn1.ASN1Integer(1)));
+        final org.bouncycastle.operator.ContentSigner liar = new org.bouncycastle.operator.ContentSigner() {
+            private final java.io.ByteArrayOutputStream signed = new java.io.ByteArrayOutputStream();
+
+            @Override
+            public org.bouncycastle.asn1.x509.AlgorithmIdentifier getAlgorithmIdentifier() {
+                return hostile;
+            }
+
+            @Override
+            public java.io.OutputStream getOutputStream() {
+                return signed;
+            }
+
+            @Override
+            public byte[] getSignature() {
+                return new byte[256];
+            }
+        };
+        final BasicOCSPRespBuilder builder = new BasicOCSPRespBuilder(new RespID(X500Name.getInstance(
+                issuer.certificate.getSubjectX500Principal().getEncoded())));
+        builder.addResponse(
+                id,
+                new RevokedStatus(new Date(), 1),
+                Date.from(Instant.now().minusSeconds(5)),
+                Date.from(Instant.now().plusSeconds(600)));
+        final byte[] der = new OCSPRespBuilder()
+                .build(OCSPRespBuilder.SUCCESSFUL, builder.build(liar, null, new Date()))
+                .getEncoded();
+        final long before =
+                Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+
+        final OcspAnswer answer = client.verify(der, id, issuer.certificate, null);
+
+        assertThat(answer.revoked()).isFalse();
+        assertThat(answer.status()).isNotEqualTo(OcspAnswer.Status.GOOD);
+        assertThat(Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory() - before)
+                .as("no salt-sized buffer was allocated")
+                .isLessThan(512L * 1024 * 1024);
+    }
+
+    @Test
     void a_delegated_responder_counts_only_with_the_ocsp_signing_purpose() throws Exception {
         final KeyPair keys = TestCa.ec("CN=r").keys;
 

@@ -41,7 +41,7 @@ public final class TestCa {
         return create(name, "EC", 256, "SHA256withECDSA");
     }
 
-    static TestCa rsa(final String name) {
+    public static TestCa rsa(final String name) {
         return create(name, "RSA", 2048, "SHA256withRSA");
     }
 
