@@ -51,10 +51,10 @@ public final class CertificateAuthority {
 
     private static final SecureRandom RANDOM = new SecureRandom();
     /**
-     * Signs and verifies PSS with an unregistered instance: BouncyCastle names PSS signatures
+     * Signs PSS with an unregistered instance: BouncyCastle names PSS signatures
      * ({@code SHA256WITHRSAANDMGF1}) in a way the JDK's providers do not know.
      */
-    static final BouncyCastleProvider PSS_PROVIDER = new BouncyCastleProvider();
+    private static final BouncyCastleProvider PSS_PROVIDER = new BouncyCastleProvider();
 
     private final KeyPair keys;
     private final X509Certificate certificate;

@@ -4,6 +4,7 @@ import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.IdentityCharacters;
 import dev.certguard.identity.InvalidIdentityException;
+import dev.certguard.signature.PssSignatures;
 import dev.certguard.text.UntrustedText;
 import java.io.IOException;
 import java.io.StringReader;
@@ -12,16 +13,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.interfaces.RSAKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.ASN1Encoding;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.edec.EdECObjectIdentifiers;
-import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
-import org.bouncycastle.asn1.pkcs.RSASSAPSSparams;
 import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
@@ -129,21 +130,8 @@ public final class SigningRequest {
                         "the request's RSA key has " + bits + " bits; at most " + MAX_RSA_BITS + " are signed");
             }
         }
-        try {
-            final JcaContentVerifierProviderBuilder verifier = new JcaContentVerifierProviderBuilder();
-            if (request.getSignatureAlgorithm().getAlgorithm().equals(PKCSObjectIdentifiers.id_RSASSA_PSS)) {
-                checkPssParameters(request.getSignatureAlgorithm(), publicKey);
-                verifier.setProvider(CertificateAuthority.PSS_PROVIDER);
-            }
-            if (!request.isSignatureValid(verifier.build(publicKey))) {
-                throw new PkiException("the request's signature does not verify with the key it carries");
-            }
-        } catch (final PkiException e) {
-            throw e;
-        } catch (final Exception e) {
-            // PKCSException, OperatorCreationException, and what a hostile request makes the verifier throw.
-            throw new PkiException("the request's signature cannot be verified: "
-                    + UntrustedText.escape(String.valueOf(e.getMessage())));
+        if (!signatureVerifies(request, publicKey)) {
+            throw new PkiException("the request's signature does not verify with the key it carries");
         }
         final String commonName = checkedCommonName(request, service);
         final List<String> ignored = new ArrayList<>();
@@ -205,31 +193,31 @@ public final class SigningRequest {
     }
 
     /**
-     * Bounds a PSS signature's parameters before any provider sees them: SHA-256/384/512 only, and a
-     * salt the key has room for (RFC 8017 §9.1.1); a hostile salt length would otherwise be allocated.
+     * Whether the request is signed by the key it carries. PSS goes through {@link PssSignatures},
+     * which bounds a hostile salt length before any provider allocates it.
      */
-    private static void checkPssParameters(final AlgorithmIdentifier algorithm, final PublicKey key)
+    private static boolean signatureVerifies(final PKCS10CertificationRequest request, final PublicKey publicKey)
             throws PkiException {
-        final RSASSAPSSparams parameters;
+        final AlgorithmIdentifier algorithm = request.getSignatureAlgorithm();
         try {
-            parameters = RSASSAPSSparams.getInstance(algorithm.getParameters());
-        } catch (final RuntimeException e) {
-            throw new PkiException("the request's RSASSA-PSS parameters cannot be decoded");
-        }
-        final Map<ASN1ObjectIdentifier, Integer> hashBytes = Map.of(
-                NISTObjectIdentifiers.id_sha256, 32,
-                NISTObjectIdentifiers.id_sha384, 48,
-                NISTObjectIdentifiers.id_sha512, 64);
-        final Integer hash = parameters == null
-                ? null
-                : hashBytes.get(parameters.getHashAlgorithm().getAlgorithm());
-        if (hash == null || !(key instanceof RSAKey rsa)) {
-            throw new PkiException("the request's RSASSA-PSS signature uses a hash other than SHA-256/384/512");
-        }
-        final int room = (rsa.getModulus().bitLength() - 1 + 7) / 8 - hash - 2;
-        final java.math.BigInteger salt = parameters.getSaltLength();
-        if (salt.signum() < 0 || salt.compareTo(java.math.BigInteger.valueOf(room)) > 0) {
-            throw new PkiException("the request's RSASSA-PSS salt length does not fit its key");
+            if (!algorithm.getAlgorithm().equals(PKCSObjectIdentifiers.id_RSASSA_PSS)) {
+                return request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(publicKey));
+            }
+            if (algorithm.getParameters() == null) {
+                throw new PkiException("the request's RSASSA-PSS signature has no parameters");
+            }
+            final Signature signature = PssSignatures.verifier(
+                    publicKey, algorithm.getParameters().toASN1Primitive().getEncoded(ASN1Encoding.DER));
+            signature.update(
+                    request.toASN1Structure().getCertificationRequestInfo().getEncoded(ASN1Encoding.DER));
+            return signature.verify(request.getSignature());
+        } catch (final PkiException e) {
+            throw e;
+        } catch (final Exception e) {
+            // GeneralSecurityException (PSS bounds included), PKCSException, OperatorCreationException,
+            // and what a hostile request makes the verifier throw.
+            throw new PkiException("the request's signature cannot be verified: "
+                    + UntrustedText.escape(String.valueOf(e.getMessage())));
         }
     }
 

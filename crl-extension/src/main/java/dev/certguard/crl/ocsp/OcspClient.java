@@ -3,7 +3,7 @@ package dev.certguard.crl.ocsp;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.crl.source.CappedBody;
-import dev.certguard.crl.verify.PssSignatures;
+import dev.certguard.signature.PssSignatures;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;

@@ -2,6 +2,7 @@ package dev.certguard.crl.verify;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import dev.certguard.crl.path.Authority;
+import dev.certguard.signature.PssSignatures;
 import dev.certguard.text.UntrustedText;
 import java.security.GeneralSecurityException;
 import java.security.Signature;

@@ -1,4 +1,4 @@
-package dev.certguard.crl.verify;
+package dev.certguard.signature;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import java.io.IOException;
@@ -13,7 +13,7 @@ import java.security.spec.PSSParameterSpec;
 
 /**
  * RSASSA-PSS verification on the JVM's providers, with the signer's parameters bounded before any
- * provider sees them: the hash is SHA-256, SHA-384 or SHA-512 (MGF1 with one of them), the trailer
+ * provider sees them (CRLs and OCSP answers in crl-extension, CSRs in {@code pki sign}): the hash is SHA-256, SHA-384 or SHA-512 (MGF1 with one of them), the trailer
  * the standard one, and the salt no longer than the key leaves room for (RFC 8017 §9.1.1). A salt
  * length is attacker-chosen (a CRL or an OCSP answer arrives before anything verified it), and some
  * PSS implementations allocate it before they look at the key. Stateless; thread-safe.
@@ -61,7 +61,7 @@ public final class PssSignatures {
         final int encodedBytes = (((RSAKey) key).getModulus().bitLength() - 1 + 7) / 8;
         if (spec.getSaltLength() < 0 || spec.getSaltLength() > encodedBytes - hashBytes - 2) {
             throw new InvalidAlgorithmParameterException(
-                    "RSASSA-PSS salt of " + spec.getSaltLength() + " bytes does not fit the key");
+                    "RSASSA-PSS salt length does not fit the key (" + spec.getSaltLength() + " bytes)");
         }
         if (spec.getTrailerField() != PSSParameterSpec.TRAILER_FIELD_BC) {
             throw new InvalidAlgorithmParameterException("RSASSA-PSS trailer field is not the standard one");

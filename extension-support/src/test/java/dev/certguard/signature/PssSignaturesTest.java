@@ -1,10 +1,11 @@
-package dev.certguard.crl.verify;
+package dev.certguard.signature;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.DERNull;
@@ -17,8 +18,17 @@ import org.junit.jupiter.api.Test;
 
 class PssSignaturesTest {
 
-    private static final PublicKey RSA_2048 =
-            TestCa.rsa("CN=pss bounds").certificate.getPublicKey();
+    private static final PublicKey RSA_2048 = generate("RSA", 2048);
+
+    private static PublicKey generate(final String algorithm, final int size) {
+        try {
+            final KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
+            generator.initialize(size);
+            return generator.generateKeyPair().getPublic();
+        } catch (final GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private static byte[] parameters(final AlgorithmIdentifier hash, final long salt) throws Exception {
         return new RSASSAPSSparams(
@@ -65,8 +75,7 @@ class PssSignaturesTest {
                 .hasMessageContaining("not accepted");
         assertThatThrownBy(() -> PssSignatures.verifier(RSA_2048, new byte[] {0x30, 0x03, 0x02, 0x01}))
                 .isInstanceOf(GeneralSecurityException.class);
-        assertThatThrownBy(() ->
-                        PssSignatures.verifier(TestCa.ec("CN=ec").certificate.getPublicKey(), parameters(sha(256), 32)))
+        assertThatThrownBy(() -> PssSignatures.verifier(generate("EC", 256), parameters(sha(256), 32)))
                 .isInstanceOf(GeneralSecurityException.class);
     }
 }
