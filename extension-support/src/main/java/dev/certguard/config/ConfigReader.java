@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +27,12 @@ import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;
 
 /**
- * Reads one extension configuration file once: parses the XML without DTDs or external entities,
- * expands {@code ${ENV_VAR}} placeholders, rejects unknown elements, and collects every problem with
- * the file and element it concerns instead of stopping at the first.
+ * Reads one extension configuration file once, through its {@link ConfigSchema}: parses the XML
+ * without DTDs or external entities, expands {@code ${ENV_VAR}} placeholders, rejects every element
+ * the schema does not define, and collects every problem with the file and element it concerns
+ * instead of stopping at the first. Values are read only through {@link ConfigElement} definitions,
+ * so a parser cannot accept an element the documentation does not describe; {@link #unread()} names
+ * the definitions a parser never asked for.
  * <p>
  * Not thread-safe: use one instance per read, on one thread, then discard it.
  */
@@ -35,53 +40,56 @@ public final class ConfigReader {
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)}");
 
-    private final @NotNull String fileName;
+    private final @NotNull ConfigSchema schema;
     private final @NotNull Map<String, String> environment;
     private final @NotNull List<String> problems = new ArrayList<>();
     private final @Nullable Element root;
+    private final @NotNull Set<ConfigElement> read = Collections.newSetFromMap(new IdentityHashMap<>());
 
     private ConfigReader(
-            final @NotNull String fileName,
+            final @NotNull ConfigSchema schema,
             final @NotNull Map<String, String> environment,
             final @Nullable Element root,
             final @Nullable String parseProblem) {
-        this.fileName = fileName;
+        this.schema = schema;
         this.environment = environment;
         this.root = root;
         if (parseProblem != null) {
-            problems.add(fileName + ": " + parseProblem);
+            problems.add(schema.fileName() + ": " + parseProblem);
+        }
+        if (root != null) {
+            rejectUnknown(root, "", schema.root().children());
         }
     }
 
     /**
-     * Parses {@code file}, whose root element must be {@code rootName}. A missing or malformed file is
-     * recorded as a problem; {@link #root()} is then {@code null} and {@link #finish()} throws.
-     *
-     * @param fileName how problems name the file, e.g. {@code acl-extension/conf/config.xml}
+     * Parses {@code file}, whose root element must be the schema's root. A missing or malformed file is
+     * recorded as a problem; {@link #root()} is then {@code null} and {@link #finish()} throws. Unknown
+     * children of the root are recorded now.
      */
     public static @NotNull ConfigReader read(
             final @NotNull Path file,
-            final @NotNull String fileName,
-            final @NotNull String rootName,
+            final @NotNull ConfigSchema schema,
             final @NotNull Map<String, String> environment) {
+        final String rootName = schema.root().name();
         try (InputStream in = Files.newInputStream(file)) {
             final Document document = newBuilder().parse(in);
             final Element root = document.getDocumentElement();
             if (!rootName.equals(root.getTagName())) {
                 return new ConfigReader(
-                        fileName,
+                        schema,
                         environment,
                         null,
                         "root element must be <" + rootName + ">, was <" + root.getTagName() + ">");
             }
-            return new ConfigReader(fileName, environment, root, null);
+            return new ConfigReader(schema, environment, root, null);
         } catch (final NoSuchFileException e) {
-            return new ConfigReader(fileName, environment, null, "file not found at " + file.toAbsolutePath());
+            return new ConfigReader(schema, environment, null, "file not found at " + file.toAbsolutePath());
         } catch (final SAXParseException e) {
             return new ConfigReader(
-                    fileName, environment, null, "malformed XML at line " + e.getLineNumber() + ": " + e.getMessage());
+                    schema, environment, null, "malformed XML at line " + e.getLineNumber() + ": " + e.getMessage());
         } catch (final SAXException | IOException e) {
-            return new ConfigReader(fileName, environment, null, "cannot be read: " + e.getMessage());
+            return new ConfigReader(schema, environment, null, "cannot be read: " + e.getMessage());
         }
     }
 
@@ -114,45 +122,31 @@ public final class ConfigReader {
         return root;
     }
 
-    /** Records a problem about {@code element} (written without brackets, e.g. {@code services/service}). */
-    public void problem(final @NotNull String element, final @NotNull String message) {
-        problems.add(fileName + ": <" + element + "> " + message);
+    /** Records a problem about {@code element} (for a list, the list itself). */
+    public void problem(final @NotNull ConfigElement element, final @NotNull String message) {
+        problemAt(schema.path(element), message);
     }
 
-    /** Records a problem for every child element of {@code parent} whose name is not in {@code known}. */
-    public void rejectUnknown(
-            final @NotNull Element parent, final @NotNull String path, final @NotNull String... known) {
-        final Set<String> allowed = Set.of(known);
-        for (final Element child : children(parent)) {
-            if (!allowed.contains(child.getTagName())) {
-                problems.add(fileName + ": <" + (path.isEmpty() ? "" : path + "/") + child.getTagName()
-                        + "> is not a known element (known: " + String.join(", ", known) + ")");
-            }
-        }
+    /** Records a problem about an item of a list (e.g. {@code services/service}). */
+    public void itemProblem(final @NotNull ConfigElement list, final @NotNull String message) {
+        problemAt(schema.itemPath(list), message);
     }
 
-    /** The expanded, trimmed text of the single child {@code name} of {@code parent}, or {@code null}. */
-    public @Nullable String text(
-            final @NotNull Element parent, final @NotNull String path, final @NotNull String name) {
-        final List<Element> matches = children(parent, name);
-        if (matches.isEmpty()) {
-            return null;
+    /** The expanded, trimmed text of a {@link ConfigElement.Kind#TEXT} element, or {@code null} when absent. */
+    public @Nullable String text(final @NotNull Element parent, final @NotNull ConfigElement element) {
+        check(parent, element, ConfigElement.Kind.TEXT);
+        final String text = single(parent, element);
+        if (element.isRequired() && (text == null || text.isEmpty())) {
+            problem(element, "is required");
         }
-        if (matches.size() > 1) {
-            problem(join(path, name), "appears " + matches.size() + " times, at most once is allowed");
-        }
-        return expand(join(path, name), matches.get(0).getTextContent().trim());
+        return text;
     }
 
-    /** A whole number within bounds; the default when the element is absent. */
-    public long number(
-            final @NotNull Element parent,
-            final @NotNull String path,
-            final @NotNull String name,
-            final long defaultValue,
-            final long min,
-            final long max) {
-        final String text = text(parent, path, name);
+    /** A whole number within the element's bounds; its default when absent. */
+    public long number(final @NotNull Element parent, final @NotNull ConfigElement element) {
+        check(parent, element, ConfigElement.Kind.NUMBER);
+        final long defaultValue = Long.parseLong(element.defaultText());
+        final String text = single(parent, element);
         if (text == null) {
             return defaultValue;
         }
@@ -160,24 +154,22 @@ public final class ConfigReader {
         try {
             value = Long.parseLong(text);
         } catch (final NumberFormatException e) {
-            problem(join(path, name), "must be a whole number, was '" + text + "'");
+            problem(element, "must be a whole number, was '" + text + "'");
             return defaultValue;
         }
-        if (value < min) {
-            problem(join(path, name), "must be >= " + min + ", was " + value);
-        } else if (value > max) {
-            problem(join(path, name), "must be <= " + max + ", was " + value);
+        if (value < element.min()) {
+            problem(element, "must be >= " + element.min() + ", was " + value);
+        } else if (value > element.max()) {
+            problem(element, "must be <= " + element.max() + ", was " + value);
         }
         return value;
     }
 
-    /** {@code true} or {@code false}; the default when the element is absent. */
-    public boolean bool(
-            final @NotNull Element parent,
-            final @NotNull String path,
-            final @NotNull String name,
-            final boolean defaultValue) {
-        final String text = text(parent, path, name);
+    /** {@code true} or {@code false}; the element's default when absent. */
+    public boolean bool(final @NotNull Element parent, final @NotNull ConfigElement element) {
+        check(parent, element, ConfigElement.Kind.BOOLEAN);
+        final boolean defaultValue = Boolean.parseBoolean(element.defaultText());
+        final String text = single(parent, element);
         if (text == null) {
             return defaultValue;
         }
@@ -187,74 +179,103 @@ public final class ConfigReader {
         if ("false".equals(text)) {
             return false;
         }
-        problem(join(path, name), "must be true or false, was '" + text + "'");
+        problem(element, "must be true or false, was '" + text + "'");
         return defaultValue;
     }
 
+    /** One of the element's choices; its default when absent or wrong. */
+    public @NotNull String choice(final @NotNull Element parent, final @NotNull ConfigElement element) {
+        check(parent, element, ConfigElement.Kind.CHOICE);
+        final String text = single(parent, element);
+        if (text == null) {
+            return element.defaultText();
+        }
+        if (element.choices().contains(text)) {
+            return text;
+        }
+        final List<String> choices = element.choices();
+        problem(
+                element,
+                "must be " + String.join(", ", choices.subList(0, choices.size() - 1)) + " or "
+                        + choices.get(choices.size() - 1) + ", was '" + text + "'");
+        return element.defaultText();
+    }
+
     /**
-     * The item elements of a list element, e.g. {@code <services><service>..}; empty when the list is
-     * absent. Other children of the list are reported.
+     * The single block element, or {@code null} when absent; children it does not define are
+     * reported.
      */
-    /** The single child element {@code name} of {@code parent} (a block of settings), or {@code null}. */
-    public @Nullable Element element(
-            final @NotNull Element parent, final @NotNull String path, final @NotNull String name) {
-        final List<Element> found = children(parent, name);
+    public @Nullable Element block(final @NotNull Element parent, final @NotNull ConfigElement element) {
+        check(parent, element, ConfigElement.Kind.BLOCK);
+        final List<Element> found = children(parent, element.name());
         if (found.size() > 1) {
-            problem(join(path, name), "appears " + found.size() + " times, at most once is allowed");
+            problem(element, "appears " + found.size() + " times, at most once is allowed");
         }
-        return found.isEmpty() ? null : found.get(0);
+        if (found.isEmpty()) {
+            return null;
+        }
+        rejectUnknown(found.get(0), schema.path(element), element.children());
+        return found.get(0);
     }
 
-    public @NotNull List<Element> items(
-            final @NotNull Element parent,
-            final @NotNull String path,
-            final @NotNull String listName,
-            final @NotNull String itemName) {
-        final List<Element> lists = children(parent, listName);
-        if (lists.isEmpty()) {
-            return List.of();
+    /**
+     * The item blocks of an {@link ConfigElement.Kind#ITEMS} list, e.g. {@code <services><service>..};
+     * empty when the list is absent. Other children of the list, and children of an item the
+     * definition does not hold, are reported.
+     */
+    public @NotNull List<Element> items(final @NotNull Element parent, final @NotNull ConfigElement element) {
+        check(parent, element, ConfigElement.Kind.ITEMS);
+        final List<Element> items = listItems(parent, element);
+        for (final Element item : items) {
+            rejectUnknown(item, schema.itemPath(element), element.children());
         }
-        if (lists.size() > 1) {
-            problem(join(path, listName), "appears " + lists.size() + " times, at most once is allowed");
-        }
-        final Element list = lists.get(0);
-        rejectUnknown(list, join(path, listName), itemName);
-        return children(list, itemName);
+        return items;
     }
 
-    /** The distinct, expanded, non-empty texts of a list's items, in order. */
-    public @NotNull List<String> texts(
-            final @NotNull Element parent,
-            final @NotNull String path,
-            final @NotNull String listName,
-            final @NotNull String itemName) {
+    /** The distinct, expanded, non-empty texts of a {@link ConfigElement.Kind#LIST}'s items, in order. */
+    public @NotNull List<String> texts(final @NotNull Element parent, final @NotNull ConfigElement element) {
+        check(parent, element, ConfigElement.Kind.LIST);
         final Set<String> values = new LinkedHashSet<>();
-        final String itemPath = join(join(path, listName), itemName);
-        for (final Element item : items(parent, path, listName, itemName)) {
+        final String itemPath = schema.itemPath(element);
+        for (final Element item : listItems(parent, element)) {
             final String value = expand(itemPath, item.getTextContent().trim());
             if (value.isEmpty()) {
-                problem(itemPath, "must not be empty");
+                problemAt(itemPath, "must not be empty");
             } else if (!values.add(value)) {
-                problem(itemPath, "lists '" + value + "' twice");
+                problemAt(itemPath, "lists '" + value + "' twice");
             }
         }
         return List.copyOf(values);
     }
 
-    /** The texts of all direct children named {@code name} (for repeated elements inside an item). */
-    public @NotNull List<String> repeated(
-            final @NotNull Element parent, final @NotNull String path, final @NotNull String name) {
+    /** The texts of every occurrence of a {@link ConfigElement.Kind#REPEATED} element, in order. */
+    public @NotNull List<String> repeated(final @NotNull Element parent, final @NotNull ConfigElement element) {
+        check(parent, element, ConfigElement.Kind.REPEATED);
+        final String path = schema.path(element);
         final List<String> values = new ArrayList<>();
-        for (final Element element : children(parent, name)) {
-            final String value =
-                    expand(join(path, name), element.getTextContent().trim());
+        for (final Element found : children(parent, element.name())) {
+            final String value = expand(path, found.getTextContent().trim());
             if (value.isEmpty()) {
-                problem(join(path, name), "must not be empty");
+                problemAt(path, "must not be empty");
             } else {
                 values.add(value);
             }
         }
         return values;
+    }
+
+    /**
+     * The schema's definitions no accessor has been asked for on this reader. A parser that reads a
+     * document holding every element leaves none: a test proves that no definition is ignored.
+     */
+    public @NotNull List<ConfigElement> unread() {
+        final List<ConfigElement> out = new ArrayList<>();
+        for (final ConfigElement element : schema.elements()) {
+            if (!read.contains(element)) {
+                out.add(element);
+            }
+        }
+        return out;
     }
 
     /** Throws with every recorded problem, if there is any. */
@@ -264,13 +285,77 @@ public final class ConfigReader {
         }
     }
 
+    private void check(
+            final @NotNull Element parent,
+            final @NotNull ConfigElement element,
+            final @NotNull ConfigElement.Kind kind) {
+        if (element.kind() != kind) {
+            throw new IllegalArgumentException(element + " is not a " + kind);
+        }
+        final String expected = schema.parentTag(element);
+        if (!expected.equals(parent.getTagName())) {
+            throw new IllegalArgumentException(
+                    element + " is read inside <" + parent.getTagName() + ">, but sits in <" + expected + ">");
+        }
+        read.add(element);
+    }
+
+    private @Nullable String single(final @NotNull Element parent, final @NotNull ConfigElement element) {
+        final List<Element> matches = children(parent, element.name());
+        if (matches.isEmpty()) {
+            return null;
+        }
+        if (matches.size() > 1) {
+            problem(element, "appears " + matches.size() + " times, at most once is allowed");
+        }
+        return expand(schema.path(element), matches.get(0).getTextContent().trim());
+    }
+
+    private @NotNull List<Element> listItems(final @NotNull Element parent, final @NotNull ConfigElement element) {
+        final List<Element> lists = children(parent, element.name());
+        if (lists.isEmpty()) {
+            return List.of();
+        }
+        if (lists.size() > 1) {
+            problem(element, "appears " + lists.size() + " times, at most once is allowed");
+        }
+        final Element list = lists.get(0);
+        final String itemName = element.itemName();
+        final String path = schema.path(element);
+        for (final Element child : children(list)) {
+            if (!itemName.equals(child.getTagName())) {
+                problemAt(path + "/" + child.getTagName(), "is not a known element (known: " + itemName + ")");
+            }
+        }
+        return children(list, itemName);
+    }
+
+    private void rejectUnknown(
+            final @NotNull Element parent, final @NotNull String path, final @NotNull List<ConfigElement> known) {
+        final List<String> names = new ArrayList<>(known.size());
+        for (final ConfigElement element : known) {
+            names.add(element.name());
+        }
+        for (final Element child : children(parent)) {
+            if (!names.contains(child.getTagName())) {
+                problemAt(
+                        (path.isEmpty() ? "" : path + "/") + child.getTagName(),
+                        "is not a known element (known: " + String.join(", ", names) + ")");
+            }
+        }
+    }
+
+    private void problemAt(final @NotNull String path, final @NotNull String message) {
+        problems.add(schema.fileName() + ": <" + path + "> " + message);
+    }
+
     private @NotNull String expand(final @NotNull String path, final @NotNull String text) {
         final Matcher matcher = PLACEHOLDER.matcher(text);
         final StringBuilder out = new StringBuilder();
         while (matcher.find()) {
             final String value = environment.get(matcher.group(1));
             if (value == null) {
-                problem(path, "uses ${" + matcher.group(1) + "} but that environment variable is not set");
+                problemAt(path, "uses ${" + matcher.group(1) + "} but that environment variable is not set");
                 matcher.appendReplacement(out, "");
             } else {
                 matcher.appendReplacement(out, Matcher.quoteReplacement(value));
@@ -278,10 +363,6 @@ public final class ConfigReader {
         }
         matcher.appendTail(out);
         return out.toString();
-    }
-
-    private static @NotNull String join(final @NotNull String path, final @NotNull String name) {
-        return path.isEmpty() ? name : path + "/" + name;
     }
 
     private static @NotNull List<Element> children(final @NotNull Element parent) {

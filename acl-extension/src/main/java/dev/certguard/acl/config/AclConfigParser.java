@@ -1,7 +1,9 @@
 package dev.certguard.acl.config;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.config.ConfigElement;
 import dev.certguard.config.ConfigReader;
+import dev.certguard.config.ConfigSchema;
 import dev.certguard.config.InvalidConfigException;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.identity.IdentityCharacters;
@@ -23,21 +25,77 @@ public final class AclConfigParser {
 
     public static final String FILE_NAME = "acl-extension/conf/config.xml";
 
+    static final ConfigElement REQUIRE_CLIENT_ID = ConfigElement.bool(
+            "require-client-id-equals-identity",
+            false,
+            "The client id must be exactly the identity (one session per identity; a reconnect takes it"
+                    + " over) instead of being bound to it as <identity>/<client id>.");
+    static final ConfigElement USERNAME_LISTENERS = ConfigElement.list(
+            "username-identity-listeners",
+            "listener",
+            "a listener <name> from HiveMQ's config.xml",
+            "Testing only: on these listeners the MQTT username is the identity, unverified; a WARN"
+                    + " names each at start.");
+    static final ConfigElement SERVICE_IDENTITY = ConfigElement.text(
+                    "identity",
+                    "a plain service name (no ':'), as in the service certificate's CN",
+                    "The service's exact name; a certificate whose CN equals it is this service.")
+            .required();
+    static final ConfigElement SERVICE_PIN = ConfigElement.text(
+            "certificate-sha256",
+            "64 hex digits, ':' separators allowed",
+            "Pin: the service is recognised only with the certificate of this SHA-256 fingerprint.");
+    static final ConfigElement SERVICE_PUBLISH = ConfigElement.repeated(
+            "publish",
+            "an MQTT topic filter (wildcards allowed)",
+            "A topic filter the service may publish to; repeatable (a service needs at least one"
+                    + " publish or subscribe).");
+    static final ConfigElement SERVICE_SUBSCRIBE = ConfigElement.repeated(
+            "subscribe",
+            "an MQTT topic filter (wildcards allowed)",
+            "A topic filter the service may subscribe to (a subscription must lie within it);" + " repeatable.");
+    static final ConfigElement SERVICE_USERNAME = ConfigElement.bool(
+            "allow-username-identity",
+            false,
+            "Whether this service may be claimed by username on a username-identity listener.");
+    static final ConfigElement SERVICES = ConfigElement.items(
+            "services",
+            "service",
+            "Named service identities (bridges) and the rights the operator gives them.",
+            SERVICE_IDENTITY,
+            SERVICE_PIN,
+            SERVICE_PUBLISH,
+            SERVICE_SUBSCRIBE,
+            SERVICE_USERNAME);
+
+    /** Every element of the file; the reference documentation and config.xsd are generated from it. */
+    public static final ConfigSchema SCHEMA = new ConfigSchema(
+            FILE_NAME,
+            ConfigElement.block(
+                    "acl-extension",
+                    "Identities from client certificates and the topics each may use.",
+                    REQUIRE_CLIENT_ID,
+                    USERNAME_LISTENERS,
+                    SERVICES));
+
     private AclConfigParser() {}
 
     public static @NotNull AclConfig parse(final @NotNull Path file, final @NotNull Map<String, String> environment)
             throws InvalidConfigException {
-        final ConfigReader reader = ConfigReader.read(file, FILE_NAME, "acl-extension", environment);
+        return parse(ConfigReader.read(file, SCHEMA, environment));
+    }
+
+    /** Reads the configuration from {@code reader}; tests use it to see which elements were read. */
+    static @NotNull AclConfig parse(final @NotNull ConfigReader reader) throws InvalidConfigException {
         final Element root = reader.requireRoot();
-        reader.rejectUnknown(root, "", "require-client-id-equals-identity", "username-identity-listeners", "services");
-        final boolean requireClientId = reader.bool(root, "", "require-client-id-equals-identity", false);
-        final List<String> listeners = reader.texts(root, "", "username-identity-listeners", "listener");
+        final boolean requireClientId = reader.bool(root, REQUIRE_CLIENT_ID);
+        final List<String> listeners = reader.texts(root, USERNAME_LISTENERS);
         final List<ServiceRule> services = new ArrayList<>();
         final Set<String> seen = new HashSet<>();
-        for (final Element element : reader.items(root, "", "services", "service")) {
+        for (final Element element : reader.items(root, SERVICES)) {
             final ServiceRule service = service(reader, element);
             if (service != null && !seen.add(service.identity())) {
-                reader.problem("services/service/identity", "'" + service.identity() + "' is configured twice");
+                reader.problem(SERVICE_IDENTITY, "'" + service.identity() + "' is configured twice");
             }
             if (service != null) {
                 services.add(service);
@@ -48,45 +106,42 @@ public final class AclConfigParser {
     }
 
     private static ServiceRule service(final ConfigReader reader, final Element element) {
-        final String path = "services/service";
-        reader.rejectUnknown(
-                element, path, "identity", "certificate-sha256", "publish", "subscribe", "allow-username-identity");
-        final String identity = reader.text(element, path, "identity");
+        final String identity = reader.text(element, SERVICE_IDENTITY);
         if (identity == null || identity.isEmpty()) {
-            reader.problem(path + "/identity", "is required");
             return null;
         }
         try {
             IdentityCharacters.checkLength(identity);
             IdentityCharacters.checkPart("service identity", identity);
         } catch (final InvalidIdentityException e) {
-            reader.problem(path + "/identity", "'" + identity + "' is not a plain service name: " + e.reason());
+            reader.problem(SERVICE_IDENTITY, "'" + identity + "' is not a plain service name: " + e.reason());
         }
-        String pin = reader.text(element, path, "certificate-sha256");
+        String pin = reader.text(element, SERVICE_PIN);
         if (pin != null) {
             try {
                 pin = CertificateIdentity.normaliseFingerprint(pin);
             } catch (final IllegalArgumentException e) {
-                reader.problem(path + "/certificate-sha256", "of '" + identity + "' " + e.getMessage());
+                reader.problem(SERVICE_PIN, "of '" + identity + "' " + e.getMessage());
                 pin = null;
             }
         }
-        final List<String> publish = filters(reader, element, path + "/publish", "publish");
-        final List<String> subscribe = filters(reader, element, path + "/subscribe", "subscribe");
+        final List<String> publish = filters(reader, element, SERVICE_PUBLISH);
+        final List<String> subscribe = filters(reader, element, SERVICE_SUBSCRIBE);
         if (publish.isEmpty() && subscribe.isEmpty()) {
-            reader.problem(path, "'" + identity + "' has neither <publish> nor <subscribe>, so it could do nothing");
+            reader.itemProblem(
+                    SERVICES, "'" + identity + "' has neither <publish> nor <subscribe>, so it could do nothing");
         }
-        final boolean allowUsername = reader.bool(element, path, "allow-username-identity", false);
+        final boolean allowUsername = reader.bool(element, SERVICE_USERNAME);
         return new ServiceRule(identity, pin, publish, subscribe, allowUsername);
     }
 
     private static List<String> filters(
-            final ConfigReader reader, final Element element, final String path, final String name) {
-        final List<String> filters = reader.repeated(element, path.substring(0, path.lastIndexOf('/')), name);
+            final ConfigReader reader, final Element element, final ConfigElement definition) {
+        final List<String> filters = reader.repeated(element, definition);
         for (final String filter : filters) {
             final String problem = TopicFilters.problem(filter);
             if (problem != null) {
-                reader.problem(path, "'" + filter + "' " + problem);
+                reader.problem(definition, "'" + filter + "' " + problem);
             }
         }
         return filters;

@@ -1,7 +1,10 @@
 package dev.certguard.crl.config;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.config.ConfigElement;
+import dev.certguard.config.ConfigElement.Unit;
 import dev.certguard.config.ConfigReader;
+import dev.certguard.config.ConfigSchema;
 import dev.certguard.config.InvalidConfigException;
 import dev.certguard.crl.deny.DenyList;
 import java.io.IOException;
@@ -31,61 +34,177 @@ public final class CrlConfigParser {
 
     public static final String FILE_NAME = "crl-extension/conf/config.xml";
 
+    private static final String REJECT = "reject";
+    private static final String ALLOW = "allow";
+    private static final long WEEK = 7L * 24 * 3600;
+
+    static final ConfigElement CA_CERTIFICATES = ConfigElement.text(
+                    "ca-certificates",
+                    "a file path, relative to the extension folder; PEM or DER certificates",
+                    "The CAs whose CRLs are used: the root and every intermediate that issues client"
+                            + " certificates.")
+            .required();
+    static final ConfigElement CRL_SOURCES = ConfigElement.list(
+            "crl-sources",
+            "crl-source",
+            "a file path (relative to the extension folder) or an http:// or https:// URL",
+            "Where CRLs are read from, each verified against ca-certificates; at least one source is"
+                    + " needed unless discover-distribution-points or ocsp provides status.");
+    static final ConfigElement DISCOVER = ConfigElement.bool(
+            "discover-distribution-points",
+            false,
+            "Also fetch the HTTP(S) CRL distribution points named in the CA certificates.");
+    static final ConfigElement REFRESH = ConfigElement.number(
+            "refresh-interval-seconds", 300, 1, WEEK, Unit.SECONDS, "How often every CRL source is read again.");
+    static final ConfigElement HTTP_TIMEOUT = ConfigElement.number(
+            "http-timeout-seconds", 10, 1, 600, Unit.SECONDS, "Connect and total time allowed for one download.");
+    static final ConfigElement MAX_CRL_BYTES = ConfigElement.number(
+            "max-crl-bytes",
+            104_857_600L,
+            1024,
+            Integer.MAX_VALUE - 8,
+            Unit.BYTES,
+            "A larger CRL is refused, whether read from a file or downloaded.");
+    static final ConfigElement WHEN_UNAVAILABLE = ConfigElement.choice(
+            "when-unavailable",
+            REJECT,
+            List.of(REJECT, ALLOW),
+            "What a CONNECT gets when its issuer has no usable CRL: reject (CONNACK 0x88) or allow"
+                    + " (admitted and counted).");
+    static final ConfigElement GRACE = ConfigElement.number(
+            "grace-period-seconds",
+            0,
+            0,
+            30L * 24 * 3600,
+            Unit.SECONDS,
+            "How long past its nextUpdate a CRL stays usable.");
+    static final ConfigElement DISCONNECT_REVOKED = ConfigElement.bool(
+            "disconnect-revoked-clients", true, "Cut connected clients whose certificate becomes revoked.");
+    static final ConfigElement WATCH = ConfigElement.list(
+            "watch-certificates",
+            "certificate",
+            "a certificate file path, relative to the extension folder",
+            "Certificates (e.g. the broker's own) watched for expiry and revocation, with gauges and" + " warnings.");
+    static final ConfigElement WARN_BEFORE_EXPIRY = ConfigElement.number(
+            "warn-before-expiry-seconds",
+            43200,
+            0,
+            10L * 366 * 24 * 3600,
+            Unit.SECONDS,
+            "How long before a watched certificate expires its warning starts.");
+    static final ConfigElement DENY_LIST = ConfigElement.text(
+            "deny-list",
+            "a file path, relative to the extension folder; the file must exist",
+            "The operator's deny list (sha256:<fingerprint> or identity:<identity> per line), watched"
+                    + " and applied to new and connected clients within seconds.");
+    static final ConfigElement PURGE = ConfigElement.bool(
+            "purge-session-on-revocation",
+            true,
+            "Remove the session of a client cut for revocation (CRL or OCSP) or by the deny list.");
+    static final ConfigElement OCSP_ENABLED =
+            ConfigElement.bool("enabled", false, "Ask OCSP about the client certificate and every intermediate.");
+    static final ConfigElement OCSP_RESPONDER = ConfigElement.text(
+            "responder-url",
+            "empty, or an http:// or https:// URL",
+            "One responder for every certificate; empty: each certificate's own OCSP URL (AIA).");
+    static final ConfigElement OCSP_TIMEOUT =
+            ConfigElement.number("timeout-seconds", 5, 1, 60, Unit.SECONDS, "Time allowed for one OCSP request.");
+    static final ConfigElement OCSP_CACHE = ConfigElement.number(
+            "cache-seconds",
+            3600,
+            1,
+            WEEK,
+            Unit.SECONDS,
+            "Longest use of an answer (shorter when the answer's nextUpdate is sooner).");
+    static final ConfigElement OCSP_MAX_CACHED = ConfigElement.number(
+            "max-cached-responses", 1_000_000, 1, 100_000_000, Unit.NONE, "How many answers the cache keeps.");
+    static final ConfigElement OCSP_REFRESH = ConfigElement.number(
+            "refresh-before-expiry-seconds",
+            60,
+            0,
+            WEEK,
+            Unit.SECONDS,
+            "Connected clients' answers are fetched again this long before they expire.");
+    static final ConfigElement OCSP_NONCE =
+            ConfigElement.bool("use-nonce", false, "Send a nonce with each request and require it in the answer.");
+    static final ConfigElement OCSP_WHEN_UNAVAILABLE = ConfigElement.choice(
+            "when-unavailable",
+            REJECT,
+            List.of(REJECT, ALLOW),
+            "What a CONNECT gets when no good OCSP status can be had: reject (CONNACK 0x88) or allow.");
+    static final ConfigElement OCSP = ConfigElement.block(
+            "ocsp",
+            "Online status of client certificates (absent: no OCSP).",
+            OCSP_ENABLED,
+            OCSP_RESPONDER,
+            OCSP_TIMEOUT,
+            OCSP_CACHE,
+            OCSP_MAX_CACHED,
+            OCSP_REFRESH,
+            OCSP_NONCE,
+            OCSP_WHEN_UNAVAILABLE);
+
+    /** Every element of the file; the reference documentation and config.xsd are generated from it. */
+    public static final ConfigSchema SCHEMA = new ConfigSchema(
+            FILE_NAME,
+            ConfigElement.block(
+                    "crl-extension",
+                    "Revocation: verified CRLs, OCSP and the operator's deny list.",
+                    CA_CERTIFICATES,
+                    CRL_SOURCES,
+                    DISCOVER,
+                    REFRESH,
+                    HTTP_TIMEOUT,
+                    MAX_CRL_BYTES,
+                    WHEN_UNAVAILABLE,
+                    GRACE,
+                    DISCONNECT_REVOKED,
+                    WATCH,
+                    WARN_BEFORE_EXPIRY,
+                    DENY_LIST,
+                    PURGE,
+                    OCSP));
+
     private CrlConfigParser() {}
 
     public static @NotNull CrlConfig parse(
             final @NotNull Path file, final @NotNull Path extensionHome, final @NotNull Map<String, String> environment)
             throws InvalidConfigException {
-        final ConfigReader reader = ConfigReader.read(file, FILE_NAME, "crl-extension", environment);
+        return parse(ConfigReader.read(file, SCHEMA, environment), extensionHome);
+    }
+
+    /** Reads the configuration from {@code reader}; tests use it to see which elements were read. */
+    static @NotNull CrlConfig parse(final @NotNull ConfigReader reader, final @NotNull Path extensionHome)
+            throws InvalidConfigException {
         final Element root = reader.requireRoot();
-        reader.rejectUnknown(
-                root,
-                "",
-                "ca-certificates",
-                "crl-sources",
-                "discover-distribution-points",
-                "refresh-interval-seconds",
-                "http-timeout-seconds",
-                "max-crl-bytes",
-                "when-unavailable",
-                "grace-period-seconds",
-                "disconnect-revoked-clients",
-                "watch-certificates",
-                "warn-before-expiry-seconds",
-                "deny-list",
-                "purge-session-on-revocation",
-                "ocsp");
 
         final List<X509Certificate> authorities = new ArrayList<>();
-        final String caPath = reader.text(root, "", "ca-certificates");
-        if (caPath == null || caPath.isEmpty()) {
-            reader.problem("ca-certificates", "is required: the PEM bundle of the CAs whose CRLs are checked");
-        } else {
-            authorities.addAll(certificates(reader, "ca-certificates", extensionHome.resolve(caPath)));
+        final String caPath = reader.text(root, CA_CERTIFICATES);
+        if (caPath != null && !caPath.isEmpty()) {
+            authorities.addAll(certificates(reader, CA_CERTIFICATES, extensionHome.resolve(caPath)));
             if (authorities.isEmpty() && Files.exists(extensionHome.resolve(caPath))) {
-                reader.problem("ca-certificates", extensionHome.resolve(caPath) + " holds no certificate");
+                reader.problem(CA_CERTIFICATES, extensionHome.resolve(caPath) + " holds no certificate");
             }
         }
 
         final List<Path> files = new ArrayList<>();
         final Set<URI> urls = new LinkedHashSet<>();
-        for (final String source : reader.texts(root, "", "crl-sources", "crl-source")) {
+        for (final String source : reader.texts(root, CRL_SOURCES)) {
             final String lower = source.toLowerCase(Locale.ROOT);
             if (lower.startsWith("http://") || lower.startsWith("https://")) {
                 try {
                     urls.add(new URI(source));
                 } catch (final URISyntaxException e) {
-                    reader.problem("crl-sources/crl-source", "'" + source + "' is not a valid URL: " + e.getMessage());
+                    reader.itemProblem(CRL_SOURCES, "'" + source + "' is not a valid URL: " + e.getMessage());
                 }
             } else if (lower.matches("^[a-z][a-z0-9+.-]*://.*")) {
-                reader.problem(
-                        "crl-sources/crl-source",
-                        "'" + source + "' uses an unsupported scheme (http, https or a file path)");
+                reader.itemProblem(
+                        CRL_SOURCES, "'" + source + "' uses an unsupported scheme (http, https or a file path)");
             } else {
                 files.add(extensionHome.resolve(source).normalize());
             }
         }
-        final boolean discover = reader.bool(root, "", "discover-distribution-points", false);
+        final boolean discover = reader.bool(root, DISCOVER);
         if (discover) {
             for (final X509Certificate authority : authorities) {
                 urls.addAll(DistributionPoints.httpUris(authority));
@@ -94,34 +213,27 @@ public final class CrlConfigParser {
         final OcspConfig ocsp = ocsp(reader, root);
         if (files.isEmpty() && urls.isEmpty() && !authorities.isEmpty() && !ocsp.enabled()) {
             reader.problem(
-                    "crl-sources",
+                    CRL_SOURCES,
                     "no CRL source: list at least one <crl-source>, enable <ocsp>"
                             + (discover
                                     ? " (the CA certificates name no HTTP distribution point)"
                                     : " or enable <discover-distribution-points>"));
         }
-        final long refresh = reader.number(root, "", "refresh-interval-seconds", 300, 1, 7 * 24 * 3600);
-        final long timeout = reader.number(root, "", "http-timeout-seconds", 10, 1, 600);
-        final long maxBytes = reader.number(root, "", "max-crl-bytes", 104_857_600L, 1024, Integer.MAX_VALUE - 8);
-        final String when = reader.text(root, "", "when-unavailable");
-        CrlConfig.WhenUnavailable whenUnavailable = CrlConfig.WhenUnavailable.REJECT;
-        if ("allow".equals(when)) {
-            whenUnavailable = CrlConfig.WhenUnavailable.ALLOW;
-        } else if (when != null && !"reject".equals(when)) {
-            reader.problem("when-unavailable", "must be reject or allow, was '" + when + "'");
-        }
-        final long grace = reader.number(root, "", "grace-period-seconds", 0, 0, 30L * 24 * 3600);
-        final boolean disconnect = reader.bool(root, "", "disconnect-revoked-clients", true);
+        final long refresh = reader.number(root, REFRESH);
+        final long timeout = reader.number(root, HTTP_TIMEOUT);
+        final long maxBytes = reader.number(root, MAX_CRL_BYTES);
+        final CrlConfig.WhenUnavailable whenUnavailable = whenUnavailable(reader.choice(root, WHEN_UNAVAILABLE));
+        final long grace = reader.number(root, GRACE);
+        final boolean disconnect = reader.bool(root, DISCONNECT_REVOKED);
         final Map<String, X509Certificate> watched = new LinkedHashMap<>();
-        for (final String path : reader.texts(root, "", "watch-certificates", "certificate")) {
-            final List<X509Certificate> found =
-                    certificates(reader, "watch-certificates/certificate", extensionHome.resolve(path));
+        for (final String path : reader.texts(root, WATCH)) {
+            final List<X509Certificate> found = certificates(reader, WATCH, extensionHome.resolve(path));
             if (!found.isEmpty()) {
                 watched.put(path, found.get(0));
             }
         }
-        final long warn = reader.number(root, "", "warn-before-expiry-seconds", 43200, 0, 10L * 366 * 24 * 3600);
-        final String denyPath = reader.text(root, "", "deny-list");
+        final long warn = reader.number(root, WARN_BEFORE_EXPIRY);
+        final String denyPath = reader.text(root, DENY_LIST);
         Path denyFile = null;
         DenyList denyList = DenyList.EMPTY;
         if (denyPath != null && !denyPath.isEmpty()) {
@@ -129,10 +241,10 @@ public final class CrlConfigParser {
             try {
                 denyList = DenyList.read(denyFile, denyFile.toString());
             } catch (final InvalidConfigException e) {
-                e.problems().forEach(problem -> reader.problem("deny-list", problem));
+                e.problems().forEach(problem -> reader.problem(DENY_LIST, problem));
             }
         }
-        final boolean purge = reader.bool(root, "", "purge-session-on-revocation", true);
+        final boolean purge = reader.bool(root, PURGE);
         reader.finish();
         return new CrlConfig(
                 authorities,
@@ -152,50 +264,36 @@ public final class CrlConfigParser {
                 ocsp);
     }
 
+    private static CrlConfig.WhenUnavailable whenUnavailable(final String choice) {
+        return ALLOW.equals(choice) ? CrlConfig.WhenUnavailable.ALLOW : CrlConfig.WhenUnavailable.REJECT;
+    }
+
     private static OcspConfig ocsp(final ConfigReader reader, final Element root) {
-        final Element block = reader.element(root, "", "ocsp");
+        final Element block = reader.block(root, OCSP);
         if (block == null) {
             return OcspConfig.DISABLED;
         }
-        final String path = "ocsp";
-        reader.rejectUnknown(
-                block,
-                path,
-                "enabled",
-                "responder-url",
-                "timeout-seconds",
-                "cache-seconds",
-                "max-cached-responses",
-                "refresh-before-expiry-seconds",
-                "use-nonce",
-                "when-unavailable");
-        final boolean enabled = reader.bool(block, path, "enabled", false);
+        final boolean enabled = reader.bool(block, OCSP_ENABLED);
         URI responder = null;
-        final String url = reader.text(block, path, "responder-url");
+        final String url = reader.text(block, OCSP_RESPONDER);
         if (url != null && !url.isEmpty()) {
             final String lower = url.toLowerCase(Locale.ROOT);
             if (!lower.startsWith("http://") && !lower.startsWith("https://")) {
-                reader.problem(path + "/responder-url", "'" + url + "' must be an http:// or https:// URL");
+                reader.problem(OCSP_RESPONDER, "'" + url + "' must be an http:// or https:// URL");
             } else {
                 try {
                     responder = new URI(url);
                 } catch (final URISyntaxException e) {
-                    reader.problem(path + "/responder-url", "'" + url + "' is not a valid URL: " + e.getMessage());
+                    reader.problem(OCSP_RESPONDER, "'" + url + "' is not a valid URL: " + e.getMessage());
                 }
             }
         }
-        final long timeout = reader.number(block, path, "timeout-seconds", 5, 1, 60);
-        final long cache = reader.number(block, path, "cache-seconds", 3600, 1, 7L * 24 * 3600);
-        final long max = reader.number(block, path, "max-cached-responses", 1_000_000, 1, 100_000_000);
-        final long refresh = reader.number(block, path, "refresh-before-expiry-seconds", 60, 0, 7L * 24 * 3600);
-        final boolean nonce = reader.bool(block, path, "use-nonce", false);
-        final String when = reader.text(block, path, "when-unavailable");
-        CrlConfig.WhenUnavailable whenUnavailable = CrlConfig.WhenUnavailable.REJECT;
-        if ("allow".equals(when)) {
-            whenUnavailable = CrlConfig.WhenUnavailable.ALLOW;
-        } else if (when != null && !"reject".equals(when)) {
-            reader.problem(path + "/when-unavailable", "must be reject or allow, was '" + when + "'");
-        }
+        final long timeout = reader.number(block, OCSP_TIMEOUT);
+        final long cache = reader.number(block, OCSP_CACHE);
+        final long max = reader.number(block, OCSP_MAX_CACHED);
+        final long refresh = reader.number(block, OCSP_REFRESH);
+        final boolean nonce = reader.bool(block, OCSP_NONCE);
+        final CrlConfig.WhenUnavailable whenUnavailable = whenUnavailable(reader.choice(block, OCSP_WHEN_UNAVAILABLE));
         return new OcspConfig(
                 enabled,
                 responder,
@@ -208,10 +306,10 @@ public final class CrlConfigParser {
     }
 
     private static List<X509Certificate> certificates(
-            final ConfigReader reader, final String element, final Path path) {
+            final ConfigReader reader, final ConfigElement element, final Path path) {
         final List<X509Certificate> out = new ArrayList<>();
         if (!Files.isRegularFile(path)) {
-            reader.problem(element, path + " does not exist or is not a file");
+            certificateProblem(reader, element, path + " does not exist or is not a file");
             return out;
         }
         try (InputStream in = Files.newInputStream(path)) {
@@ -219,8 +317,18 @@ public final class CrlConfigParser {
                     .generateCertificates(in)
                     .forEach(certificate -> out.add((X509Certificate) certificate));
         } catch (final IOException | CertificateException e) {
-            reader.problem(element, path + " is not a PEM or DER certificate bundle: " + e.getMessage());
+            certificateProblem(reader, element, path + " is not a PEM or DER certificate bundle: " + e.getMessage());
         }
         return out;
+    }
+
+    /** A problem with a certificate file: on the item for a list of them, else on the element. */
+    private static void certificateProblem(
+            final ConfigReader reader, final ConfigElement element, final String message) {
+        if (element.kind() == ConfigElement.Kind.LIST) {
+            reader.itemProblem(element, message);
+        } else {
+            reader.problem(element, message);
+        }
     }
 }

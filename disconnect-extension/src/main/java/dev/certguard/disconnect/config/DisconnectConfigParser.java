@@ -1,7 +1,10 @@
 package dev.certguard.disconnect.config;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.config.ConfigElement;
+import dev.certguard.config.ConfigElement.Unit;
 import dev.certguard.config.ConfigReader;
+import dev.certguard.config.ConfigSchema;
 import dev.certguard.config.InvalidConfigException;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.IdentityCharacters;
@@ -22,30 +25,67 @@ public final class DisconnectConfigParser {
     /** Ten years: anything longer is a typo, not a policy. */
     private static final long MAX_LIFETIME_SECONDS = 10L * 366 * 24 * 3600;
 
+    static final ConfigElement LIFETIME = ConfigElement.number(
+            "max-connection-lifetime-seconds",
+            1800,
+            0,
+            MAX_LIFETIME_SECONDS,
+            Unit.SECONDS,
+            "How long a connection may last before the broker ends it with DISCONNECT 0xA0, so that the"
+                    + " certificate is checked again at the next handshake; 0 turns the lifetime off (30"
+                    + " minutes, dojot's value, by default; at most ten years).");
+    static final ConfigElement JITTER = ConfigElement.number(
+            "jitter-percent",
+            10,
+            0,
+            90,
+            Unit.PERCENT,
+            "Each connection's lifetime is shortened by a uniform random amount up to this share, so"
+                    + " that a fleet that connected together does not reconnect together.");
+    static final ConfigElement EXPIRY = ConfigElement.bool(
+            "disconnect-on-certificate-expiry",
+            true,
+            "End a connection when the earliest notAfter of the chain it presented passes (the client"
+                    + " certificate's or an intermediate CA's), even before the lifetime.");
+    static final ConfigElement WILL = ConfigElement.bool(
+            "send-will-message", false, "Publish the client's will message when the lifetime or expiry ends it.");
+    static final ConfigElement EXEMPT = ConfigElement.list(
+            "exempt-identities",
+            "identity",
+            "a device identity (tenant:device_id) or a service name, exactly as in the certificate CN",
+            "Identities whose connections have no lifetime (certificate expiry still applies when" + " enabled).");
+
+    /** Every element of the file; the reference documentation and config.xsd are generated from it. */
+    public static final ConfigSchema SCHEMA = new ConfigSchema(
+            FILE_NAME,
+            ConfigElement.block(
+                    "disconnect-extension",
+                    "The maximum TLS connection lifetime of every client.",
+                    LIFETIME,
+                    JITTER,
+                    EXPIRY,
+                    WILL,
+                    EXEMPT));
+
     private DisconnectConfigParser() {}
 
     public static @NotNull DisconnectConfig parse(
             final @NotNull Path file, final @NotNull Map<String, String> environment) throws InvalidConfigException {
-        final ConfigReader reader = ConfigReader.read(file, FILE_NAME, "disconnect-extension", environment);
+        return parse(ConfigReader.read(file, SCHEMA, environment));
+    }
+
+    /** Reads the configuration from {@code reader}; tests use it to see which elements were read. */
+    static @NotNull DisconnectConfig parse(final @NotNull ConfigReader reader) throws InvalidConfigException {
         final Element root = reader.requireRoot();
-        reader.rejectUnknown(
-                root,
-                "",
-                "max-connection-lifetime-seconds",
-                "jitter-percent",
-                "disconnect-on-certificate-expiry",
-                "send-will-message",
-                "exempt-identities");
-        final long lifetime = reader.number(root, "", "max-connection-lifetime-seconds", 1800, 0, MAX_LIFETIME_SECONDS);
-        final long jitter = reader.number(root, "", "jitter-percent", 10, 0, 90);
-        final boolean expiry = reader.bool(root, "", "disconnect-on-certificate-expiry", true);
-        final boolean will = reader.bool(root, "", "send-will-message", false);
-        final LinkedHashSet<String> exempt =
-                new LinkedHashSet<>(reader.texts(root, "", "exempt-identities", "identity"));
+        final long lifetime = reader.number(root, LIFETIME);
+        final long jitter = reader.number(root, JITTER);
+        final boolean expiry = reader.bool(root, EXPIRY);
+        final boolean will = reader.bool(root, WILL);
+        final LinkedHashSet<String> exempt = new LinkedHashSet<>(reader.texts(root, EXEMPT));
         for (final String identity : exempt) {
             final String problem = identityProblem(identity);
             if (problem != null) {
-                reader.problem("exempt-identities/identity", "'" + UntrustedText.escape(identity) + "' " + problem);
+                reader.itemProblem(EXEMPT, "'" + UntrustedText.escape(identity) + "' " + problem);
             }
         }
         reader.finish();
