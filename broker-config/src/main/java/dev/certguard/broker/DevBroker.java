@@ -19,7 +19,7 @@ public final class DevBroker {
     static final String V2K_BRIDGE = "v2k-bridge";
     static final String K2V_BRIDGE = "k2v-bridge";
 
-    /** The two bridges of the flow certguard replaces, with the rights of the README example. */
+    /** The two bridges of the flow certguard replaces, with the rights of the documented example. */
     private static final String ACL_CONFIG =
             """
             <?xml version="1.0" encoding="UTF-8"?>

@@ -106,6 +106,47 @@ class DocsLinksTest {
     }
 
     @Test
+    void the_readme_is_a_front_page() throws IOException {
+        assertThat(Files.readAllLines(ROOT.resolve("README.md")))
+                .as("README.md stays a front page; the rest belongs in docs/")
+                .hasSizeLessThanOrEqualTo(150);
+    }
+
+    /** A test named as evidence, {@code `ClassTest.method_name`}. */
+    private static final Pattern EVIDENCE = Pattern.compile("`([A-Z][A-Za-z0-9]*(?:Test|IT))\\.([a-z][a-z0-9_]*)`");
+
+    @Test
+    void every_test_the_threat_model_names_as_evidence_exists() throws IOException {
+        final String page = Files.readString(ROOT.resolve("docs/threat-model.md"));
+        final List<String> sources = new ArrayList<>();
+        try (Stream<Path> all = Files.walk(ROOT)) {
+            all.filter(p -> p.toString().contains("/src/test/java/")
+                            && p.toString().endsWith(".java"))
+                    .forEach(p -> sources.add(p.toString()));
+        }
+        final List<String> missing = new ArrayList<>();
+        int named = 0;
+        final Matcher matcher = EVIDENCE.matcher(page);
+        while (matcher.find()) {
+            named++;
+            final String file = "/" + matcher.group(1) + ".java";
+            final String method = "void " + matcher.group(2) + "(";
+            boolean found = false;
+            for (final String source : sources) {
+                if (source.endsWith(file) && Files.readString(Path.of(source)).contains(method)) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                missing.add(matcher.group());
+            }
+        }
+        assertThat(named).as("tests named as evidence").isGreaterThanOrEqualTo(10);
+        assertThat(missing).as("evidence that no longer exists").isEmpty();
+    }
+
+    @Test
     void slugs_follow_githubs_rules() throws IOException {
         final Path page = Files.createTempFile("slugs", ".md");
         try {

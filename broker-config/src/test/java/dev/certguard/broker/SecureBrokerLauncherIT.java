@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged launcher, run exactly as the README says: {@code java -jar secure-broker.jar}.
+ * The packaged launcher, run exactly as the documentation says: {@code java -jar secure-broker.jar}.
  */
 class SecureBrokerLauncherIT {
 

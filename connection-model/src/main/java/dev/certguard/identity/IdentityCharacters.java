@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  */
 public final class IdentityCharacters {
 
-    /** Upper bound for a whole identity, in UTF-8 bytes (documented in the README). */
+    /** Upper bound for a whole identity, in UTF-8 bytes (documented in docs/reference/acl-extension.md). */
     public static final int MAX_IDENTITY_BYTES = 128;
 
     private IdentityCharacters() {}

@@ -38,12 +38,12 @@ public final class AclConfigParser {
                     + " names each at start.");
     static final ConfigElement SERVICE_IDENTITY = ConfigElement.text(
                     "identity",
-                    "a plain service name (no ':'), as in the service certificate's CN",
-                    "The service's exact name; a certificate whose CN equals it is this service.")
+                    "a plain service name: the identity character rules, no ':'",
+                    "The service's exact name, matched against the certificate CN.")
             .required();
     static final ConfigElement SERVICE_PIN = ConfigElement.text(
             "certificate-sha256",
-            "64 hex digits, ':' separators allowed",
+            "64 hex digits, ':' separators allowed, any case",
             "Pin: the service is recognised only with the certificate of this SHA-256 fingerprint.");
     static final ConfigElement SERVICE_PUBLISH = ConfigElement.repeated(
             "publish",
@@ -61,7 +61,8 @@ public final class AclConfigParser {
     static final ConfigElement SERVICES = ConfigElement.items(
             "services",
             "service",
-            "Named service identities (bridges) and the rights the operator gives them.",
+            "Named service identities (bridges) and the rights the operator gives them; each identity at most"
+                    + " once.",
             SERVICE_IDENTITY,
             SERVICE_PIN,
             SERVICE_PUBLISH,

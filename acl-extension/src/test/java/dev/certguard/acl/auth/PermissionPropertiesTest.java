@@ -28,7 +28,7 @@ import net.jqwik.api.Provide;
 
 /**
  * certguard's identity rule and the permissions it hands HiveMQ, against an oracle written from the
- * README's rules, with HiveMQ's own permission evaluator judging every PUBLISH and SUBSCRIBE:
+ * documented rules (docs/reference/acl-extension.md), with HiveMQ's own permission evaluator judging every PUBLISH and SUBSCRIBE:
  * whatever the CN, topic or filter, HiveMQ never allows what the oracle denies. 100,000 generated
  * cases per property in every test run.
  */
@@ -86,7 +86,7 @@ class PermissionPropertiesTest {
                 .as((a, sep, b) -> a + sep + b);
     }
 
-    /** The README's identity rule, written independently: one ':' between two plain, non-empty parts. */
+    /** The documented identity rule, written independently: one ':' between two plain, non-empty parts. */
     static boolean oracleAcceptsIdentity(final String cn) {
         if (cn.getBytes(StandardCharsets.UTF_8).length > 128) {
             return false;
@@ -118,7 +118,7 @@ class PermissionPropertiesTest {
     }
 
     @Property(tries = 100_000)
-    void the_identity_parser_never_accepts_what_the_readme_rule_refuses(@ForAll("commonNames") final String cn) {
+    void the_identity_parser_never_accepts_what_the_documented_rule_refuses(@ForAll("commonNames") final String cn) {
         boolean parsed;
         try {
             DeviceIdentity.parse(cn);
@@ -171,7 +171,7 @@ class PermissionPropertiesTest {
         });
     }
 
-    /** The README's device rule: publish exactly to {@code <id>/attrs}, subscribe exactly to {@code <id>/config}. */
+    /** The documented device rule: publish exactly to {@code <id>/attrs}, subscribe exactly to {@code <id>/config}. */
     @Property(tries = 100_000)
     void hivemq_never_lets_a_device_beyond_its_two_topics(@ForAll("deviceCases") final String[] c) throws Exception {
         final String id = c[0];
@@ -214,7 +214,7 @@ class PermissionPropertiesTest {
                 });
     }
 
-    /** The README's service rule: only what the configured filters match (publish) or cover (subscribe). */
+    /** The documented service rule: only what the configured filters match (publish) or cover (subscribe). */
     @Property(tries = 100_000)
     void hivemq_never_lets_a_service_beyond_its_configured_filters(@ForAll("serviceCases") final List<String> c)
             throws Exception {

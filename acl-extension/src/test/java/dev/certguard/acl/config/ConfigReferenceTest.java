@@ -17,6 +17,9 @@ class ConfigReferenceTest {
 
     private static final Path CONFIG = Path.of("src/hivemq-extension/conf/config.xml");
     private static final Path XSD = Path.of("src/hivemq-extension/conf/config.xsd");
+    /** docs/reference/<extension>.md; the module's folder is named after the extension. */
+    private static final Path PAGE =
+            Path.of("..", "docs", "reference", Path.of("").toAbsolutePath().getFileName() + ".md");
 
     @TempDir
     Path dir;
@@ -29,6 +32,12 @@ class ConfigReferenceTest {
     @Test
     void the_shipped_config_names_every_element_validates_and_holds_the_defaults() throws Exception {
         ReferenceFiles.assertShippedConfig(AclConfigParser.SCHEMA, CONFIG);
+    }
+
+    @Test
+    void the_reference_page_shows_the_shipped_file_and_every_element() throws Exception {
+        ReferenceFiles.assertRegion(PAGE, "config-example", "```xml\n" + Files.readString(CONFIG) + "```\n");
+        ReferenceFiles.assertRegion(PAGE, "config", ReferenceGenerator.configTable(AclConfigParser.SCHEMA));
     }
 
     @Test

@@ -100,8 +100,17 @@ public final class ReferenceGenerator {
         }
     }
 
-    private static String cell(final String text) {
-        return text.replace("|", "\\|").replace("\n", " ");
+    /** A table cell: pipes escaped, one line, and angle brackets outside code spans shown as text. */
+    static String cell(final String text) {
+        final String[] parts = text.replace("|", "\\|").replace("\n", " ").split("`", -1);
+        final StringBuilder out = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                out.append('`');
+            }
+            out.append(i % 2 == 0 ? parts[i].replace("<", "&lt;").replace(">", "&gt;") : parts[i]);
+        }
+        return out.toString();
     }
 
     /**

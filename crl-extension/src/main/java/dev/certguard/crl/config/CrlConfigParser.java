@@ -79,7 +79,10 @@ public final class CrlConfigParser {
             Unit.SECONDS,
             "How long past its nextUpdate a CRL stays usable.");
     static final ConfigElement DISCONNECT_REVOKED = ConfigElement.bool(
-            "disconnect-revoked-clients", true, "Cut connected clients whose certificate becomes revoked.");
+            "disconnect-revoked-clients",
+            true,
+            "Cut connected clients whose certificate, or a CA on its path, a CRL revokes (OCSP, the deny"
+                    + " list and a removed issuer cut regardless).");
     static final ConfigElement WATCH = ConfigElement.list(
             "watch-certificates",
             "certificate",

@@ -73,7 +73,7 @@ class LifetimeTrackerTest {
     }
 
     /*
-     * Clock steps (README, "Clock steps"): the wall clock (`clock`) jumps, the monotonic one
+     * Clock steps (RELIABILITY.md, "Clock steps"): the wall clock (`clock`) jumps, the monotonic one
      * (`ticker`) does not.
      */
     private final java.util.concurrent.atomic.AtomicLong ticker = new java.util.concurrent.atomic.AtomicLong(5_000_000);
