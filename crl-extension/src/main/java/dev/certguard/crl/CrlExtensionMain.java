@@ -181,9 +181,7 @@ public final class CrlExtensionMain implements ExtensionMain {
         final Runnable sweepDenyList = queued(live::sweepDenyList);
         // OCSP refreshes held back by the cap go as soon as answers make room, not a second later.
         live.whenOcspRoom(queued(live::ocspSweep));
-        metrics.gauge(
-                CrlMetrics.PREFIX + "deny-list.entries",
-                () -> runtime.get().denyList().size());
+        metrics.denyListGauge(() -> runtime.get().denyList().size());
 
         // One thread of its own writes the copies of remote CRLs, beside the high-water marks.
         copyWriter = Executors.newSingleThreadExecutor(runnable -> {
@@ -251,8 +249,9 @@ public final class CrlExtensionMain implements ExtensionMain {
                     sweepDenyList.run();
                     return next.size() + " entries (were " + previous.size() + ")";
                 },
-                registry,
-                CrlMetrics.PREFIX + "deny-list.reload.");
+                metrics.extensionMetrics(),
+                CrlMetrics.denyReloadSuccesses(),
+                CrlMetrics.denyReloadFailures());
         denyReload.reporting(audit.reloads());
         final ConfigReload<CrlConfig> reload = new ConfigReload<>(
                 ID,

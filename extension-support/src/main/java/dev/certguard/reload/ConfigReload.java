@@ -5,7 +5,10 @@ import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.config.InvalidConfigException;
+import dev.certguard.metrics.ExtensionMetrics;
+import dev.certguard.metrics.MetricDefinition;
 import dev.certguard.text.SafeLog;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -61,6 +64,17 @@ public final class ConfigReload<T> {
     private final @NotNull Counter failures;
     private final AtomicReference<T> current;
 
+    /** Counts the outcomes of reloading {@code conf/config.xml}. */
+    public static final MetricDefinition SUCCESSES = MetricDefinition.counter(
+            "config.reload.successes", "Edits of conf/config.xml put in force on the running broker.");
+
+    public static final MetricDefinition FAILURES = MetricDefinition.counter(
+            "config.reload.failures",
+            "Edits of conf/config.xml refused (invalid, or failed to apply); the last good configuration"
+                    + " stays in force and a WARN lists every problem.");
+    /** The reload metrics of every certguard extension. */
+    public static final List<MetricDefinition> DEFINITIONS = List.of(SUCCESSES, FAILURES);
+
     public ConfigReload(
             final @NotNull String extension,
             final @NotNull String file,
@@ -68,12 +82,19 @@ public final class ConfigReload<T> {
             final @NotNull Parser<T> parser,
             final @NotNull Applier<T> applier,
             final @NotNull MetricRegistry registry) {
-        this(extension, file, initial, parser, applier, registry, metricPrefix(extension));
+        this(
+                extension,
+                file,
+                initial,
+                parser,
+                applier,
+                new ExtensionMetrics(registry, extension, DEFINITIONS),
+                SUCCESSES,
+                FAILURES);
     }
 
     /**
-     * @param metricPrefix the prefix of the {@code successes} and {@code failures} counters (for files
-     *     other than {@code conf/config.xml})
+     * A reload of another file than {@code conf/config.xml}, counted by its own definitions.
      */
     public ConfigReload(
             final @NotNull String extension,
@@ -81,20 +102,16 @@ public final class ConfigReload<T> {
             final @NotNull T initial,
             final @NotNull Parser<T> parser,
             final @NotNull Applier<T> applier,
-            final @NotNull MetricRegistry registry,
-            final @NotNull String metricPrefix) {
+            final @NotNull ExtensionMetrics metrics,
+            final @NotNull MetricDefinition successes,
+            final @NotNull MetricDefinition failures) {
         this.extension = extension;
         this.file = file;
         this.parser = parser;
         this.applier = applier;
         this.current = new AtomicReference<>(initial);
-        this.successes = registry.counter(metricPrefix + "successes");
-        this.failures = registry.counter(metricPrefix + "failures");
-    }
-
-    /** {@code dev.certguard.<id>.config.reload.} */
-    public static @NotNull String metricPrefix(final @NotNull String extension) {
-        return "dev.certguard." + extension + ".config.reload.";
+        this.successes = metrics.counter(successes);
+        this.failures = metrics.counter(failures);
     }
 
     /** Who is told of each outcome from now on. */
@@ -149,6 +166,8 @@ public final class ConfigReload<T> {
 
     /** Removes the counters, for extension stop. */
     public static void removeMetrics(final @NotNull MetricRegistry registry, final @NotNull String extension) {
-        registry.removeMatching((name, metric) -> name.startsWith(metricPrefix(extension)));
+        final ExtensionMetrics metrics = new ExtensionMetrics(registry, extension, DEFINITIONS);
+        metrics.remove(SUCCESSES, null);
+        metrics.remove(FAILURES, null);
     }
 }

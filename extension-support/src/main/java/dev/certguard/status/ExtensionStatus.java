@@ -1,9 +1,11 @@
 package dev.certguard.status;
 
-import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.metrics.ExtensionMetrics;
+import dev.certguard.metrics.MetricDefinition;
 import dev.certguard.text.UntrustedText;
+import java.util.List;
 
 /**
  * Publishes an extension's state as a string gauge in HiveMQ's metric registry, so that operators
@@ -16,11 +18,18 @@ public final class ExtensionStatus {
     public static final String RUNNING = "running";
     public static final String FAILED_PREFIX = "failed: ";
 
+    public static final MetricDefinition STATUS = MetricDefinition.textGauge(
+            "status", "running, or failed: and the reason (invalid configuration, startup failure).");
+    public static final MetricDefinition RUNNING_GAUGE = MetricDefinition.gauge(
+            "running", "1 while the extension serves, 0 when it refuses every client (alert on 0).");
+    /** The status metrics every certguard extension registers. */
+    public static final List<MetricDefinition> DEFINITIONS = List.of(STATUS, RUNNING_GAUGE);
+
     private ExtensionStatus() {}
 
     /** The gauge name for an extension id, e.g. {@code dev.certguard.acl-extension.status}. */
     public static @NotNull String gaugeName(final @NotNull String extensionId) {
-        return "dev.certguard." + extensionId + ".status";
+        return ExtensionMetrics.prefix(extensionId) + STATUS.template();
     }
 
     public static void reportRunning(final @NotNull MetricRegistry registry, final @NotNull String extensionId) {
@@ -38,7 +47,7 @@ public final class ExtensionStatus {
 
     /** The numeric twin of the status gauge, {@code dev.certguard.<id>.running}: 1 running, 0 failed. */
     public static @NotNull String runningGaugeName(final @NotNull String extensionId) {
-        return "dev.certguard." + extensionId + ".running";
+        return ExtensionMetrics.prefix(extensionId) + RUNNING_GAUGE.template();
     }
 
     /** Removes the gauges, for extension stop. */
@@ -48,12 +57,10 @@ public final class ExtensionStatus {
     }
 
     private static void report(final MetricRegistry registry, final String extensionId, final String value) {
-        final String name = gaugeName(extensionId);
-        registry.remove(name);
-        registry.register(name, (Gauge<String>) () -> value);
+        final ExtensionMetrics metrics = new ExtensionMetrics(registry, extensionId, DEFINITIONS);
+        metrics.textGauge(STATUS, () -> value);
         // Metrics exporters drop text gauges; this one is what a dashboard or an alert reads.
         final int running = RUNNING.equals(value) ? 1 : 0;
-        registry.remove(runningGaugeName(extensionId));
-        registry.register(runningGaugeName(extensionId), (Gauge<Integer>) () -> running);
+        metrics.intGauge(RUNNING_GAUGE, () -> running);
     }
 }

@@ -19,6 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AutoClose;
@@ -180,5 +182,46 @@ class ObservabilityEndToEndTest {
                 .findFirst()
                 .orElseThrow();
         assertThat(subscription.path("topic").asText()).isEqualTo("#");
+    }
+
+    /** The metric names the reference pages list, as Prometheus patterns ({@code <source>} is any name). */
+    private static List<Pattern> documentedSeries() throws Exception {
+        final List<Pattern> patterns = new ArrayList<>();
+        final Pattern row = Pattern.compile("(?m)^\\| `(dev\\.certguard\\.[^`]+)` \\|");
+        try (var pages = Files.list(Path.of("..", "docs", "reference"))) {
+            for (final Path page : pages.toList()) {
+                final Matcher matcher = row.matcher(Files.readString(page));
+                while (matcher.find()) {
+                    final StringBuilder regex = new StringBuilder();
+                    for (final String part : matcher.group(1).split("<[a-z]+>", -1)) {
+                        if (regex.length() > 0) {
+                            regex.append("[A-Za-z0-9_]+");
+                        }
+                        regex.append(Pattern.quote(part.replaceAll("[^A-Za-z0-9_]", "_")));
+                    }
+                    patterns.add(Pattern.compile(regex + "(_count|_sum|_total|_created|_max|_min|_mean|_stddev)?"));
+                }
+            }
+        }
+        return patterns;
+    }
+
+    @Test
+    void every_certguard_series_the_broker_serves_is_documented_in_the_reference_pages() throws Exception {
+        final List<Pattern> documented = documentedSeries();
+        assertThat(documented).as("metric rows in docs/reference").hasSizeGreaterThan(40);
+        final Set<String> served = new TreeSet<>();
+        for (final String line : scrape().split("\n")) {
+            if (line.startsWith("dev_certguard_")) {
+                served.add(line.split("[{ ]", 2)[0]);
+            }
+        }
+        assertThat(served).as("certguard series in the scrape").hasSizeGreaterThan(20);
+        assertThat(served)
+                .as("served but not in docs/reference/*.md (regenerate the references)")
+                .allSatisfy(name -> assertThat(documented.stream()
+                                .anyMatch(p -> p.matcher(name).matches()))
+                        .as(name)
+                        .isTrue());
     }
 }

@@ -3,6 +3,8 @@ package dev.certguard.testing.reference;
 import dev.certguard.config.ConfigElement;
 import dev.certguard.config.ConfigElement.Kind;
 import dev.certguard.config.ConfigSchema;
+import dev.certguard.metrics.ExtensionMetrics;
+import dev.certguard.metrics.MetricDefinition;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -40,6 +42,44 @@ public final class ReferenceGenerator {
                     .append(" |\n");
         }
         return out.toString();
+    }
+
+    /**
+     * The metrics table: full Dropwizard name, type, meaning; an enumerated parameter gives one row
+     * per value, a free one stays a placeholder.
+     */
+    public static String metricsTable(final String extensionId, final List<MetricDefinition> definitions) {
+        final String prefix = ExtensionMetrics.prefix(extensionId);
+        final StringBuilder out = new StringBuilder();
+        out.append("| metric | type | meaning |\n");
+        out.append("|---|---|---|\n");
+        for (final MetricDefinition definition : definitions) {
+            if (definition.values().isEmpty()) {
+                final String name = definition.parameter() == null
+                        ? definition.template()
+                        : definition.template().replace("{", "<").replace("}", ">");
+                row(out, prefix + name, definition.type().label(), definition.meaning());
+            } else {
+                for (final Map.Entry<String, String> value : definition.values().entrySet()) {
+                    row(
+                            out,
+                            prefix + definition.template().replace("{" + definition.parameter() + "}", value.getKey()),
+                            definition.type().label(),
+                            definition.meaning().replaceAll("\\.$", "") + ": " + value.getValue() + ".");
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static void row(final StringBuilder out, final String name, final String type, final String meaning) {
+        out.append("| `")
+                .append(name)
+                .append("` | ")
+                .append(type)
+                .append(" | ")
+                .append(cell(meaning))
+                .append(" |\n");
     }
 
     private static String type(final ConfigElement element) {

@@ -174,7 +174,7 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
         this.snapshot = snapshot;
         this.metrics = metrics;
         this.clock = clock;
-        metrics.gauge(CrlMetrics.PREFIX + "connections.tracked", tracked::get);
+        metrics.trackedGauge(tracked::get);
     }
 
     /** Remembers the connection's path when it presented a certificate. */

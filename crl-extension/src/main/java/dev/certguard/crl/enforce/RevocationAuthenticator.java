@@ -12,6 +12,7 @@ import dev.certguard.audit.Audit;
 import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.ocsp.OcspAnswer;
 import dev.certguard.crl.ocsp.OcspChecks;
+import dev.certguard.crl.ocsp.OcspFailure;
 import dev.certguard.crl.ocsp.OcspStatuses;
 import dev.certguard.crl.path.CertificatePath;
 import dev.certguard.crl.state.CrlMetrics;
@@ -203,7 +204,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 for (final CompletableFuture<OcspAnswer> answer : pending) {
                     done.add(
                             answer.isCompletedExceptionally()
-                                    ? OcspAnswer.failed("internal", clock.instant())
+                                    ? OcspAnswer.failed(OcspFailure.INTERNAL, clock.instant())
                                     : answer.join());
                 }
                 decide(input, output, current, path, listener, OcspChecks.verdict(checked, done));

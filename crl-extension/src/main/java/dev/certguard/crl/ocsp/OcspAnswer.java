@@ -6,9 +6,7 @@ import java.time.Instant;
 
 /**
  * What OCSP says about one certificate: a verified status with its validity, or why there is none
- * (a failure cause: {@code no-responder}, {@code timeout}, {@code http}, {@code malformed},
- * {@code responder-status}, {@code signature}, {@code no-matching-response}, {@code stale},
- * {@code not-yet-valid}, {@code nonce}). Immutable; thread-safe.
+ * ({@link OcspFailure}). Immutable; thread-safe.
  */
 public final class OcspAnswer {
 
@@ -40,8 +38,8 @@ public final class OcspAnswer {
         return new OcspAnswer(status, null, thisUpdate, usableUntil);
     }
 
-    public static @NotNull OcspAnswer failed(final @NotNull String cause, final @NotNull Instant now) {
-        return new OcspAnswer(null, cause, Instant.EPOCH, now);
+    public static @NotNull OcspAnswer failed(final @NotNull OcspFailure cause, final @NotNull Instant now) {
+        return new OcspAnswer(null, cause.cause(), Instant.EPOCH, now);
     }
 
     /** The responder's {@code thisUpdate} of a verified answer ({@link Instant#EPOCH} for a failure). */

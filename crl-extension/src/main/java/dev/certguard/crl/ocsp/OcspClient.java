@@ -139,14 +139,14 @@ public final class OcspClient {
         } catch (final RuntimeException e) {
             // A responder URI the HTTP client refuses (no host, say): no answer, never an exception
             // on the broker thread that asked.
-            return CompletableFuture.completedFuture(OcspAnswer.failed("request", clock.instant()));
+            return CompletableFuture.completedFuture(OcspAnswer.failed(OcspFailure.REQUEST, clock.instant()));
         }
     }
 
     private CompletableFuture<OcspAnswer> send(final X509Certificate certificate, final X509Certificate issuer) {
         final URI uri = responderFor(certificate);
         if (uri == null) {
-            return CompletableFuture.completedFuture(OcspAnswer.failed("no-responder", clock.instant()));
+            return CompletableFuture.completedFuture(OcspAnswer.failed(OcspFailure.NO_RESPONDER, clock.instant()));
         }
         final CertificateID id;
         final byte[] nonce;
@@ -169,7 +169,7 @@ public final class OcspClient {
             final OCSPReq built = builder.build();
             request = built.getEncoded();
         } catch (final OCSPException | OperatorCreationException | CertificateEncodingException | IOException e) {
-            return CompletableFuture.completedFuture(OcspAnswer.failed("request", clock.instant()));
+            return CompletableFuture.completedFuture(OcspAnswer.failed(OcspFailure.REQUEST, clock.instant()));
         }
         final HttpRequest post = HttpRequest.newBuilder(uri)
                 .timeout(timeout)
@@ -188,25 +188,25 @@ public final class OcspClient {
                     // the shared request (and every CONNECT waiting on it) for ever.
                     .orTimeout(timeout.toMillis() + 500, java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (final RuntimeException e) {
-            return CompletableFuture.completedFuture(OcspAnswer.failed("http", clock.instant()));
+            return CompletableFuture.completedFuture(OcspAnswer.failed(OcspFailure.HTTP, clock.instant()));
         }
         return sent.handle((response, e) -> {
             if (e != null) {
                 final Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
                 return OcspAnswer.failed(
                         cause instanceof HttpTimeoutException || cause instanceof java.util.concurrent.TimeoutException
-                                ? "timeout"
-                                : "http",
+                                ? OcspFailure.TIMEOUT
+                                : OcspFailure.HTTP,
                         clock.instant());
             }
             if (response.statusCode() != 200 || response.body().length > MAX_RESPONSE_BYTES) {
-                return OcspAnswer.failed("http", clock.instant());
+                return OcspAnswer.failed(OcspFailure.HTTP, clock.instant());
             }
             try {
                 return verify(response.body(), id, issuer, nonce);
             } catch (final RuntimeException hostile) {
                 // Whatever a responder sends, it never escapes as an exception.
-                return OcspAnswer.failed("malformed", clock.instant());
+                return OcspAnswer.failed(OcspFailure.MALFORMED, clock.instant());
             }
         });
     }
@@ -222,21 +222,21 @@ public final class OcspClient {
         try {
             final OCSPResp response = new OCSPResp(der);
             if (response.getStatus() != OCSPResp.SUCCESSFUL) {
-                return OcspAnswer.failed("responder-status", now);
+                return OcspAnswer.failed(OcspFailure.RESPONDER_STATUS, now);
             }
             final Object body = response.getResponseObject();
             if (!(body instanceof BasicOCSPResp)) {
-                return OcspAnswer.failed("malformed", now);
+                return OcspAnswer.failed(OcspFailure.MALFORMED, now);
             }
             basic = (BasicOCSPResp) body;
         } catch (final IOException | OCSPException | RuntimeException e) {
-            return OcspAnswer.failed("malformed", now);
+            return OcspAnswer.failed(OcspFailure.MALFORMED, now);
         }
         if (!signedByIssuerOrDelegate(basic, issuer, now)) {
-            return OcspAnswer.failed("signature", now);
+            return OcspAnswer.failed(OcspFailure.SIGNATURE, now);
         }
         if (nonce != null && !echoes(basic, nonce)) {
-            return OcspAnswer.failed("nonce", now);
+            return OcspAnswer.failed(OcspFailure.NONCE, now);
         }
         for (final SingleResp single : basic.getResponses()) {
             if (!single.getCertID().equals(id)) {
@@ -244,18 +244,18 @@ public final class OcspClient {
             }
             final Instant thisUpdate = single.getThisUpdate().toInstant();
             if (thisUpdate.isAfter(now.plus(SKEW))) {
-                return OcspAnswer.failed("not-yet-valid", now);
+                return OcspAnswer.failed(OcspFailure.NOT_YET_VALID, now);
             }
             final Date next = single.getNextUpdate();
             Instant usableUntil = now.plus(cacheFor);
             if (next == null && thisUpdate.isBefore(now.minus(cacheFor))) {
                 // Without a nextUpdate, an answer older than cache-seconds could be a replay from
                 // before a revocation: not believed.
-                return OcspAnswer.failed("stale", now);
+                return OcspAnswer.failed(OcspFailure.STALE, now);
             }
             if (next != null) {
                 if (!next.toInstant().isAfter(now)) {
-                    return OcspAnswer.failed("stale", now);
+                    return OcspAnswer.failed(OcspFailure.STALE, now);
                 }
                 if (next.toInstant().isBefore(usableUntil)) {
                     usableUntil = next.toInstant();
@@ -270,7 +270,7 @@ public final class OcspClient {
             }
             return OcspAnswer.verified(OcspAnswer.Status.UNKNOWN, thisUpdate, usableUntil);
         }
-        return OcspAnswer.failed("no-matching-response", now);
+        return OcspAnswer.failed(OcspFailure.NO_MATCHING_RESPONSE, now);
     }
 
     /** Whether the response carries the request's nonce (as RFC 6960 encodes it, or as the raw bytes). */

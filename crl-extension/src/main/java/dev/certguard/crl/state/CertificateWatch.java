@@ -38,12 +38,11 @@ public final class CertificateWatch {
         this.warnBefore = warnBefore;
         this.clock = clock;
         for (final Map.Entry<String, X509Certificate> entry : this.certificates.entrySet()) {
-            final String base = CrlMetrics.PREFIX + "watch." + CrlMetrics.key(entry.getKey()) + ".";
             final Instant notAfter = entry.getValue().getNotAfter().toInstant();
-            metrics.gauge(
-                    base + "seconds-to-expiry",
-                    () -> notAfter.getEpochSecond() - clock.instant().getEpochSecond());
-            metrics.gauge(base + "revoked", () -> Boolean.TRUE.equals(revoked.get(entry.getKey())) ? 1 : 0);
+            metrics.watch(
+                    entry.getKey(),
+                    () -> notAfter.getEpochSecond() - clock.instant().getEpochSecond(),
+                    () -> Boolean.TRUE.equals(revoked.get(entry.getKey())) ? 1 : 0);
         }
     }
 

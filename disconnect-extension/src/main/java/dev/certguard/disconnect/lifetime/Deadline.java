@@ -15,17 +15,24 @@ public final class Deadline {
 
     /** The limit that ends a connection. */
     public enum Limit {
-        LIFETIME("lifetime"),
-        CERTIFICATE_EXPIRY("certificate-expiry");
+        LIFETIME("lifetime", "the maximum connection lifetime (with its jitter) passed"),
+        CERTIFICATE_EXPIRY("certificate-expiry", "the client certificate or an intermediate CA it presented expired");
 
         private final @NotNull String metricName;
+        private final @NotNull String meaning;
 
-        Limit(final @NotNull String metricName) {
+        Limit(final @NotNull String metricName, final @NotNull String meaning) {
             this.metricName = metricName;
+            this.meaning = meaning;
         }
 
         public @NotNull String metricName() {
             return metricName;
+        }
+
+        /** What the limit means, for the documentation. */
+        public @NotNull String meaning() {
+            return meaning;
         }
     }
 
