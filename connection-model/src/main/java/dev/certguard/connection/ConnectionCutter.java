@@ -3,6 +3,7 @@ package dev.certguard.connection;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import com.hivemq.extension.sdk.api.services.exception.NoSuchClientIdException;
+import dev.certguard.reason.Reason;
 import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
 import java.time.Duration;
@@ -56,7 +57,7 @@ public final class ConnectionCutter {
         @NotNull CompletableFuture<Boolean> purge(@NotNull String clientId);
     }
 
-    /** How a cut is made. */
+    /** How a cut is made: a DISCONNECT reason defined once ({@link Reason}) and its filled string. */
     public static final class Cut {
         final @NotNull DisconnectReasonCode code;
         final @NotNull String reason;
@@ -64,11 +65,13 @@ public final class ConnectionCutter {
         final boolean purgeSession;
         final boolean ofCertificate;
 
-        public Cut(final @NotNull DisconnectReasonCode code, final @NotNull String reason, final boolean preventWill) {
-            this(code, reason, preventWill, false, false);
+        /** @param text the reason string, {@code reason.text(...)} */
+        public Cut(final @NotNull Reason reason, final @NotNull String text, final boolean preventWill) {
+            this(reason, text, preventWill, false, false);
         }
 
         /**
+         * @param text the reason string, {@code reason.text(...)}
          * @param purgeSession also remove the client id's session once the connection is gone, unless
          *     another connection has taken the client id meanwhile (its queued messages are then its own)
          * @param ofCertificate the cut is for what the connection's certificate is (revoked, denied), so
@@ -77,13 +80,13 @@ public final class ConnectionCutter {
          *     device reconnecting again and again cannot postpone its own cut)
          */
         public Cut(
-                final @NotNull DisconnectReasonCode code,
-                final @NotNull String reason,
+                final @NotNull Reason reason,
+                final @NotNull String text,
                 final boolean preventWill,
                 final boolean purgeSession,
                 final boolean ofCertificate) {
-            this.code = code;
-            this.reason = reason;
+            this.code = reason.disconnectCode();
+            this.reason = text;
             this.preventWill = preventWill;
             this.purgeSession = purgeSession;
             this.ofCertificate = ofCertificate;

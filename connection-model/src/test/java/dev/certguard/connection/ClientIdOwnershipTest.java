@@ -2,7 +2,6 @@ package dev.certguard.connection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import dev.certguard.testing.ManualScheduler;
 import dev.certguard.testing.RecordingDisconnector;
 import dev.certguard.testing.TestCertificates;
@@ -29,7 +28,7 @@ class ClientIdOwnershipTest {
     private static final String[] CLIENT_IDS = {"t:d", "t:e", "t:f"};
 
     private static final ConnectionCutter.Cut REVOKED_CERTIFICATE =
-            new ConnectionCutter.Cut(DisconnectReasonCode.NOT_AUTHORIZED, "certificate revoked", true, false, true);
+            new ConnectionCutter.Cut(TestReasons.REVOKED, "certificate revoked", true, false, true);
 
     /** One connection of the plain model: its client id, certificate and whether it authenticated. */
     private static final class Modelled {

@@ -16,10 +16,10 @@ import org.junit.jupiter.api.Test;
 class ConnectionCutterTest {
 
     private static final ConnectionCutter.Cut REVOKED =
-            new ConnectionCutter.Cut(DisconnectReasonCode.NOT_AUTHORIZED, "certificate revoked", true);
+            new ConnectionCutter.Cut(TestReasons.REVOKED, "certificate revoked", true);
 
     private static final ConnectionCutter.Cut REVOKED_CERTIFICATE =
-            new ConnectionCutter.Cut(DisconnectReasonCode.NOT_AUTHORIZED, "certificate revoked", true, true, true);
+            new ConnectionCutter.Cut(TestReasons.REVOKED, "certificate revoked", true, true, true);
     private static final X509Certificate DEVICE = TestCertificates.certificate("CN=t:d");
     private static final X509Certificate REISSUED = TestCertificates.certificate("CN=t:d");
 
@@ -221,8 +221,8 @@ class ConnectionCutterTest {
         final Connection connection = authenticated("t:d", DEVICE);
         owners.connecting("t:d", DEVICE);
 
-        final CompletableFuture<Boolean> cut = cutter.cut(
-                connection, new ConnectionCutter.Cut(DisconnectReasonCode.MAXIMUM_CONNECT_TIME, "lifetime", false));
+        final CompletableFuture<Boolean> cut =
+                cutter.cut(connection, new ConnectionCutter.Cut(TestReasons.LIFETIME, "lifetime", false));
 
         assertThat(cut).isNotDone();
         assertThat(hivemq.disconnects())

@@ -4,7 +4,6 @@ import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
-import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
@@ -22,6 +21,7 @@ import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.config.CrlConfigParser;
 import dev.certguard.crl.config.OcspConfig;
 import dev.certguard.crl.deny.DenyList;
+import dev.certguard.crl.enforce.CrlReasons;
 import dev.certguard.crl.enforce.CrlRuntime;
 import dev.certguard.crl.enforce.LiveRevocation;
 import dev.certguard.crl.enforce.RevocationAuthenticator;
@@ -130,13 +130,12 @@ public final class CrlExtensionMain implements ExtensionMain {
             log.error("crl-extension refuses every client until its configuration is fixed and HiveMQ is restarted");
             final SimpleAuthenticator denyAll = (authInput, authOutput) -> {
                 audit.event("connect.refused")
-                        .reason("config-invalid")
+                        .reason(CrlReasons.CONFIG_INVALID.name())
                         .clientId(authInput.getConnectPacket().getClientId())
                         .connection(authInput.getConnectionInformation())
                         .write();
                 authOutput.failAuthentication(
-                        ConnackReasonCode.SERVER_UNAVAILABLE,
-                        "crl-extension configuration is invalid; the broker accepts no clients until it is fixed");
+                        CrlReasons.CONFIG_INVALID.connackCode(), CrlReasons.CONFIG_INVALID.text());
             };
             Services.securityRegistry().setAuthenticatorProvider(providerInput -> denyAll);
             ExtensionStatus.reportFailed(registry, ID, "invalid configuration: " + e.getMessage());

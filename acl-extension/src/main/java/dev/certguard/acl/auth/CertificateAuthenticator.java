@@ -77,7 +77,7 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                     input.getConnectionInformation(),
                     output,
                     RejectReason.CLIENT_ID_MISMATCH,
-                    "client id must equal the identity " + principal.name(),
+                    RejectReason.CLIENT_ID_MISMATCH.text(principal.name()),
                     resolution,
                     connect,
                     listener);
@@ -88,7 +88,7 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                     input.getConnectionInformation(),
                     output,
                     RejectReason.CLIENT_ID_NOT_BOUND,
-                    "client id is not bound to identity " + principal.name(),
+                    RejectReason.CLIENT_ID_NOT_BOUND.text(principal.name()),
                     resolution,
                     connect,
                     listener);
@@ -100,8 +100,8 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                     input.getConnectionInformation(),
                     output,
                     RejectReason.WILL_DENIED,
-                    "will topic '" + UntrustedText.escape(will.get().getTopic()) + "' is not allowed for "
-                            + principal.name(),
+                    RejectReason.WILL_DENIED.text(
+                            UntrustedText.escape(will.get().getTopic()), principal.name()),
                     resolution,
                     connect,
                     listener);
@@ -148,6 +148,6 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                                 : resolution.principal().name())
                 .topic(connect.getWillPublish().map(WillPublishPacket::getTopic).orElse(null))
                 .write();
-        output.failAuthentication(reason.connackReasonCode(), detail);
+        output.failAuthentication(reason.reason().connackCode(), detail);
     }
 }

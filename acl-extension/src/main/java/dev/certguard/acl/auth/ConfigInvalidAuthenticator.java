@@ -12,8 +12,7 @@ import dev.certguard.audit.Audit;
  */
 public final class ConfigInvalidAuthenticator implements SimpleAuthenticator {
 
-    static final String REASON =
-            "acl-extension configuration is invalid; the broker accepts no clients until it is fixed";
+    static final String REASON = RejectReason.CONFIG_INVALID.text();
 
     private final @NotNull AclMetrics metrics;
     private final @NotNull Audit audit;
@@ -31,6 +30,6 @@ public final class ConfigInvalidAuthenticator implements SimpleAuthenticator {
                 .clientId(input.getConnectPacket().getClientId())
                 .connection(input.getConnectionInformation())
                 .write();
-        output.failAuthentication(RejectReason.CONFIG_INVALID.connackReasonCode(), REASON);
+        output.failAuthentication(RejectReason.CONFIG_INVALID.reason().connackCode(), REASON);
     }
 }

@@ -6,6 +6,7 @@ import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInbound
 import com.hivemq.extension.sdk.api.interceptor.publish.parameter.PublishInboundOutput;
 import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import dev.certguard.acl.config.TopicFilters;
+import dev.certguard.reason.Reason;
 import java.util.List;
 
 /**
@@ -17,7 +18,13 @@ import java.util.List;
  */
 public final class DollarTopicGuard implements PublishInboundInterceptor {
 
-    static final String REASON = "topics starting with $ are outside this identity's publish rights";
+    public static final Reason DOLLAR_TOPIC = Reason.puback(
+            AckReasonCode.NOT_AUTHORIZED,
+            null,
+            "topics starting with $ are outside this identity's publish rights",
+            "A service whose publish rights start with a wildcard publishes to a $ topic no literal $ filter"
+                    + " of its names (the message is not delivered).");
+    static final String REASON = DOLLAR_TOPIC.text();
 
     private final @NotNull List<String> publish;
 
@@ -51,7 +58,7 @@ public final class DollarTopicGuard implements PublishInboundInterceptor {
     @Override
     public void onInboundPublish(final @NotNull PublishInboundInput input, final @NotNull PublishInboundOutput output) {
         if (blocks(input.getPublishPacket().getTopic())) {
-            output.preventPublishDelivery(AckReasonCode.NOT_AUTHORIZED, REASON);
+            output.preventPublishDelivery(DOLLAR_TOPIC.ackCode(), REASON);
         }
     }
 }

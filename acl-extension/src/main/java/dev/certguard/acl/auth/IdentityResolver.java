@@ -46,7 +46,7 @@ public final class IdentityResolver {
                     username, certificate == null ? NONE : CertificateIdentity.sha256Fingerprint(certificate));
         }
         if (certificate == null) {
-            return Resolution.rejected(RejectReason.NO_CERTIFICATE, "a client certificate is required", NONE, NONE);
+            return Resolution.rejected(RejectReason.NO_CERTIFICATE, RejectReason.NO_CERTIFICATE.text(), NONE, NONE);
         }
         return byCertificate.get(certificate, this::fromCertificate);
     }
@@ -66,16 +66,14 @@ public final class IdentityResolver {
         final String fingerprint = CertificateIdentity.sha256Fingerprint(certificate);
         if (!CertificateIdentity.isEndEntity(certificate)) {
             return Resolution.rejected(
-                    RejectReason.NOT_END_ENTITY,
-                    "client certificate is a CA certificate (basicConstraints CA:TRUE or keyCertSign); an identity needs an end-entity certificate",
-                    NONE,
-                    fingerprint);
+                    RejectReason.NOT_END_ENTITY, RejectReason.NOT_END_ENTITY.text(), NONE, fingerprint);
         }
         final String commonName;
         try {
             commonName = CertificateIdentity.commonName(certificate);
         } catch (final InvalidIdentityException e) {
-            return Resolution.rejected(RejectReason.INVALID_IDENTITY, e.reason(), NONE, fingerprint);
+            return Resolution.rejected(
+                    RejectReason.INVALID_IDENTITY, RejectReason.INVALID_IDENTITY.text(e.reason()), NONE, fingerprint);
         }
         final ServiceRule service = config.service(commonName);
         if (service != null) {
@@ -83,7 +81,7 @@ public final class IdentityResolver {
                     && !service.certificateSha256().equals(fingerprint)) {
                 return Resolution.rejected(
                         RejectReason.CERTIFICATE_PIN_MISMATCH,
-                        "certificate is not the one pinned for service " + service.identity(),
+                        RejectReason.CERTIFICATE_PIN_MISMATCH.text(service.identity()),
                         commonName,
                         fingerprint);
             }
@@ -94,18 +92,14 @@ public final class IdentityResolver {
 
     private Resolution fromUsername(final @Nullable String username, final @NotNull String fingerprint) {
         if (username == null || username.isEmpty()) {
-            return Resolution.rejected(
-                    RejectReason.NO_USERNAME,
-                    "a username (tenant:device_id) is required on this listener",
-                    NONE,
-                    fingerprint);
+            return Resolution.rejected(RejectReason.NO_USERNAME, RejectReason.NO_USERNAME.text(), NONE, fingerprint);
         }
         final ServiceRule service = config.service(username);
         if (service != null) {
             if (!service.allowUsernameIdentity()) {
                 return Resolution.rejected(
                         RejectReason.SERVICE_NOT_ALLOWED_BY_USERNAME,
-                        "service " + service.identity() + " must authenticate with its certificate",
+                        RejectReason.SERVICE_NOT_ALLOWED_BY_USERNAME.text(service.identity()),
                         username,
                         fingerprint);
             }
@@ -119,7 +113,10 @@ public final class IdentityResolver {
             return Resolution.accepted(Principal.device(DeviceIdentity.parse(presented)), fingerprint);
         } catch (final InvalidIdentityException e) {
             return Resolution.rejected(
-                    RejectReason.INVALID_IDENTITY, e.reason(), UntrustedText.escape(presented), fingerprint);
+                    RejectReason.INVALID_IDENTITY,
+                    RejectReason.INVALID_IDENTITY.text(e.reason()),
+                    UntrustedText.escape(presented),
+                    fingerprint);
         }
     }
 }

@@ -10,6 +10,7 @@ import dev.certguard.acl.auth.AclRuntime;
 import dev.certguard.acl.auth.ClientIdNamespace;
 import dev.certguard.acl.auth.Grants;
 import dev.certguard.acl.auth.Principal;
+import dev.certguard.acl.auth.RejectReason;
 import dev.certguard.acl.auth.Resolution;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
@@ -19,6 +20,7 @@ import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionObserver;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.InvalidIdentityException;
+import dev.certguard.reason.Reason;
 import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
 import java.util.Collections;
@@ -44,6 +46,35 @@ import java.util.function.Supplier;
  * Thread-safe: records live in a concurrent set; configurations are immutable.
  */
 public final class LiveRights implements ConnectionObserver<LiveRights.Granted> {
+
+    public static final Reason SERVICE_REMOVED = Reason.disconnect(
+            DisconnectReasonCode.ADMINISTRATIVE_ACTION,
+            null,
+            "service {service} was removed from the configuration",
+            "A reload removed the service a connection was recognised as.");
+    public static final Reason NARROWED = Reason.disconnect(
+            DisconnectReasonCode.ADMINISTRATIVE_ACTION,
+            null,
+            "the rights of {identity} were narrowed by a configuration change",
+            "A reload took away rights the connection holds (its subscriptions the new rights forbid are"
+                    + " removed from its session).");
+    public static final Reason NOW_REFUSED = Reason.disconnect(
+            DisconnectReasonCode.ADMINISTRATIVE_ACTION,
+            null,
+            "{refusal}",
+            "After a reload the connection's CONNECT would be refused; the string is that CONNACK's reason"
+                    + " string (e.g. a new certificate-sha256 pin, require-client-id-equals-identity).");
+
+    /** Why a connection may not keep what it holds: the DISCONNECT reason and its string. */
+    private static final class Problem {
+        final @NotNull Reason reason;
+        final @NotNull String text;
+
+        Problem(final @NotNull Reason reason, final @NotNull String text) {
+            this.reason = reason;
+            this.text = text;
+        }
+    }
 
     private static final SafeLog log = SafeLog.of(LiveRights.class);
     private static final String PUBLISH_REFUSAL = "Not authorized to publish";
@@ -92,7 +123,7 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
             principal = resolution.principal();
             if (principal == null) {
                 // This configuration would refuse the connection: a reload came between CONNECT and now.
-                cut(connection, resolution.detail());
+                cut(connection, new Problem(NOW_REFUSED, NOW_REFUSED.text(resolution.detail())));
                 return null;
             }
         }
@@ -101,7 +132,7 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
         // A reload that came between this connection's CONNECT and now was applied without it: read
         // the configuration in force only now that every later reload's sweep sees the record.
         final AclRuntime latest = runtime.get();
-        final String problem = problem(record, latest);
+        final Problem problem = problem(record, latest);
         if (problem != null) {
             cut(connection, problem);
         }
@@ -157,7 +188,7 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
         int cuts = 0;
         for (final Granted record : live) {
             try {
-                final String problem = sameIdentitySources
+                final Problem problem = sameIdentitySources
                                 && !record.principal.isService()
                                 && next.config().service(record.principal.name()) == null
                         ? problem(record.connection, record.principal, record.principal, next)
@@ -204,32 +235,32 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
     }
 
     /** Why {@code next} would not let this connection keep what it holds, or {@code null} when it would. */
-    private @Nullable String problem(final Granted record, final AclRuntime next) {
+    private @Nullable Problem problem(final Granted record, final AclRuntime next) {
         final Connection connection = record.connection;
         final Resolution resolution = resolve(next, connection);
         final Principal now = resolution.principal();
         final Principal held = record.principal;
         if (now == null) {
             if (held.isService() && next.config().service(held.name()) == null) {
-                return "service " + held.name() + " was removed from the configuration";
+                return new Problem(SERVICE_REMOVED, SERVICE_REMOVED.text(held.name()));
             }
-            return resolution.detail();
+            return new Problem(NOW_REFUSED, NOW_REFUSED.text(resolution.detail()));
         }
         return problem(connection, now, held, next);
     }
 
     /** Why {@code next} would not let a connection that is now {@code now} keep {@code held}, or {@code null}. */
-    private static @Nullable String problem(
+    private static @Nullable Problem problem(
             final Connection connection, final Principal now, final Principal held, final AclRuntime next) {
         final String clientId = connection.clientId();
         if (next.config().requireClientIdEqualsIdentity() && !clientId.equals(now.name())) {
-            return "client id must equal the identity " + now.name();
+            return new Problem(NOW_REFUSED, NOW_REFUSED.text(RejectReason.CLIENT_ID_MISMATCH.text(now.name())));
         }
         if (!ClientIdNamespace.isBound(now.name(), clientId)) {
-            return "client id is not bound to identity " + now.name();
+            return new Problem(NOW_REFUSED, NOW_REFUSED.text(RejectReason.CLIENT_ID_NOT_BOUND.text(now.name())));
         }
         if (!now.covers(held)) {
-            return "the rights of " + held.name() + " were narrowed by a configuration change";
+            return new Problem(NARROWED, NARROWED.text(held.name()));
         }
         return null;
     }
@@ -245,7 +276,8 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
         return slash < 0 ? clientId : clientId.substring(0, slash);
     }
 
-    private void cut(final Connection connection, final String reason) {
+    private void cut(final Connection connection, final Problem problem) {
+        final String reason = problem.text;
         if (connection.ended() || connection.cutPending()) {
             return;
         }
@@ -256,9 +288,7 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
         final Principal allowed = resolve(next, connection).principal();
         pruneSession(connection.clientId(), allowed)
                 .exceptionally(e -> null)
-                .thenRun(() -> cutter.cut(
-                        connection,
-                        new ConnectionCutter.Cut(DisconnectReasonCode.ADMINISTRATIVE_ACTION, reason, true)));
+                .thenRun(() -> cutter.cut(connection, new ConnectionCutter.Cut(problem.reason, reason, true)));
     }
 
     /** Removes from one session every subscription {@code allowed} (null: nobody) does not cover. */

@@ -5,6 +5,7 @@ import dev.certguard.config.ConfigElement.Kind;
 import dev.certguard.config.ConfigSchema;
 import dev.certguard.metrics.ExtensionMetrics;
 import dev.certguard.metrics.MetricDefinition;
+import dev.certguard.reason.Reason;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -70,6 +71,56 @@ public final class ReferenceGenerator {
             }
         }
         return out.toString();
+    }
+
+    /**
+     * The reasons table: packet, MQTT 5 code, what an MQTT 3.1.1 client sees, the reason string
+     * ({@code {placeholders}} are filled when sent), when it is sent, and the audit/metric name.
+     */
+    public static String reasonsTable(final List<Reason> reasons) {
+        final StringBuilder out = new StringBuilder();
+        out.append("| packet | MQTT 5 code | MQTT 3.1.1 | reason string | when | audit / metric name |\n");
+        out.append("|---|---|---|---|---|---|\n");
+        for (final Reason reason : reasons) {
+            out.append("| ")
+                    .append(reason.packet())
+                    .append(" | ")
+                    .append(String.format("`0x%02X` %s", reason.mqtt5Code(), reason.codeName()))
+                    .append(" | ")
+                    .append(mqtt3(reason))
+                    .append(" | `")
+                    .append(reason.template().replace("|", "\\|"))
+                    .append("` | ")
+                    .append(cell(reason.meaning()))
+                    .append(" | ")
+                    .append(reason.name() == null ? "" : "`" + reason.name() + "`")
+                    .append(" |\n");
+        }
+        return out.toString();
+    }
+
+    /** What an MQTT 3.1.1 client sees instead (HiveMQ's mapping of the CONNACK codes). */
+    private static String mqtt3(final Reason reason) {
+        switch (reason.packet()) {
+            case CONNACK:
+                switch (reason.mqtt5Code()) {
+                    case 0x85:
+                        return "CONNACK `0x02` identifier rejected";
+                    case 0x86:
+                        return "CONNACK `0x04` bad username or password";
+                    case 0x88:
+                        return "CONNACK `0x03` server unavailable";
+                    default:
+                        return "CONNACK `0x05` not authorized";
+                }
+            case DISCONNECT:
+                return "the connection is closed";
+            case SUBACK:
+                return "SUBACK `0x80` failure";
+            case PUBACK:
+            default:
+                return "no reason code (MQTT 3.1.1 has no negative PUBACK)";
+        }
     }
 
     private static void row(final StringBuilder out, final String name, final String type, final String meaning) {

@@ -2,7 +2,6 @@ package dev.certguard.crl.enforce;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
-import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import dev.certguard.audit.Audit;
 import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionCutter;
@@ -19,6 +18,7 @@ import dev.certguard.crl.verify.RevocationIndex;
 import dev.certguard.crl.verify.VerifiedCrl;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.identity.InvalidIdentityException;
+import dev.certguard.reason.Reason;
 import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
 import java.math.BigInteger;
@@ -56,10 +56,6 @@ import java.util.function.Supplier;
 public final class LiveRevocation implements ConnectionObserver<LiveRevocation.Live> {
 
     private static final SafeLog log = SafeLog.of(LiveRevocation.class);
-    static final String REVOKED = "certificate revoked";
-    static final String DENIED = "certificate denied by operator";
-    static final String UNKNOWN_ISSUER = "certificate issuer unknown";
-    static final String REVOKED_OCSP = "certificate revoked (OCSP)";
 
     /** One authenticated connection that presented a certificate, and its path. */
     public static final class Live {
@@ -386,7 +382,7 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
         if (denied == null) {
             return false;
         }
-        cut(record, DENIED, current, "it is on the deny list (" + denied + ")", true);
+        cut(record, CrlReasons.CUT_DENIED, current, "it is on the deny list (" + denied + ")", true);
         return true;
     }
 
@@ -414,7 +410,7 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
         if (status.unknownIssuer() != null) {
             cut(
                     record,
-                    UNKNOWN_ISSUER,
+                    CrlReasons.CUT_UNKNOWN_ISSUER,
                     current,
                     "its issuer '" + UntrustedText.escape(status.unknownIssuer().getName())
                             + "' is no longer one of the configured ca-certificates",
@@ -425,7 +421,7 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
         if (revoked != null && current.config().disconnectRevokedClients()) {
             cut(
                     record,
-                    REVOKED,
+                    CrlReasons.CUT_REVOKED,
                     current,
                     "certificate '"
                             + UntrustedText.escape(
@@ -440,14 +436,12 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
 
     private void cut(
             final Live record,
-            final String reason,
+            final Reason reason,
             final CrlRuntime current,
             final String detail,
             final boolean revocation) {
         final boolean purge = revocation && current.config().purgeSessionOnRevocation();
-        cutter.cut(
-                        record.connection,
-                        new ConnectionCutter.Cut(DisconnectReasonCode.NOT_AUTHORIZED, reason, true, purge, true))
+        cutter.cut(record.connection, new ConnectionCutter.Cut(reason, reason.text(), true, purge, true))
                 .thenAccept(cut -> {
                     if (!cut) {
                         if (!record.connection.ended()) {
@@ -459,12 +453,12 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
                         return;
                     }
                     audit.event("connection.cut")
-                            .reason(auditReason(reason))
+                            .reason(reason.name())
                             .connection(record.connection)
                             .write();
-                    if (reason.equals(REVOKED_OCSP)) {
+                    if (reason == CrlReasons.CUT_OCSP_REVOKED) {
                         metrics.ocspLiveDisconnect();
-                    } else if (reason.equals(DENIED)) {
+                    } else if (reason == CrlReasons.CUT_DENIED) {
                         metrics.deniedDisconnect();
                     } else {
                         metrics.liveDisconnect();
@@ -687,26 +681,13 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
         final CrlRuntime current = runtime.get();
         cut(
                 record,
-                REVOKED_OCSP,
+                CrlReasons.CUT_OCSP_REVOKED,
                 current,
                 "OCSP says certificate '"
                         + UntrustedText.escape(
                                 issued.certificate.getSubjectX500Principal().getName()) + "' (serial "
                         + issued.certificate.getSerialNumber().toString(16) + ") on its path is revoked",
                 true);
-    }
-
-    private static String auditReason(final String reason) {
-        switch (reason) {
-            case DENIED:
-                return "denied";
-            case REVOKED:
-                return "revoked";
-            case REVOKED_OCSP:
-                return "revoked-ocsp";
-            default:
-                return "unknown-issuer";
-        }
     }
 
     public int tracked() {

@@ -7,7 +7,6 @@ import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
 import com.hivemq.extension.sdk.api.client.parameter.Listener;
-import com.hivemq.extension.sdk.api.packets.connect.ConnackReasonCode;
 import dev.certguard.audit.Audit;
 import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.ocsp.OcspAnswer;
@@ -19,6 +18,7 @@ import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.RevocationSnapshot;
 import dev.certguard.crl.state.RevocationState;
 import dev.certguard.identity.CertificateIdentity;
+import dev.certguard.reason.Reason;
 import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
@@ -82,8 +82,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                         UntrustedText.escape(clientId),
                         listener,
                         CertificateIdentity.sha256Fingerprint(leaf));
-                refused(input, "denied", leaf);
-                output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, LiveRevocation.DENIED);
+                refuse(input, output, CrlReasons.DENIED, leaf);
                 return;
             }
             final RevocationSnapshot.Status status = state.snapshot()
@@ -97,8 +96,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                         UntrustedText.escape(clientId),
                         listener,
                         CertificateIdentity.sha256Fingerprint(leaf));
-                refused(input, "unknown-issuer", leaf);
-                output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "certificate issuer unknown");
+                refuse(input, output, CrlReasons.UNKNOWN_ISSUER, leaf);
                 return;
             }
             if (status.revoked() != null) {
@@ -113,8 +111,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                         revoked.getSerialNumber().toString(16),
                         UntrustedText.escape(revoked.getIssuerX500Principal().getName()),
                         CertificateIdentity.sha256Fingerprint(leaf));
-                refused(input, "revoked", leaf);
-                output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, "certificate revoked");
+                refuse(input, output, CrlReasons.REVOKED, leaf);
                 return;
             }
             if (status.unavailableIssuer() != null && current.config().crlEnabled()) {
@@ -127,9 +124,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                             UntrustedText.escape(clientId),
                             listener,
                             CertificateIdentity.sha256Fingerprint(leaf));
-                    refused(input, "unavailable", leaf);
-                    output.failAuthentication(
-                            ConnackReasonCode.SERVER_UNAVAILABLE, "certificate revocation status unavailable");
+                    refuse(input, output, CrlReasons.UNAVAILABLE, leaf);
                     return;
                 }
                 metrics.allowedUnavailable();
@@ -187,8 +182,8 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
         final Async<SimpleAuthOutput> async = output.async(
                 timeout,
                 TimeoutFallback.FAILURE,
-                ConnackReasonCode.SERVER_UNAVAILABLE,
-                "certificate revocation status unavailable");
+                CrlReasons.OCSP_UNAVAILABLE.connackCode(),
+                CrlReasons.OCSP_UNAVAILABLE.text());
         final List<CompletableFuture<OcspAnswer>> pending = new ArrayList<>(checked.size());
         for (final OcspChecks.Issued issued : checked) {
             try {
@@ -211,7 +206,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
             } catch (final RuntimeException failure) {
                 log.warn("crl-extension: OCSP check failed: {}", failure.toString());
                 output.failAuthentication(
-                        ConnackReasonCode.SERVER_UNAVAILABLE, "certificate revocation status unavailable");
+                        CrlReasons.OCSP_UNAVAILABLE.connackCode(), CrlReasons.OCSP_UNAVAILABLE.text());
             } finally {
                 async.resume();
             }
@@ -238,8 +233,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                     listener,
                     verdict.revoked.getSerialNumber().toString(16),
                     CertificateIdentity.sha256Fingerprint(leaf));
-            refused(input, "revoked-ocsp", leaf);
-            output.failAuthentication(ConnackReasonCode.NOT_AUTHORIZED, LiveRevocation.REVOKED_OCSP);
+            refuse(input, output, CrlReasons.OCSP_REVOKED, leaf);
             return;
         }
         if (verdict.unavailable != null) {
@@ -252,9 +246,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                         UntrustedText.escape(clientId),
                         listener,
                         CertificateIdentity.sha256Fingerprint(leaf));
-                refused(input, "ocsp-unavailable", leaf);
-                output.failAuthentication(
-                        ConnackReasonCode.SERVER_UNAVAILABLE, "certificate revocation status unavailable");
+                refuse(input, output, CrlReasons.OCSP_UNAVAILABLE, leaf);
                 return;
             }
             metrics.allowedOcspUnavailable();
@@ -273,12 +265,18 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
         output.nextExtensionOrDefault();
     }
 
-    private void refused(final SimpleAuthInput input, final String reason, final X509Certificate leaf) {
+    /** Writes the refusal to the audit trail under the reason's name and sends its CONNACK. */
+    private void refuse(
+            final SimpleAuthInput input,
+            final SimpleAuthOutput output,
+            final Reason reason,
+            final X509Certificate leaf) {
         audit.event("connect.refused")
-                .reason(reason)
+                .reason(reason.name())
                 .clientId(input.getConnectPacket().getClientId())
                 .connection(input.getConnectionInformation())
                 .certificate(leaf)
                 .write();
+        output.failAuthentication(reason.connackCode(), reason.text());
     }
 }

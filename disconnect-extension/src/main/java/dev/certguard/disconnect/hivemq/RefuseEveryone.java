@@ -16,6 +16,7 @@ import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionCutter;
 import dev.certguard.connection.ConnectionObserver;
+import dev.certguard.reason.Reason;
 import java.time.Duration;
 
 /**
@@ -31,11 +32,33 @@ public final class RefuseEveryone implements PublishAuthorizer, SubscriptionAuth
 
     static final String REASON =
             "disconnect-extension configuration is invalid; the broker accepts no clients until it is fixed";
+    /** Not counted or audited by this extension: the broker's log and its status gauge say why. */
+    private static final String NAME = null;
+
+    private static final String WHEN =
+            "Every CONNECT while the configuration is invalid since start (a bad edit of a running broker"
+                    + " keeps the last good configuration instead).";
+
+    public static final Reason CONNACK = Reason.connack(ConnackReasonCode.SERVER_UNAVAILABLE, NAME, REASON, WHEN);
+    public static final Reason PUBLISH = Reason.puback(
+            AckReasonCode.NOT_AUTHORIZED,
+            NAME,
+            REASON,
+            "Every PUBLISH and will, when another extension authenticated the client first.");
+    public static final Reason SUBSCRIBE = Reason.suback(
+            SubackReasonCode.NOT_AUTHORIZED,
+            NAME,
+            REASON,
+            "Every subscription, when another extension authenticated the client first.");
+    public static final Reason DISCONNECT = Reason.disconnect(
+            DisconnectReasonCode.NOT_AUTHORIZED,
+            NAME,
+            REASON,
+            "Right after its CONNACK, every client another extension authenticated.");
     /** Lets the CONNACK go out first, so the client reads a DISCONNECT with the reason, not a protocol error. */
     static final Duration FIRST_CUT_DELAY = Duration.ofMillis(250);
 
-    private static final ConnectionCutter.Cut CUT =
-            new ConnectionCutter.Cut(DisconnectReasonCode.NOT_AUTHORIZED, REASON, true);
+    private static final ConnectionCutter.Cut CUT = new ConnectionCutter.Cut(DISCONNECT, DISCONNECT.text(), true);
 
     private final @NotNull ConnectionCutter cutter;
     private final @NotNull ConnectionCutter.Scheduler scheduler;
@@ -46,19 +69,19 @@ public final class RefuseEveryone implements PublishAuthorizer, SubscriptionAuth
     }
 
     public @NotNull SimpleAuthenticator authenticator() {
-        return (input, output) -> output.failAuthentication(ConnackReasonCode.SERVER_UNAVAILABLE, REASON);
+        return (input, output) -> output.failAuthentication(CONNACK.connackCode(), CONNACK.text());
     }
 
     @Override
     public void authorizePublish(
             final @NotNull PublishAuthorizerInput input, final @NotNull PublishAuthorizerOutput output) {
-        output.failAuthorization(AckReasonCode.NOT_AUTHORIZED, REASON);
+        output.failAuthorization(PUBLISH.ackCode(), PUBLISH.text());
     }
 
     @Override
     public void authorizeSubscribe(
             final @NotNull SubscriptionAuthorizerInput input, final @NotNull SubscriptionAuthorizerOutput output) {
-        output.failAuthorization(SubackReasonCode.NOT_AUTHORIZED, REASON);
+        output.failAuthorization(SUBSCRIBE.subackCode(), SUBSCRIBE.text());
     }
 
     /** Every connection another extension authenticated is cut, a moment after its CONNACK. */

@@ -2,6 +2,8 @@ package dev.certguard.disconnect.lifetime;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
+import dev.certguard.reason.Reason;
 import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -12,6 +14,22 @@ import java.time.Instant;
  * Immutable; thread-safe.
  */
 public final class Deadline {
+
+    public static final Reason LIFETIME_REACHED = Reason.disconnect(
+            DisconnectReasonCode.MAXIMUM_CONNECT_TIME,
+            "lifetime",
+            "maximum connection lifetime of {seconds} s reached; reconnect to re-validate the certificate",
+            "max-connection-lifetime-seconds, less the connection's jitter, passed since its CONNECT.");
+    public static final Reason CERTIFICATE_EXPIRES = Reason.disconnect(
+            DisconnectReasonCode.MAXIMUM_CONNECT_TIME,
+            "certificate-expiry",
+            "client certificate expires at {instant}",
+            "With disconnect-on-certificate-expiry, the client certificate's notAfter came first.");
+    public static final Reason INTERMEDIATE_EXPIRES = Reason.disconnect(
+            DisconnectReasonCode.MAXIMUM_CONNECT_TIME,
+            "certificate-expiry",
+            "intermediate CA certificate '{subject}' expires at {instant}",
+            "With disconnect-on-certificate-expiry, an intermediate CA the client presented expires first.");
 
     /** The limit that ends a connection. */
     public enum Limit {
@@ -75,16 +93,21 @@ public final class Deadline {
         return limit;
     }
 
+    /** The DISCONNECT this deadline sends. */
+    public @NotNull Reason reasonDefinition() {
+        if (limit == Limit.LIFETIME) {
+            return LIFETIME_REACHED;
+        }
+        return expiringIsLeaf ? CERTIFICATE_EXPIRES : INTERMEDIATE_EXPIRES;
+    }
+
     /** The MQTT 5 reason string sent with DISCONNECT 0xA0. */
     public @NotNull String reason() {
         if (limit == Limit.LIFETIME) {
-            return "maximum connection lifetime of " + lifetimeSeconds
-                    + " s reached; reconnect to re-validate the certificate";
+            return LIFETIME_REACHED.text(lifetimeSeconds);
         }
-        return (expiringIsLeaf
-                        ? "client certificate"
-                        : "intermediate CA certificate '" + UntrustedText.name(expiring.getSubjectX500Principal())
-                                + "'")
-                + " expires at " + at();
+        return expiringIsLeaf
+                ? CERTIFICATE_EXPIRES.text(at())
+                : INTERMEDIATE_EXPIRES.text(UntrustedText.name(expiring.getSubjectX500Principal()), at());
     }
 }

@@ -2,7 +2,6 @@ package dev.certguard.disconnect.lifetime;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
-import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import dev.certguard.audit.Audit;
 import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionCutter;
@@ -314,8 +313,7 @@ public final class LifetimeTracker implements ConnectionObserver<LifetimeTracker
                     connection.describe(),
                     deadline.limit().metricName(),
                     reason);
-            cutter.cut(
-                    connection, new ConnectionCutter.Cut(DisconnectReasonCode.MAXIMUM_CONNECT_TIME, reason, !sendWill));
+            cutter.cut(connection, new ConnectionCutter.Cut(deadline.reasonDefinition(), reason, !sendWill));
         }
     }
 }
