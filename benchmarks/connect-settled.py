@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Settled figures from a connect benchmark log: drops the first full and resumed wave of each broker start
 (JIT still compiling on the pinned core) and prints the table and ratios used in BENCHMARKS.md.
-Usage: python3 benchmarks/connect-settled.py benchmarks/results/connect-run.log"""
+Usage: python3 benchmarks/connect-settled.py benchmarks/results/connect-2026-11-25-jdk17-jdk25-mosquitto.log"""
 import re,collections,sys
 log=open(sys.argv[1]).read()
 blocks=re.split(r'=== round (\d+): (\S+) ===',log)

@@ -38,12 +38,13 @@ public final class Bench {
             case "connect" -> dev.certguard.bench.load.ConnectBenchmark.main(rest);
             case "scale" -> dev.certguard.bench.load.ScaleBenchmark.main(rest);
             case "soak" -> dev.certguard.bench.soak.Soak.main(rest);
-            case "chart" ->
-                dev.certguard.bench.load.Report.redraw(
-                        java.nio.file.Path.of(rest.length > 0 ? rest[0] : "benchmarks/results"));
+            case "chart" -> {
+                final String tsv = rest.length > 0 ? rest[0] : "benchmarks/results/compare-2026-11-22-3-brokers.tsv";
+                dev.certguard.bench.load.Report.redraw(java.nio.file.Path.of(tsv));
+            }
             default -> {
                 System.err.println(
-                        "usage: java -jar benchmarks/target/benchmarks.jar micro [JMH options] | footprint | simulate [--sizes 10000,100000,1000000] [--out FILE] | chart [DIR] | compare "
+                        "usage: java -jar benchmarks/target/benchmarks.jar micro [JMH options] | footprint | simulate [--sizes 10000,100000,1000000] [--out FILE] | chart [FILE.tsv] | compare "
                                 + "[--devices N] [--seconds S] [--rounds R] [--out DIR] | connect [--connections N]"
                                 + " [--waves W] [--rounds R] [--brokers a,b] [--modes full,resumed,storm] [--jfr true]"
                                 + " | scale [--sizes 5000,10000,18000] [--brokers certguard,allow-all] [--processes P]"

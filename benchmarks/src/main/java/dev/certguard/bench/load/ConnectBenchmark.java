@@ -158,7 +158,7 @@ public final class ConnectBenchmark {
                 report.append(profile(recording));
             }
         }
-        Files.writeString(out.resolve("connect-results.md"), report.toString());
+        Files.writeString(out.resolve("connect-" + java.time.LocalDate.now() + ".md"), report.toString());
         System.out.println(report);
     }
 

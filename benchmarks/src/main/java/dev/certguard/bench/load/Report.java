@@ -23,6 +23,7 @@ public final class Report {
             final int rounds,
             final Instant finished)
             throws IOException {
+        final String stem = "compare-" + finished.toString().substring(0, 10);
         final List<String> brokers = new ArrayList<>(results.keySet());
         final StringBuilder md = new StringBuilder();
         md.append("Finished ")
@@ -76,7 +77,7 @@ public final class Report {
                     .append(ratio(results, other, r -> r.phases().get(1).messagesPerSecond()))
                     .append(" |\n");
         }
-        Files.writeString(out.resolve("comparison.md"), md.toString());
+        Files.writeString(out.resolve(stem + ".md"), md.toString());
         System.out.println();
         System.out.println(md);
         final List<Chart.Panel> panels = List.of(
@@ -106,14 +107,14 @@ public final class Report {
                     .append(devices)
                     .append('\n');
         }
-        Files.writeString(out.resolve("comparison.tsv"), tsv.toString());
-        chart(out, brokers, panels, devices);
-        System.out.println("written: " + out.resolve("comparison.md") + " and " + out.resolve("comparison.png"));
+        Files.writeString(out.resolve(stem + ".tsv"), tsv.toString());
+        chart(out.resolve(stem + ".png"), brokers, panels, devices);
+        System.out.println("written: " + out.resolve(stem + ".md") + " and " + out.resolve(stem + ".png"));
     }
 
-    /** Redraws the chart from a run's {@code comparison.tsv}. */
-    public static void redraw(final Path out) throws IOException {
-        final List<String> lines = Files.readAllLines(out.resolve("comparison.tsv"));
+    /** Redraws the chart from a run's {@code compare-<date>.tsv}, into the {@code .png} of the same name. */
+    public static void redraw(final Path tsv) throws IOException {
+        final List<String> lines = Files.readAllLines(tsv);
         final List<String> brokers = new ArrayList<>();
         final double[][] columns = new double[3][lines.size() - 1];
         int devices = 0;
@@ -126,7 +127,7 @@ public final class Report {
             devices = Integer.parseInt(fields[4]);
         }
         chart(
-                out,
+                tsv.resolveSibling(tsv.getFileName().toString().replaceFirst("\\.tsv$", "") + ".png"),
                 brokers,
                 List.of(
                         new Chart.Panel("mTLS connect rate", "connects per second", columns[0]),
@@ -136,10 +137,10 @@ public final class Report {
     }
 
     private static void chart(
-            final Path out, final List<String> brokers, final List<Chart.Panel> panels, final int devices)
+            final Path png, final List<String> brokers, final List<Chart.Panel> panels, final int devices)
             throws IOException {
         Chart.write(
-                out.resolve("comparison.png"),
+                png,
                 "certguard vs allow-all HiveMQ vs Mosquitto (" + devices + " mTLS devices, 2 cores)",
                 brokers,
                 panels);

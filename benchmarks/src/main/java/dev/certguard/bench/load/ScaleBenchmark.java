@@ -197,6 +197,7 @@ public final class ScaleBenchmark {
         // The OCSP responder answers for the bridge too (it reads every .crt of the fleet's folder).
         PemFiles.writeCertificates(fleet.dir().resolve("bridge.crt"), true, bridgeCertificate[0]);
         final Map<String, List<String>> commands = setup.commands(BenchBrokers.currentJava());
+        final String stem = "scale-" + java.time.LocalDate.now();
         final List<Step> steps = new ArrayList<>();
         for (final int size : sizes) {
             for (final String broker : brokers) {
@@ -223,14 +224,14 @@ public final class ScaleBenchmark {
                         responder.waitFor();
                     }
                 }
-                Files.writeString(out.resolve("scale-results.md"), report(steps));
+                Files.writeString(out.resolve(stem + ".md"), report(steps));
             }
         }
         final String report = report(steps);
-        Files.writeString(out.resolve("scale-results.md"), report);
-        chart(steps, out.resolve("scale.png"));
+        Files.writeString(out.resolve(stem + ".md"), report);
+        chart(steps, out.resolve(stem + ".png"));
         System.out.println(report);
-        System.out.println("written to " + out.resolve("scale-results.md") + " and " + out.resolve("scale.png"));
+        System.out.println("written to " + out.resolve(stem + ".md") + " and " + out.resolve(stem + ".png"));
     }
 
     private Path denyList() {
