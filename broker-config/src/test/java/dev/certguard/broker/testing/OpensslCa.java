@@ -69,6 +69,16 @@ public final class OpensslCa {
         Files.writeString(dir.resolve("index.txt"), index.toString());
     }
 
+    /**
+     * Adds a CRL extensions section to the database's configuration, for {@code gencrl(List.of("-crlexts",
+     * name))}; {@code lines} are OpenSSL's {@code x509v3_config} lines, e.g. an
+     * {@code issuingDistributionPoint}.
+     */
+    public void crlExtensions(final String name, final String lines) throws IOException {
+        Files.writeString(
+                dir.resolve("ca.cnf"), "[ " + name + " ]\n" + lines + "\n", java.nio.file.StandardOpenOption.APPEND);
+    }
+
     /** Runs {@code openssl ca -gencrl} with {@code options} (e.g. {@code -md sha512}); the PEM CRL it wrote. */
     public Path gencrl(final List<String> options) throws Exception {
         final Path crl = dir.resolve("crl.pem");

@@ -73,6 +73,22 @@ public final class TestPki {
                         List.of()));
     }
 
+    /** A client certificate whose CRL Distribution Points name {@code crlDistributionPoint} (its partition). */
+    public Credentials clientAt(final String commonName, final java.net.URI crlDistributionPoint) {
+        final KeyPair keys = CertificateAuthority.newKeyPair();
+        final Instant now = Instant.now();
+        return write(
+                keys,
+                ca.issue(
+                        new X500Name("CN=" + commonName),
+                        keys.getPublic(),
+                        now.minusSeconds(60),
+                        now.plus(Duration.ofHours(1)),
+                        CertificateAuthority.Purpose.CLIENT,
+                        null,
+                        crlDistributionPoint));
+    }
+
     /** A client certificate with an arbitrary subject, e.g. {@code "CN=a:b,CN=c"} or {@code "O=x"}. */
     public Credentials clientWithSubject(final String subject) {
         final KeyPair keys = CertificateAuthority.newKeyPair();

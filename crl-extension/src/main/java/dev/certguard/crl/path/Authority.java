@@ -22,16 +22,24 @@ public final class Authority {
     private @Nullable Authority issuer;
     private boolean anchor;
     private @NotNull List<String> crlKeys = List.of();
+    private final @NotNull CertificatePoints points;
 
     /** The "no configured CA" marker in caches that cannot hold null. */
     Authority() {
         this.certificate = null;
         this.key = "";
+        this.points = CertificatePoints.NONE;
     }
 
     Authority(final @NotNull X509Certificate certificate) {
         this.certificate = certificate;
         this.key = key(certificate.getSubjectX500Principal(), certificate.getPublicKey());
+        this.points = CertificatePoints.of(certificate);
+    }
+
+    /** The CRL Distribution Points this CA's certificate names (read once). */
+    public @NotNull CertificatePoints points() {
+        return points;
     }
 
     /**

@@ -153,8 +153,11 @@ public final class CrlHighWaterMarks {
         return out.toString();
     }
 
-    /** Issuer name and key: a CA re-created under the same name (a new dev PKI) starts afresh. */
+    /**
+     * Issuer name and key, and the scope of a partition: a CA re-created under the same name (a new dev
+     * PKI) starts afresh, and each partition has CRL numbers of its own.
+     */
     private static String key(final VerifiedCrl crl) {
-        return crl.issuerKey();
+        return crl.key();
     }
 }

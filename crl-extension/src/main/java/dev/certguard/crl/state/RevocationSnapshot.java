@@ -4,21 +4,26 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.crl.path.Authority;
 import dev.certguard.crl.path.CertificatePath;
+import dev.certguard.crl.path.CertificatePoints;
 import dev.certguard.crl.verify.VerifiedCrl;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import javax.security.auth.x500.X500Principal;
 
 /**
- * The CRLs in use, one per issuing authority (name and key), as one immutable value that CONNECT
- * checks read without locks; a refresh builds a new snapshot and swaps it in. Immutable; thread-safe.
+ * The CRLs in use, one per issuing authority (name and key) and scope (a complete CRL, or each
+ * partition of a partitioned one), as one immutable value that CONNECT checks read without locks; a
+ * refresh builds a new snapshot and swaps it in. Immutable; thread-safe.
  */
 public final class RevocationSnapshot {
 
-    static final RevocationSnapshot EMPTY = new RevocationSnapshot(Map.of());
+    static final RevocationSnapshot EMPTY = new RevocationSnapshot(Map.of(), Map.of());
 
     /** The revocation status of a certificate path. */
     public static final class Status {
@@ -61,43 +66,78 @@ public final class RevocationSnapshot {
         }
     }
 
-    private final @NotNull Map<String, VerifiedCrl> byAuthority;
+    /** An issuer's CRLs, indexed for the CONNECT path: by distribution point name, never scanned. */
+    private static final class IssuerCrls {
+        static final IssuerCrls NONE = new IssuerCrls(new VerifiedCrl[0], Map.of());
 
-    private RevocationSnapshot(final @NotNull Map<String, VerifiedCrl> byAuthority) {
-        this.byAuthority = Map.copyOf(byAuthority);
+        /** CRLs that name no distribution point: the complete CRL, or partitions by flags only. */
+        final VerifiedCrl @NotNull [] unnamed;
+        /** Partitions by each distribution point name they carry. */
+        final @NotNull Map<String, VerifiedCrl[]> byName;
+
+        private IssuerCrls(final VerifiedCrl @NotNull [] unnamed, final @NotNull Map<String, VerifiedCrl[]> byName) {
+            this.unnamed = unnamed;
+            this.byName = byName;
+        }
+
+        static IssuerCrls of(final @NotNull Collection<VerifiedCrl> crls) {
+            final List<VerifiedCrl> unnamed = new ArrayList<>();
+            final Map<String, List<VerifiedCrl>> named = new HashMap<>();
+            for (final VerifiedCrl crl : crls) {
+                if (crl.scope().names().isEmpty()) {
+                    unnamed.add(crl);
+                } else {
+                    for (final String name : crl.scope().names()) {
+                        named.computeIfAbsent(name, n -> new ArrayList<>(1)).add(crl);
+                    }
+                }
+            }
+            final Map<String, VerifiedCrl[]> byName = new HashMap<>();
+            named.forEach((name, list) -> byName.put(name, list.toArray(new VerifiedCrl[0])));
+            return new IssuerCrls(unnamed.toArray(new VerifiedCrl[0]), byName);
+        }
     }
 
-    /** The CRL in use for an authority ({@link Authority#key()}), or {@code null}. */
-    public @Nullable VerifiedCrl crl(final @NotNull String authorityKey) {
-        return byAuthority.get(authorityKey);
+    /** Every CRL in use by {@link VerifiedCrl#key()}: issuer, and scope for a partition. */
+    private final @NotNull Map<String, VerifiedCrl> byKey;
+    /** The same CRLs by {@link VerifiedCrl#issuerKey()}. */
+    private final @NotNull Map<String, IssuerCrls> byIssuer;
+
+    private RevocationSnapshot(
+            final @NotNull Map<String, VerifiedCrl> byKey, final @NotNull Map<String, IssuerCrls> byIssuer) {
+        this.byKey = byKey;
+        this.byIssuer = byIssuer;
     }
 
-    /** Every CRL in use, by {@link Authority#key()}. */
+    /** The CRL in use under {@code key} ({@link VerifiedCrl#key()}), or {@code null}. */
+    public @Nullable VerifiedCrl crl(final @NotNull String key) {
+        return byKey.get(key);
+    }
+
+    /** Every CRL in use, by {@link VerifiedCrl#key()}. */
     public @NotNull Map<String, VerifiedCrl> crls() {
-        return byAuthority;
+        return byKey;
     }
 
-    /** A snapshot with {@code crl} in place of its authority's previous one. */
+    /** A snapshot with {@code crl} in place of the previous CRL of its issuer and scope. */
     @NotNull RevocationSnapshot with(final @NotNull VerifiedCrl crl) {
-        final Map<String, VerifiedCrl> next = new HashMap<>(byAuthority);
-        next.put(crl.issuerKey(), crl);
-        return new RevocationSnapshot(next);
-    }
-
-    /** The CRL in use for an authority, under its own key or a CRL-signing key of its name. */
-    private @Nullable VerifiedCrl crlOf(final @NotNull Authority authority) {
-        for (final String key : authority.crlKeys()) {
-            final VerifiedCrl crl = byAuthority.get(key);
-            if (crl != null) {
-                return crl;
+        final Map<String, VerifiedCrl> nextByKey = new HashMap<>(byKey);
+        nextByKey.put(crl.key(), crl);
+        final List<VerifiedCrl> ofIssuer = new ArrayList<>();
+        for (final VerifiedCrl one : nextByKey.values()) {
+            if (one.issuerKey().equals(crl.issuerKey())) {
+                ofIssuer.add(one);
             }
         }
-        return null;
+        final Map<String, IssuerCrls> nextByIssuer = new HashMap<>(byIssuer);
+        nextByIssuer.put(crl.issuerKey(), IssuerCrls.of(ofIssuer));
+        return new RevocationSnapshot(Map.copyOf(nextByKey), Map.copyOf(nextByIssuer));
     }
 
     /**
-     * Checks the leaf and every CA of its path below the anchor against the CRL of the authority
-     * that issued it: one hash lookup each. A revoked certificate wins over an unavailable CRL.
+     * Checks the leaf and every CA of its path below the anchor against the CRLs of the authority that
+     * issued it (under its own key or a CRL-signing key of its name), by hash lookups only. A revoked
+     * certificate wins over an unavailable CRL.
      */
     public @NotNull Status check(
             final @NotNull CertificatePath path, final @NotNull Instant now, final @NotNull Duration grace) {
@@ -106,17 +146,94 @@ public final class RevocationSnapshot {
         }
         X500Principal unavailable = null;
         X509Certificate certificate = path.leaf();
+        CertificatePoints points = null;
         for (Authority issuer = path.issuer(); issuer != null; issuer = issuer.issuer()) {
-            final VerifiedCrl crl = crlOf(issuer);
-            if (crl == null || crl.nextUpdate().plus(grace).isBefore(now)) {
-                if (unavailable == null) {
-                    unavailable = issuer.certificate().getSubjectX500Principal();
-                }
-            } else if (crl.revoked().contains(certificate.getSerialNumber().toByteArray())) {
+            final int verdict = status(issuer, certificate, points, now, grace);
+            if (verdict == REVOKED) {
                 return new Status(certificate, null, null);
             }
+            if (verdict == UNCOVERED && unavailable == null) {
+                unavailable = issuer.certificate().getSubjectX500Principal();
+            }
+            points = issuer.points();
             certificate = issuer.certificate();
         }
         return unavailable == null ? Status.GOOD : new Status(null, unavailable, null);
+    }
+
+    private static final int COVERED = 0;
+    private static final int REVOKED = 1;
+    private static final int UNCOVERED = 2;
+
+    /**
+     * RFC 5280 6.3.3 for one certificate and its issuer's CRLs: the usable CRLs whose scope covers it
+     * must together cover every reason, and any of them listing it revokes it. A stale CRL, or one
+     * whose scope does not cover the certificate, decides nothing.
+     *
+     * @param known the certificate's distribution points when already read ({@code null} for a leaf,
+     *     read only when its issuer has partitions that name distribution points)
+     */
+    private int status(
+            final Authority issuer,
+            final X509Certificate certificate,
+            final @Nullable CertificatePoints known,
+            final Instant now,
+            final Duration grace) {
+        final byte[] serial = certificate.getSerialNumber().toByteArray();
+        final boolean ca = certificate.getBasicConstraints() >= 0;
+        CertificatePoints points = known;
+        int covered = 0;
+        for (final String key : issuer.crlKeys()) {
+            final IssuerCrls crls = byIssuer.getOrDefault(key, IssuerCrls.NONE);
+            for (final VerifiedCrl crl : crls.unnamed) {
+                final int reasons = consider(crl, CertificatePoints.ALL_REASONS, ca, serial, now, grace);
+                if (reasons < 0) {
+                    return REVOKED;
+                }
+                covered |= reasons;
+            }
+            if (crls.byName.isEmpty()) {
+                continue;
+            }
+            if (points == null) {
+                points = CertificatePoints.of(certificate);
+            }
+            for (final CertificatePoints.Point point : points.points()) {
+                if (point.indirect()) {
+                    continue;
+                }
+                for (final String name : point.names()) {
+                    final VerifiedCrl[] named = crls.byName.get(name);
+                    if (named == null) {
+                        continue;
+                    }
+                    for (final VerifiedCrl crl : named) {
+                        final int reasons = consider(crl, point.reasons(), ca, serial, now, grace);
+                        if (reasons < 0) {
+                            return REVOKED;
+                        }
+                        covered |= reasons;
+                    }
+                }
+            }
+        }
+        return covered == CertificatePoints.ALL_REASONS ? COVERED : UNCOVERED;
+    }
+
+    /** The reasons {@code crl} covers for the certificate, or -1 when it lists the certificate. */
+    private static int consider(
+            final VerifiedCrl crl,
+            final int pointReasons,
+            final boolean ca,
+            final byte[] serial,
+            final Instant now,
+            final Duration grace) {
+        if (!crl.scope().covers(ca) || crl.nextUpdate().plus(grace).isBefore(now)) {
+            return 0;
+        }
+        if (crl.revoked().contains(serial)) {
+            return -1;
+        }
+        return crl.scope().reasons() & pointReasons;
     }
 }

@@ -74,7 +74,7 @@ public final class RevocationState {
         }
         while (true) {
             final RevocationSnapshot snapshot = current.get();
-            final VerifiedCrl existing = snapshot.crl(crl.issuerKey());
+            final VerifiedCrl existing = snapshot.crl(crl.key());
             if (existing != null && crl.isOlderThan(existing)) {
                 throw new RollbackException("older than the CRL in use (number " + existing.number() + ", thisUpdate "
                         + existing.thisUpdate() + " from " + existing.source() + ")");

@@ -19,7 +19,8 @@ import java.util.Map;
  * CRL's issuer, key usage allows CRL signing, signature verifies over the signed part with the same
  * algorithm inside and outside it), {@code thisUpdate} not in the future (beyond a small clock
  * skew), a {@code nextUpdate} after {@code thisUpdate} that has not passed by more than the grace period, and no extension
- * certguard does not understand (delta, partitioned and indirect CRLs, unknown critical ones).
+ * certguard does not understand (delta and indirect CRLs, unknown critical ones). A partitioned CRL's
+ * Issuing Distribution Point gives its {@link CrlScope}.
  * Immutable; thread-safe.
  */
 public final class CrlVerifier {
@@ -72,6 +73,9 @@ public final class CrlVerifier {
         if (!crl.unsupportedExtensions.isEmpty()) {
             throw new CrlVerificationException("unsupported: " + String.join(", ", crl.unsupportedExtensions));
         }
+        // Decoded only now that the CA's signature vouches for the bytes.
+        final CrlScope scope =
+                crl.issuingDistributionPoint == null ? CrlScope.COMPLETE : CrlScope.of(crl.issuingDistributionPoint);
         // A numbered CRL from "the future" is used: refusing it would keep an older CRL and leave its
         // new revocations out (fail-open) while this broker's clock is behind; the number still orders
         // it for rollback protection. Without a number, thisUpdate is the only order, and a CA clock
@@ -91,7 +95,7 @@ public final class CrlVerifier {
             throw new CrlVerificationException(
                     "expired: nextUpdate " + crl.nextUpdate() + " plus grace " + grace.getSeconds() + " s has passed");
         }
-        return new VerifiedCrl(crl, source, Authority.key(crl.issuer(), signer.getPublicKey()));
+        return new VerifiedCrl(crl, source, Authority.key(crl.issuer(), signer.getPublicKey()), scope);
     }
 
     private static X509Certificate signerOf(final ParsedCrl crl, final List<X509Certificate> issuers)

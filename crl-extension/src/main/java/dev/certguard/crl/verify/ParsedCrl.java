@@ -23,6 +23,7 @@ public final class ParsedCrl {
     private static final String NSS_BEGIN = "-----BEGIN CRL-----";
     private static final String NSS_END = "-----END CRL-----";
     static final String CRL_NUMBER = "2.5.29.20";
+    static final String ISSUING_DISTRIBUTION_POINT = "2.5.29.28";
     private static final int MAX_NOTED = 8;
 
     final byte[] der;
@@ -39,6 +40,8 @@ public final class ParsedCrl {
     private final @Nullable BigInteger number;
     final @NotNull List<String> unsupportedExtensions;
     private final @NotNull RevocationIndex revoked;
+    /** The Issuing Distribution Point's DER, decoded only after the signature verified; or {@code null}. */
+    final byte @Nullable [] issuingDistributionPoint;
 
     private ParsedCrl(
             final byte[] der,
@@ -54,7 +57,8 @@ public final class ParsedCrl {
             final Instant nextUpdate,
             final BigInteger number,
             final List<String> unsupportedExtensions,
-            final RevocationIndex revoked) {
+            final RevocationIndex revoked,
+            final byte[] issuingDistributionPoint) {
         this.der = der;
         this.tbsStart = tbsStart;
         this.tbsEnd = tbsEnd;
@@ -69,6 +73,7 @@ public final class ParsedCrl {
         this.number = number;
         this.unsupportedExtensions = List.copyOf(unsupportedExtensions);
         this.revoked = revoked;
+        this.issuingDistributionPoint = issuingDistributionPoint;
     }
 
     /**
@@ -208,7 +213,9 @@ public final class ParsedCrl {
             revoked = entries(fields, fields.next(), unsupported);
         }
         BigInteger number = null;
+        byte[] issuingDistributionPoint = null;
         if (fields.hasMore() && fields.peekTag() == 0xa0) {
+            final java.util.Set<String> seen = new java.util.HashSet<>();
             final Der explicit = fields.inside(fields.next());
             final Der extensions = explicit.inside(explicit.expect(Der.SEQUENCE, "crlExtensions"));
             while (extensions.hasMore()) {
@@ -216,11 +223,18 @@ public final class ParsedCrl {
                 final String id = Der.oid(der, extension.expect(Der.OID, "extension id"));
                 final boolean critical = extension.peekTag() == Der.BOOLEAN && der[extension.next().valueStart] != 0;
                 final Der.Tlv value = extension.expect(Der.OCTET_STRING, "extension value");
+                if (!seen.add(id)) {
+                    // RFC 5280 4.2: an extension appears at most once; a second scope or number could
+                    // make a checker and the CA disagree about what the CRL says.
+                    throw new CrlFormatException("extension " + id + " appears twice");
+                }
                 if (CRL_NUMBER.equals(id)) {
                     number = crlNumber(der, value);
+                } else if (ISSUING_DISTRIBUTION_POINT.equals(id)) {
+                    issuingDistributionPoint = value(der, value);
                 } else if (critical && !"2.5.29.35".equals(id)) {
                     unsupported(unsupported, id);
-                } else if ("2.5.29.27".equals(id) || "2.5.29.28".equals(id)) {
+                } else if ("2.5.29.27".equals(id)) {
                     unsupported(unsupported, id);
                 }
             }
@@ -242,7 +256,8 @@ public final class ParsedCrl {
                 nextUpdate,
                 number,
                 unsupported,
-                revoked);
+                revoked,
+                issuingDistributionPoint);
     }
 
     private static RevocationIndex entries(final Der fields, final Der.Tlv list, final List<String> unsupported)

@@ -23,9 +23,15 @@ public final class VerifiedCrl {
     private final @NotNull String source;
     private final @NotNull String issuerKey;
     private final byte @NotNull [] sha256;
+    private final @NotNull CrlScope scope;
 
-    VerifiedCrl(final @NotNull ParsedCrl crl, final @NotNull String source, final @NotNull String issuerKey) {
+    VerifiedCrl(
+            final @NotNull ParsedCrl crl,
+            final @NotNull String source,
+            final @NotNull String issuerKey,
+            final @NotNull CrlScope scope) {
         this.issuerKey = issuerKey;
+        this.scope = scope;
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256").digest(crl.der);
         } catch (final NoSuchAlgorithmException e) {
@@ -65,6 +71,19 @@ public final class VerifiedCrl {
      */
     public @NotNull String issuerKey() {
         return issuerKey;
+    }
+
+    /** Which certificates of its issuer it covers. */
+    public @NotNull CrlScope scope() {
+        return scope;
+    }
+
+    /**
+     * The key under which it is kept, rollback-protected and replaced: its issuer's key for a complete
+     * CRL, and issuer and scope for a partition (CRL numbers increase within one scope).
+     */
+    public @NotNull String key() {
+        return scope.isComplete() ? issuerKey : issuerKey + "|" + scope.key();
     }
 
     /** Where it was loaded from. */

@@ -185,4 +185,41 @@ class LiveCrlSweepTest {
         intermediateRevokes(Duration.ofHours(3), 7); // current again, listing nothing new
         assertThat(cut()).containsExactly("d7 certificate revoked");
     }
+
+    @Test
+    void a_partition_that_newly_lists_a_device_cuts_it_and_no_device_of_another_partition() throws Exception {
+        final String part1 = "http://crl.example.com/part-1.crl";
+        final String part2 = "http://crl.example.com/part-2.crl";
+        final TestCa intermediate = TestCa.of(INTERMEDIATE_KEYS, INTERMEDIATE);
+        for (long serial = 1; serial <= 4; serial++) {
+            connect(
+                    "p" + serial,
+                    TestCa.issue(
+                            INTERMEDIATE,
+                            INTERMEDIATE_KEYS,
+                            "CN=admin:p" + serial,
+                            DEVICE_KEYS.getPublic(),
+                            serial,
+                            false,
+                            new org.bouncycastle.asn1.x509.DistributionPoint[] {
+                                TestCa.point(serial <= 2 ? part1 : part2, 0)
+                            }));
+        }
+        rootRevokes();
+        for (final String part : List.of(part1, part2)) {
+            final TestCa.Crl empty = intermediate.crl();
+            empty.idp = TestCa.idp(part, true, false, 0);
+            install(empty.der(), INTERMEDIATE);
+        }
+        assertThat(cut()).isEmpty();
+
+        // Partition 2 lists serial 2, a device of partition 1: its scope does not cover that device.
+        final TestCa.Crl second = intermediate.crl();
+        second.idp = TestCa.idp(part2, true, false, 0);
+        second.number = BigInteger.TWO;
+        second.revoked = new BigInteger[] {BigInteger.valueOf(2), BigInteger.valueOf(4)};
+        install(second.der(), INTERMEDIATE);
+
+        assertThat(cut()).containsExactly("p4 certificate revoked");
+    }
 }

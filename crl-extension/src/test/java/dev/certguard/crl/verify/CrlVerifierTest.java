@@ -234,14 +234,57 @@ class CrlVerifierTest {
     }
 
     @Test
-    void delta_and_partitioned_crls_are_refused_as_unsupported() {
+    void delta_crls_are_refused_as_unsupported() {
         final TestCa.Crl delta = EC.crl();
         delta.delta = true;
-        final TestCa.Crl partitioned = EC.crl();
-        partitioned.partitioned = true;
 
         assertThatThrownBy(() -> verify(delta.der())).hasMessageContaining("deltaCRLIndicator");
-        assertThatThrownBy(() -> verify(partitioned.der())).hasMessageContaining("issuingDistributionPoint");
+    }
+
+    @Test
+    void a_partition_is_verified_with_the_scope_its_issuing_distribution_point_gives() throws Exception {
+        final TestCa.Crl named = EC.crl();
+        named.idp = TestCa.idp("http://crl.example.com/part-1.crl", true, false, 0);
+        final TestCa.Crl unnamed = EC.crl();
+        unnamed.partitioned = true;
+
+        final VerifiedCrl partition = verify(named.der());
+        assertThat(partition.scope().names()).containsExactly("uri:http://crl.example.com/part-1.crl");
+        assertThat(partition.scope().covers(false)).isTrue();
+        assertThat(partition.scope().covers(true)).isFalse();
+        assertThat(partition.key()).startsWith(partition.issuerKey() + "|idp:");
+        assertThat(verify(unnamed.der()).scope().names()).isEmpty();
+        assertThat(verify(EC.crl().der()).key()).isEqualTo(partition.issuerKey());
+    }
+
+    @Test
+    void indirect_attribute_relative_and_contradictory_partitions_are_refused_by_name() {
+        final TestCa.Crl indirect = EC.crl();
+        indirect.idp = new org.bouncycastle.asn1.x509.IssuingDistributionPoint(null, false, false, null, true, false);
+        final TestCa.Crl attributes = EC.crl();
+        attributes.idp = new org.bouncycastle.asn1.x509.IssuingDistributionPoint(null, false, false, null, false, true);
+        final TestCa.Crl both = EC.crl();
+        // onlyContainsUserCerts [1] TRUE and onlyContainsCACerts [2] TRUE: BouncyCastle will not build it.
+        both.idpDer = new byte[] {0x30, 0x06, (byte) 0x81, 0x01, (byte) 0xff, (byte) 0x82, 0x01, (byte) 0xff};
+        final TestCa.Crl relative = EC.crl();
+        relative.idp = new org.bouncycastle.asn1.x509.IssuingDistributionPoint(
+                new org.bouncycastle.asn1.x509.DistributionPointName(
+                        org.bouncycastle.asn1.x509.DistributionPointName.NAME_RELATIVE_TO_CRL_ISSUER,
+                        new org.bouncycastle.asn1.x500.RDN(
+                                org.bouncycastle.asn1.x500.style.BCStyle.CN,
+                                new org.bouncycastle.asn1.DERUTF8String("part-1"))),
+                false,
+                false,
+                null,
+                false,
+                false);
+
+        assertThatThrownBy(() -> verify(indirect.der())).hasMessageContaining("indirectCRL");
+        assertThatThrownBy(() -> verify(attributes.der())).hasMessageContaining("onlyContainsAttributeCerts");
+        assertThatThrownBy(() -> verify(both.der()))
+                .isInstanceOf(CrlVerificationException.class)
+                .hasMessageContaining("issuingDistributionPoint");
+        assertThatThrownBy(() -> verify(relative.der())).hasMessageContaining("relative to the CRL issuer");
     }
 
     @ParameterizedTest(name = "cut at {0} bytes from the end")

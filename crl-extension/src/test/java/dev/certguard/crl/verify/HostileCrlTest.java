@@ -158,6 +158,31 @@ class HostileCrlTest {
                 .hasMessage("OID of 1048576 bytes (at most 64 are read)");
     }
 
+    @Test
+    void an_extension_that_appears_twice_is_a_format_error() {
+        final byte[] algorithm = HostileCrls.tlv(
+                0x30, HostileCrls.tlv(0x06, new byte[] {0x2a, (byte) 0x86, 0x48, (byte) 0xce, 0x3d, 0x04, 0x03, 0x02}));
+        final byte[] time = HostileCrls.tlv(0x17, "260101000000Z".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        final byte[] idp = HostileCrls.tlv(
+                0x30,
+                HostileCrls.tlv(0x06, new byte[] {0x55, 0x1d, 0x1c}),
+                HostileCrls.tlv(0x01, new byte[] {(byte) 0xff}),
+                HostileCrls.tlv(0x04, HostileCrls.tlv(0x30)));
+        final byte[] tbs = HostileCrls.tlv(
+                0x30,
+                HostileCrls.tlv(0x02, new byte[] {1}),
+                algorithm,
+                CA.certificate.getSubjectX500Principal().getEncoded(),
+                time,
+                time,
+                HostileCrls.tlv(0xa0, HostileCrls.tlv(0x30, idp, idp)));
+        final byte[] crl = HostileCrls.tlv(0x30, tbs, algorithm, HostileCrls.tlv(0x03, new byte[] {0, 1}));
+
+        assertThatThrownBy(() -> ParsedCrl.parse(crl))
+                .isInstanceOf(CrlFormatException.class)
+                .hasMessage("extension 2.5.29.28 appears twice");
+    }
+
     private static void assertSafe(final String what, final String message) {
         assertThat(message.length()).as(what + ": length").isLessThan(400);
         for (int i = 0; i < message.length(); i++) {

@@ -105,6 +105,21 @@ public final class TestCa {
             final PublicKey key,
             final long serial,
             final boolean ca) {
+        return issue(issuer, issuerKeys, subject, key, serial, ca, null);
+    }
+
+    /**
+     * A certificate issued by {@code issuer} that names {@code points} (or none, when {@code null}) in
+     * its CRL Distribution Points extension.
+     */
+    public static X509Certificate issue(
+            final X509Certificate issuer,
+            final KeyPair issuerKeys,
+            final String subject,
+            final PublicKey key,
+            final long serial,
+            final boolean ca,
+            final org.bouncycastle.asn1.x509.DistributionPoint[] points) {
         try {
             final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                     X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()),
@@ -114,6 +129,10 @@ public final class TestCa {
                     new X500Name(subject),
                     key);
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+            if (points != null) {
+                builder.addExtension(
+                        Extension.cRLDistributionPoints, false, new org.bouncycastle.asn1.x509.CRLDistPoint(points));
+            }
             return new JcaX509CertificateConverter()
                     .getCertificate(builder.build(
                             new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
@@ -130,6 +149,11 @@ public final class TestCa {
         public BigInteger[] revoked = new BigInteger[0];
         boolean delta;
         boolean partitioned;
+        /** An Issuing Distribution Point to carry (critical), or {@code null}. */
+        public IssuingDistributionPoint idp;
+        /** An Issuing Distribution Point's raw DER (critical), for encodings BouncyCastle will not build. */
+        public byte[] idpDer;
+
         X500Name issuer =
                 X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
         KeyPair signer = keys;
@@ -155,6 +179,12 @@ public final class TestCa {
                 if (delta) {
                     builder.addExtension(Extension.deltaCRLIndicator, true, new ASN1Integer(1));
                 }
+                if (idp != null) {
+                    builder.addExtension(Extension.issuingDistributionPoint, true, idp);
+                }
+                if (idpDer != null) {
+                    builder.addExtension(Extension.issuingDistributionPoint, true, idpDer);
+                }
                 if (partitioned) {
                     builder.addExtension(
                             Extension.issuingDistributionPoint,
@@ -171,5 +201,34 @@ public final class TestCa {
 
     public Crl crl() {
         return new Crl();
+    }
+
+    /** A distribution point with the full name {@code uri}, for {@code reasons} (ReasonFlags bits; 0: all). */
+    public static org.bouncycastle.asn1.x509.DistributionPoint point(final String uri, final int reasons) {
+        return new org.bouncycastle.asn1.x509.DistributionPoint(
+                new org.bouncycastle.asn1.x509.DistributionPointName(
+                        new org.bouncycastle.asn1.x509.GeneralNames(new org.bouncycastle.asn1.x509.GeneralName(
+                                org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, uri))),
+                reasons == 0 ? null : new org.bouncycastle.asn1.x509.ReasonFlags(reasons),
+                null);
+    }
+
+    /**
+     * An Issuing Distribution Point naming {@code uri} ({@code null}: no name), for end entities only
+     * or CAs only when asked, and for {@code reasons} (ReasonFlags bits; 0: all).
+     */
+    public static IssuingDistributionPoint idp(
+            final String uri, final boolean userOnly, final boolean caOnly, final int reasons) {
+        return new IssuingDistributionPoint(
+                uri == null
+                        ? null
+                        : new org.bouncycastle.asn1.x509.DistributionPointName(
+                                new org.bouncycastle.asn1.x509.GeneralNames(new org.bouncycastle.asn1.x509.GeneralName(
+                                        org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier, uri))),
+                userOnly,
+                caOnly,
+                reasons == 0 ? null : new org.bouncycastle.asn1.x509.ReasonFlags(reasons),
+                false,
+                false);
     }
 }
