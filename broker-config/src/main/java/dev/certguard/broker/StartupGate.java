@@ -11,6 +11,7 @@ import com.hivemq.extension.sdk.api.parameter.ExtensionStartOutput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopInput;
 import com.hivemq.extension.sdk.api.parameter.ExtensionStopOutput;
 import com.hivemq.extension.sdk.api.services.Services;
+import dev.certguard.reason.Reason;
 import dev.certguard.text.SafeLog;
 import java.util.List;
 import java.util.function.Function;
@@ -26,6 +27,15 @@ import java.util.function.Function;
  * Thread-safe: the decision is made once, in extension start.
  */
 public final class StartupGate implements ExtensionMain {
+
+    /** What every client gets while the gate refuses: which extensions are not serving, never why. */
+    public static final Reason NOT_SERVING = Reason.connack(
+            ConnackReasonCode.SERVER_UNAVAILABLE,
+            null,
+            "certguard is not serving: {extensions} (the broker's log says why)",
+            "The launcher's startup gate: an extension folder is missing or disabled, or an extension"
+                    + " failed to start or reports its configuration invalid; the broker stops, and any"
+                    + " client that connects before it has stopped is refused.");
 
     private static final SafeLog log = SafeLog.of(StartupGate.class);
     static final int PRIORITY = 1_000_000;
@@ -63,10 +73,10 @@ public final class StartupGate implements ExtensionMain {
         }
         refusing = true;
         // Clients learn which extension is not serving, never why: the why can quote configuration.
-        final String reason = "certguard is not serving: " + extensions(found) + " (the broker's log says why)";
+        final String reason = NOT_SERVING.text(extensions(found));
         log.error("certguard startup gate refuses every client: {}", String.join("; ", found));
         final SimpleAuthenticator refuse =
-                (authInput, authOutput) -> authOutput.failAuthentication(ConnackReasonCode.SERVER_UNAVAILABLE, reason);
+                (authInput, authOutput) -> authOutput.failAuthentication(NOT_SERVING.connackCode(), reason);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> refuse);
     }
 

@@ -2,11 +2,14 @@ package dev.certguard.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.certguard.broker.testing.MarkedBlocks;
 import dev.certguard.broker.testing.Mosquitto;
 import dev.certguard.broker.testing.OutputLines;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -58,14 +61,26 @@ class DeviceFlowReadmeIT {
             assertThat(trespass.output())
                     .as("publishing to another device's topic is refused: " + device.get(3))
                     .contains("Not authorized");
-            assertThat(launcherLines.output())
-                    .as("the broker counted the device's own publish and refused the other one")
-                    .contains("acme:sensor-1");
+            assertThat(audit(launcherLines, "connect.accepted", "acme:sensor-1"))
+                    .as("the broker admitted the new device: " + launcherLines.output())
+                    .isNotEmpty();
+            assertThat(audit(launcherLines, "publish.denied", "acme:sensor-1"))
+                    .as("the broker audited the refused publish")
+                    .anySatisfy(
+                            event -> assertThat(event.path("topic").asText()).isEqualTo("admin:a1998e/attrs"));
 
             MarkedBlocks.runAll(cwd, device.subList(4, 5));
             assertThat(subscriber.waitFor(30, TimeUnit.SECONDS))
                     .as("revoking the device cuts its subscription: " + received.output())
                     .isTrue();
+            final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (audit(launcherLines, "connection.cut", "acme:sensor-1").isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(audit(launcherLines, "connection.cut", "acme:sensor-1"))
+                    .as("the broker cut the device because its certificate was revoked: " + launcherLines.output())
+                    .anySatisfy(
+                            event -> assertThat(event.path("reason").asText()).isEqualTo("revoked"));
         } finally {
             if (subscriber != null) {
                 subscriber.destroyForcibly();
@@ -75,5 +90,24 @@ class DeviceFlowReadmeIT {
                 launcher.destroyForcibly();
             }
         }
+    }
+
+    /** The audit events the dev broker printed (it prints its audit trail on the console) of one kind and identity. */
+    private static List<JsonNode> audit(final OutputLines console, final String event, final String identity)
+            throws Exception {
+        final ObjectMapper json = new ObjectMapper();
+        final List<JsonNode> found = new ArrayList<>();
+        for (final String line : console.output().split("\n")) {
+            final int at = line.indexOf(" AUDIT {");
+            if (at < 0) {
+                continue;
+            }
+            final JsonNode node = json.readTree(line.substring(at + " AUDIT ".length()));
+            if (event.equals(node.path("event").asText())
+                    && identity.equals(node.path("identity").asText())) {
+                found.add(node);
+            }
+        }
+        return found;
     }
 }

@@ -112,38 +112,38 @@ class DocsLinksTest {
                 .hasSizeLessThanOrEqualTo(150);
     }
 
-    /** A test named as evidence, {@code `ClassTest.method_name`}. */
-    private static final Pattern EVIDENCE = Pattern.compile("`([A-Z][A-Za-z0-9]*(?:Test|IT))\\.([a-z][a-z0-9_]*)`");
+    /** A test named in a page: {@code `ClassTest`} or {@code `ClassTest.method_name`} (also IT classes). */
+    private static final Pattern NAMED_TEST =
+            Pattern.compile("`([A-Z][A-Za-z0-9]*(?:Test|IT))(?:\\.([a-z][a-z0-9_]*))?`");
 
     @Test
-    void every_test_the_threat_model_names_as_evidence_exists() throws IOException {
-        final String page = Files.readString(ROOT.resolve("docs/threat-model.md"));
-        final List<String> sources = new ArrayList<>();
+    void every_test_a_page_names_exists() throws IOException {
+        final java.util.Map<String, String> sources = new java.util.HashMap<>();
         try (Stream<Path> all = Files.walk(ROOT)) {
-            all.filter(p -> p.toString().contains("/src/test/java/")
-                            && p.toString().endsWith(".java"))
-                    .forEach(p -> sources.add(p.toString()));
+            for (final Path file : (Iterable<Path>) all.filter(p ->
+                    p.toString().contains("/src/test/java/") && p.toString().endsWith(".java"))::iterator) {
+                final String name = file.getFileName().toString();
+                sources.merge(
+                        name.substring(0, name.length() - ".java".length()), Files.readString(file), String::concat);
+            }
         }
         final List<String> missing = new ArrayList<>();
         int named = 0;
-        final Matcher matcher = EVIDENCE.matcher(page);
-        while (matcher.find()) {
-            named++;
-            final String file = "/" + matcher.group(1) + ".java";
-            final String method = "void " + matcher.group(2) + "(";
-            boolean found = false;
-            for (final String source : sources) {
-                if (source.endsWith(file) && Files.readString(Path.of(source)).contains(method)) {
-                    found = true;
-                    break;
+        for (final Path page : pages()) {
+            final Matcher matcher = NAMED_TEST.matcher(String.join("\n", prose(page)));
+            while (matcher.find()) {
+                named++;
+                final String source = sources.get(matcher.group(1));
+                if (source == null
+                        || (matcher.group(2) != null && !source.contains("void " + matcher.group(2) + "("))) {
+                    missing.add(ROOT.relativize(page) + ": " + matcher.group());
                 }
             }
-            if (!found) {
-                missing.add(matcher.group());
-            }
         }
-        assertThat(named).as("tests named as evidence").isGreaterThanOrEqualTo(10);
-        assertThat(missing).as("evidence that no longer exists").isEmpty();
+        assertThat(named).as("tests named in the documentation").isGreaterThanOrEqualTo(50);
+        assertThat(missing)
+                .as("tests the documentation names that do not exist")
+                .isEmpty();
     }
 
     @Test

@@ -29,4 +29,23 @@ class PackagedSchemasTest {
                     .contains("xsi:noNamespaceSchemaLocation=\"config.xsd\"");
         }
     }
+
+    @Test
+    void libxml2_validates_every_packaged_configuration_against_its_schema() throws Exception {
+        dev.certguard.broker.testing.Tools.require("command -v xmllint", "libxml2-utils");
+        final BrokerHome template = BrokerHome.template();
+        for (final String id : EXTENSIONS) {
+            final Path conf = template.extension(id).resolve("conf");
+            final dev.certguard.broker.testing.Mosquitto.Result checked = dev.certguard.broker.testing.Mosquitto.run(
+                    List.of(
+                            "xmllint",
+                            "--noout",
+                            "--schema",
+                            conf.resolve("config.xsd").toString(),
+                            conf.resolve("config.xml").toString()),
+                    java.time.Duration.ofSeconds(30));
+
+            assertThat(checked.exitCode()).as(id + ": " + checked.output()).isZero();
+        }
+    }
 }

@@ -48,13 +48,15 @@ public final class Reason {
     private final @NotNull String template;
     private final @NotNull String meaning;
     private final @NotNull List<String> placeholders;
+    private final @Nullable String mqtt3;
 
     private Reason(
             final @NotNull Packet packet,
             final @NotNull Enum<?> code,
             final @Nullable String name,
             final @NotNull String template,
-            final @NotNull String meaning) {
+            final @NotNull String meaning,
+            final @Nullable String mqtt3) {
         if (!CODES.containsKey(code.name())) {
             throw new IllegalArgumentException(code + " has no MQTT 5 number here; add it to Reason.CODES");
         }
@@ -72,6 +74,20 @@ public final class Reason {
             found.add(matcher.group(1));
         }
         this.placeholders = List.copyOf(found);
+        this.mqtt3 = mqtt3;
+    }
+
+    /**
+     * The same reason, with what an MQTT 3.1.1 client sees stated (where it is not the protocol's
+     * usual mapping, e.g. a PUBLISH dropped after a normal PUBACK).
+     */
+    public @NotNull Reason withMqtt3(final @NotNull String seen) {
+        return new Reason(packet, code, name, template, meaning, seen);
+    }
+
+    /** What an MQTT 3.1.1 client sees, when stated; {@code null} for the protocol's usual mapping. */
+    public @Nullable String mqtt3() {
+        return mqtt3;
     }
 
     /** A refused CONNECT: CONNACK {@code code} with the reason string {@code template}. */
@@ -80,7 +96,7 @@ public final class Reason {
             final @Nullable String name,
             final @NotNull String template,
             final @NotNull String meaning) {
-        return new Reason(Packet.CONNACK, code, name, template, meaning);
+        return new Reason(Packet.CONNACK, code, name, template, meaning, null);
     }
 
     /** A connection ended by the broker: DISCONNECT {@code code} with the reason string. */
@@ -89,7 +105,7 @@ public final class Reason {
             final @Nullable String name,
             final @NotNull String template,
             final @NotNull String meaning) {
-        return new Reason(Packet.DISCONNECT, code, name, template, meaning);
+        return new Reason(Packet.DISCONNECT, code, name, template, meaning, null);
     }
 
     /** A refused PUBLISH: PUBACK (or PUBREC) {@code code} with the reason string. */
@@ -98,7 +114,7 @@ public final class Reason {
             final @Nullable String name,
             final @NotNull String template,
             final @NotNull String meaning) {
-        return new Reason(Packet.PUBACK, code, name, template, meaning);
+        return new Reason(Packet.PUBACK, code, name, template, meaning, null);
     }
 
     /** A refused subscription: SUBACK {@code code} for the filter, with the reason string. */
@@ -107,7 +123,7 @@ public final class Reason {
             final @Nullable String name,
             final @NotNull String template,
             final @NotNull String meaning) {
-        return new Reason(Packet.SUBACK, code, name, template, meaning);
+        return new Reason(Packet.SUBACK, code, name, template, meaning, null);
     }
 
     /** The reason string with its placeholders filled in order (untrusted values escaped by the caller). */

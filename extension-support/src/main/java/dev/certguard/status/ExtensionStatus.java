@@ -19,7 +19,9 @@ public final class ExtensionStatus {
     public static final String FAILED_PREFIX = "failed: ";
 
     public static final MetricDefinition STATUS = MetricDefinition.textGauge(
-            "status", "running, or failed: and the reason (invalid configuration, startup failure).");
+            "status",
+            "running, or failed: and the reason (a text gauge: JMX shows it, Prometheus exporters skip it;"
+                    + " alert on running).");
     public static final MetricDefinition RUNNING_GAUGE = MetricDefinition.gauge(
             "running", "1 while the extension serves, 0 when it refuses every client (alert on 0).");
     /** The status metrics every certguard extension registers. */

@@ -18,8 +18,13 @@ import org.junit.jupiter.api.Test;
  */
 class ReasonScanTest {
 
-    private static final List<String> MODULES =
-            List.of("extension-support", "connection-model", "acl-extension", "disconnect-extension", "crl-extension");
+    private static final List<String> MODULES = List.of(
+            "extension-support",
+            "connection-model",
+            "acl-extension",
+            "disconnect-extension",
+            "crl-extension",
+            "broker-config");
     /** An SDK call that sends a code and a string, given an SDK constant or a string literal directly. */
     private static final Pattern DIRECT = Pattern.compile(
             "(failAuthentication|failAuthorization|preventPublishDelivery|\\.async)\\s*\\([^;]*"

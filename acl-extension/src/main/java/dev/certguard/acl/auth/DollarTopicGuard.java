@@ -19,11 +19,12 @@ import java.util.List;
 public final class DollarTopicGuard implements PublishInboundInterceptor {
 
     public static final Reason DOLLAR_TOPIC = Reason.puback(
-            AckReasonCode.NOT_AUTHORIZED,
-            null,
-            "topics starting with $ are outside this identity's publish rights",
-            "A service whose publish rights start with a wildcard publishes to a $ topic no literal $ filter"
-                    + " of its names (the message is not delivered).");
+                    AckReasonCode.NOT_AUTHORIZED,
+                    null,
+                    "topics starting with $ are outside this identity's publish rights",
+                    "A service whose publish rights start with a wildcard publishes to a $ topic no literal $ filter"
+                            + " of its names (the message is not delivered).")
+            .withMqtt3("a PUBACK without a code; the message is not delivered");
     static final String REASON = DOLLAR_TOPIC.text();
 
     private final @NotNull List<String> publish;

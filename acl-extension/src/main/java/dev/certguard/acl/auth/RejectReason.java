@@ -58,7 +58,7 @@ public enum RejectReason {
             "config-invalid",
             ConnackReasonCode.SERVER_UNAVAILABLE,
             "acl-extension configuration is invalid; the broker accepts no clients until it is fixed",
-            "the extension's configuration is invalid: every client is refused until it is fixed");
+            "the configuration was invalid at start: every client is refused until it is fixed and HiveMQ restarted");
 
     private final @NotNull String metricName;
     private final @NotNull ConnackReasonCode connackReasonCode;

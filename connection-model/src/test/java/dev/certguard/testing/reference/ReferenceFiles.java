@@ -28,8 +28,9 @@ import org.w3c.dom.Node;
 public final class ReferenceFiles {
 
     public static final String WRITE_PROPERTY = "certguard.reference.write";
-    private static final String REWRITE = "mvn -q -pl acl-extension,disconnect-extension,crl-extension -am test"
-            + " -Dtest='*ReferenceTest' -Dsurefire.failIfNoSpecifiedTests=false -D" + WRITE_PROPERTY + "=true";
+    private static final String REWRITE = "mvn -q install -DskipTests && mvn -q -pl"
+            + " acl-extension,disconnect-extension,crl-extension,broker-config test -Dtest='*ReferenceTest'"
+            + " -Dsurefire.failIfNoSpecifiedTests=false -D" + WRITE_PROPERTY + "=true (docs/testing.md)";
 
     private ReferenceFiles() {}
 

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 public final class ReferenceGenerator {
 
     /** A value that is a {@code ${ENV}} placeholder; written without the two characters Maven filters. */
-    private static final String PLACEHOLDER_PATTERN = ".*\\$\\{[A-Za-z_][A-Za-z0-9_]*\\}.*";
+    private static final String PLACEHOLDER_PATTERN = ".*[$]\\{[A-Za-z_][A-Za-z0-9_]*\\}.*";
 
     private ReferenceGenerator() {}
 
@@ -79,7 +79,7 @@ public final class ReferenceGenerator {
      */
     public static String reasonsTable(final List<Reason> reasons) {
         final StringBuilder out = new StringBuilder();
-        out.append("| packet | MQTT 5 code | MQTT 3.1.1 | reason string | when | audit / metric name |\n");
+        out.append("| packet | MQTT 5 code | MQTT 3.1.1 | reason string | when | audit `reason` |\n");
         out.append("|---|---|---|---|---|---|\n");
         for (final Reason reason : reasons) {
             out.append("| ")
@@ -101,6 +101,9 @@ public final class ReferenceGenerator {
 
     /** What an MQTT 3.1.1 client sees instead (HiveMQ's mapping of the CONNACK codes). */
     private static String mqtt3(final Reason reason) {
+        if (reason.mqtt3() != null) {
+            return cell(reason.mqtt3());
+        }
         switch (reason.packet()) {
             case CONNACK:
                 switch (reason.mqtt5Code()) {
@@ -119,7 +122,7 @@ public final class ReferenceGenerator {
                 return "SUBACK `0x80` failure";
             case PUBACK:
             default:
-                return "no reason code (MQTT 3.1.1 has no negative PUBACK)";
+                return "the connection is closed (MQTT 3.1.1 has no negative PUBACK)";
         }
     }
 
@@ -259,8 +262,17 @@ public final class ReferenceGenerator {
                                 "<xs:maxInclusive value=\"" + element.max() + "\"/>"));
                 break;
             case TEXT:
+                out.append(inner)
+                        .append(
+                                element.isRequired()
+                                        ? "<xs:simpleType><xs:restriction base=\"xs:string\"><xs:minLength value=\"1\"/>"
+                                                + "</xs:restriction></xs:simpleType>\n"
+                                        : "<xs:simpleType><xs:restriction base=\"xs:string\"/></xs:simpleType>\n");
+                break;
             case REPEATED:
-                out.append(inner).append("<xs:simpleType><xs:restriction base=\"xs:string\"/></xs:simpleType>\n");
+                out.append(inner)
+                        .append("<xs:simpleType><xs:restriction base=\"xs:string\"><xs:minLength value=\"1\"/>"
+                                + "</xs:restriction></xs:simpleType>\n");
                 break;
             case LIST:
                 out.append(inner).append("<xs:complexType>\n");
@@ -268,7 +280,11 @@ public final class ReferenceGenerator {
                 out.append(inner)
                         .append("    <xs:element name=\"")
                         .append(element.itemName())
-                        .append("\" type=\"xs:string\" minOccurs=\"0\" maxOccurs=\"unbounded\"/>\n");
+                        .append("\" minOccurs=\"0\" maxOccurs=\"unbounded\">\n");
+                out.append(inner)
+                        .append("      <xs:simpleType><xs:restriction base=\"xs:string\"><xs:minLength value=\"1\"/>"
+                                + "</xs:restriction></xs:simpleType>\n");
+                out.append(inner).append("    </xs:element>\n");
                 out.append(inner).append("  </xs:sequence>\n");
                 out.append(inner).append("</xs:complexType>\n");
                 break;
@@ -296,7 +312,8 @@ public final class ReferenceGenerator {
         final boolean repeats = children.stream().anyMatch(c -> c.kind() == Kind.REPEATED);
         out.append(indent).append("<xs:complexType>\n");
         if (repeats) {
-            // xs:all cannot hold a repeatable element in XSD 1.0; the parser enforces "at most once".
+            // xs:all cannot hold a repeatable element in XSD 1.0: the parser enforces "at most once" and
+            // the required elements of such a block.
             out.append(indent).append("  <xs:choice minOccurs=\"0\" maxOccurs=\"unbounded\">\n");
             for (final ConfigElement child : children) {
                 element(out, child, indent + "    ", false);

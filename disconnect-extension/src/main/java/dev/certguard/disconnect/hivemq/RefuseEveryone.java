@@ -44,7 +44,8 @@ public final class RefuseEveryone implements PublishAuthorizer, SubscriptionAuth
             AckReasonCode.NOT_AUTHORIZED,
             NAME,
             REASON,
-            "Every PUBLISH and will, when another extension authenticated the client first.");
+            "Every PUBLISH, when another extension authenticated the client first (a will is refused at"
+                    + " CONNECT).");
     public static final Reason SUBSCRIBE = Reason.suback(
             SubackReasonCode.NOT_AUTHORIZED,
             NAME,
