@@ -54,12 +54,25 @@ public final class OpensslCa {
 
     /** Records {@code revoked} (revoked a minute ago) as the database's only entries. */
     public void revoked(final List<X509Certificate> revoked) throws IOException {
+        final java.util.Map<X509Certificate, String> reasons = new java.util.LinkedHashMap<>();
+        revoked.forEach(device -> reasons.put(device, null));
+        revoked(reasons);
+    }
+
+    /**
+     * Records each certificate as revoked a minute ago with its CRLReason as OpenSSL names it
+     * ({@code keyCompromise}, {@code certificateHold}, {@code removeFromCRL}; {@code null}: none), as
+     * the database's only entries.
+     */
+    public void revoked(final java.util.Map<X509Certificate, String> reasons) throws IOException {
         final StringBuilder index = new StringBuilder();
-        for (final X509Certificate device : revoked) {
+        for (final java.util.Map.Entry<X509Certificate, String> entry : reasons.entrySet()) {
+            final X509Certificate device = entry.getKey();
             index.append("R\t")
                     .append(TIME.format(device.getNotAfter().toInstant()))
                     .append('\t')
                     .append(TIME.format(Instant.now().minusSeconds(60)))
+                    .append(entry.getValue() == null ? "" : "," + entry.getValue())
                     .append('\t')
                     .append(evenHex(device.getSerialNumber()))
                     .append("\tunknown\t/")

@@ -40,7 +40,26 @@ public final class CrlRefresher {
     private final @NotNull CrlCopies copies;
     private final long maxBytes;
     private final Map<CrlSource, AtomicBoolean> inFlight = new ConcurrentHashMap<>();
+    /**
+     * A delta whose complete CRL was not in use yet (sources answer in any order), by the key of that
+     * complete CRL: tried again as soon as one is installed, instead of a refresh interval later.
+     */
+    private final Map<String, Pending> waitingForBase = new ConcurrentHashMap<>();
+
     private volatile boolean stopped;
+
+    /** A verified delta CRL waiting for its base. */
+    private static final class Pending {
+        final CrlSource source;
+        final Fetch fetch;
+        final VerifiedCrl crl;
+
+        Pending(final CrlSource source, final Fetch fetch, final VerifiedCrl crl) {
+            this.source = source;
+            this.fetch = fetch;
+            this.crl = crl;
+        }
+    }
 
     /**
      * Keeps a copy of each remote source's CRL in {@code copies} ({@link CrlCopies#none()} for none)
@@ -77,40 +96,58 @@ public final class CrlRefresher {
      * @return how many copies are in use
      */
     public int restore() {
+        // A delta's copy can be used only once its base is in use: deltas read before theirs go again.
+        final List<CrlSource> remote = new ArrayList<>();
+        final List<CrlSource> deferred = new ArrayList<>();
         int restored = 0;
         for (final CrlSource source : sources) {
-            if (!source.remote()) {
-                continue;
+            if (source.remote()) {
+                remote.add(source);
             }
-            final byte[] der = copies.read(source.name(), maxBytes);
-            if (der == null) {
-                continue;
-            }
-            final String name = source.name() + " (copy kept on disk)";
-            try {
-                final VerifiedCrl crl = verifier.verify(ParsedCrl.parse(der), name, clock.instant());
-                state.restore(crl);
-                copies.restored(source.name(), crl);
-                restored++;
-                log.info(
-                        "crl-extension: CRL of '{}' from {} in use until a fetch replaces it: {} revoked, number {},"
-                                + " thisUpdate {}, nextUpdate {}",
-                        UntrustedText.name(crl.issuer()),
-                        name,
-                        crl.revoked().size(),
-                        crl.number(),
-                        crl.thisUpdate(),
-                        crl.nextUpdate());
-            } catch (final CrlFormatException | CrlVerificationException e) {
-                log.warn("crl-extension: CRL from {} not used ({})", name, e.getMessage());
-            } catch (final RevocationState.RollbackException e) {
-                log.info("crl-extension: CRL from {} not used ({})", name, e.getMessage());
-            } catch (final RuntimeException e) {
-                // Whatever the file holds, it must not stop the extension: the broker waits for a fetch.
-                log.warn("crl-extension: CRL from {} not used ({})", name, e.toString());
+        }
+        for (int pass = 0; pass < 2; pass++) {
+            for (final CrlSource source : pass == 0 ? remote : deferred) {
+                restored += restore(source, pass == 0 ? deferred : null);
             }
         }
         return restored;
+    }
+
+    /** Restores one source's copy (1 when it is in use); a delta without its base goes to {@code later} when given. */
+    private int restore(final CrlSource source, final List<CrlSource> later) {
+        final byte[] der = copies.read(source.name(), maxBytes);
+        if (der == null) {
+            return 0;
+        }
+        final String name = source.name() + " (copy kept on disk)";
+        try {
+            final VerifiedCrl crl = verifier.verify(ParsedCrl.parse(der), name, clock.instant());
+            if (later != null && crl.isDelta() && state.snapshot().crl(crl.baseKey()) == null) {
+                later.add(source);
+                return 0;
+            }
+            state.restore(crl);
+            copies.restored(source.name(), crl);
+            log.info(
+                    "crl-extension: {} of '{}' from {} in use until a fetch replaces it: {} revoked, number {},"
+                            + " thisUpdate {}, nextUpdate {}",
+                    crl.isDelta() ? "delta CRL (on base " + crl.deltaBase() + ")" : "CRL",
+                    UntrustedText.name(crl.issuer()),
+                    name,
+                    crl.revoked().size(),
+                    crl.number(),
+                    crl.thisUpdate(),
+                    crl.nextUpdate());
+            return 1;
+        } catch (final CrlFormatException | CrlVerificationException e) {
+            log.warn("crl-extension: CRL from {} not used ({})", name, e.getMessage());
+        } catch (final RevocationState.RollbackException e) {
+            log.info("crl-extension: CRL from {} not used ({})", name, e.getMessage());
+        } catch (final RuntimeException e) {
+            // Whatever the file holds, it must not stop the extension: the broker waits for a fetch.
+            log.warn("crl-extension: CRL from {} not used ({})", name, e.toString());
+        }
+        return 0;
     }
 
     /** Starts a refresh of every idle source; the future completes when all of them are done. */
@@ -151,15 +188,38 @@ public final class CrlRefresher {
             return;
         }
         final VerifiedCrl crl;
-        final boolean changed;
         try {
             crl = verifier.verify(ParsedCrl.parse(fetch.bytes()), source.name(), clock.instant());
+        } catch (final CrlFormatException | CrlVerificationException e) {
+            failed(source, e);
+            return;
+        }
+        install(source, fetch, crl);
+    }
+
+    private void install(final CrlSource source, final Fetch fetch, final VerifiedCrl crl) {
+        final boolean changed;
+        try {
             changed = state.install(crl);
-        } catch (final CrlFormatException | CrlVerificationException | RevocationState.RollbackException e) {
+        } catch (final RevocationState.SupersededException e) {
+            // The complete CRL in use already holds what this delta says: nothing to do, nothing wrong.
+            source.accepted(fetch);
+            metrics.success(source.name(), crl);
+            log.info("crl-extension: CRL from {} not needed ({})", source.name(), e.getMessage());
+            return;
+        } catch (final RevocationState.NoBaseException e) {
+            waitingForBase.put(crl.baseKey(), new Pending(source, fetch, crl));
+            failed(source, e);
+            return;
+        } catch (final RevocationState.RollbackException e) {
             failed(source, e);
             return;
         }
         source.accepted(fetch);
+        if (crl.isDelta()) {
+            // A newer delta from the same source replaces one that was waiting for its base.
+            waitingForBase.values().removeIf(waiting -> waiting.source == source);
+        }
         if (source.remote()) {
             copies.keep(source.name(), crl, fetch.bytes());
         }
@@ -175,7 +235,8 @@ public final class CrlRefresher {
                     ahead.getSeconds());
         }
         log.info(
-                "crl-extension: CRL of '{}' from {} in use: {} revoked, number {}, thisUpdate {}, nextUpdate {}",
+                "crl-extension: {} of '{}' from {} in use: {} revoked, number {}, thisUpdate {}, nextUpdate {}",
+                crl.isDelta() ? "delta CRL (on base " + crl.deltaBase() + ")" : "CRL",
                 UntrustedText.name(crl.issuer()),
                 source.name(),
                 crl.revoked().size(),
@@ -184,6 +245,12 @@ public final class CrlRefresher {
                 crl.nextUpdate());
         if (changed) {
             onChange.accept(state.snapshot());
+        }
+        if (!crl.isDelta()) {
+            final Pending delta = waitingForBase.remove(crl.key());
+            if (delta != null && !stopped) {
+                install(delta.source, delta.fetch, delta.crl);
+            }
         }
     }
 

@@ -68,23 +68,32 @@ public final class RevocationSnapshot {
 
     /** An issuer's CRLs, indexed for the CONNECT path: by distribution point name, never scanned. */
     private static final class IssuerCrls {
-        static final IssuerCrls NONE = new IssuerCrls(new VerifiedCrl[0], Map.of());
+        static final IssuerCrls NONE = new IssuerCrls(new VerifiedCrl[0], Map.of(), Map.of());
 
         /** CRLs that name no distribution point: the complete CRL, or partitions by flags only. */
         final VerifiedCrl @NotNull [] unnamed;
         /** Partitions by each distribution point name they carry. */
         final @NotNull Map<String, VerifiedCrl[]> byName;
+        /** The delta CRL in use for each scope ({@link dev.certguard.crl.verify.CrlScope#key()}). */
+        final @NotNull Map<String, VerifiedCrl> deltas;
 
-        private IssuerCrls(final VerifiedCrl @NotNull [] unnamed, final @NotNull Map<String, VerifiedCrl[]> byName) {
+        private IssuerCrls(
+                final VerifiedCrl @NotNull [] unnamed,
+                final @NotNull Map<String, VerifiedCrl[]> byName,
+                final @NotNull Map<String, VerifiedCrl> deltas) {
             this.unnamed = unnamed;
             this.byName = byName;
+            this.deltas = deltas;
         }
 
         static IssuerCrls of(final @NotNull Collection<VerifiedCrl> crls) {
             final List<VerifiedCrl> unnamed = new ArrayList<>();
             final Map<String, List<VerifiedCrl>> named = new HashMap<>();
+            final Map<String, VerifiedCrl> deltas = new HashMap<>();
             for (final VerifiedCrl crl : crls) {
-                if (crl.scope().names().isEmpty()) {
+                if (crl.isDelta()) {
+                    deltas.put(crl.scope().key(), crl);
+                } else if (crl.scope().names().isEmpty()) {
                     unnamed.add(crl);
                 } else {
                     for (final String name : crl.scope().names()) {
@@ -94,7 +103,7 @@ public final class RevocationSnapshot {
             }
             final Map<String, VerifiedCrl[]> byName = new HashMap<>();
             named.forEach((name, list) -> byName.put(name, list.toArray(new VerifiedCrl[0])));
-            return new IssuerCrls(unnamed.toArray(new VerifiedCrl[0]), byName);
+            return new IssuerCrls(unnamed.toArray(new VerifiedCrl[0]), byName, deltas);
         }
     }
 
@@ -186,7 +195,7 @@ public final class RevocationSnapshot {
         for (final String key : issuer.crlKeys()) {
             final IssuerCrls crls = byIssuer.getOrDefault(key, IssuerCrls.NONE);
             for (final VerifiedCrl crl : crls.unnamed) {
-                final int reasons = consider(crl, CertificatePoints.ALL_REASONS, ca, serial, now, grace);
+                final int reasons = consider(crl, crls, CertificatePoints.ALL_REASONS, ca, serial, now, grace);
                 if (reasons < 0) {
                     return REVOKED;
                 }
@@ -208,7 +217,7 @@ public final class RevocationSnapshot {
                         continue;
                     }
                     for (final VerifiedCrl crl : named) {
-                        final int reasons = consider(crl, point.reasons(), ca, serial, now, grace);
+                        final int reasons = consider(crl, crls, point.reasons(), ca, serial, now, grace);
                         if (reasons < 0) {
                             return REVOKED;
                         }
@@ -220,9 +229,16 @@ public final class RevocationSnapshot {
         return covered == CertificatePoints.ALL_REASONS ? COVERED : UNCOVERED;
     }
 
-    /** The reasons {@code crl} covers for the certificate, or -1 when it lists the certificate. */
+    /**
+     * The reasons the complete CRL {@code crl}, with its scope's delta where one applies (RFC 5280
+     * 5.2.4, 6.3.3), covers for the certificate, or -1 when they list the certificate as revoked. A
+     * delta applies to a base numbered from its BaseCRLNumber up to below its own number; an
+     * applicable delta past its nextUpdate (and grace) makes the scope decide nothing, since newer
+     * revocations are missing. A delta's removeFromCRL lifts only a base's certificateHold.
+     */
     private static int consider(
             final VerifiedCrl crl,
+            final IssuerCrls crls,
             final int pointReasons,
             final boolean ca,
             final byte[] serial,
@@ -231,7 +247,22 @@ public final class RevocationSnapshot {
         if (!crl.scope().covers(ca) || crl.nextUpdate().plus(grace).isBefore(now)) {
             return 0;
         }
-        if (crl.revoked().contains(serial)) {
+        final VerifiedCrl delta =
+                crls.deltas.isEmpty() ? null : crls.deltas.get(crl.scope().key());
+        final boolean applies = delta != null
+                && crl.number() != null
+                && crl.number().compareTo(delta.deltaBase()) >= 0
+                && crl.number().compareTo(delta.number()) < 0;
+        if (applies) {
+            if (delta.nextUpdate().plus(grace).isBefore(now)) {
+                return 0;
+            }
+            if (delta.revoked().contains(serial)
+                    || (crl.revoked().contains(serial)
+                            && !(delta.lifted().contains(serial) && crl.held().contains(serial)))) {
+                return -1;
+            }
+        } else if (crl.revoked().contains(serial)) {
             return -1;
         }
         return crl.scope().reasons() & pointReasons;

@@ -14,8 +14,22 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class RevocationState {
 
     /** Why an install did not happen. */
-    public static final class RollbackException extends Exception {
+    public static class RollbackException extends Exception {
         RollbackException(final String message) {
+            super(message);
+        }
+    }
+
+    /** A delta CRL that cannot be applied: no complete CRL of its issuer and scope it builds on. */
+    public static final class NoBaseException extends RollbackException {
+        NoBaseException(final String message) {
+            super(message);
+        }
+    }
+
+    /** A delta CRL the complete CRL in use already includes (its number is not above the base's). */
+    public static final class SupersededException extends RollbackException {
+        SupersededException(final String message) {
             super(message);
         }
     }
@@ -74,6 +88,18 @@ public final class RevocationState {
         }
         while (true) {
             final RevocationSnapshot snapshot = current.get();
+            if (crl.isDelta()) {
+                final VerifiedCrl base = snapshot.crl(crl.baseKey());
+                if (base == null || base.number() == null || base.number().compareTo(crl.deltaBase()) < 0) {
+                    throw new NoBaseException("delta CRL number " + crl.number() + " needs a complete CRL numbered "
+                            + crl.deltaBase() + " or above of its issuer and scope; "
+                            + (base == null ? "none is in use" : "the one in use is number " + base.number()));
+                }
+                if (base.number().compareTo(crl.number()) >= 0) {
+                    throw new SupersededException("delta CRL number " + crl.number()
+                            + " is already included in the complete CRL in use, number " + base.number());
+                }
+            }
             final VerifiedCrl existing = snapshot.crl(crl.key());
             if (existing != null && crl.isOlderThan(existing)) {
                 throw new RollbackException("older than the CRL in use (number " + existing.number() + ", thisUpdate "

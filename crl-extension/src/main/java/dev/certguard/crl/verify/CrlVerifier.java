@@ -19,8 +19,8 @@ import java.util.Map;
  * CRL's issuer, key usage allows CRL signing, signature verifies over the signed part with the same
  * algorithm inside and outside it), {@code thisUpdate} not in the future (beyond a small clock
  * skew), a {@code nextUpdate} after {@code thisUpdate} that has not passed by more than the grace period, and no extension
- * certguard does not understand (delta and indirect CRLs, unknown critical ones). A partitioned CRL's
- * Issuing Distribution Point gives its {@link CrlScope}.
+ * certguard does not understand (indirect CRLs, unknown critical ones). A partitioned CRL's Issuing
+ * Distribution Point gives its {@link CrlScope}; a delta CRL must follow RFC 5280 5.2.4.
  * Immutable; thread-safe.
  */
 public final class CrlVerifier {
@@ -76,6 +76,23 @@ public final class CrlVerifier {
         // Decoded only now that the CA's signature vouches for the bytes.
         final CrlScope scope =
                 crl.issuingDistributionPoint == null ? CrlScope.COMPLETE : CrlScope.of(crl.issuingDistributionPoint);
+        if (crl.deltaBase != null) {
+            // RFC 5280 5.2.4: a delta names its base by number, is numbered itself, and is never
+            // ignored by a checker that does not understand it (critical).
+            if (!crl.deltaCritical) {
+                throw new CrlVerificationException("deltaCRLIndicator is not marked critical (RFC 5280 5.2.4)");
+            }
+            if (crl.number() == null) {
+                throw new CrlVerificationException("delta CRL without a CRL number (RFC 5280 5.2.4)");
+            }
+            if (crl.freshestCrl != null) {
+                throw new CrlVerificationException("delta CRL names a Freshest CRL (RFC 5280 5.2.6)");
+            }
+            if (crl.deltaBase.compareTo(crl.number()) >= 0) {
+                throw new CrlVerificationException(
+                        "delta CRL number " + crl.number() + " is not above its BaseCRLNumber " + crl.deltaBase);
+            }
+        }
         // A numbered CRL from "the future" is used: refusing it would keep an older CRL and leave its
         // new revocations out (fail-open) while this broker's clock is behind; the number still orders
         // it for rollback protection. Without a number, thisUpdate is the only order, and a CA clock

@@ -24,6 +24,13 @@ public final class ParsedCrl {
     private static final String NSS_END = "-----END CRL-----";
     static final String CRL_NUMBER = "2.5.29.20";
     static final String ISSUING_DISTRIBUTION_POINT = "2.5.29.28";
+    static final String DELTA_CRL_INDICATOR = "2.5.29.27";
+    static final String FRESHEST_CRL = "2.5.29.46";
+    static final String REASON_CODE = "2.5.29.21";
+    /** CRLReason certificateHold and removeFromCRL (RFC 5280 5.3.1). */
+    private static final int CERTIFICATE_HOLD = 6;
+
+    private static final int REMOVE_FROM_CRL = 8;
     private static final int MAX_NOTED = 8;
 
     final byte[] der;
@@ -42,6 +49,16 @@ public final class ParsedCrl {
     private final @NotNull RevocationIndex revoked;
     /** The Issuing Distribution Point's DER, decoded only after the signature verified; or {@code null}. */
     final byte @Nullable [] issuingDistributionPoint;
+    /** A delta CRL's BaseCRLNumber, or {@code null} for a complete CRL. */
+    final @Nullable BigInteger deltaBase;
+    /** Whether the deltaCRLIndicator is marked critical, as RFC 5280 5.2.4 requires. */
+    final boolean deltaCritical;
+    /** The Freshest CRL extension's DER (where the deltas are), or {@code null}. */
+    final byte @Nullable [] freshestCrl;
+    /** Serials listed with reason certificateHold. */
+    private final @NotNull RevocationIndex held;
+    /** A delta's serials listed with reason removeFromCRL (a complete CRL counts them revoked). */
+    private final @NotNull RevocationIndex lifted;
 
     private ParsedCrl(
             final byte[] der,
@@ -58,7 +75,12 @@ public final class ParsedCrl {
             final BigInteger number,
             final List<String> unsupportedExtensions,
             final RevocationIndex revoked,
-            final byte[] issuingDistributionPoint) {
+            final byte[] issuingDistributionPoint,
+            final BigInteger deltaBase,
+            final boolean deltaCritical,
+            final byte[] freshestCrl,
+            final RevocationIndex held,
+            final RevocationIndex lifted) {
         this.der = der;
         this.tbsStart = tbsStart;
         this.tbsEnd = tbsEnd;
@@ -74,6 +96,11 @@ public final class ParsedCrl {
         this.unsupportedExtensions = List.copyOf(unsupportedExtensions);
         this.revoked = revoked;
         this.issuingDistributionPoint = issuingDistributionPoint;
+        this.deltaBase = deltaBase;
+        this.deltaCritical = deltaCritical;
+        this.freshestCrl = freshestCrl;
+        this.held = held;
+        this.lifted = lifted;
     }
 
     /**
@@ -157,20 +184,34 @@ public final class ParsedCrl {
      * has been seen writing a bare byte): named in the message, since the number orders CRLs.
      */
     private static BigInteger crlNumber(final byte[] der, final Der.Tlv value) throws CrlFormatException {
+        return integer(der, value, "cRLNumber");
+    }
+
+    private static BigInteger integer(final byte[] der, final Der.Tlv value, final String name)
+            throws CrlFormatException {
         final byte[] encoded;
         try {
             final Der inner = new Der(der, value.valueStart, value.end);
-            encoded = value(der, inner.expect(Der.INTEGER, "cRLNumber"));
+            encoded = value(der, inner.expect(Der.INTEGER, name));
             if (inner.hasMore()) {
                 throw new CrlFormatException("data after the INTEGER");
             }
         } catch (final CrlFormatException e) {
-            throw new CrlFormatException("cRLNumber is not a DER INTEGER (" + e.getMessage() + ")");
+            throw new CrlFormatException(name + " is not a DER INTEGER (" + e.getMessage() + ")");
         }
         if (encoded.length == 0) {
-            throw new CrlFormatException("empty cRLNumber");
+            throw new CrlFormatException("empty " + name);
         }
         return new BigInteger(encoded);
+    }
+
+    /** An entry's CRLReason (an ENUMERATED), or -1 when it is not one. */
+    private static int reasonCode(final byte[] der, final Der.Tlv value) {
+        final int start = value.valueStart;
+        if (value.end - start == 3 && der[start] == 0x0a && der[start + 1] == 1) {
+            return der[start + 2];
+        }
+        return -1;
     }
 
     private static ParsedCrl parseDer(final byte[] der) throws CrlFormatException {
@@ -208,12 +249,15 @@ public final class ParsedCrl {
             nextUpdate = fields.time("nextUpdate");
         }
         final List<String> unsupported = new ArrayList<>();
-        RevocationIndex revoked = RevocationIndex.EMPTY;
+        final Entries entries = new Entries(fields.data);
         if (fields.hasMore() && fields.peekTag() == Der.SEQUENCE) {
-            revoked = entries(fields, fields.next(), unsupported);
+            entries(fields, fields.next(), unsupported, entries);
         }
         BigInteger number = null;
         byte[] issuingDistributionPoint = null;
+        BigInteger deltaBase = null;
+        boolean deltaCritical = false;
+        byte[] freshestCrl = null;
         if (fields.hasMore() && fields.peekTag() == 0xa0) {
             final java.util.Set<String> seen = new java.util.HashSet<>();
             final Der explicit = fields.inside(fields.next());
@@ -232,9 +276,12 @@ public final class ParsedCrl {
                     number = crlNumber(der, value);
                 } else if (ISSUING_DISTRIBUTION_POINT.equals(id)) {
                     issuingDistributionPoint = value(der, value);
+                } else if (DELTA_CRL_INDICATOR.equals(id)) {
+                    deltaBase = integer(der, value, "BaseCRLNumber");
+                    deltaCritical = critical;
+                } else if (FRESHEST_CRL.equals(id)) {
+                    freshestCrl = value(der, value);
                 } else if (critical && !"2.5.29.35".equals(id)) {
-                    unsupported(unsupported, id);
-                } else if ("2.5.29.27".equals(id)) {
                     unsupported(unsupported, id);
                 }
             }
@@ -256,15 +303,48 @@ public final class ParsedCrl {
                 nextUpdate,
                 number,
                 unsupported,
-                revoked,
-                issuingDistributionPoint);
+                entries.revoked(deltaBase != null),
+                issuingDistributionPoint,
+                deltaBase,
+                deltaCritical,
+                freshestCrl,
+                entries.held.build(),
+                deltaBase != null ? entries.removed.build() : RevocationIndex.EMPTY);
     }
 
-    private static RevocationIndex entries(final Der fields, final Der.Tlv list, final List<String> unsupported)
+    /** The serials of a CRL's entries, by what their reason code makes of them. Not thread-safe. */
+    private static final class Entries {
+        final byte[] der;
+        /** A revoked entry is at least ~16 bytes: its length over 24 is a good first guess of the count. */
+        RevocationIndex.Builder revoked = new RevocationIndex.Builder(0);
+
+        final RevocationIndex.Builder held = new RevocationIndex.Builder(0);
+        final RevocationIndex.Builder removed = new RevocationIndex.Builder(0);
+        /** removeFromCRL serials, added to the revoked ones of a complete CRL. */
+        final List<int[]> removedRanges = new ArrayList<>();
+
+        Entries(final byte[] der) {
+            this.der = der;
+        }
+
+        /**
+         * The revoked serials: in a delta, removeFromCRL entries lift a hold instead; in a complete CRL,
+         * where RFC 5280 5.3.1 does not allow that reason, they count as revoked (fail closed).
+         */
+        RevocationIndex revoked(final boolean delta) {
+            if (!delta) {
+                for (final int[] range : removedRanges) {
+                    revoked.add(der, range[0], range[1]);
+                }
+            }
+            return revoked.build();
+        }
+    }
+
+    private static void entries(final Der fields, final Der.Tlv list, final List<String> unsupported, final Entries out)
             throws CrlFormatException {
         final Der entries = fields.inside(list);
-        // A revoked entry is at least ~16 bytes: a good first guess for the index size.
-        final RevocationIndex.Builder builder = new RevocationIndex.Builder(list.length() / 24);
+        out.revoked = new RevocationIndex.Builder(list.length() / 24);
         final byte[] der = fields.data;
         while (entries.hasMore()) {
             final Der entry = entries.inside(entries.expect(Der.SEQUENCE, "revoked entry"));
@@ -273,6 +353,7 @@ public final class ParsedCrl {
                 throw new CrlFormatException("empty serial number in a revoked entry");
             }
             entry.time("revocationDate");
+            int reason = -1;
             if (entry.hasMore()) {
                 final Der extensions = entry.inside(entry.expect(Der.SEQUENCE, "crlEntryExtensions"));
                 while (extensions.hasMore()) {
@@ -280,14 +361,24 @@ public final class ParsedCrl {
                     final String id = Der.oid(der, extension.expect(Der.OID, "entry extension id"));
                     final boolean critical =
                             extension.peekTag() == Der.BOOLEAN && der[extension.next().valueStart] != 0;
+                    final Der.Tlv value = extension.expect(Der.OCTET_STRING, "entry extension value");
                     if ("2.5.29.29".equals(id) || critical) {
                         unsupported(unsupported, id);
+                    } else if (REASON_CODE.equals(id)) {
+                        reason = reasonCode(der, value);
                     }
                 }
             }
-            builder.add(der, serial.valueStart, serial.end);
+            if (reason == REMOVE_FROM_CRL) {
+                out.removed.add(der, serial.valueStart, serial.end);
+                out.removedRanges.add(new int[] {serial.valueStart, serial.end});
+                continue;
+            }
+            if (reason == CERTIFICATE_HOLD) {
+                out.held.add(der, serial.valueStart, serial.end);
+            }
+            out.revoked.add(der, serial.valueStart, serial.end);
         }
-        return builder.build();
     }
 
     /**
@@ -345,5 +436,15 @@ public final class ParsedCrl {
 
     public @NotNull RevocationIndex revoked() {
         return revoked;
+    }
+
+    /** Serials listed on hold ({@code certificateHold}). */
+    @NotNull RevocationIndex held() {
+        return held;
+    }
+
+    /** A delta's serials whose hold it lifts ({@code removeFromCRL}). */
+    @NotNull RevocationIndex lifted() {
+        return lifted;
     }
 }

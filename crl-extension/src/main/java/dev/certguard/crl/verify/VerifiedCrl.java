@@ -24,6 +24,10 @@ public final class VerifiedCrl {
     private final @NotNull String issuerKey;
     private final byte @NotNull [] sha256;
     private final @NotNull CrlScope scope;
+    private final @Nullable BigInteger deltaBase;
+    private final @NotNull RevocationIndex held;
+    private final @NotNull RevocationIndex lifted;
+    private final boolean namesDeltas;
 
     VerifiedCrl(
             final @NotNull ParsedCrl crl,
@@ -32,6 +36,10 @@ public final class VerifiedCrl {
             final @NotNull CrlScope scope) {
         this.issuerKey = issuerKey;
         this.scope = scope;
+        this.deltaBase = crl.deltaBase;
+        this.held = crl.held();
+        this.lifted = crl.lifted();
+        this.namesDeltas = crl.freshestCrl != null;
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256").digest(crl.der);
         } catch (final NoSuchAlgorithmException e) {
@@ -73,6 +81,30 @@ public final class VerifiedCrl {
         return issuerKey;
     }
 
+    /** A delta CRL's BaseCRLNumber: the lowest number of a complete CRL it may be applied to; {@code null} for a complete CRL. */
+    public @Nullable BigInteger deltaBase() {
+        return deltaBase;
+    }
+
+    public boolean isDelta() {
+        return deltaBase != null;
+    }
+
+    /** Serials it lists on hold ({@code certificateHold}), which a delta may lift. */
+    public @NotNull RevocationIndex held() {
+        return held;
+    }
+
+    /** A delta's serials whose hold it lifts ({@code removeFromCRL}). */
+    public @NotNull RevocationIndex lifted() {
+        return lifted;
+    }
+
+    /** Whether a complete CRL names where its delta CRLs are (a Freshest CRL extension). */
+    public boolean namesDeltas() {
+        return namesDeltas;
+    }
+
     /** Which certificates of its issuer it covers. */
     public @NotNull CrlScope scope() {
         return scope;
@@ -83,6 +115,11 @@ public final class VerifiedCrl {
      * CRL, and issuer and scope for a partition (CRL numbers increase within one scope).
      */
     public @NotNull String key() {
+        return isDelta() ? baseKey() + "|delta" : baseKey();
+    }
+
+    /** The key of the complete CRL of its issuer and scope (its own key for a complete CRL). */
+    public @NotNull String baseKey() {
         return scope.isComplete() ? issuerKey : issuerKey + "|" + scope.key();
     }
 

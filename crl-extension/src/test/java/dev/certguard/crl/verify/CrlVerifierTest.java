@@ -234,14 +234,6 @@ class CrlVerifierTest {
     }
 
     @Test
-    void delta_crls_are_refused_as_unsupported() {
-        final TestCa.Crl delta = EC.crl();
-        delta.delta = true;
-
-        assertThatThrownBy(() -> verify(delta.der())).hasMessageContaining("deltaCRLIndicator");
-    }
-
-    @Test
     void a_partition_is_verified_with_the_scope_its_issuing_distribution_point_gives() throws Exception {
         final TestCa.Crl named = EC.crl();
         named.idp = TestCa.idp("http://crl.example.com/part-1.crl", true, false, 0);

@@ -7,7 +7,6 @@ import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
-import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLNumber;
@@ -147,12 +146,23 @@ public final class TestCa {
         public Instant nextUpdate = Instant.now().plusSeconds(3600);
         public BigInteger number = BigInteger.ONE;
         public BigInteger[] revoked = new BigInteger[0];
-        boolean delta;
         boolean partitioned;
         /** An Issuing Distribution Point to carry (critical), or {@code null}. */
         public IssuingDistributionPoint idp;
         /** An Issuing Distribution Point's raw DER (critical), for encodings BouncyCastle will not build. */
         public byte[] idpDer;
+        /** Makes it a delta CRL on this BaseCRLNumber (deltaCRLIndicator, critical unless told otherwise). */
+        public BigInteger deltaBase;
+
+        public boolean deltaCritical = true;
+        /** The CRLReason of the {@link #revoked} entries (0: none given). */
+        public int revokedReason;
+        /** Serials listed on hold (certificateHold). */
+        public BigInteger[] held = new BigInteger[0];
+        /** Serials listed with removeFromCRL (a delta lifting a hold). */
+        public BigInteger[] removed = new BigInteger[0];
+        /** A Freshest CRL extension naming this URL (where the deltas are), or {@code null}. */
+        public String freshest;
 
         X500Name issuer =
                 X500Name.getInstance(certificate.getSubjectX500Principal().getEncoded());
@@ -171,13 +181,28 @@ public final class TestCa {
                     builder.setNextUpdate(Date.from(nextUpdate));
                 }
                 for (final BigInteger serial : revoked) {
-                    builder.addCRLEntry(serial, Date.from(thisUpdate), 0);
+                    builder.addCRLEntry(serial, Date.from(thisUpdate), revokedReason);
+                }
+                for (final BigInteger serial : held) {
+                    builder.addCRLEntry(
+                            serial, Date.from(thisUpdate), org.bouncycastle.asn1.x509.CRLReason.certificateHold);
+                }
+                for (final BigInteger serial : removed) {
+                    builder.addCRLEntry(
+                            serial, Date.from(thisUpdate), org.bouncycastle.asn1.x509.CRLReason.removeFromCRL);
+                }
+                if (deltaBase != null) {
+                    builder.addExtension(Extension.deltaCRLIndicator, deltaCritical, new CRLNumber(deltaBase));
+                }
+                if (freshest != null) {
+                    builder.addExtension(
+                            Extension.freshestCRL,
+                            false,
+                            new org.bouncycastle.asn1.x509.CRLDistPoint(
+                                    new org.bouncycastle.asn1.x509.DistributionPoint[] {point(freshest, 0)}));
                 }
                 if (number != null) {
                     builder.addExtension(Extension.cRLNumber, false, new CRLNumber(number));
-                }
-                if (delta) {
-                    builder.addExtension(Extension.deltaCRLIndicator, true, new ASN1Integer(1));
                 }
                 if (idp != null) {
                     builder.addExtension(Extension.issuingDistributionPoint, true, idp);
