@@ -31,10 +31,33 @@ public final class Authorities {
 
     private static final Authority UNKNOWN = new Authority();
 
+    /**
+     * What is remembered of a client certificate: the configured CA that issued it and, once a check
+     * needed them, its CRL distribution points. Thread-safe: the points are computed at most a few
+     * times and published through a volatile field.
+     */
+    static final class Issued {
+        final @NotNull Authority issuer;
+        private volatile @Nullable CertificatePoints points;
+
+        Issued(final @NotNull Authority issuer) {
+            this.issuer = issuer;
+        }
+
+        @NotNull CertificatePoints points(final @NotNull X509Certificate certificate) {
+            CertificatePoints known = points;
+            if (known == null) {
+                known = CertificatePoints.of(certificate);
+                points = known;
+            }
+            return known;
+        }
+    }
+
     private final @NotNull Map<X500Principal, List<Authority>> bySubject = new HashMap<>();
     private final @NotNull List<Authority> all = new ArrayList<>();
     /** SHA-256 of a client certificate to the configured CA whose key verified it ({@link #UNKNOWN}: none). */
-    private final @NotNull Cache<Sha256, Authority> issuers;
+    private final @NotNull Cache<Sha256, Issued> issuers;
 
     /** A SHA-256 as four longs: 48 bytes a key, where a wrapped array costs 104. */
     private static final class Sha256 {
@@ -119,13 +142,15 @@ public final class Authorities {
             return issuer == null ? CertificatePath.anchor(certificate) : CertificatePath.of(certificate, issuer);
         }
         final Sha256 fingerprint = new Sha256(sha256(certificate));
-        Authority issuer = issuers.getIfPresent(fingerprint);
-        if (issuer == null) {
+        Issued issued = issuers.getIfPresent(fingerprint);
+        if (issued == null) {
             final Authority found = issuerOf(certificate);
-            issuer = found == null ? UNKNOWN : found;
-            issuers.put(fingerprint, issuer);
+            issued = new Issued(found == null ? UNKNOWN : found);
+            issuers.put(fingerprint, issued);
         }
-        return issuer == UNKNOWN ? CertificatePath.unknown(certificate) : CertificatePath.of(certificate, issuer);
+        return issued.issuer == UNKNOWN
+                ? CertificatePath.unknown(certificate)
+                : CertificatePath.of(certificate, issued.issuer, issued);
     }
 
     private static byte[] sha256(final X509Certificate certificate) {

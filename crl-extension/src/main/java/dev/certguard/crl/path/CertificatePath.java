@@ -15,27 +15,46 @@ public final class CertificatePath {
     private final @NotNull X509Certificate leaf;
     private final @Nullable Authority issuer;
     private final @Nullable X500Principal unknownIssuer;
+    /** What {@link Authorities} remembers of the leaf, where it does. */
+    private final @Nullable Authorities.Issued remembered;
 
     private CertificatePath(
             final @NotNull X509Certificate leaf,
             final @Nullable Authority issuer,
-            final @Nullable X500Principal unknownIssuer) {
+            final @Nullable X500Principal unknownIssuer,
+            final @Nullable Authorities.Issued remembered) {
         this.leaf = leaf;
         this.issuer = issuer;
         this.unknownIssuer = unknownIssuer;
+        this.remembered = remembered;
     }
 
     static @NotNull CertificatePath of(final @NotNull X509Certificate leaf, final @NotNull Authority issuer) {
-        return new CertificatePath(leaf, issuer, null);
+        return new CertificatePath(leaf, issuer, null, null);
+    }
+
+    static @NotNull CertificatePath of(
+            final @NotNull X509Certificate leaf,
+            final @NotNull Authority issuer,
+            final @NotNull Authorities.Issued remembered) {
+        return new CertificatePath(leaf, issuer, null, remembered);
     }
 
     /** A certificate that is itself a configured anchor: nothing above it can revoke it. */
     static @NotNull CertificatePath anchor(final @NotNull X509Certificate anchor) {
-        return new CertificatePath(anchor, null, null);
+        return new CertificatePath(anchor, null, null, null);
     }
 
     static @NotNull CertificatePath unknown(final @NotNull X509Certificate leaf) {
-        return new CertificatePath(leaf, null, leaf.getIssuerX500Principal());
+        return new CertificatePath(leaf, null, leaf.getIssuerX500Principal(), null);
+    }
+
+    /**
+     * The leaf's CRL Distribution Points, read once per certificate while {@link Authorities}
+     * remembers it (a device reconnecting is not parsed again).
+     */
+    public @NotNull CertificatePoints leafPoints() {
+        return remembered != null ? remembered.points(leaf) : CertificatePoints.of(leaf);
     }
 
     public @NotNull X509Certificate leaf() {

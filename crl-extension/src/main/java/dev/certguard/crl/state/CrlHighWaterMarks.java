@@ -68,6 +68,22 @@ public final class CrlHighWaterMarks {
         boolean conflictsWith(final @NotNull VerifiedCrl crl) {
             return sha256 != null && !isNewerThan(crl) && !isOlderThan(crl) && !sha256.equals(hex(crl.sha256()));
         }
+
+        @Override
+        public boolean equals(final @Nullable Object other) {
+            if (!(other instanceof Mark)) {
+                return false;
+            }
+            final Mark that = (Mark) other;
+            return java.util.Objects.equals(number, that.number)
+                    && thisUpdate.equals(that.thisUpdate)
+                    && java.util.Objects.equals(sha256, that.sha256);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(number, thisUpdate, sha256);
+        }
     }
 
     private final @Nullable Path file;
@@ -120,7 +136,12 @@ public final class CrlHighWaterMarks {
         if (current != null && current.isNewerThan(crl)) {
             return;
         }
-        marks.put(key(crl), Mark.of(crl));
+        final Mark next = Mark.of(crl);
+        if (next.equals(current)) {
+            // The same CRL again (a copy restored at start, a source that serves it twice): nothing to write.
+            return;
+        }
+        marks.put(key(crl), next);
         if (file == null) {
             return;
         }

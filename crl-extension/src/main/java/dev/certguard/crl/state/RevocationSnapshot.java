@@ -9,11 +9,16 @@ import dev.certguard.crl.verify.VerifiedCrl;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
-import java.util.Collection;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import javax.security.auth.x500.X500Principal;
 
 /**
@@ -23,7 +28,7 @@ import javax.security.auth.x500.X500Principal;
  */
 public final class RevocationSnapshot {
 
-    static final RevocationSnapshot EMPTY = new RevocationSnapshot(Map.of(), Map.of());
+    static final RevocationSnapshot EMPTY = new RevocationSnapshot(Shards.empty(), Map.of());
 
     /** The revocation status of a certificate path. */
     public static final class Status {
@@ -66,54 +71,135 @@ public final class RevocationSnapshot {
         }
     }
 
+    /**
+     * An immutable map split into {@value #COUNT} hash maps by key: a change copies only the one that
+     * holds the key, so putting thousands of partitions in use one by one costs time linear in their
+     * number, not quadratic. Immutable; thread-safe.
+     */
+    static final class Shards<V> extends AbstractMap<String, V> {
+        private static final int COUNT = 64;
+        private static final Shards<?> EMPTY = new Shards<>(emptyShards(), 0);
+
+        private final Map<String, V>[] shards;
+        private final int size;
+
+        private Shards(final Map<String, V>[] shards, final int size) {
+            this.shards = shards;
+            this.size = size;
+        }
+
+        @SuppressWarnings("unchecked")
+        private static <V> Map<String, V>[] emptyShards() {
+            final Map<String, V>[] shards = new Map[COUNT];
+            Arrays.fill(shards, Map.of());
+            return shards;
+        }
+
+        @SuppressWarnings("unchecked")
+        static <V> Shards<V> empty() {
+            return (Shards<V>) EMPTY;
+        }
+
+        private static int index(final Object key) {
+            final int h = key.hashCode();
+            return (h ^ (h >>> 16)) & (COUNT - 1);
+        }
+
+        @Override
+        public V get(final Object key) {
+            return shards[index(key)].get(key);
+        }
+
+        /** This map with {@code key} mapped to {@code value}, or removed when {@code value} is null. */
+        Shards<V> with(final String key, final V value) {
+            final int index = index(key);
+            final Map<String, V> shard = new HashMap<>(shards[index]);
+            final boolean had = value == null ? shard.remove(key) != null : shard.put(key, value) != null;
+            final Map<String, V>[] next = shards.clone();
+            next[index] = Collections.unmodifiableMap(shard);
+            return new Shards<>(next, size + (value == null ? (had ? -1 : 0) : (had ? 0 : 1)));
+        }
+
+        @Override
+        public int size() {
+            return size;
+        }
+
+        @Override
+        public Set<Entry<String, V>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<String, V>> iterator() {
+                    return Arrays.stream(shards)
+                            .flatMap(shard -> shard.entrySet().stream())
+                            .iterator();
+                }
+
+                @Override
+                public int size() {
+                    return size;
+                }
+            };
+        }
+    }
+
     /** An issuer's CRLs, indexed for the CONNECT path: by distribution point name, never scanned. */
     private static final class IssuerCrls {
-        static final IssuerCrls NONE = new IssuerCrls(new VerifiedCrl[0], Map.of(), Map.of());
+        static final IssuerCrls NONE = new IssuerCrls(new VerifiedCrl[0], Shards.empty(), Shards.empty());
 
         /** CRLs that name no distribution point: the complete CRL, or partitions by flags only. */
         final VerifiedCrl @NotNull [] unnamed;
         /** Partitions by each distribution point name they carry. */
-        final @NotNull Map<String, VerifiedCrl[]> byName;
+        final @NotNull Shards<VerifiedCrl[]> byName;
         /** The delta CRL in use for each scope ({@link dev.certguard.crl.verify.CrlScope#key()}). */
-        final @NotNull Map<String, VerifiedCrl> deltas;
+        final @NotNull Shards<VerifiedCrl> deltas;
 
         private IssuerCrls(
                 final VerifiedCrl @NotNull [] unnamed,
-                final @NotNull Map<String, VerifiedCrl[]> byName,
-                final @NotNull Map<String, VerifiedCrl> deltas) {
+                final @NotNull Shards<VerifiedCrl[]> byName,
+                final @NotNull Shards<VerifiedCrl> deltas) {
             this.unnamed = unnamed;
             this.byName = byName;
             this.deltas = deltas;
         }
 
-        static IssuerCrls of(final @NotNull Collection<VerifiedCrl> crls) {
-            final List<VerifiedCrl> unnamed = new ArrayList<>();
-            final Map<String, List<VerifiedCrl>> named = new HashMap<>();
-            final Map<String, VerifiedCrl> deltas = new HashMap<>();
-            for (final VerifiedCrl crl : crls) {
-                if (crl.isDelta()) {
-                    deltas.put(crl.scope().key(), crl);
-                } else if (crl.scope().names().isEmpty()) {
-                    unnamed.add(crl);
-                } else {
-                    for (final String name : crl.scope().names()) {
-                        named.computeIfAbsent(name, n -> new ArrayList<>(1)).add(crl);
-                    }
+        /** These CRLs with {@code added} in place of {@code replaced} (the CRL it replaces, or null). */
+        IssuerCrls with(final @NotNull VerifiedCrl added, final @Nullable VerifiedCrl replaced) {
+            if (added.isDelta()) {
+                return new IssuerCrls(unnamed, byName, deltas.with(added.scope().key(), added));
+            }
+            if (added.scope().names().isEmpty()) {
+                final List<VerifiedCrl> next = new ArrayList<>(Arrays.asList(unnamed));
+                next.remove(replaced);
+                next.add(added);
+                return new IssuerCrls(next.toArray(new VerifiedCrl[0]), byName, deltas);
+            }
+            Shards<VerifiedCrl[]> names = byName;
+            if (replaced != null) {
+                for (final String name : replaced.scope().names()) {
+                    final List<VerifiedCrl> left = new ArrayList<>(Arrays.asList(names.get(name)));
+                    left.remove(replaced);
+                    names = names.with(name, left.isEmpty() ? null : left.toArray(new VerifiedCrl[0]));
                 }
             }
-            final Map<String, VerifiedCrl[]> byName = new HashMap<>();
-            named.forEach((name, list) -> byName.put(name, list.toArray(new VerifiedCrl[0])));
-            return new IssuerCrls(unnamed.toArray(new VerifiedCrl[0]), byName, deltas);
+            for (final String name : added.scope().names()) {
+                final VerifiedCrl[] present = names.get(name);
+                final VerifiedCrl[] next =
+                        present == null ? new VerifiedCrl[1] : Arrays.copyOf(present, present.length + 1);
+                next[next.length - 1] = added;
+                names = names.with(name, next);
+            }
+            return new IssuerCrls(unnamed, names, deltas);
         }
     }
 
     /** Every CRL in use by {@link VerifiedCrl#key()}: issuer, and scope for a partition. */
-    private final @NotNull Map<String, VerifiedCrl> byKey;
+    private final @NotNull Shards<VerifiedCrl> byKey;
     /** The same CRLs by {@link VerifiedCrl#issuerKey()}. */
     private final @NotNull Map<String, IssuerCrls> byIssuer;
 
     private RevocationSnapshot(
-            final @NotNull Map<String, VerifiedCrl> byKey, final @NotNull Map<String, IssuerCrls> byIssuer) {
+            final @NotNull Shards<VerifiedCrl> byKey, final @NotNull Map<String, IssuerCrls> byIssuer) {
         this.byKey = byKey;
         this.byIssuer = byIssuer;
     }
@@ -130,17 +216,12 @@ public final class RevocationSnapshot {
 
     /** A snapshot with {@code crl} in place of the previous CRL of its issuer and scope. */
     @NotNull RevocationSnapshot with(final @NotNull VerifiedCrl crl) {
-        final Map<String, VerifiedCrl> nextByKey = new HashMap<>(byKey);
-        nextByKey.put(crl.key(), crl);
-        final List<VerifiedCrl> ofIssuer = new ArrayList<>();
-        for (final VerifiedCrl one : nextByKey.values()) {
-            if (one.issuerKey().equals(crl.issuerKey())) {
-                ofIssuer.add(one);
-            }
-        }
+        final VerifiedCrl replaced = byKey.get(crl.key());
         final Map<String, IssuerCrls> nextByIssuer = new HashMap<>(byIssuer);
-        nextByIssuer.put(crl.issuerKey(), IssuerCrls.of(ofIssuer));
-        return new RevocationSnapshot(Map.copyOf(nextByKey), Map.copyOf(nextByIssuer));
+        nextByIssuer.put(
+                crl.issuerKey(),
+                byIssuer.getOrDefault(crl.issuerKey(), IssuerCrls.NONE).with(crl, replaced));
+        return new RevocationSnapshot(byKey.with(crl.key(), crl), Map.copyOf(nextByIssuer));
     }
 
     /**
@@ -157,7 +238,7 @@ public final class RevocationSnapshot {
         X509Certificate certificate = path.leaf();
         CertificatePoints points = null;
         for (Authority issuer = path.issuer(); issuer != null; issuer = issuer.issuer()) {
-            final int verdict = status(issuer, certificate, points, now, grace);
+            final int verdict = status(issuer, certificate, points, path, now, grace);
             if (verdict == REVOKED) {
                 return new Status(certificate, null, null);
             }
@@ -179,13 +260,14 @@ public final class RevocationSnapshot {
      * must together cover every reason, and any of them listing it revokes it. A stale CRL, or one
      * whose scope does not cover the certificate, decides nothing.
      *
-     * @param known the certificate's distribution points when already read ({@code null} for a leaf,
-     *     read only when its issuer has partitions that name distribution points)
+     * @param known the certificate's distribution points when already read ({@code null} for the
+     *     leaf, whose points {@code path} gives only when its issuer has partitions that name them)
      */
     private int status(
             final Authority issuer,
             final X509Certificate certificate,
             final @Nullable CertificatePoints known,
+            final CertificatePath path,
             final Instant now,
             final Duration grace) {
         final byte[] serial = certificate.getSerialNumber().toByteArray();
@@ -205,7 +287,7 @@ public final class RevocationSnapshot {
                 continue;
             }
             if (points == null) {
-                points = CertificatePoints.of(certificate);
+                points = path.leafPoints();
             }
             for (final CertificatePoints.Point point : points.points()) {
                 if (point.indirect()) {

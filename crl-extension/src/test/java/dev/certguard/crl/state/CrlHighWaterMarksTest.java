@@ -83,4 +83,20 @@ class CrlHighWaterMarksTest {
         assertThat(new RevocationState(CrlHighWaterMarks.load(file)).install(crl(1)))
                 .isTrue();
     }
+
+    @Test
+    void the_same_crl_again_writes_nothing(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("marks.properties");
+        final RevocationState state = new RevocationState(CrlHighWaterMarks.load(file));
+        final VerifiedCrl seven = crl(7);
+        state.install(seven);
+        java.nio.file.Files.delete(file);
+
+        state.install(seven);
+        assertThat(file)
+                .as("a restored copy or a source serving its CRL twice rewrites no marks")
+                .doesNotExist();
+        state.install(crl(8));
+        assertThat(file).exists();
+    }
 }

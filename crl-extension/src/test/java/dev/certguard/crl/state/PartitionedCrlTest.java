@@ -8,6 +8,7 @@ import dev.certguard.crl.path.CertificatePoints;
 import dev.certguard.crl.verify.CrlVerifier;
 import dev.certguard.crl.verify.ParsedCrl;
 import dev.certguard.crl.verify.TestCa;
+import dev.certguard.crl.verify.VerifiedCrl;
 import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.cert.X509Certificate;
@@ -196,5 +197,23 @@ class PartitionedCrlTest {
                 .extracting(Object::toString)
                 .containsExactly(PART_1);
         assertThat(CertificatePoints.of(NO_POINT).points()).isEmpty();
+    }
+
+    @Test
+    void a_newer_partition_crl_replaces_the_older_one_in_the_index() throws Exception {
+        final TestCa.Crl first = partition(PART_1, 11);
+        final TestCa.Crl second = partition(PART_1);
+        second.number = BigInteger.TWO;
+        final RevocationState state = state(first, partition(PART_2));
+
+        assertThat(check(state, IN_PART_1).revoked()).isNotNull();
+        install(state, second);
+        assertThat(check(state, IN_PART_1).good())
+                .as("the replaced partition CRL decides nothing any more")
+                .isTrue();
+        assertThat(state.snapshot().crls()).hasSize(2);
+        assertThat(state.snapshot().crls().values())
+                .extracting(VerifiedCrl::number)
+                .contains(BigInteger.TWO);
     }
 }
