@@ -145,12 +145,20 @@ public final class CrlExtensionMain implements ExtensionMain {
         metrics = new CrlMetrics(registry, clock);
         final ManagedExtensionExecutorService executor = Services.extensionExecutorService();
         final ClientService clients = Services.clientService();
+        // One thread of its own writes the copies of remote CRLs and the high-water marks.
+        copyWriter = Executors.newSingleThreadExecutor(runnable -> {
+            final Thread thread = new Thread(runnable, "certguard-crl-copies");
+            thread.setDaemon(true);
+            return thread;
+        });
         // In HiveMQ's data folder: survives restarts and upgrades that replace the extension folder.
-        final RevocationState state = new RevocationState(CrlHighWaterMarks.load(input.getServerInformation()
-                .getDataFolder()
-                .toPath()
-                .resolve("certguard")
-                .resolve("crl-high-water-marks.properties")));
+        final RevocationState state = new RevocationState(CrlHighWaterMarks.load(
+                input.getServerInformation()
+                        .getDataFolder()
+                        .toPath()
+                        .resolve("certguard")
+                        .resolve("crl-high-water-marks.properties"),
+                copyWriter));
         final ClientIdOwnership owners = new ClientIdOwnership();
         cutter = new ConnectionCutter(
                 ID,
@@ -182,12 +190,6 @@ public final class CrlExtensionMain implements ExtensionMain {
         live.whenOcspRoom(queued(live::ocspSweep));
         metrics.denyListGauge(() -> runtime.get().denyList().size());
 
-        // One thread of its own writes the copies of remote CRLs, beside the high-water marks.
-        copyWriter = Executors.newSingleThreadExecutor(runnable -> {
-            final Thread thread = new Thread(runnable, "certguard-crl-copies");
-            thread.setDaemon(true);
-            return thread;
-        });
         copies = CrlCopies.in(
                 input.getServerInformation()
                         .getDataFolder()

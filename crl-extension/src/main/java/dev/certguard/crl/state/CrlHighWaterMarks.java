@@ -88,19 +88,35 @@ public final class CrlHighWaterMarks {
 
     private final @Nullable Path file;
     private final Map<String, Mark> marks = new ConcurrentHashMap<>();
+    /** Runs the writes of the file: every mark raised before a write starts is in it. */
+    private final @NotNull java.util.concurrent.Executor writer;
+    /** A write is queued and has not started yet: raises meanwhile need no write of their own. */
+    private final java.util.concurrent.atomic.AtomicBoolean queued = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private CrlHighWaterMarks(final @Nullable Path file) {
+    private CrlHighWaterMarks(final @Nullable Path file, final @NotNull java.util.concurrent.Executor writer) {
         this.file = file;
+        this.writer = writer;
     }
 
     /** Marks kept in memory only (tests). */
     public static @NotNull CrlHighWaterMarks inMemory() {
-        return new CrlHighWaterMarks(null);
+        return new CrlHighWaterMarks(null, Runnable::run);
     }
 
     /** Loads the marks from {@code file}; a missing or unreadable file starts empty (with a WARN if unreadable). */
     public static @NotNull CrlHighWaterMarks load(final @NotNull Path file) {
-        final CrlHighWaterMarks loaded = new CrlHighWaterMarks(file);
+        return load(file, Runnable::run);
+    }
+
+    /**
+     * Loads the marks from {@code file} and writes them on {@code writer}: raises that come while a
+     * write is queued share it (thousands of partitions fetched at once write the file a few times, not
+     * once each). The marks in memory protect at once; a crash can lose what was raised since the
+     * last write.
+     */
+    public static @NotNull CrlHighWaterMarks load(
+            final @NotNull Path file, final @NotNull java.util.concurrent.Executor writer) {
+        final CrlHighWaterMarks loaded = new CrlHighWaterMarks(file, writer);
         if (!Files.exists(file)) {
             return loaded;
         }
@@ -142,9 +158,19 @@ public final class CrlHighWaterMarks {
             return;
         }
         marks.put(key(crl), next);
-        if (file == null) {
+        if (file == null || !queued.compareAndSet(false, true)) {
             return;
         }
+        try {
+            writer.execute(this::write);
+        } catch (final java.util.concurrent.RejectedExecutionException stopping) {
+            queued.set(false);
+        }
+    }
+
+    /** Writes every mark in memory now, atomically replacing the file. */
+    private synchronized void write() {
+        queued.set(false);
         final Properties properties = new Properties();
         marks.forEach((issuer, mark) -> properties.setProperty(
                 issuer,

@@ -99,4 +99,23 @@ class CrlHighWaterMarksTest {
         state.install(crl(8));
         assertThat(file).exists();
     }
+
+    @Test
+    void raises_while_a_write_is_queued_share_it(@TempDir final Path dir) throws Exception {
+        final Path file = dir.resolve("marks.properties");
+        final java.util.List<Runnable> writes = new java.util.ArrayList<>();
+        final RevocationState state = new RevocationState(CrlHighWaterMarks.load(file, writes::add));
+
+        state.install(crl(7));
+        state.install(crl(8));
+        assertThat(writes).as("one write for both").hasSize(1);
+        assertThat(file).doesNotExist();
+        writes.get(0).run();
+
+        assertThatThrownBy(() -> new RevocationState(CrlHighWaterMarks.load(file)).install(crl(7)))
+                .as("the file holds the newest mark")
+                .isInstanceOf(RevocationState.RollbackException.class);
+        state.install(crl(9));
+        assertThat(writes).as("a raise after the write queues the next one").hasSize(2);
+    }
 }
