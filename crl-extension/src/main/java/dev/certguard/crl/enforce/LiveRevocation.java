@@ -288,6 +288,11 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
         for (final Map.Entry<String, VerifiedCrl> crl : next.crls().entrySet()) {
             if (previous.crl(crl.getKey()) != crl.getValue()) {
                 changedEntries += crl.getValue().revoked().size();
+                if (crl.getValue().isDelta() || crl.getValue().namesDeltas()) {
+                    // A base and its delta decide together (a lift, a new hold, a delta that stops
+                    // applying): what changed is not the difference of one CRL, so everyone is checked.
+                    everyone[0] = true;
+                }
             }
         }
         if ((long) connections * VISIT_PER_LOOKUP < changedEntries) {

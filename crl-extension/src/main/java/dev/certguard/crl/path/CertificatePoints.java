@@ -79,8 +79,10 @@ public final class CertificatePoints {
                     ASN1OctetString.getInstance(extension).getOctets());
             final List<Point> points = new ArrayList<>();
             final List<URI> fetchable = new ArrayList<>();
+            final org.bouncycastle.asn1.x500.X500Name issuer = org.bouncycastle.asn1.x500.X500Name.getInstance(
+                    certificate.getIssuerX500Principal().getEncoded());
             for (final DistributionPoint point : distribution.getDistributionPoints()) {
-                final boolean indirect = point.getCRLIssuer() != null;
+                final boolean indirect = point.getCRLIssuer() != null && !namesOnly(point.getCRLIssuer(), issuer);
                 final ReasonFlags reasons = point.getReasons();
                 final List<String> names = new ArrayList<>();
                 final DistributionPointName name = point.getDistributionPoint();
@@ -102,6 +104,18 @@ public final class CertificatePoints {
             // BouncyCastle reports malformed DER as IllegalArgumentException or IllegalStateException.
             return NONE;
         }
+    }
+
+    /** Whether a cRLIssuer names only the certificate's own issuer (some CAs write it): then it is direct. */
+    private static boolean namesOnly(final GeneralNames crlIssuer, final org.bouncycastle.asn1.x500.X500Name issuer) {
+        for (final GeneralName name : crlIssuer.getNames()) {
+            if (name.getTagNo() != GeneralName.directoryName
+                    || !org.bouncycastle.asn1.x500.X500Name.getInstance(name.getName())
+                            .equals(issuer)) {
+                return false;
+            }
+        }
+        return crlIssuer.getNames().length > 0;
     }
 
     /**

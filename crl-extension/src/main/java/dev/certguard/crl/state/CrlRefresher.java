@@ -210,6 +210,13 @@ public final class CrlRefresher {
         } catch (final RevocationState.NoBaseException e) {
             waitingForBase.put(crl.baseKey(), new Pending(source, fetch, crl));
             failed(source, e);
+            // The base may have been put in use between the refusal and the line above.
+            if (state.snapshot().crl(crl.baseKey()) != null) {
+                final Pending waiting = waitingForBase.remove(crl.baseKey());
+                if (waiting != null && !stopped) {
+                    install(waiting.source, waiting.fetch, waiting.crl);
+                }
+            }
             return;
         } catch (final RevocationState.RollbackException e) {
             failed(source, e);

@@ -251,6 +251,11 @@ public final class RevocationSnapshot {
         return unavailable == null ? Status.GOOD : new Status(null, unavailable, null);
     }
 
+    /** {@link #consider}: the CRLs list the certificate as revoked. */
+    private static final int LISTED = -1;
+    /** {@link #consider}: the CRL (or its delta) is out of date, so it covers nothing. */
+    private static final int OUT_OF_DATE = -2;
+
     private static final int COVERED = 0;
     private static final int REVOKED = 1;
     private static final int UNCOVERED = 2;
@@ -274,14 +279,17 @@ public final class RevocationSnapshot {
         final boolean ca = certificate.getBasicConstraints() >= 0;
         CertificatePoints points = known;
         int covered = 0;
+        // The partition a certificate names going stale leaves it unavailable, whatever other CRL
+        // of the issuer (an old complete one served somewhere, say) would cover it.
+        boolean ownPartitionStale = false;
         for (final String key : issuer.crlKeys()) {
             final IssuerCrls crls = byIssuer.getOrDefault(key, IssuerCrls.NONE);
             for (final VerifiedCrl crl : crls.unnamed) {
                 final int reasons = consider(crl, crls, CertificatePoints.ALL_REASONS, ca, serial, now, grace);
-                if (reasons < 0) {
+                if (reasons == LISTED) {
                     return REVOKED;
                 }
-                covered |= reasons;
+                covered |= Math.max(0, reasons);
             }
             if (crls.byName.isEmpty()) {
                 continue;
@@ -300,23 +308,28 @@ public final class RevocationSnapshot {
                     }
                     for (final VerifiedCrl crl : named) {
                         final int reasons = consider(crl, crls, point.reasons(), ca, serial, now, grace);
-                        if (reasons < 0) {
+                        if (reasons == LISTED) {
                             return REVOKED;
                         }
-                        covered |= reasons;
+                        if (reasons == OUT_OF_DATE) {
+                            ownPartitionStale = true;
+                        }
+                        covered |= Math.max(0, reasons);
                     }
                 }
             }
         }
-        return covered == CertificatePoints.ALL_REASONS ? COVERED : UNCOVERED;
+        return covered == CertificatePoints.ALL_REASONS && !ownPartitionStale ? COVERED : UNCOVERED;
     }
 
     /**
      * The reasons the complete CRL {@code crl}, with its scope's delta where one applies (RFC 5280
-     * 5.2.4, 6.3.3), covers for the certificate, or -1 when they list the certificate as revoked. A
-     * delta applies to a base numbered from its BaseCRLNumber up to below its own number; an
-     * applicable delta past its nextUpdate (and grace) makes the scope decide nothing, since newer
-     * revocations are missing. A delta's removeFromCRL lifts only a base's certificateHold.
+     * 5.2.4, 6.3.3), covers for the certificate, {@link #LISTED} when they list it as revoked, or {@link #OUT_OF_DATE}. A
+     * delta applies to a base numbered from its BaseCRLNumber up to below its own number, and what it
+     * or its base revokes stays revoked even once it is past its nextUpdate; but an applicable delta
+     * past its nextUpdate (and grace) covers nothing, since newer revocations are missing, and neither
+     * does a base that names its deltas (Freshest CRL) without one applying, once a delta was in use
+     * for its scope. A delta's removeFromCRL lifts only a base's certificateHold.
      */
     private static int consider(
             final VerifiedCrl crl,
@@ -326,8 +339,11 @@ public final class RevocationSnapshot {
             final byte[] serial,
             final Instant now,
             final Duration grace) {
-        if (!crl.scope().covers(ca) || crl.nextUpdate().plus(grace).isBefore(now)) {
+        if (!crl.scope().covers(ca)) {
             return 0;
+        }
+        if (crl.nextUpdate().plus(grace).isBefore(now)) {
+            return OUT_OF_DATE;
         }
         final VerifiedCrl delta =
                 crls.deltas.isEmpty() ? null : crls.deltas.get(crl.scope().key());
@@ -335,17 +351,17 @@ public final class RevocationSnapshot {
                 && crl.number() != null
                 && crl.number().compareTo(delta.deltaBase()) >= 0
                 && crl.number().compareTo(delta.number()) < 0;
-        if (applies) {
-            if (delta.nextUpdate().plus(grace).isBefore(now)) {
-                return 0;
-            }
-            if (delta.revoked().contains(serial)
-                    || (crl.revoked().contains(serial)
-                            && !(delta.lifted().contains(serial) && crl.held().contains(serial)))) {
-                return -1;
-            }
-        } else if (crl.revoked().contains(serial)) {
-            return -1;
+        final boolean revoked = applies
+                ? delta.revoked().contains(serial)
+                        || (crl.revoked().contains(serial)
+                                && !(delta.lifted().contains(serial)
+                                        && crl.held().contains(serial)))
+                : crl.revoked().contains(serial);
+        if (revoked) {
+            return LISTED;
+        }
+        if (applies ? delta.nextUpdate().plus(grace).isBefore(now) : delta != null && crl.namesDeltas()) {
+            return OUT_OF_DATE;
         }
         return crl.scope().reasons() & pointReasons;
     }

@@ -222,4 +222,35 @@ class LiveCrlSweepTest {
 
         assertThat(cut()).containsExactly("p4 certificate revoked");
     }
+
+    @Test
+    void a_device_held_again_by_a_new_base_after_a_delta_lifted_its_hold_is_cut() throws Exception {
+        final TestCa intermediate = TestCa.of(INTERMEDIATE_KEYS, INTERMEDIATE);
+        rootRevokes();
+        final TestCa.Crl base = intermediate.crl();
+        base.number = BigInteger.valueOf(10);
+        base.held = new BigInteger[] {BigInteger.valueOf(5)};
+        base.freshest = "http://pki.example.com/CertEnroll/IOTmidCA+.crl";
+        install(base.der(), INTERMEDIATE);
+        final TestCa.Crl lift = intermediate.crl();
+        lift.number = BigInteger.valueOf(11);
+        lift.deltaBase = BigInteger.valueOf(10);
+        lift.removed = new BigInteger[] {BigInteger.valueOf(5)};
+        install(lift.der(), INTERMEDIATE);
+        connect("d5", device(5));
+        connect("d6", device(6));
+        assertThat(cut()).isEmpty();
+
+        final TestCa.Crl heldAgain = intermediate.crl();
+        heldAgain.number = BigInteger.valueOf(12);
+        heldAgain.held = new BigInteger[] {BigInteger.valueOf(5)};
+        heldAgain.freshest = "http://pki.example.com/CertEnroll/IOTmidCA+.crl";
+        install(heldAgain.der(), INTERMEDIATE);
+        final TestCa.Crl delta = intermediate.crl();
+        delta.number = BigInteger.valueOf(13);
+        delta.deltaBase = BigInteger.valueOf(12);
+        install(delta.der(), INTERMEDIATE);
+
+        assertThat(cut()).containsExactly("d5 certificate revoked");
+    }
 }

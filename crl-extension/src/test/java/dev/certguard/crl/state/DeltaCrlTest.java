@@ -199,4 +199,36 @@ class DeltaCrlTest {
                 .as("the delta, read first, is in use with its base")
                 .isNotNull();
     }
+
+    @Test
+    void what_a_base_revokes_stays_revoked_when_its_applied_delta_goes_stale() throws Exception {
+        final TestCa.Crl stale = delta(11, 10, 2);
+        stale.thisUpdate = Instant.now().minusSeconds(7200);
+        stale.nextUpdate = Instant.now().minusSeconds(60);
+        final RevocationState state = new RevocationState();
+        state.install(verified(base(10, 1)));
+        state.install(new CrlVerifier(List.of(CA.certificate), Duration.ofHours(1))
+                .verify(ParsedCrl.parse(stale.der()), "test", Instant.now()));
+
+        assertThat(check(state, 1).revoked()).as("listed by the current base").isNotNull();
+        assertThat(check(state, 2).revoked()).as("listed by the stale delta").isNotNull();
+        assertThat(check(state, 3).unavailableIssuer()).isNotNull();
+    }
+
+    @Test
+    void a_new_base_that_names_its_deltas_waits_for_one_once_deltas_were_in_use() throws Exception {
+        final RevocationState state = new RevocationState();
+        state.install(verified(base(10)));
+        state.install(verified(delta(11, 10, 2)));
+        final TestCa.Crl newBase = base(12, 2);
+        newBase.freshest = "http://pki.example.com/CertEnroll/IOTmidCA+.crl";
+        state.install(verified(newBase));
+
+        assertThat(check(state, 3).unavailableIssuer())
+                .as("the delta in use no longer applies; revocations since the new base may be missing")
+                .isNotNull();
+        assertThat(check(state, 2).revoked()).isNotNull();
+        state.install(verified(delta(13, 12)));
+        assertThat(check(state, 3).good()).isTrue();
+    }
 }

@@ -216,4 +216,45 @@ class PartitionedCrlTest {
                 .extracting(VerifiedCrl::number)
                 .contains(BigInteger.TWO);
     }
+
+    @Test
+    void a_certificates_own_partition_going_stale_leaves_it_unavailable_whatever_else_covers_it() throws Exception {
+        final TestCa.Crl stale = partition(PART_1);
+        stale.thisUpdate = Instant.now().minusSeconds(7200);
+        stale.nextUpdate = Instant.now().minusSeconds(60);
+        final RevocationState state = new RevocationState();
+        state.install(new CrlVerifier(List.of(CA.certificate), Duration.ofHours(1))
+                .verify(ParsedCrl.parse(stale.der()), "test", Instant.now()));
+        install(state, CA.crl());
+
+        assertThat(check(state, IN_PART_1).unavailableIssuer())
+                .as("an old complete CRL served somewhere does not stand in for the device's own partition")
+                .isNotNull();
+        assertThat(check(state, IN_PART_2).good()).isTrue();
+    }
+
+    @Test
+    void a_crl_issuer_that_names_the_certificates_own_issuer_is_a_direct_point() {
+        final X509Certificate named = TestCa.issue(
+                CA.certificate,
+                CA.keys,
+                "CN=acme:own-issuer",
+                DEVICE_KEYS.getPublic(),
+                21,
+                false,
+                new DistributionPoint[] {
+                    new DistributionPoint(
+                            TestCa.point(PART_1, 0).getDistributionPoint(),
+                            null,
+                            new org.bouncycastle.asn1.x509.GeneralNames(new org.bouncycastle.asn1.x509.GeneralName(
+                                    org.bouncycastle.asn1.x500.X500Name.getInstance(CA.certificate
+                                            .getSubjectX500Principal()
+                                            .getEncoded()))))
+                });
+
+        assertThat(CertificatePoints.of(named).points().get(0).indirect()).isFalse();
+        assertThat(CertificatePoints.of(named).fetchable())
+                .extracting(Object::toString)
+                .containsExactly(PART_1);
+    }
 }
