@@ -319,6 +319,9 @@ public final class ParsedCrl {
         RevocationIndex.Builder revoked = new RevocationIndex.Builder(0);
 
         final RevocationIndex.Builder held = new RevocationIndex.Builder(0);
+        /** Serials of hold entries, before those also listed for another reason are set aside. */
+        final java.util.Set<BigInteger> holds = new java.util.HashSet<>();
+
         final RevocationIndex.Builder removed = new RevocationIndex.Builder(0);
         /** removeFromCRL serials, added to the revoked ones of a complete CRL. */
         final List<int[]> removedRanges = new ArrayList<>();
@@ -352,33 +355,66 @@ public final class ParsedCrl {
             if (serial.length() == 0) {
                 throw new CrlFormatException("empty serial number in a revoked entry");
             }
-            entry.time("revocationDate");
-            int reason = -1;
-            if (entry.hasMore()) {
-                final Der extensions = entry.inside(entry.expect(Der.SEQUENCE, "crlEntryExtensions"));
-                while (extensions.hasMore()) {
-                    final Der extension = extensions.inside(extensions.expect(Der.SEQUENCE, "entry extension"));
-                    final String id = Der.oid(der, extension.expect(Der.OID, "entry extension id"));
-                    final boolean critical =
-                            extension.peekTag() == Der.BOOLEAN && der[extension.next().valueStart] != 0;
-                    final Der.Tlv value = extension.expect(Der.OCTET_STRING, "entry extension value");
-                    if ("2.5.29.29".equals(id) || critical) {
-                        unsupported(unsupported, id);
-                    } else if (REASON_CODE.equals(id)) {
-                        reason = reasonCode(der, value);
-                    }
-                }
-            }
+            final int reason = reasonOf(entry, der, unsupported);
             if (reason == REMOVE_FROM_CRL) {
                 out.removed.add(der, serial.valueStart, serial.end);
                 out.removedRanges.add(new int[] {serial.valueStart, serial.end});
                 continue;
             }
             if (reason == CERTIFICATE_HOLD) {
-                out.held.add(der, serial.valueStart, serial.end);
+                out.holds.add(new BigInteger(value(der, serial)));
             }
             out.revoked.add(der, serial.valueStart, serial.end);
         }
+        if (out.holds.isEmpty()) {
+            return;
+        }
+        // A serial held in one entry but revoked for another reason in a second one is no hold: a
+        // delta's removeFromCRL must not lift that revocation. Holds are rare: a second pass then.
+        final Der again = fields.inside(list);
+        while (again.hasMore()) {
+            final Der entry = again.inside(again.next());
+            final Der.Tlv serial = entry.next();
+            final int reason = reasonOf(entry, der, null);
+            if (reason != CERTIFICATE_HOLD && reason != REMOVE_FROM_CRL) {
+                out.holds.remove(new BigInteger(value(der, serial)));
+            }
+        }
+        for (final BigInteger held : out.holds) {
+            final byte[] bytes = held.toByteArray();
+            out.held.add(bytes, 0, bytes.length);
+        }
+    }
+
+    /** Marks an entry whose reason codes disagree (a CA quirk): a plain revocation, never a hold. */
+    private static final int MIXED_REASONS = -2;
+
+    /**
+     * An entry's CRLReason after its serial (its revocationDate and extensions are read), -1 when it
+     * gives none; notes unsupported entry extensions when {@code unsupported} is given.
+     */
+    private static int reasonOf(final Der entry, final byte[] der, final List<String> unsupported)
+            throws CrlFormatException {
+        entry.time("revocationDate");
+        int reason = -1;
+        if (entry.hasMore()) {
+            final Der extensions = entry.inside(entry.expect(Der.SEQUENCE, "crlEntryExtensions"));
+            while (extensions.hasMore()) {
+                final Der extension = extensions.inside(extensions.expect(Der.SEQUENCE, "entry extension"));
+                final String id = Der.oid(der, extension.expect(Der.OID, "entry extension id"));
+                final boolean critical = extension.peekTag() == Der.BOOLEAN && der[extension.next().valueStart] != 0;
+                final Der.Tlv value = extension.expect(Der.OCTET_STRING, "entry extension value");
+                if ("2.5.29.29".equals(id) || critical) {
+                    if (unsupported != null) {
+                        unsupported(unsupported, id);
+                    }
+                } else if (REASON_CODE.equals(id)) {
+                    final int code = reasonCode(der, value);
+                    reason = reason == -1 || reason == code ? code : MIXED_REASONS;
+                }
+            }
+        }
+        return reason;
     }
 
     /**

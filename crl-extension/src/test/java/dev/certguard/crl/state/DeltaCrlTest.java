@@ -231,4 +231,21 @@ class DeltaCrlTest {
         state.install(verified(delta(13, 12)));
         assertThat(check(state, 3).good()).isTrue();
     }
+
+    @Test
+    void a_serial_both_held_and_revoked_for_another_reason_is_not_lifted() throws Exception {
+        final TestCa.Crl base = base(10, 7);
+        base.revokedReason = CRLReason.keyCompromise;
+        base.held = serials(7, 8);
+        final TestCa.Crl lift = delta(11, 10);
+        lift.removed = serials(7, 8);
+        final RevocationState state = new RevocationState();
+        state.install(verified(base));
+        state.install(verified(lift));
+
+        assertThat(check(state, 7).revoked())
+                .as("also listed for keyCompromise")
+                .isNotNull();
+        assertThat(check(state, 8).good()).as("only held").isTrue();
+    }
 }
