@@ -294,6 +294,17 @@ public final class TestBroker implements AutoCloseable {
         return gauge == null ? null : gauge.getValue();
     }
 
+    /** The CONNACK code refusing {@code device}; fails when the device is admitted. */
+    public com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode refusal(
+            final Credentials device) {
+        try {
+            mqtt5(device, "refused").connect();
+        } catch (final com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException e) {
+            return e.getMqttMessage().getReasonCode();
+        }
+        throw new AssertionError(device.certificate().getSubjectX500Principal() + " was admitted");
+    }
+
     public Mqtt5BlockingClient mqtt5(final Credentials credentials, final String clientId) {
         return mqtt5(credentials.sslConfig(), clientId);
     }
