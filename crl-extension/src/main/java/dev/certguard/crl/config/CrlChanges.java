@@ -24,6 +24,9 @@ public final class CrlChanges {
                 || !previous.httpSources().equals(next.httpSources())) {
             changes.add("CRL sources now " + next.fileSources() + " " + next.httpSources());
         }
+        if (!previous.clientDistributionPoints().equals(next.clientDistributionPoints())) {
+            changes.add("client-distribution-points " + next.clientDistributionPoints());
+        }
         if (!previous.refreshInterval().equals(next.refreshInterval())) {
             changes.add("refresh every " + next.refreshInterval().getSeconds() + " s");
         }

@@ -36,6 +36,7 @@ public final class CrlConfig {
     private final @NotNull DenyList denyList;
     private final boolean purgeSessionOnRevocation;
     private final @NotNull OcspConfig ocsp;
+    private final @NotNull ClientDistributionPoints clientDistributionPoints;
 
     public CrlConfig(
             final @NotNull List<X509Certificate> caCertificates,
@@ -53,6 +54,43 @@ public final class CrlConfig {
             final @NotNull DenyList denyList,
             final boolean purgeSessionOnRevocation,
             final @NotNull OcspConfig ocsp) {
+        this(
+                caCertificates,
+                fileSources,
+                httpSources,
+                refreshInterval,
+                httpTimeout,
+                maxCrlBytes,
+                whenUnavailable,
+                gracePeriod,
+                disconnectRevokedClients,
+                watchCertificates,
+                warnBeforeExpiry,
+                denyListFile,
+                denyList,
+                purgeSessionOnRevocation,
+                ocsp,
+                ClientDistributionPoints.DISABLED);
+    }
+
+    public CrlConfig(
+            final @NotNull List<X509Certificate> caCertificates,
+            final @NotNull List<Path> fileSources,
+            final @NotNull List<URI> httpSources,
+            final @NotNull Duration refreshInterval,
+            final @NotNull Duration httpTimeout,
+            final long maxCrlBytes,
+            final @NotNull WhenUnavailable whenUnavailable,
+            final @NotNull Duration gracePeriod,
+            final boolean disconnectRevokedClients,
+            final @NotNull Map<String, X509Certificate> watchCertificates,
+            final @NotNull Duration warnBeforeExpiry,
+            final @Nullable Path denyListFile,
+            final @NotNull DenyList denyList,
+            final boolean purgeSessionOnRevocation,
+            final @NotNull OcspConfig ocsp,
+            final @NotNull ClientDistributionPoints clientDistributionPoints) {
+        this.clientDistributionPoints = clientDistributionPoints;
         this.caCertificates = List.copyOf(caCertificates);
         this.fileSources = List.copyOf(fileSources);
         this.httpSources = List.copyOf(httpSources);
@@ -77,7 +115,12 @@ public final class CrlConfig {
 
     /** Whether CRLs are checked at all (a configuration with OCSP may have no CRL source). */
     public boolean crlEnabled() {
-        return !fileSources.isEmpty() || !httpSources.isEmpty();
+        return !fileSources.isEmpty() || !httpSources.isEmpty() || clientDistributionPoints.enabled();
+    }
+
+    /** Discovery of CRL distribution points from client certificates ({@link ClientDistributionPoints#DISABLED} when off). */
+    public @NotNull ClientDistributionPoints clientDistributionPoints() {
+        return clientDistributionPoints;
     }
 
     /** The operator's deny list file, or {@code null} when none is configured. */

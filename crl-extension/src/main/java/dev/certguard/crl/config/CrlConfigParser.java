@@ -49,11 +49,44 @@ public final class CrlConfigParser {
             "crl-source",
             "a file path (relative to the extension folder) or an http:// or https:// URL",
             "Where CRLs are read from, each verified against ca-certificates; at least one source is"
-                    + " needed unless discover-distribution-points or ocsp provides status.");
+                    + " needed unless discover-distribution-points, client-distribution-points or ocsp provides"
+                    + " status.");
     static final ConfigElement DISCOVER = ConfigElement.bool(
             "discover-distribution-points",
             false,
             "Also fetch the HTTP(S) CRL distribution points named in the CA certificates.");
+    static final ConfigElement CDP_ENABLED = ConfigElement.bool(
+            "enabled",
+            false,
+            "Fetch the HTTP(S) CRL distribution points named in client certificates (and the Freshest CRL"
+                    + " of loaded CRLs) when a CONNECT needs one that is not loaded.");
+    static final ConfigElement CDP_PREFIX = ConfigElement.repeated(
+            "allowed-url-prefix",
+            "an http:// or https:// URL with a host and a path ending in '/'",
+            "Only URLs under one of these are ever fetched (same scheme, host and port, path starting"
+                    + " with it); at least one when enabled.");
+    static final ConfigElement CDP_MAX = ConfigElement.number(
+            "max-sources",
+            10_000,
+            1,
+            1_000_000,
+            Unit.NONE,
+            "Discovered CRL URLs kept at once; at the limit an idle one is dropped, else the CONNECT is"
+                    + " unavailable.");
+    static final ConfigElement CDP_IDLE = ConfigElement.number(
+            "idle-seconds",
+            604_800,
+            60,
+            366L * 24 * 3600,
+            Unit.SECONDS,
+            "A discovered URL that no connected or connecting certificate named for this long is dropped.");
+    static final ConfigElement CLIENT_DPS = ConfigElement.block(
+            "client-distribution-points",
+            "CRL distribution points read from client certificates at CONNECT (absent: off).",
+            CDP_ENABLED,
+            CDP_PREFIX,
+            CDP_MAX,
+            CDP_IDLE);
     static final ConfigElement REFRESH = ConfigElement.number(
             "refresh-interval-seconds", 300, 1, WEEK, Unit.SECONDS, "How often every CRL source is read again.");
     static final ConfigElement HTTP_TIMEOUT = ConfigElement.number(
@@ -156,6 +189,7 @@ public final class CrlConfigParser {
                     CA_CERTIFICATES,
                     CRL_SOURCES,
                     DISCOVER,
+                    CLIENT_DPS,
                     REFRESH,
                     HTTP_TIMEOUT,
                     MAX_CRL_BYTES,
@@ -213,14 +247,15 @@ public final class CrlConfigParser {
                 urls.addAll(DistributionPoints.httpUris(authority));
             }
         }
+        final ClientDistributionPoints clientPoints = clientDistributionPoints(reader, root);
         final OcspConfig ocsp = ocsp(reader, root);
-        if (files.isEmpty() && urls.isEmpty() && !authorities.isEmpty() && !ocsp.enabled()) {
+        if (files.isEmpty() && urls.isEmpty() && !authorities.isEmpty() && !ocsp.enabled() && !clientPoints.enabled()) {
             reader.problem(
                     CRL_SOURCES,
-                    "no CRL source: list at least one <crl-source>, enable <ocsp>"
+                    "no CRL source: list at least one <crl-source>, enable <ocsp> or <client-distribution-points>"
                             + (discover
                                     ? " (the CA certificates name no HTTP distribution point)"
-                                    : " or enable <discover-distribution-points>"));
+                                    : ", or enable <discover-distribution-points>"));
         }
         final long refresh = reader.number(root, REFRESH);
         final long timeout = reader.number(root, HTTP_TIMEOUT);
@@ -264,7 +299,40 @@ public final class CrlConfigParser {
                 denyFile,
                 denyList,
                 purge,
-                ocsp);
+                ocsp,
+                clientPoints);
+    }
+
+    private static ClientDistributionPoints clientDistributionPoints(final ConfigReader reader, final Element root) {
+        final Element block = reader.block(root, CLIENT_DPS);
+        if (block == null) {
+            return ClientDistributionPoints.DISABLED;
+        }
+        final boolean enabled = reader.bool(block, CDP_ENABLED);
+        final List<UrlPrefix> prefixes = new ArrayList<>();
+        for (final String text : reader.repeated(block, CDP_PREFIX)) {
+            try {
+                final UrlPrefix prefix = UrlPrefix.parse(text);
+                if (prefixes.contains(prefix)) {
+                    reader.problem(CDP_PREFIX, "lists '" + text + "' twice");
+                } else {
+                    prefixes.add(prefix);
+                }
+            } catch (final IllegalArgumentException e) {
+                reader.problem(CDP_PREFIX, e.getMessage());
+            }
+        }
+        if (enabled && prefixes.isEmpty()) {
+            reader.problem(
+                    CDP_PREFIX,
+                    "at least one is needed when <client-distribution-points> is enabled: certguard fetches only"
+                            + " URLs under a prefix the operator allowed");
+        }
+        final long max = reader.number(block, CDP_MAX);
+        final long idle = reader.number(block, CDP_IDLE);
+        return enabled
+                ? new ClientDistributionPoints(true, prefixes, (int) max, Duration.ofSeconds(idle))
+                : ClientDistributionPoints.DISABLED;
     }
 
     private static CrlConfig.WhenUnavailable whenUnavailable(final String choice) {

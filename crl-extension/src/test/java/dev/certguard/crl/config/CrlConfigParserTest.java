@@ -88,7 +88,7 @@ class CrlConfigParserTest {
         assertThat(e.problems())
                 .containsExactlyInAnyOrder(
                         "crl-extension/conf/config.xml: <crl-sources/crl-source> 'ldap://x/y' uses an unsupported scheme (http, https or a file path)",
-                        "crl-extension/conf/config.xml: <crl-sources> no CRL source: list at least one <crl-source>, enable <ocsp> or enable <discover-distribution-points>",
+                        "crl-extension/conf/config.xml: <crl-sources> no CRL source: list at least one <crl-source>, enable <ocsp> or <client-distribution-points>, or enable <discover-distribution-points>",
                         "crl-extension/conf/config.xml: <refresh-interval-seconds> must be >= 1, was 0",
                         "crl-extension/conf/config.xml: <when-unavailable> must be reject or allow, was 'maybe'",
                         "crl-extension/conf/config.xml: <watch-certificates/certificate> "
@@ -147,5 +147,95 @@ class CrlConfigParserTest {
                 .containsExactlyInAnyOrder(
                         "crl-extension/conf/config.xml: <ocsp/responder-url> 'ldap://x' must be an http:// or https:// URL",
                         "crl-extension/conf/config.xml: <ocsp/when-unavailable> must be reject or allow, was 'maybe'");
+    }
+
+    @Test
+    void client_distribution_points_alone_are_a_crl_source_and_keep_their_prefixes_and_bounds() throws Exception {
+        writeCa();
+
+        final CrlConfig config = parse(
+                """
+                <crl-extension>
+                    <ca-certificates>conf/ca.pem</ca-certificates>
+                    <client-distribution-points>
+                        <enabled>true</enabled>
+                        <allowed-url-prefix>https://crl.example.com/partitions/</allowed-url-prefix>
+                        <allowed-url-prefix>http://127.0.0.1:8080/</allowed-url-prefix>
+                        <max-sources>50</max-sources>
+                        <idle-seconds>3600</idle-seconds>
+                    </client-distribution-points>
+                </crl-extension>""");
+
+        final ClientDistributionPoints points = config.clientDistributionPoints();
+        assertThat(config.crlEnabled()).isTrue();
+        assertThat(points.enabled()).isTrue();
+        assertThat(points.maxSources()).isEqualTo(50);
+        assertThat(points.idle()).isEqualTo(Duration.ofHours(1));
+        assertThat(points.allows("https://crl.example.com/partitions/1.crl")).isTrue();
+        assertThat(points.allows("http://127.0.0.1:8080/crl/2.crl")).isTrue();
+        assertThat(points.allows("https://crl.example.com/other/1.crl")).isFalse();
+        assertThat(points.allows("http://127.0.0.1:8081/crl/2.crl")).isFalse();
+    }
+
+    @Test
+    void client_distribution_points_are_off_by_default_and_when_disabled_allow_nothing() throws Exception {
+        writeCa();
+
+        final CrlConfig absent = parse(
+                """
+                <crl-extension>
+                    <ca-certificates>conf/ca.pem</ca-certificates>
+                    <crl-sources><crl-source>conf/ca.crl</crl-source></crl-sources>
+                </crl-extension>""");
+        final CrlConfig disabled = parse(
+                """
+                <crl-extension>
+                    <ca-certificates>conf/ca.pem</ca-certificates>
+                    <crl-sources><crl-source>conf/ca.crl</crl-source></crl-sources>
+                    <client-distribution-points>
+                        <enabled>false</enabled>
+                        <allowed-url-prefix>https://crl.example.com/</allowed-url-prefix>
+                    </client-distribution-points>
+                </crl-extension>""");
+
+        assertThat(absent.clientDistributionPoints()).isEqualTo(ClientDistributionPoints.DISABLED);
+        assertThat(disabled.clientDistributionPoints().allows("https://crl.example.com/1.crl"))
+                .isFalse();
+    }
+
+    @Test
+    void enabled_without_a_prefix_a_loose_prefix_and_out_of_range_bounds_are_each_reported() throws Exception {
+        writeCa();
+
+        final InvalidConfigException e = catchThrowableOfType(
+                InvalidConfigException.class,
+                () -> parse(
+                        """
+                <crl-extension>
+                    <ca-certificates>conf/ca.pem</ca-certificates>
+                    <client-distribution-points>
+                        <enabled>true</enabled>
+                        <max-sources>0</max-sources>
+                        <idle-seconds>5</idle-seconds>
+                    </client-distribution-points>
+                </crl-extension>"""));
+        final InvalidConfigException loose = catchThrowableOfType(
+                InvalidConfigException.class,
+                () -> parse(
+                        """
+                <crl-extension>
+                    <ca-certificates>conf/ca.pem</ca-certificates>
+                    <client-distribution-points>
+                        <enabled>true</enabled>
+                        <allowed-url-prefix>https://crl.example.com</allowed-url-prefix>
+                    </client-distribution-points>
+                </crl-extension>"""));
+
+        assertThat(e.problems())
+                .anySatisfy(problem ->
+                        assertThat(problem).contains("allowed-url-prefix>").contains("at least one is needed"))
+                .anySatisfy(problem -> assertThat(problem).contains("max-sources> must be >= 1"))
+                .anySatisfy(problem -> assertThat(problem).contains("idle-seconds> must be >= 60"));
+        assertThat(loose.problems()).anySatisfy(problem -> assertThat(problem).contains("must end in '/'"));
     }
 }
