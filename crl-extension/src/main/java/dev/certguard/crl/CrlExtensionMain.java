@@ -36,6 +36,7 @@ import dev.certguard.crl.state.CrlCopies;
 import dev.certguard.crl.state.CrlHighWaterMarks;
 import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.CrlRefresher;
+import dev.certguard.crl.state.DiscoveredCrls;
 import dev.certguard.crl.state.RevocationState;
 import dev.certguard.crl.verify.CrlVerifier;
 import dev.certguard.reload.ConfigReload;
@@ -114,6 +115,7 @@ public final class CrlExtensionMain implements ExtensionMain {
     private volatile ScheduledExecutorService sweeper;
     private volatile LiveRevocation live;
     private CrlCopies copies = CrlCopies.none();
+    private volatile DiscoveredCrls discovered;
 
     @Override
     public void extensionStart(final @NotNull ExtensionStartInput input, final @NotNull ExtensionStartOutput output) {
@@ -197,6 +199,21 @@ public final class CrlExtensionMain implements ExtensionMain {
                         .resolve("certguard")
                         .resolve("crl-copies"),
                 copyWriter);
+        // Distribution points read from client certificates: fetched on the extension executor through
+        // a client that never follows a redirect out of the allowed prefixes.
+        final DiscoveredCrls discovered = new DiscoveredCrls(
+                HttpClient.newBuilder()
+                        .executor(executor)
+                        .version(HttpClient.Version.HTTP_1_1)
+                        .connectTimeout(config.httpTimeout())
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .build(),
+                () -> refreshing.refresher.loader(),
+                state,
+                discoverySettings(config),
+                metrics,
+                clock);
+        this.discovered = discovered;
         refreshing = refreshing(config, runtime.get().authorities(), executor, state, sweepCrlChanges, clock, true);
         try {
             refreshing.first.get(config.httpTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
@@ -222,7 +239,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                 1,
                 TimeUnit.SECONDS);
         final RevocationAuthenticator authenticator =
-                new RevocationAuthenticator(state, metrics, runtime::get, clock, audit);
+                new RevocationAuthenticator(state, metrics, runtime::get, clock, audit, discovered);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.eventRegistry()
                 .setClientLifecycleEventListener(providerInput -> new ConnectionListener<>(owners, live));
@@ -265,6 +282,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                             ? before.authorities()
                             : new Authorities(next.caCertificates(), CACHED_PATHS);
                     final Refreshing replaced = refreshing;
+                    discovered.configure(discoverySettings(next));
                     refreshing = refreshing(next, authorities, executor, state, sweepCrlChanges, clock, false);
                     replaced.stop();
                     runtime.set(new CrlRuntime(
@@ -296,7 +314,7 @@ public final class CrlExtensionMain implements ExtensionMain {
         });
         ExtensionStatus.reportRunning(registry, ID);
         log.info(
-                "crl-extension {} started: {} CA certificates, {} CRL sources, {} CRLs loaded, refresh every {} s, when-unavailable={}, {} deny-list entries, OCSP {}",
+                "crl-extension {} started: {} CA certificates, {} CRL sources, {} CRLs loaded, refresh every {} s, when-unavailable={}, {} deny-list entries, client-distribution-points {}, OCSP {}",
                 input.getExtensionInformation().getVersion(),
                 config.caCertificates().size(),
                 config.fileSources().size() + config.httpSources().size(),
@@ -304,6 +322,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                 config.refreshInterval().getSeconds(),
                 config.whenUnavailable(),
                 config.denyList().size(),
+                config.clientDistributionPoints(),
                 config.ocsp().enabled()
                         ? "on ("
                                 + (config.ocsp().responderUrl() == null
@@ -311,6 +330,18 @@ public final class CrlExtensionMain implements ExtensionMain {
                                         : config.ocsp().responderUrl()) + ", when-unavailable="
                                 + config.ocsp().whenUnavailable() + ")"
                         : "off");
+    }
+
+    /** What discovery takes from {@code config}. */
+    private static DiscoveredCrls.Settings discoverySettings(final CrlConfig config) {
+        final java.util.Set<String> configured = new java.util.HashSet<>();
+        config.httpSources().forEach(uri -> configured.add(uri.toString()));
+        return new DiscoveredCrls.Settings(
+                config.clientDistributionPoints(),
+                config.httpTimeout(),
+                config.maxCrlBytes(),
+                config.refreshInterval(),
+                configured);
     }
 
     /** {@code sweep} on the sweep thread, queued at most once: a queued sweep covers every later request. */
@@ -400,6 +431,9 @@ public final class CrlExtensionMain implements ExtensionMain {
                 snapshot -> sweepCrlChanges.run(),
                 copies,
                 config.maxCrlBytes());
+        final DiscoveredCrls discovery = discovered;
+        // A complete CRL that names its deltas (Freshest CRL) has them fetched when discovery allows.
+        refresher.loader().whenInstalled(discovery::prefetchDeltas);
         if (restore) {
             // At start only: a reload keeps the CRLs already in use.
             refresher.restore();
@@ -407,11 +441,37 @@ public final class CrlExtensionMain implements ExtensionMain {
         final CompletableFuture<Void> first =
                 refresher.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot()));
         final ScheduledFuture<?> schedule = executor.scheduleWithFixedDelay(
-                () -> refresher.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot())),
+                () -> {
+                    refreshDiscovered(discovery);
+                    refresher.refresh().whenComplete((ignored, e) -> watch.check(state.snapshot()));
+                },
                 config.refreshInterval().toMillis(),
                 config.refreshInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
         return new Refreshing(refresher, schedule, first);
+    }
+
+    /**
+     * Refreshes the discovered distribution points on the sweep thread: finding which ones connected
+     * devices still name visits every tracked connection, which is no work for an executor thread.
+     */
+    private void refreshDiscovered(final DiscoveredCrls discovery) {
+        final ScheduledExecutorService thread = sweeper;
+        final LiveRevocation tracked = live;
+        if (thread == null || tracked == null || (discovery.size() == 0)) {
+            return;
+        }
+        try {
+            thread.execute(() -> {
+                try {
+                    discovery.refresh(tracked::forEachDistributionPoints);
+                } catch (final RuntimeException e) {
+                    log.warn("crl-extension: refresh of discovered CRLs failed: {}", e.toString());
+                }
+            });
+        } catch (final RejectedExecutionException e) {
+            // the extension is stopping
+        }
     }
 
     @Override
@@ -422,6 +482,9 @@ public final class CrlExtensionMain implements ExtensionMain {
         final Refreshing current = refreshing;
         if (current != null) {
             current.stop();
+        }
+        if (discovered != null) {
+            discovered.stop();
         }
         if (cutter != null) {
             cutter.stop();

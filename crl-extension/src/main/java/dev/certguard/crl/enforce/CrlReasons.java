@@ -36,8 +36,10 @@ public final class CrlReasons {
             ConnackReasonCode.SERVER_UNAVAILABLE,
             "unavailable",
             UNAVAILABLE_TEXT,
-            "An issuer on the path has no usable CRL (none yet, expired past its grace period) and"
-                    + " when-unavailable is reject.");
+            "An issuer on the path has no usable CRL covering the certificate (none yet; expired past its"
+                    + " grace period; its partition or delta not loaded or stale; not every reason covered; its"
+                    + " distribution point under no allowed prefix, failed, or slower than http-timeout-seconds)"
+                    + " and when-unavailable is reject.");
     public static final Reason OCSP_REVOKED = Reason.connack(
             ConnackReasonCode.NOT_AUTHORIZED,
             "ocsp-revoked",

@@ -248,6 +248,16 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
         }
     }
 
+    /**
+     * Calls {@code action} with the http(s) CRL distribution points of each tracked connection's
+     * certificate path (discovery keeps the URLs connected devices name).
+     */
+    public void forEachDistributionPoints(
+            final @NotNull java.util.function.Consumer<java.util.Collection<java.net.URI>> action) {
+        final dev.certguard.crl.path.Authorities current = runtime.get().authorities();
+        forEach(record -> action.accept(record.path(current).distributionPoints()));
+    }
+
     /** Calls {@code action} with every tracked connection. */
     private void forEach(final java.util.function.Consumer<Live> action) {
         for (final Object held : bySerial.values()) {

@@ -1,6 +1,7 @@
 package dev.certguard.crl.enforce;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
 import com.hivemq.extension.sdk.api.async.Async;
 import com.hivemq.extension.sdk.api.async.TimeoutFallback;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
@@ -15,18 +16,21 @@ import dev.certguard.crl.ocsp.OcspFailure;
 import dev.certguard.crl.ocsp.OcspStatuses;
 import dev.certguard.crl.path.CertificatePath;
 import dev.certguard.crl.state.CrlMetrics;
+import dev.certguard.crl.state.DiscoveredCrls;
 import dev.certguard.crl.state.RevocationSnapshot;
 import dev.certguard.crl.state.RevocationState;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.reason.Reason;
 import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
+import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
@@ -44,6 +48,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
     private final @NotNull Supplier<CrlRuntime> runtime;
     private final @NotNull Clock clock;
     private final @NotNull Audit audit;
+    private final @Nullable DiscoveredCrls discovered;
 
     /**
      * @param runtime the configuration, CAs and deny list in force, read once per CONNECT
@@ -54,6 +59,21 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
             final @NotNull Supplier<CrlRuntime> runtime,
             final @NotNull Clock clock,
             final @NotNull Audit audit) {
+        this(state, metrics, runtime, clock, audit, null);
+    }
+
+    /**
+     * @param discovered the distribution points discovered in client certificates, which a CONNECT
+     *     lacking a CRL waits for (asynchronously); {@code null} for none
+     */
+    public RevocationAuthenticator(
+            final @NotNull RevocationState state,
+            final @NotNull CrlMetrics metrics,
+            final @NotNull Supplier<CrlRuntime> runtime,
+            final @NotNull Clock clock,
+            final @NotNull Audit audit,
+            final @Nullable DiscoveredCrls discovered) {
+        this.discovered = discovered;
         this.audit = audit;
         this.state = state;
         this.metrics = metrics;
@@ -87,66 +107,153 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
             }
             final RevocationSnapshot.Status status = state.snapshot()
                     .check(path, clock.instant(), current.config().gracePeriod());
-            if (status.unknownIssuer() != null) {
-                metrics.rejectedUnknownIssuer();
-                log.warn(
-                        "crl-extension refused CONNECT: certificate issuer '{}' is not one of the configured ca-certificates; identity '{}', client id '{}', listener {}, certificate sha256 {}",
-                        UntrustedText.escape(status.unknownIssuer().getName()),
-                        CertificateIdentity.commonNameForLog(leaf),
-                        UntrustedText.escape(clientId),
-                        listener,
-                        CertificateIdentity.sha256Fingerprint(leaf));
-                refuse(input, output, CrlReasons.UNKNOWN_ISSUER, leaf);
-                return;
-            }
-            if (status.revoked() != null) {
-                metrics.rejectedRevoked();
-                final X509Certificate revoked = status.revoked();
-                log.warn(
-                        "crl-extension refused CONNECT: certificate revoked ('{}'); identity '{}', client id '{}', listener {}, serial {}, issuer '{}', certificate sha256 {}",
-                        UntrustedText.escape(revoked.getSubjectX500Principal().getName()),
-                        CertificateIdentity.commonNameForLog(leaf),
-                        UntrustedText.escape(clientId),
-                        listener,
-                        revoked.getSerialNumber().toString(16),
-                        UntrustedText.escape(revoked.getIssuerX500Principal().getName()),
-                        CertificateIdentity.sha256Fingerprint(leaf));
-                refuse(input, output, CrlReasons.REVOKED, leaf);
-                return;
-            }
-            if (status.unavailableIssuer() != null && current.config().crlEnabled()) {
-                if (current.config().whenUnavailable() == CrlConfig.WhenUnavailable.REJECT) {
-                    metrics.rejectedUnavailable();
-                    log.warn(
-                            "crl-extension refused CONNECT: no current CRL for issuer '{}', revocation status unknown; identity '{}', client id '{}', listener {}, certificate sha256 {}",
-                            UntrustedText.escape(status.unavailableIssuer().getName()),
-                            CertificateIdentity.commonNameForLog(leaf),
-                            UntrustedText.escape(clientId),
-                            listener,
-                            CertificateIdentity.sha256Fingerprint(leaf));
-                    refuse(input, output, CrlReasons.UNAVAILABLE, leaf);
+            final DiscoveredCrls discovery = discovered;
+            if (discovery != null && discovery.enabled()) {
+                final List<URI> urls = path.distributionPoints();
+                final CompletableFuture<Void> fetching =
+                        status.unavailableIssuer() != null && status.revoked() == null && status.unknownIssuer() == null
+                                ? discovery.ensure(urls)
+                                : null;
+                if (fetching != null) {
+                    awaitDiscovery(input, output, current, path, listener, fetching);
                     return;
                 }
-                metrics.allowedUnavailable();
-                audit.event("connect.unchecked")
-                        .reason("revocation status unavailable; when-unavailable=allow")
-                        .clientId(clientId)
-                        .connection(input.getConnectionInformation())
-                        .write();
+                discovery.touch(urls);
+            }
+            if (crlAdmits(input, output, current, path, listener, status)) {
+                ocspOrNext(input, output, current, path, listener, null);
+            }
+            return;
+        }
+        output.nextExtensionOrDefault();
+    }
+
+    /**
+     * Suspends the CONNECT (no thread waits) until the distribution points it needs are loaded or
+     * {@code http-timeout-seconds} passes, then decides it on the CRLs in use then: an unavailable
+     * status follows {@code when-unavailable} (our own timer, so {@code allow} is honoured; the SDK's
+     * timeout, later, is a fail-closed safety net), and OCSP runs after, within the same suspension.
+     */
+    private void awaitDiscovery(
+            final SimpleAuthInput input,
+            final SimpleAuthOutput output,
+            final CrlRuntime current,
+            final CertificatePath path,
+            final String listener,
+            final CompletableFuture<Void> fetching) {
+        metrics.discoveredWait();
+        final Duration timeout = current.config().httpTimeout();
+        Duration safety = timeout.plusSeconds(2);
+        if (current.ocsp() != null) {
+            safety = safety.plus(current.config().ocsp().timeout());
+        }
+        final Async<SimpleAuthOutput> async = output.async(
+                safety, TimeoutFallback.FAILURE, CrlReasons.UNAVAILABLE.connackCode(), CrlReasons.UNAVAILABLE.text());
+        fetching.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ignored, e) -> {
+            boolean handedOver = false;
+            try {
+                final RevocationSnapshot.Status status = state.snapshot()
+                        .check(path, clock.instant(), current.config().gracePeriod());
+                if (crlAdmits(input, output, current, path, listener, status)) {
+                    handedOver = ocspOrNext(input, output, current, path, listener, async);
+                }
+            } catch (final RuntimeException failure) {
+                log.warn("crl-extension: revocation check after discovery failed: {}", failure.toString());
+                output.failAuthentication(CrlReasons.UNAVAILABLE.connackCode(), CrlReasons.UNAVAILABLE.text());
+            } finally {
+                if (!handedOver) {
+                    async.resume();
+                }
+            }
+        });
+    }
+
+    /**
+     * Decides the CONNECT on the CRL status: refuses it (and returns false) when revoked, from an
+     * unknown issuer, or without a CRL while {@code when-unavailable} is reject; else returns true.
+     */
+    private boolean crlAdmits(
+            final SimpleAuthInput input,
+            final SimpleAuthOutput output,
+            final CrlRuntime current,
+            final CertificatePath path,
+            final String listener,
+            final RevocationSnapshot.Status status) {
+        final X509Certificate leaf = path.leaf();
+        final String clientId = input.getConnectPacket().getClientId();
+        if (status.unknownIssuer() != null) {
+            metrics.rejectedUnknownIssuer();
+            log.warn(
+                    "crl-extension refused CONNECT: certificate issuer '{}' is not one of the configured ca-certificates; identity '{}', client id '{}', listener {}, certificate sha256 {}",
+                    UntrustedText.escape(status.unknownIssuer().getName()),
+                    CertificateIdentity.commonNameForLog(leaf),
+                    UntrustedText.escape(clientId),
+                    listener,
+                    CertificateIdentity.sha256Fingerprint(leaf));
+            refuse(input, output, CrlReasons.UNKNOWN_ISSUER, leaf);
+            return false;
+        }
+        if (status.revoked() != null) {
+            metrics.rejectedRevoked();
+            final X509Certificate revoked = status.revoked();
+            log.warn(
+                    "crl-extension refused CONNECT: certificate revoked ('{}'); identity '{}', client id '{}', listener {}, serial {}, issuer '{}', certificate sha256 {}",
+                    UntrustedText.escape(revoked.getSubjectX500Principal().getName()),
+                    CertificateIdentity.commonNameForLog(leaf),
+                    UntrustedText.escape(clientId),
+                    listener,
+                    revoked.getSerialNumber().toString(16),
+                    UntrustedText.escape(revoked.getIssuerX500Principal().getName()),
+                    CertificateIdentity.sha256Fingerprint(leaf));
+            refuse(input, output, CrlReasons.REVOKED, leaf);
+            return false;
+        }
+        if (status.unavailableIssuer() != null && current.config().crlEnabled()) {
+            if (current.config().whenUnavailable() == CrlConfig.WhenUnavailable.REJECT) {
+                metrics.rejectedUnavailable();
                 log.warn(
-                        "crl-extension: no current CRL for issuer '{}'; allowing identity '{}', client id '{}', certificate sha256 {} unchecked (when-unavailable=allow)",
+                        "crl-extension refused CONNECT: no current CRL for issuer '{}', revocation status unknown; identity '{}', client id '{}', listener {}, certificate sha256 {}",
                         UntrustedText.escape(status.unavailableIssuer().getName()),
                         CertificateIdentity.commonNameForLog(leaf),
                         UntrustedText.escape(clientId),
+                        listener,
                         CertificateIdentity.sha256Fingerprint(leaf));
+                refuse(input, output, CrlReasons.UNAVAILABLE, leaf);
+                return false;
             }
-            final OcspStatuses ocsp = current.ocsp();
-            if (ocsp != null) {
-                ocsp(input, output, current, ocsp, path, listener);
-                return;
-            }
+            metrics.allowedUnavailable();
+            audit.event("connect.unchecked")
+                    .reason("revocation status unavailable; when-unavailable=allow")
+                    .clientId(clientId)
+                    .connection(input.getConnectionInformation())
+                    .write();
+            log.warn(
+                    "crl-extension: no current CRL for issuer '{}'; allowing identity '{}', client id '{}', certificate sha256 {} unchecked (when-unavailable=allow)",
+                    UntrustedText.escape(status.unavailableIssuer().getName()),
+                    CertificateIdentity.commonNameForLog(leaf),
+                    UntrustedText.escape(clientId),
+                    CertificateIdentity.sha256Fingerprint(leaf));
+        }
+        return true;
+    }
+
+    /**
+     * Runs OCSP when it is on, else passes the CONNECT on. With {@code async} (the CONNECT is already
+     * suspended), returns true when OCSP took the suspension over and resumes it itself.
+     */
+    private boolean ocspOrNext(
+            final SimpleAuthInput input,
+            final SimpleAuthOutput output,
+            final CrlRuntime current,
+            final CertificatePath path,
+            final String listener,
+            final @Nullable Async<SimpleAuthOutput> async) {
+        final OcspStatuses ocsp = current.ocsp();
+        if (ocsp != null) {
+            return ocsp(input, output, current, ocsp, path, listener, async);
         }
         output.nextExtensionOrDefault();
+        return false;
     }
 
     /**
@@ -155,13 +262,14 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
      * the requests run, and resumes when they end (each has its own timeout; the SDK's timeout,
      * slightly longer, is a fail-closed safety net).
      */
-    private void ocsp(
+    private boolean ocsp(
             final SimpleAuthInput input,
             final SimpleAuthOutput output,
             final CrlRuntime current,
             final OcspStatuses ocsp,
             final CertificatePath path,
-            final String listener) {
+            final String listener,
+            final @Nullable Async<SimpleAuthOutput> suspended) {
         final List<OcspChecks.Issued> checked = OcspChecks.of(path);
         final List<OcspAnswer> answers = new ArrayList<>(checked.size());
         for (final OcspChecks.Issued issued : checked) {
@@ -176,14 +284,17 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 metrics.ocspCacheHit();
             }
             decide(input, output, current, path, listener, OcspChecks.verdict(checked, answers));
-            return;
+            return false;
         }
         final Duration timeout = current.config().ocsp().timeout().plusSeconds(2);
-        final Async<SimpleAuthOutput> async = output.async(
-                timeout,
-                TimeoutFallback.FAILURE,
-                CrlReasons.OCSP_UNAVAILABLE.connackCode(),
-                CrlReasons.OCSP_UNAVAILABLE.text());
+        // A CONNECT takes one suspension: one already taken (waiting for discovery) is carried on.
+        final Async<SimpleAuthOutput> async = suspended != null
+                ? suspended
+                : output.async(
+                        timeout,
+                        TimeoutFallback.FAILURE,
+                        CrlReasons.OCSP_UNAVAILABLE.connackCode(),
+                        CrlReasons.OCSP_UNAVAILABLE.text());
         final List<CompletableFuture<OcspAnswer>> pending = new ArrayList<>(checked.size());
         for (final OcspChecks.Issued issued : checked) {
             try {
@@ -211,6 +322,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 async.resume();
             }
         });
+        return true;
     }
 
     private void decide(

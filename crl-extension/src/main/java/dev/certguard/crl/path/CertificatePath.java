@@ -57,6 +57,21 @@ public final class CertificatePath {
         return remembered != null ? remembered.points(leaf) : CertificatePoints.of(leaf);
     }
 
+    /**
+     * The http(s) CRL distribution points of every certificate whose revocation is checked: the leaf
+     * and each CA of the path below the anchor.
+     */
+    public @NotNull java.util.List<java.net.URI> distributionPoints() {
+        final java.util.List<java.net.URI> urls =
+                new java.util.ArrayList<>(leafPoints().fetchable());
+        for (Authority authority = issuer; authority != null; authority = authority.issuer()) {
+            if (authority.issuer() != null) {
+                urls.addAll(authority.points().fetchable());
+            }
+        }
+        return urls;
+    }
+
     public @NotNull X509Certificate leaf() {
         return leaf;
     }

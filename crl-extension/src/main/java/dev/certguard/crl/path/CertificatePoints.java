@@ -75,12 +75,26 @@ public final class CertificatePoints {
             return NONE;
         }
         try {
-            final CRLDistPoint distribution = CRLDistPoint.getInstance(
-                    ASN1OctetString.getInstance(extension).getOctets());
+            return parse(
+                    ASN1OctetString.getInstance(extension).getOctets(),
+                    org.bouncycastle.asn1.x500.X500Name.getInstance(
+                            certificate.getIssuerX500Principal().getEncoded()));
+        } catch (final RuntimeException malformed) {
+            return NONE;
+        }
+    }
+
+    /**
+     * The distribution points in {@code value}, the DER of a CRLDistributionPoints syntax (a
+     * certificate's CRL Distribution Points, or a Freshest CRL extension's value), whose CRLs
+     * {@code issuer} signs unless a cRLIssuer says otherwise; {@link #NONE} when it does not decode.
+     */
+    public static @NotNull CertificatePoints parse(
+            final byte @NotNull [] value, final org.bouncycastle.asn1.x500.@NotNull X500Name issuer) {
+        try {
+            final CRLDistPoint distribution = CRLDistPoint.getInstance(value);
             final List<Point> points = new ArrayList<>();
             final List<URI> fetchable = new ArrayList<>();
-            final org.bouncycastle.asn1.x500.X500Name issuer = org.bouncycastle.asn1.x500.X500Name.getInstance(
-                    certificate.getIssuerX500Principal().getEncoded());
             for (final DistributionPoint point : distribution.getDistributionPoints()) {
                 final boolean indirect = point.getCRLIssuer() != null && !namesOnly(point.getCRLIssuer(), issuer);
                 final ReasonFlags reasons = point.getReasons();

@@ -94,6 +94,12 @@ public final class HttpSource implements CrlSource {
                 }
                 return Fetch.UNCHANGED;
             }
+            if (response.statusCode() >= 300 && response.statusCode() < 400) {
+                throw new java.util.concurrent.CompletionException(new IOException("HTTP " + response.statusCode()
+                        + " redirect to '"
+                        + response.headers().firstValue("Location").orElse("")
+                        + "' not followed"));
+            }
             if (response.statusCode() != 200) {
                 throw new java.util.concurrent.CompletionException(new IOException("HTTP " + response.statusCode()));
             }

@@ -75,6 +75,19 @@ public final class CrlMetrics {
     static final MetricDefinition SOURCE_FAILURES = MetricDefinition.counter(
             "source.{source}.failures",
             "Refreshes of the source that gave no usable CRL (unreachable, too big, unverified, rolled back).");
+    static final MetricDefinition DISCOVERED_SOURCES = MetricDefinition.gauge(
+            "discovered.sources",
+            "CRL distribution point URLs discovered in client certificates (or a CRL's Freshest CRL) and kept.");
+    static final MetricDefinition DISCOVERED_FETCHES = MetricDefinition.counter(
+            "discovered.fetches", "HTTP requests sent for discovered URLs (answers 304 Not Modified included).");
+    static final MetricDefinition DISCOVERED_FAILURES = MetricDefinition.counter(
+            "discovered.failures",
+            "Fetches of discovered URLs that gave no usable CRL (unreachable, redirected, too big, unverified,"
+                    + " rolled back, no base for a delta), and CRLs whose scope names another URL.");
+    static final MetricDefinition DISCOVERED_ENTRIES = MetricDefinition.gauge(
+            "discovered.entries", "Revoked serials in the CRLs in use that came from discovered URLs.");
+    static final MetricDefinition DISCOVERED_WAITS = MetricDefinition.counter(
+            "discovered.waits", "CONNECTs that waited (asynchronously) for a discovered URL's CRL.");
     static final MetricDefinition WATCH_EXPIRY = MetricDefinition.gauge(
             "watch.{path}.seconds-to-expiry", "Seconds until the watched certificate's notAfter (negative: expired).");
     static final MetricDefinition WATCH_REVOKED =
@@ -151,6 +164,11 @@ public final class CrlMetrics {
                 SOURCE_AGE,
                 SOURCE_ENTRIES,
                 SOURCE_FAILURES,
+                DISCOVERED_SOURCES,
+                DISCOVERED_FETCHES,
+                DISCOVERED_FAILURES,
+                DISCOVERED_ENTRIES,
+                DISCOVERED_WAITS,
                 WATCH_EXPIRY,
                 WATCH_REVOKED,
                 DENY_LIST_ENTRIES,
@@ -208,6 +226,28 @@ public final class CrlMetrics {
     void failure(final @NotNull String name) {
         source(name);
         metrics.counter(SOURCE_FAILURES, name).inc();
+    }
+
+    /** Registers the aggregate series of discovered distribution points, at zero until used. */
+    void discovered(final @NotNull LongSupplier sources, final @NotNull LongSupplier entries) {
+        metrics.gauge(DISCOVERED_SOURCES, null, sources);
+        metrics.gauge(DISCOVERED_ENTRIES, null, entries);
+        metrics.counter(DISCOVERED_FETCHES);
+        metrics.counter(DISCOVERED_FAILURES);
+        metrics.counter(DISCOVERED_WAITS);
+    }
+
+    void discoveredFetch() {
+        metrics.counter(DISCOVERED_FETCHES).inc();
+    }
+
+    void discoveredFailure() {
+        metrics.counter(DISCOVERED_FAILURES).inc();
+    }
+
+    /** A CONNECT waited for a discovered URL's CRL. */
+    public void discoveredWait() {
+        metrics.counter(DISCOVERED_WAITS).inc();
     }
 
     /** Registers the gauges of a watched certificate (its configured path names it). */

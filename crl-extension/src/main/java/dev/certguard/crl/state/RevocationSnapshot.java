@@ -191,6 +191,29 @@ public final class RevocationSnapshot {
             }
             return new IssuerCrls(unnamed, names, deltas);
         }
+
+        /** These CRLs without {@code removed}. */
+        IssuerCrls without(final @NotNull VerifiedCrl removed) {
+            if (removed.isDelta()) {
+                return new IssuerCrls(
+                        unnamed, byName, deltas.with(removed.scope().key(), null));
+            }
+            if (removed.scope().names().isEmpty()) {
+                final List<VerifiedCrl> next = new ArrayList<>(Arrays.asList(unnamed));
+                next.remove(removed);
+                return new IssuerCrls(next.toArray(new VerifiedCrl[0]), byName, deltas);
+            }
+            Shards<VerifiedCrl[]> names = byName;
+            for (final String name : removed.scope().names()) {
+                final VerifiedCrl[] present = names.get(name);
+                if (present != null) {
+                    final List<VerifiedCrl> left = new ArrayList<>(Arrays.asList(present));
+                    left.remove(removed);
+                    names = names.with(name, left.isEmpty() ? null : left.toArray(new VerifiedCrl[0]));
+                }
+            }
+            return new IssuerCrls(unnamed, names, deltas);
+        }
     }
 
     /** Every CRL in use by {@link VerifiedCrl#key()}: issuer, and scope for a partition. */
@@ -222,6 +245,18 @@ public final class RevocationSnapshot {
                 crl.issuerKey(),
                 byIssuer.getOrDefault(crl.issuerKey(), IssuerCrls.NONE).with(crl, replaced));
         return new RevocationSnapshot(byKey.with(crl.key(), crl), Map.copyOf(nextByIssuer));
+    }
+
+    /** A snapshot without {@code crl} (the same snapshot when {@code crl} is not the one in use under its key). */
+    @NotNull RevocationSnapshot without(final @NotNull VerifiedCrl crl) {
+        if (byKey.get(crl.key()) != crl) {
+            return this;
+        }
+        final Map<String, IssuerCrls> nextByIssuer = new HashMap<>(byIssuer);
+        nextByIssuer.put(
+                crl.issuerKey(),
+                byIssuer.getOrDefault(crl.issuerKey(), IssuerCrls.NONE).without(crl));
+        return new RevocationSnapshot(byKey.with(crl.key(), null), Map.copyOf(nextByIssuer));
     }
 
     /**

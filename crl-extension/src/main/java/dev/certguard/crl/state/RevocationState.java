@@ -116,6 +116,26 @@ public final class RevocationState {
     }
 
     /**
+     * Stops using {@code crl} (a discovered distribution point nobody needs any more): its scope is
+     * then uncovered again until a CRL for it is installed. Its high-water mark stays, so an older CRL
+     * for that scope is still refused. Nothing happens when another CRL replaced it meanwhile.
+     *
+     * @return whether it was in use
+     */
+    public boolean remove(final @NotNull VerifiedCrl crl) {
+        while (true) {
+            final RevocationSnapshot snapshot = current.get();
+            final RevocationSnapshot next = snapshot.without(crl);
+            if (next == snapshot) {
+                return false;
+            }
+            if (current.compareAndSet(snapshot, next)) {
+                return true;
+            }
+        }
+    }
+
+    /**
      * A CRL that ranks equal to one already used but differs from it: RFC 5280 5.2.3 makes CRL numbers
      * strictly increasing, so two different CRLs with one number are a CA fault or an attack, and the
      * CRL already used stays.

@@ -28,6 +28,7 @@ public final class VerifiedCrl {
     private final @NotNull RevocationIndex held;
     private final @NotNull RevocationIndex lifted;
     private final boolean namesDeltas;
+    private final @NotNull java.util.List<java.net.URI> freshest;
 
     VerifiedCrl(
             final @NotNull ParsedCrl crl,
@@ -40,6 +41,13 @@ public final class VerifiedCrl {
         this.held = crl.held();
         this.lifted = crl.lifted();
         this.namesDeltas = crl.freshestCrl != null;
+        this.freshest = crl.freshestCrl == null
+                ? java.util.List.of()
+                : dev.certguard.crl.path.CertificatePoints.parse(
+                                crl.freshestCrl,
+                                org.bouncycastle.asn1.x500.X500Name.getInstance(
+                                        crl.issuer().getEncoded()))
+                        .fetchable();
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256").digest(crl.der);
         } catch (final NoSuchAlgorithmException e) {
@@ -103,6 +111,11 @@ public final class VerifiedCrl {
     /** Whether a complete CRL names where its delta CRLs are (a Freshest CRL extension). */
     public boolean namesDeltas() {
         return namesDeltas;
+    }
+
+    /** The http:// and https:// URLs of its Freshest CRL extension, where its deltas are published. */
+    public @NotNull java.util.List<java.net.URI> freshest() {
+        return freshest;
     }
 
     /** Which certificates of its issuer it covers. */

@@ -1,5 +1,6 @@
 package dev.certguard.crl.enforce;
 
+import dev.certguard.crl.config.ClientDistributionPoints;
 import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.config.OcspConfig;
 import dev.certguard.crl.deny.DenyList;
@@ -33,6 +34,34 @@ final class CrlRuntimes {
                 new Authorities(cas, 100),
                 DenyList.EMPTY,
                 statuses);
+    }
+
+    /** With discovery of client distribution points on, downloads bounded by {@code httpTimeout}; no CRL file. */
+    static CrlRuntime withDiscovery(
+            final List<X509Certificate> cas,
+            final CrlConfig.WhenUnavailable whenUnavailable,
+            final ClientDistributionPoints points,
+            final Duration httpTimeout) {
+        return new CrlRuntime(
+                new CrlConfig(
+                        cas,
+                        List.of(),
+                        List.of(),
+                        Duration.ofMinutes(5),
+                        httpTimeout,
+                        1 << 20,
+                        whenUnavailable,
+                        Duration.ZERO,
+                        true,
+                        Map.of(),
+                        Duration.ofHours(12),
+                        null,
+                        DenyList.EMPTY,
+                        true,
+                        OcspConfig.DISABLED,
+                        points),
+                new Authorities(cas, 100),
+                DenyList.EMPTY);
     }
 
     private static CrlConfig config(

@@ -37,6 +37,7 @@ class MetricsReferenceTest {
         metrics.watch("/etc/certguard/broker.pem", () -> 1, () -> 0);
         metrics.trackedGauge(() -> 0);
         metrics.denyListGauge(() -> 0);
+        metrics.discovered(() -> 0, () -> 0);
         metrics.ocspEnabled();
         for (final OcspFailure failure : OcspFailure.values()) {
             if (failure != OcspFailure.INTERNAL) {
