@@ -37,6 +37,7 @@ import dev.certguard.crl.state.CrlHighWaterMarks;
 import dev.certguard.crl.state.CrlMetrics;
 import dev.certguard.crl.state.CrlRefresher;
 import dev.certguard.crl.state.DiscoveredCrls;
+import dev.certguard.crl.state.DiscoveredUrlsFile;
 import dev.certguard.crl.state.RevocationState;
 import dev.certguard.crl.verify.CrlVerifier;
 import dev.certguard.reload.ConfigReload;
@@ -215,6 +216,16 @@ public final class CrlExtensionMain implements ExtensionMain {
                 clock);
         this.discovered = discovered;
         refreshing = refreshing(config, runtime.get().authorities(), executor, state, sweepCrlChanges, clock, true);
+        // The distribution points devices named before a restart, with their copies: a reconnecting
+        // fleet is checked against them at once, while they are fetched again in the background.
+        discovered.restore(DiscoveredUrlsFile.at(
+                input.getServerInformation()
+                        .getDataFolder()
+                        .toPath()
+                        .resolve("certguard")
+                        .resolve("crl-discovered.properties"),
+                copyWriter));
+        refreshDiscovered(discovered);
         try {
             refreshing.first.get(config.httpTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS);
         } catch (final TimeoutException e) {

@@ -98,16 +98,21 @@ public final class CrlLoader {
 
     /** Restores one source's copy (1 when it is in use); a delta without its base goes to {@code later} when given. */
     public int restore(final @NotNull CrlSource source, final @Nullable List<CrlSource> later) {
+        return restoreCopy(source, later) == null ? 0 : 1;
+    }
+
+    /** {@link #restore}, giving the CRL put in use, or {@code null}. */
+    public @Nullable VerifiedCrl restoreCopy(final @NotNull CrlSource source, final @Nullable List<CrlSource> later) {
         final byte[] der = copies.read(source.name(), maxBytes);
         if (der == null) {
-            return 0;
+            return null;
         }
         final String name = source.name() + " (copy kept on disk)";
         try {
             final VerifiedCrl crl = verifier.verify(ParsedCrl.parse(der), name, clock.instant());
             if (later != null && crl.isDelta() && state.snapshot().crl(crl.baseKey()) == null) {
                 later.add(source);
-                return 0;
+                return null;
             }
             state.restore(crl);
             copies.restored(source.name(), crl);
@@ -121,7 +126,7 @@ public final class CrlLoader {
                     crl.number(),
                     crl.thisUpdate(),
                     crl.nextUpdate());
-            return 1;
+            return crl;
         } catch (final CrlFormatException | CrlVerificationException e) {
             log.warn("crl-extension: CRL from {} not used ({})", name, e.getMessage());
         } catch (final RevocationState.RollbackException e) {
@@ -130,7 +135,7 @@ public final class CrlLoader {
             // Whatever the file holds, it must not stop the extension: the broker waits for a fetch.
             log.warn("crl-extension: CRL from {} not used ({})", name, e.toString());
         }
-        return 0;
+        return null;
     }
 
     /** Puts the fetched CRL of {@code source} in use, or logs and counts why not. */

@@ -162,6 +162,7 @@ public final class DiscoveredCrls {
 
     private volatile @NotNull Settings settings;
     private volatile boolean stopped;
+    private volatile @NotNull DiscoveredUrlsFile file = DiscoveredUrlsFile.none();
 
     /**
      * @param http the client for every discovered URL; it must not follow redirects
@@ -184,6 +185,54 @@ public final class DiscoveredCrls {
         this.metrics = metrics;
         this.clock = clock;
         metrics.discovered(entries::size, entriesInUse::get);
+    }
+
+    /**
+     * Keeps the list of URLs in {@code kept} from now on, after registering the URLs it holds that the
+     * configuration still allows and putting in use the copies kept on disk of their CRLs (verified
+     * like downloads, rollback-checked, complete CRLs before the deltas that build on them). Reads
+     * files: call once, at start.
+     *
+     * @return how many copies are in use
+     */
+    public int restore(final @NotNull DiscoveredUrlsFile kept) {
+        final Settings current = settings;
+        final List<Entry> registered = new ArrayList<>();
+        for (final Map.Entry<String, Long> url : kept.read().entrySet()) {
+            if (current.points.allows(url.getKey())
+                    && !current.configured.contains(url.getKey())
+                    && entries.size() < current.points.maxSources()) {
+                final Entry entry = new Entry(url.getKey(), source(url.getKey(), current), url.getValue());
+                if (entries.putIfAbsent(url.getKey(), entry) == null) {
+                    registered.add(entry);
+                }
+            }
+        }
+        file = kept;
+        final CrlLoader now = loader.get();
+        final List<CrlSource> later = new ArrayList<>();
+        int restored = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            for (final Entry entry : registered) {
+                if (pass == 1 && !later.contains(entry.source)) {
+                    continue;
+                }
+                final VerifiedCrl crl = now.restoreCopy(entry.source, pass == 0 ? later : null);
+                if (crl != null) {
+                    entry.crl = crl;
+                    entriesInUse.addAndGet(crl.revoked().size());
+                    restored++;
+                }
+            }
+        }
+        if (!registered.isEmpty()) {
+            log.info(
+                    "crl-extension: {} discovered CRL distribution points kept from before the restart, {} of"
+                            + " their copies in use until fetched again",
+                    registered.size(),
+                    restored);
+        }
+        return restored;
     }
 
     /** Whether discovery is on. */
@@ -294,6 +343,7 @@ public final class DiscoveredCrls {
      */
     public @NotNull CompletableFuture<Void> refresh(final @NotNull Consumer<Consumer<Collection<URI>>> inUse) {
         dropIdle(inUse);
+        save(); // when each URL was last named
         final List<Entry> due = new ArrayList<>();
         for (final Entry entry : entries.values()) {
             if (!entry.loading()) {
@@ -354,7 +404,9 @@ public final class DiscoveredCrls {
             }
             return null;
         }
-        return entries.computeIfAbsent(url, u -> new Entry(u, source(u, current), now));
+        final Entry entry = entries.computeIfAbsent(url, u -> new Entry(u, source(u, current), now));
+        save();
+        return entry;
     }
 
     private void dropLeastRecentlyUsedIdle(final Settings current, final long now) {
@@ -438,6 +490,14 @@ public final class DiscoveredCrls {
 
     private HttpSource source(final String url, final Settings current) {
         return new HttpSource(URI.create(url), http, current.timeout, current.maxBytes);
+    }
+
+    private void save() {
+        file.save(() -> {
+            final Map<String, Long> urls = new java.util.LinkedHashMap<>();
+            entries.values().forEach(entry -> urls.put(entry.url, entry.lastUsedSecond));
+            return urls;
+        });
     }
 
     private static boolean rateLimited(final AtomicLong last, final long now) {

@@ -362,4 +362,41 @@ class DiscoveredCrlsTest {
         assertThat(status(device).unavailableIssuer()).isNotNull();
         assertThat(gauge("discovered.entries")).isZero();
     }
+
+    @Test
+    void after_a_restart_with_the_server_down_the_urls_and_their_copies_are_in_use_at_once(
+            @org.junit.jupiter.api.io.TempDir final java.nio.file.Path data) throws Exception {
+        final String part1 = url("crl/part-1.crl");
+        final String part2 = url("crl/part-2.crl");
+        serve("crl/part-1.crl", part1, null, 7);
+        serve("crl/part-2.crl", part2, null);
+        final CrlHighWaterMarks marks = CrlHighWaterMarks.inMemory();
+        final CrlCopies copies = CrlCopies.in(data.resolve("copies"), Runnable::run);
+        final DiscoveredUrlsFile list = DiscoveredUrlsFile.at(data.resolve("crl-discovered.properties"), Runnable::run);
+        state = new RevocationState(marks);
+        loader = new CrlLoader(
+                new CrlVerifier(List.of(CA.certificate), Duration.ZERO), state, clock, s -> {}, copies, 1_000_000);
+        final DiscoveredCrls before = discovered(10);
+        before.restore(list);
+        before.ensure(points(device(1, part1))).get(10, TimeUnit.SECONDS);
+        before.ensure(points(device(2, part2))).get(10, TimeUnit.SECONDS);
+        server.stop(0);
+        java.nio.file.Files.write(copies.fileOf(part2), new byte[] {0x30, 0x03, 0x02, 0x01, 0x01});
+
+        state = new RevocationState(marks);
+        loader = new CrlLoader(
+                new CrlVerifier(List.of(CA.certificate), Duration.ZERO), state, clock, s -> {}, copies, 1_000_000);
+        final DiscoveredCrls after = discovered(10);
+        final int restored = after.restore(list);
+
+        assertThat(restored).isEqualTo(1);
+        assertThat(after.holds(part1)).isTrue();
+        assertThat(after.holds(part2))
+                .as("registered, its tampered copy unused")
+                .isTrue();
+        assertThat(status(device(1, part1)).good()).isTrue();
+        assertThat(status(device(7, part1)).revoked()).isNotNull();
+        assertThat(status(device(2, part2)).unavailableIssuer()).isNotNull();
+        assertThat(gets.get("/crl/part-1.crl")).as("no download needed").hasValue(1);
+    }
 }
