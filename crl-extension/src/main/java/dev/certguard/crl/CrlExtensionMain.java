@@ -250,7 +250,7 @@ public final class CrlExtensionMain implements ExtensionMain {
                 1,
                 TimeUnit.SECONDS);
         final RevocationAuthenticator authenticator =
-                new RevocationAuthenticator(state, metrics, runtime::get, clock, audit, discovered);
+                new RevocationAuthenticator(state, metrics, runtime::get, clock, audit, discovered, executor);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.eventRegistry()
                 .setClientLifecycleEventListener(providerInput -> new ConnectionListener<>(owners, live));

@@ -30,6 +30,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -49,6 +50,7 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
     private final @NotNull Clock clock;
     private final @NotNull Audit audit;
     private final @Nullable DiscoveredCrls discovered;
+    private final @NotNull Executor continuations;
 
     /**
      * @param runtime the configuration, CAs and deny list in force, read once per CONNECT
@@ -59,12 +61,13 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
             final @NotNull Supplier<CrlRuntime> runtime,
             final @NotNull Clock clock,
             final @NotNull Audit audit) {
-        this(state, metrics, runtime, clock, audit, null);
+        this(state, metrics, runtime, clock, audit, null, Runnable::run);
     }
 
     /**
      * @param discovered the distribution points discovered in client certificates, which a CONNECT
      *     lacking a CRL waits for (asynchronously); {@code null} for none
+     * @param continuations where a CONNECT that waited for them is decided (the extension executor)
      */
     public RevocationAuthenticator(
             final @NotNull RevocationState state,
@@ -72,8 +75,10 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
             final @NotNull Supplier<CrlRuntime> runtime,
             final @NotNull Clock clock,
             final @NotNull Audit audit,
-            final @Nullable DiscoveredCrls discovered) {
+            final @Nullable DiscoveredCrls discovered,
+            final @NotNull Executor continuations) {
         this.discovered = discovered;
+        this.continuations = continuations;
         this.audit = audit;
         this.state = state;
         this.metrics = metrics;
@@ -105,15 +110,23 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
                 refuse(input, output, CrlReasons.DENIED, leaf);
                 return;
             }
-            final RevocationSnapshot.Status status = state.snapshot()
-                    .check(path, clock.instant(), current.config().gracePeriod());
+            final RevocationSnapshot snapshot = state.snapshot();
+            final RevocationSnapshot.Status status =
+                    snapshot.check(path, clock.instant(), current.config().gracePeriod());
             final DiscoveredCrls discovery = discovered;
             if (discovery != null && discovery.enabled()) {
                 final List<URI> urls = path.distributionPoints();
-                final CompletableFuture<Void> fetching =
-                        status.unavailableIssuer() != null && status.revoked() == null && status.unknownIssuer() == null
-                                ? discovery.ensure(urls)
-                                : null;
+                CompletableFuture<Void> fetching = null;
+                if (status.revoked() == null && status.unknownIssuer() == null) {
+                    if (status.unavailableIssuer() != null) {
+                        fetching = discovery.ensure(urls);
+                    }
+                    if (fetching == null) {
+                        // A complete CRL that names its deltas, none applied yet: fetch it before deciding.
+                        fetching = discovery.ensureDeltas(snapshot.missingDeltas(
+                                path, clock.instant(), current.config().gracePeriod()));
+                    }
+                }
                 if (fetching != null) {
                     awaitDiscovery(input, output, current, path, listener, fetching);
                     return;
@@ -149,23 +162,33 @@ public final class RevocationAuthenticator implements SimpleAuthenticator {
         }
         final Async<SimpleAuthOutput> async = output.async(
                 safety, TimeoutFallback.FAILURE, CrlReasons.UNAVAILABLE.connackCode(), CrlReasons.UNAVAILABLE.text());
-        fetching.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((ignored, e) -> {
-            boolean handedOver = false;
-            try {
-                final RevocationSnapshot.Status status = state.snapshot()
-                        .check(path, clock.instant(), current.config().gracePeriod());
-                if (crlAdmits(input, output, current, path, listener, status)) {
-                    handedOver = ocspOrNext(input, output, current, path, listener, async);
-                }
-            } catch (final RuntimeException failure) {
-                log.warn("crl-extension: revocation check after discovery failed: {}", failure.toString());
-                output.failAuthentication(CrlReasons.UNAVAILABLE.connackCode(), CrlReasons.UNAVAILABLE.text());
-            } finally {
-                if (!handedOver) {
-                    async.resume();
-                }
-            }
-        });
+        // Decided on an executor thread, not on the JDK's one timer thread that ends the wait at the timeout.
+        fetching.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenCompleteAsync(
+                        (ignored, e) -> {
+                            boolean handedOver = false;
+                            try {
+                                final RevocationSnapshot.Status status = state.snapshot()
+                                        .check(
+                                                path,
+                                                clock.instant(),
+                                                current.config().gracePeriod());
+                                if (crlAdmits(input, output, current, path, listener, status)) {
+                                    handedOver = ocspOrNext(input, output, current, path, listener, async);
+                                }
+                            } catch (final RuntimeException failure) {
+                                log.warn(
+                                        "crl-extension: revocation check after discovery failed: {}",
+                                        failure.toString());
+                                output.failAuthentication(
+                                        CrlReasons.UNAVAILABLE.connackCode(), CrlReasons.UNAVAILABLE.text());
+                            } finally {
+                                if (!handedOver) {
+                                    async.resume();
+                                }
+                            }
+                        },
+                        continuations);
     }
 
     /**

@@ -110,6 +110,27 @@ public final class CrlCopies {
         }
     }
 
+    /** Deletes the copy kept for {@code source} (a discovered URL dropped), on the writer thread. */
+    public void forget(final @NotNull String source) {
+        if (folder == null) {
+            return;
+        }
+        written.remove(source);
+        try {
+            writer.execute(() -> {
+                try {
+                    if (!written.containsKey(source)) {
+                        Files.deleteIfExists(fileOf(source));
+                    }
+                } catch (final IOException | RuntimeException e) {
+                    log.warn("crl-extension: cannot delete the copy kept of the CRL from {}: {}", source, e.toString());
+                }
+            });
+        } catch (final RejectedExecutionException e) {
+            // the extension is stopping: the file stays, and is checked like any copy at the next start
+        }
+    }
+
     private void write(final String source, final byte[] der) {
         final Path file = fileOf(source);
         try {

@@ -35,6 +35,14 @@ public final class CrlLoader {
 
         /** The source gave no usable CRL (the WARN is logged already). */
         void failure(@NotNull CrlSource source);
+
+        /**
+         * Why {@code crl}, verified, must not be put in use from {@code source}, or {@code null} when it
+         * may (a discovered URL serving another partition's CRL is refused).
+         */
+        default @Nullable String refusal(final @NotNull CrlSource source, final @NotNull VerifiedCrl crl) {
+            return null;
+        }
     }
 
     private final @NotNull CrlVerifier verifier;
@@ -87,6 +95,11 @@ public final class CrlLoader {
         installed = listener;
     }
 
+    /** Deletes the copy kept on disk for {@code source} (a discovered URL that was dropped). */
+    public void forget(final @NotNull CrlSource source) {
+        copies.forget(source.name());
+    }
+
     /** No CRL is put in use after this. */
     public void stop() {
         stopped = true;
@@ -115,6 +128,7 @@ public final class CrlLoader {
                 return null;
             }
             state.restore(crl);
+            state.supplied(source.name(), crl.key());
             copies.restored(source.name(), crl);
             log.info(
                     "crl-extension: {} of '{}' from {} in use until a fetch replaces it: {} revoked, number {},"
@@ -154,6 +168,11 @@ public final class CrlLoader {
             failed(source, e, outcome);
             return;
         }
+        final String refusal = outcome.refusal(source, crl);
+        if (refusal != null) {
+            failed(source, new CrlVerificationException(refusal), outcome);
+            return;
+        }
         install(source, fetch, crl, outcome);
     }
 
@@ -183,6 +202,7 @@ public final class CrlLoader {
             return;
         }
         source.accepted(fetch);
+        state.supplied(source.name(), crl.key());
         if (crl.isDelta()) {
             // A newer delta from the same source replaces one that was waiting for its base.
             waitingForBase.values().removeIf(waiting -> waiting.source == source);
@@ -213,7 +233,11 @@ public final class CrlLoader {
         if (changed) {
             onChange.accept(state.snapshot());
         }
-        installed.accept(crl);
+        try {
+            installed.accept(crl);
+        } catch (final RuntimeException e) {
+            log.warn("crl-extension: after putting the CRL from {} in use: {}", source.name(), e.toString());
+        }
         if (!crl.isDelta()) {
             final Pending delta = waitingForBase.remove(crl.key());
             if (delta != null && !stopped) {

@@ -4,6 +4,7 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.crl.config.ClientDistributionPoints;
 import dev.certguard.crl.source.CrlSource;
+import dev.certguard.crl.source.Fetch;
 import dev.certguard.crl.source.HttpSource;
 import dev.certguard.crl.verify.VerifiedCrl;
 import dev.certguard.text.SafeLog;
@@ -14,12 +15,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -29,7 +34,9 @@ import java.util.function.Supplier;
  * CRLs in use): each URL under an allowed prefix is fetched the first time a CONNECT needs it, once
  * however many CONNECTs wait for it (single flight), then refreshed like a configured source, kept on
  * disk like one, and dropped after {@code idle-seconds} without a connected or connecting certificate
- * naming it. Redirects are never followed (they could leave the allowed prefix). At most
+ * (or a CRL in use, for a delta's URL) naming it. Redirects are never followed (they could leave the
+ * allowed prefix), a URL that serves another partition's CRL is refused, and at most
+ * {@value #FETCHES_IN_FLIGHT} downloads run at once (more wait their turn). At most
  * {@code max-sources} URLs are kept: at the limit an idle one is dropped first, else the URL is not
  * fetched. Counted in aggregate, never one metric per URL. Nothing here blocks: fetches are
  * asynchronous and a CONNECT waits on a future. Thread-safe.
@@ -43,8 +50,8 @@ public final class DiscoveredCrls {
     private static final long WARN_EVERY_SECONDS = 60;
 
     private static final long NEVER = Long.MIN_VALUE;
-    /** The most discovered URLs refreshed at once. */
-    static final int REFRESHES_IN_FLIGHT = 64;
+    /** The most downloads of discovered URLs at once (a restart storm naming thousands waits its turn). */
+    static final int FETCHES_IN_FLIGHT = 64;
 
     /** The settings in force: discovery's own and those it shares with configured sources. */
     public static final class Settings {
@@ -73,6 +80,10 @@ public final class DiscoveredCrls {
         Duration retry() {
             return refresh.compareTo(RETRY_AT_MOST) < 0 ? refresh : RETRY_AT_MOST;
         }
+
+        boolean allows(final String url) {
+            return points.allows(url) && !configured.contains(url);
+        }
     }
 
     /** One discovered URL. */
@@ -81,7 +92,7 @@ public final class DiscoveredCrls {
         volatile @NotNull HttpSource source;
         volatile long lastUsedSecond;
         volatile long lastAttemptSecond = NEVER;
-        /** The load running or last run; {@code null} before the first. */
+        /** The load running or last run (it never waits on another URL's); {@code null} before the first. */
         @Nullable CompletableFuture<Void> load;
         /** The CRL this URL put in use, {@code null} before one verified. */
         volatile @Nullable VerifiedCrl crl;
@@ -93,7 +104,7 @@ public final class DiscoveredCrls {
         }
 
         void touch(final long nowSecond) {
-            if (lastUsedSecond != nowSecond) {
+            if (lastUsedSecond < nowSecond) {
                 lastUsedSecond = nowSecond;
             }
         }
@@ -106,16 +117,22 @@ public final class DiscoveredCrls {
          * The load to wait for: the one running, or a new one when {@code due} says so and none runs;
          * {@code null} when there is nothing to wait for.
          */
-        synchronized @Nullable CompletableFuture<Void> loadIf(final boolean due, final long nowSecond) {
-            if (load != null && !load.isDone()) {
-                return load;
+        @Nullable CompletableFuture<Void> loadIf(final boolean due, final long nowSecond) {
+            final CompletableFuture<Void> started;
+            synchronized (this) {
+                if (load != null && !load.isDone()) {
+                    return load;
+                }
+                if (!due) {
+                    return null;
+                }
+                lastAttemptSecond = nowSecond;
+                started = new CompletableFuture<>();
+                load = started;
             }
-            if (!due) {
-                return null;
-            }
-            lastAttemptSecond = nowSecond;
-            load = fetch(this);
-            return load;
+            // Outside the lock: a download that ends at once runs its continuation on this thread.
+            queue(() -> fetch(this, started));
+            return started;
         }
     }
 
@@ -125,38 +142,39 @@ public final class DiscoveredCrls {
     private final @NotNull RevocationState state;
     private final @NotNull CrlMetrics metrics;
     private final @NotNull Clock clock;
-    private final AtomicLong entriesInUse = new AtomicLong();
     private final AtomicLong lastRefusedWarn = new AtomicLong(-WARN_EVERY_SECONDS);
     private final AtomicLong lastFullWarn = new AtomicLong(-WARN_EVERY_SECONDS);
+    /** The second a search for an idle URL to drop found none (no second search within that second). */
+    private final AtomicLong noneIdleSecond = new AtomicLong(NEVER);
+
+    private final Queue<Supplier<CompletableFuture<Void>>> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger running = new AtomicInteger();
     private final CrlLoader.Outcome outcome = new CrlLoader.Outcome() {
         @Override
         public void success(final @NotNull CrlSource source, final @Nullable VerifiedCrl crl) {
             final Entry entry = entries.get(source.name());
-            if (crl == null || entry == null) {
-                return;
-            }
-            final VerifiedCrl previous = entry.crl;
-            entry.crl = crl;
-            entriesInUse.addAndGet(crl.revoked().size()
-                    - (previous == null ? 0 : previous.revoked().size()));
-            if (!crl.isDelta()
-                    && !crl.scope().names().isEmpty()
-                    && !crl.scope().names().contains("uri:" + entry.url)) {
-                // Signed data for another partition: in use for that scope, but the certificates that
-                // name this URL stay uncovered (fail closed) until their own partition is served here.
-                metrics.discoveredFailure();
-                log.warn(
-                        "crl-extension: the CRL at {} is the partition of another distribution point ({}); it is"
-                                + " used for that one, and certificates naming {} stay without a CRL",
-                        UntrustedText.escape(entry.url),
-                        UntrustedText.escape(String.join(", ", crl.scope().names())),
-                        UntrustedText.escape(entry.url));
+            if (crl != null && entry != null) {
+                entry.crl = crl;
             }
         }
 
         @Override
         public void failure(final @NotNull CrlSource source) {
             metrics.discoveredFailure();
+        }
+
+        @Override
+        public @Nullable String refusal(final @NotNull CrlSource source, final @NotNull VerifiedCrl crl) {
+            if (crl.isDelta()
+                    || crl.scope().names().isEmpty()
+                    || crl.scope().names().contains("uri:" + source.name())) {
+                return null;
+            }
+            // Signed data, but for another partition: the devices that name this URL are not what it
+            // covers, and using it for the partition it names would let one URL stand in for another.
+            return "its Issuing Distribution Point names "
+                    + UntrustedText.escape(String.join(", ", crl.scope().names()))
+                    + ", not the URL it was fetched from";
         }
     };
 
@@ -184,7 +202,7 @@ public final class DiscoveredCrls {
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
-        metrics.discovered(entries::size, entriesInUse::get);
+        metrics.discovered(entries::size, this::entriesInUse);
     }
 
     /**
@@ -197,19 +215,20 @@ public final class DiscoveredCrls {
      */
     public int restore(final @NotNull DiscoveredUrlsFile kept) {
         final Settings current = settings;
+        final long now = clock.instant().getEpochSecond();
         final List<Entry> registered = new ArrayList<>();
         for (final Map.Entry<String, Long> url : kept.read().entrySet()) {
-            if (current.points.allows(url.getKey())
-                    && !current.configured.contains(url.getKey())
-                    && entries.size() < current.points.maxSources()) {
-                final Entry entry = new Entry(url.getKey(), source(url.getKey(), current), url.getValue());
+            if (current.allows(url.getKey()) && entries.size() < current.points.maxSources()) {
+                // A second in the future (a clock set back, an edited file) counts as now.
+                final long lastUsed = Math.max(0, Math.min(now, url.getValue()));
+                final Entry entry = new Entry(url.getKey(), source(url.getKey(), current), lastUsed);
                 if (entries.putIfAbsent(url.getKey(), entry) == null) {
                     registered.add(entry);
                 }
             }
         }
         file = kept;
-        final CrlLoader now = loader.get();
+        final CrlLoader now0 = loader.get();
         final List<CrlSource> later = new ArrayList<>();
         int restored = 0;
         for (int pass = 0; pass < 2; pass++) {
@@ -217,10 +236,9 @@ public final class DiscoveredCrls {
                 if (pass == 1 && !later.contains(entry.source)) {
                     continue;
                 }
-                final VerifiedCrl crl = now.restoreCopy(entry.source, pass == 0 ? later : null);
+                final VerifiedCrl crl = now0.restoreCopy(entry.source, pass == 0 ? later : null);
                 if (crl != null) {
                     entry.crl = crl;
-                    entriesInUse.addAndGet(crl.revoked().size());
                     restored++;
                 }
             }
@@ -248,7 +266,7 @@ public final class DiscoveredCrls {
         final Settings previous = settings;
         settings = next;
         for (final Entry entry : entries.values()) {
-            if (!next.points.allows(entry.url) || next.configured.contains(entry.url)) {
+            if (!next.allows(entry.url)) {
                 drop(entry, "no longer allowed by the configuration");
             } else if (!previous.timeout.equals(next.timeout) || previous.maxBytes != next.maxBytes) {
                 entry.source = source(entry.url, next);
@@ -281,10 +299,15 @@ public final class DiscoveredCrls {
     /**
      * What a CONNECT whose certificate names {@code urls} and lacks a CRL must wait for: the first load
      * of each allowed URL not loaded yet (shared with every other CONNECT naming it), or a new load of
-     * one whose last attempt is older than the retry delay; {@code null} when there is nothing to wait
-     * for (the CONNECT is decided on the CRLs in use now).
+     * one whose last attempt is older than the retry delay, and then the deltas a complete CRL so
+     * loaded names; {@code null} when there is nothing to wait for (the CONNECT is decided on the CRLs
+     * in use now).
      */
     public @Nullable CompletableFuture<Void> ensure(final @NotNull Collection<URI> urls) {
+        return ensure(urls, true);
+    }
+
+    private @Nullable CompletableFuture<Void> ensure(final Collection<URI> urls, final boolean withDeltas) {
         final Settings current = settings;
         if (!current.points.enabled() || stopped) {
             return null;
@@ -306,8 +329,7 @@ public final class DiscoveredCrls {
                 continue;
             }
             Entry entry = entries.get(url);
-            final boolean added = entry == null;
-            if (added) {
+            if (entry == null) {
                 entry = register(url, current, now);
                 if (entry == null) {
                     continue;
@@ -317,26 +339,62 @@ public final class DiscoveredCrls {
             final boolean due = entry.lastAttemptSecond == NEVER
                     || now - entry.lastAttemptSecond >= current.retry().getSeconds();
             final CompletableFuture<Void> load = entry.loadIf(due, now);
+            CompletableFuture<Void> wait = null;
             if (load != null) {
+                final Entry loaded = entry;
+                wait = withDeltas ? load.thenCompose(ignored -> deltasOf(loaded)) : load;
+            } else if (withDeltas) {
+                final CompletableFuture<Void> deltas = deltasOf(entry);
+                wait = deltas.isDone() ? null : deltas;
+            }
+            if (wait != null) {
                 if (waits == null) {
                     waits = new ArrayList<>(urls.size());
                 }
-                waits.add(load);
+                waits.add(wait);
             }
         }
         return waits == null ? null : CompletableFuture.allOf(waits.toArray(new CompletableFuture[0]));
     }
 
+    /**
+     * The loads of the deltas the complete CRL from {@code entry} names (its Freshest CRL), not
+     * following any further: a load never waits on another, so no two URLs can wait on each other.
+     */
+    private CompletableFuture<Void> deltasOf(final Entry entry) {
+        final VerifiedCrl crl = entry.crl;
+        if (crl == null || crl.isDelta() || crl.freshest().isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        final List<URI> deltas = new ArrayList<>(crl.freshest().size());
+        for (final URI uri : crl.freshest()) {
+            if (!uri.toString().equals(entry.url)) {
+                deltas.add(uri);
+            }
+        }
+        final CompletableFuture<Void> loads = ensure(deltas, false);
+        return loads == null ? CompletableFuture.completedFuture(null) : loads;
+    }
+
+    /**
+     * The deltas {@code urls} name (Freshest CRLs of complete CRLs in use that have none applied yet),
+     * fetched for a CONNECT; {@code null} when none is to be waited for.
+     */
+    public @Nullable CompletableFuture<Void> ensureDeltas(final @NotNull Collection<URI> urls) {
+        return urls.isEmpty() ? null : ensure(urls, false);
+    }
+
     /** Fetches the deltas {@code crl} names in the background, when discovery allows their URLs. */
     public void prefetchDeltas(final @NotNull VerifiedCrl crl) {
         if (!crl.isDelta() && !crl.freshest().isEmpty()) {
-            ensure(crl.freshest());
+            ensure(crl.freshest(), false);
         }
     }
 
     /**
      * Refreshes every discovered URL not loading now (conditionally: an unchanged CRL is not
-     * downloaded again), at most {@value #REFRESHES_IN_FLIGHT} at once, and drops idle ones first.
+     * downloaded again; at most {@value #FETCHES_IN_FLIGHT} at once), after dropping idle ones and
+     * ones the configuration no longer allows.
      *
      * @param inUse calls its argument with the URLs each connected certificate names
      * @return completes when every refresh has ended
@@ -344,40 +402,18 @@ public final class DiscoveredCrls {
     public @NotNull CompletableFuture<Void> refresh(final @NotNull Consumer<Consumer<Collection<URI>>> inUse) {
         dropIdle(inUse);
         save(); // when each URL was last named
-        final List<Entry> due = new ArrayList<>();
+        final List<CompletableFuture<Void>> loads = new ArrayList<>();
+        final long now = clock.instant().getEpochSecond();
         for (final Entry entry : entries.values()) {
-            if (!entry.loading()) {
-                due.add(entry);
+            if (stopped) {
+                break;
+            }
+            final CompletableFuture<Void> load = entry.loadIf(true, now);
+            if (load != null) {
+                loads.add(load);
             }
         }
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-        final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-        final java.util.concurrent.atomic.AtomicInteger left =
-                new java.util.concurrent.atomic.AtomicInteger(due.size());
-        if (due.isEmpty()) {
-            done.complete(null);
-            return done;
-        }
-        final Runnable[] startNext = new Runnable[1];
-        startNext[0] = () -> {
-            final int at = next.getAndIncrement();
-            if (at >= due.size()) {
-                return;
-            }
-            final Entry entry = due.get(at);
-            final CompletableFuture<Void> load =
-                    stopped ? null : entry.loadIf(true, clock.instant().getEpochSecond());
-            (load == null ? CompletableFuture.<Void>completedFuture(null) : load).whenComplete((ignored, e) -> {
-                if (left.decrementAndGet() == 0) {
-                    done.complete(null);
-                }
-                startNext[0].run();
-            });
-        };
-        for (int i = 0; i < Math.min(REFRESHES_IN_FLIGHT, due.size()); i++) {
-            startNext[0].run();
-        }
-        return done;
+        return CompletableFuture.allOf(loads.toArray(new CompletableFuture[0]));
     }
 
     /** How many URLs are kept. */
@@ -388,6 +424,19 @@ public final class DiscoveredCrls {
     /** Whether {@code url} is kept. */
     public boolean holds(final @NotNull String url) {
         return entries.containsKey(url);
+    }
+
+    /** Revoked serials in the CRLs in use that came from discovered URLs (read at a scrape). */
+    private long entriesInUse() {
+        final RevocationSnapshot snapshot = state.snapshot();
+        long total = 0;
+        for (final Entry entry : entries.values()) {
+            final VerifiedCrl crl = entry.crl;
+            if (crl != null && snapshot.crl(crl.key()) == crl) {
+                total += crl.revoked().size();
+            }
+        }
+        return total;
     }
 
     private @Nullable Entry register(final String url, final Settings current, final long now) {
@@ -410,6 +459,9 @@ public final class DiscoveredCrls {
     }
 
     private void dropLeastRecentlyUsedIdle(final Settings current, final long now) {
+        if (noneIdleSecond.get() == now) {
+            return; // searched this second already: a reconnecting fleet does not scan once per CONNECT
+        }
         Entry oldest = null;
         for (final Entry entry : entries.values()) {
             if (idle(entry, current, now) && (oldest == null || entry.lastUsedSecond < oldest.lastUsedSecond)) {
@@ -418,6 +470,8 @@ public final class DiscoveredCrls {
         }
         if (oldest != null) {
             drop(oldest, "idle, to make room under max-sources");
+        } else {
+            noneIdleSecond.set(now);
         }
     }
 
@@ -426,10 +480,18 @@ public final class DiscoveredCrls {
             return;
         }
         inUse.accept(this::touch);
+        // A delta's URL is named by the complete CRL in use, not by certificates.
+        for (final VerifiedCrl crl : state.snapshot().crls().values()) {
+            if (!crl.isDelta() && !crl.freshest().isEmpty()) {
+                touch(crl.freshest());
+            }
+        }
         final Settings current = settings;
         final long now = clock.instant().getEpochSecond();
         for (final Entry entry : entries.values()) {
-            if (idle(entry, current, now)) {
+            if (!current.allows(entry.url)) {
+                drop(entry, "no longer allowed by the configuration");
+            } else if (idle(entry, current, now)) {
                 drop(
                         entry,
                         "no certificate named it for " + current.points.idle().getSeconds() + " s");
@@ -442,50 +504,103 @@ public final class DiscoveredCrls {
                 && now - entry.lastUsedSecond > current.points.idle().getSeconds();
     }
 
+    /**
+     * Forgets the URL. Its complete CRL stops being used (its devices are unavailable until named
+     * again) unless another source delivers it; a delta stays applied to its base until a newer base
+     * or its own staleness ends it, since taking it away would bring back what it revoked.
+     */
     private void drop(final Entry entry, final String why) {
         if (!entries.remove(entry.url, entry)) {
             return;
         }
         final VerifiedCrl crl = entry.crl;
-        if (crl != null) {
-            entriesInUse.addAndGet(-crl.revoked().size());
-            state.remove(crl);
+        if (crl != null && !crl.isDelta()) {
+            state.remove(crl, entry.url);
         }
+        loader.get().forget(entry.source);
+        save();
         log.info(
                 "crl-extension: discovered CRL distribution point {} dropped ({})",
                 UntrustedText.escape(entry.url),
                 why);
     }
 
-    private CompletableFuture<Void> fetch(final Entry entry) {
+    /** Runs {@code fetch} now, or when one of the {@value #FETCHES_IN_FLIGHT} downloads in flight ends. */
+    private void queue(final Supplier<CompletableFuture<Void>> fetch) {
+        waiting.add(fetch);
+        drain();
+    }
+
+    private void drain() {
+        while (!waiting.isEmpty()) {
+            final int busy = running.get();
+            if (busy >= FETCHES_IN_FLIGHT) {
+                return; // the next download to end drains again
+            }
+            if (!running.compareAndSet(busy, busy + 1)) {
+                continue;
+            }
+            final Supplier<CompletableFuture<Void>> next = waiting.poll();
+            if (next == null) {
+                running.decrementAndGet();
+                continue;
+            }
+            CompletableFuture<Void> done;
+            try {
+                done = next.get();
+            } catch (final RuntimeException e) {
+                done = CompletableFuture.completedFuture(null);
+            }
+            if (done.isDone()) {
+                running.decrementAndGet();
+            } else {
+                done.whenComplete((ignored, e) -> {
+                    running.decrementAndGet();
+                    drain();
+                });
+            }
+        }
+    }
+
+    /** Downloads the entry's CRL and puts it in use; {@code done} completes when that has ended, whatever the outcome. */
+    private CompletableFuture<Void> fetch(final Entry entry, final CompletableFuture<Void> done) {
+        if (stopped || entries.get(entry.url) != entry || !settings.allows(entry.url)) {
+            done.complete(null);
+            return done;
+        }
         metrics.discoveredFetch();
-        final CrlLoader current = loader.get();
-        CompletableFuture<dev.certguard.crl.source.Fetch> fetch;
+        CompletableFuture<Fetch> fetch;
         try {
             fetch = entry.source.fetch();
         } catch (final RuntimeException e) {
             fetch = CompletableFuture.failedFuture(e);
         }
-        return fetch.thenCompose(result -> {
-                    if (stopped || entries.get(entry.url) != entry) {
-                        return CompletableFuture.<Void>completedFuture(null);
-                    }
+        fetch.whenComplete((result, e) -> {
+            try {
+                if (stopped || entries.get(entry.url) != entry) {
+                    return;
+                }
+                // The loader in force now: a reload while this download ran replaced the one it started under.
+                final CrlLoader current = loader.get();
+                if (e != null) {
+                    current.failed(
+                            entry.source,
+                            e instanceof CompletionException && e.getCause() != null ? e.getCause() : e,
+                            outcome);
+                } else {
                     current.handle(entry.source, result, outcome);
-                    final VerifiedCrl crl = entry.crl;
-                    // A CONNECT that waited for a base waits for the deltas it names as well.
-                    final CompletableFuture<Void> deltas =
-                            crl == null || crl.isDelta() || crl.freshest().isEmpty() ? null : ensure(crl.freshest());
-                    return deltas == null ? CompletableFuture.<Void>completedFuture(null) : deltas;
-                })
-                .exceptionally(e -> {
-                    if (!stopped) {
-                        current.failed(
-                                entry.source,
-                                e instanceof CompletionException && e.getCause() != null ? e.getCause() : e,
-                                outcome);
-                    }
-                    return null;
-                });
+                }
+            } catch (final RuntimeException failure) {
+                log.warn(
+                        "crl-extension: CRL from {} not used ({})",
+                        UntrustedText.escape(entry.url),
+                        UntrustedText.escape(failure.toString()));
+                metrics.discoveredFailure();
+            } finally {
+                done.complete(null);
+            }
+        });
+        return done;
     }
 
     private HttpSource source(final String url, final Settings current) {
@@ -494,7 +609,7 @@ public final class DiscoveredCrls {
 
     private void save() {
         file.save(() -> {
-            final Map<String, Long> urls = new java.util.LinkedHashMap<>();
+            final Map<String, Long> urls = new LinkedHashMap<>();
             entries.values().forEach(entry -> urls.put(entry.url, entry.lastUsedSecond));
             return urls;
         });

@@ -286,6 +286,64 @@ public final class RevocationSnapshot {
         return unavailable == null ? Status.GOOD : new Status(null, unavailable, null);
     }
 
+    /**
+     * The Freshest CRL URLs of the current complete CRLs covering a certificate of {@code path} that
+     * name deltas but have none applied yet (a delta to fetch before deciding); empty when there are
+     * none. Walks the path like {@link #check}, by hash lookups.
+     */
+    public @NotNull List<java.net.URI> missingDeltas(
+            final @NotNull CertificatePath path, final @NotNull Instant now, final @NotNull Duration grace) {
+        if (path.unknownIssuer() != null) {
+            return List.of();
+        }
+        List<java.net.URI> missing = null;
+        X509Certificate certificate = path.leaf();
+        CertificatePoints points = null;
+        for (Authority issuer = path.issuer(); issuer != null; issuer = issuer.issuer()) {
+            final boolean ca = certificate.getBasicConstraints() >= 0;
+            for (final String key : issuer.crlKeys()) {
+                final IssuerCrls crls = byIssuer.getOrDefault(key, IssuerCrls.NONE);
+                for (final VerifiedCrl crl : crls.unnamed) {
+                    missing = missingDelta(crl, crls, ca, now, grace, missing);
+                }
+                if (!crls.byName.isEmpty()) {
+                    final CertificatePoints named = points != null ? points : path.leafPoints();
+                    for (final CertificatePoints.Point point : named.points()) {
+                        for (final String name : point.names()) {
+                            final VerifiedCrl[] found = crls.byName.get(name);
+                            for (int i = 0; found != null && i < found.length; i++) {
+                                missing = missingDelta(found[i], crls, ca, now, grace, missing);
+                            }
+                        }
+                    }
+                }
+            }
+            points = issuer.points();
+            certificate = issuer.certificate();
+        }
+        return missing == null ? List.of() : missing;
+    }
+
+    /** {@code missing} plus the Freshest CRL URLs of {@code crl} when it covers and has no delta applied. */
+    private static @Nullable List<java.net.URI> missingDelta(
+            final VerifiedCrl crl,
+            final IssuerCrls crls,
+            final boolean ca,
+            final Instant now,
+            final Duration grace,
+            final @Nullable List<java.net.URI> missing) {
+        if (!crl.namesDeltas()
+                || crl.freshest().isEmpty()
+                || !crl.scope().covers(ca)
+                || crl.nextUpdate().plus(grace).isBefore(now)
+                || crls.deltas.get(crl.scope().key()) != null) {
+            return missing;
+        }
+        final List<java.net.URI> more = missing == null ? new ArrayList<>() : missing;
+        more.addAll(crl.freshest());
+        return more;
+    }
+
     /** {@link #consider}: the CRLs list the certificate as revoked. */
     private static final int LISTED = -1;
     /** {@link #consider}: the CRL (or its delta) is out of date, so it covers nothing. */

@@ -36,6 +36,8 @@ public final class RevocationState {
 
     private final AtomicReference<RevocationSnapshot> current = new AtomicReference<>(RevocationSnapshot.EMPTY);
     private final @NotNull CrlHighWaterMarks marks;
+    /** The key ({@link VerifiedCrl#key()}) of the CRL each source last put in use or delivered again. */
+    private final java.util.Map<String, String> suppliers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** State whose rollback protection lives in memory only. */
     public RevocationState() {
@@ -118,11 +120,16 @@ public final class RevocationState {
     /**
      * Stops using {@code crl} (a discovered distribution point nobody needs any more): its scope is
      * then uncovered again until a CRL for it is installed. Its high-water mark stays, so an older CRL
-     * for that scope is still refused. Nothing happens when another CRL replaced it meanwhile.
+     * for that scope is still refused. Nothing happens when another CRL replaced it meanwhile, or when
+     * another source than {@code source} delivered this CRL's issuer and scope last.
      *
      * @return whether it was in use
      */
-    public boolean remove(final @NotNull VerifiedCrl crl) {
+    public boolean remove(final @NotNull VerifiedCrl crl, final @NotNull String source) {
+        suppliers.remove(source, crl.key());
+        if (suppliers.containsValue(crl.key())) {
+            return false; // another source (a configured one, say) delivers the same CRL
+        }
         while (true) {
             final RevocationSnapshot snapshot = current.get();
             final RevocationSnapshot next = snapshot.without(crl);
@@ -133,6 +140,11 @@ public final class RevocationState {
                 return true;
             }
         }
+    }
+
+    /** Records that {@code source} delivers the CRL of {@code key}'s issuer and scope. */
+    public void supplied(final @NotNull String source, final @NotNull String key) {
+        suppliers.put(source, key);
     }
 
     /**

@@ -128,7 +128,8 @@ class DiscoveryAtConnectTest {
                 () -> runtime,
                 Clock.systemUTC(),
                 new dev.certguard.audit.Audit("crl-extension", Clock.systemUTC()),
-                discovered);
+                discovered,
+                Runnable::run);
         final List<String> calls = Collections.synchronizedList(new ArrayList<>());
         final Async<?> async = SdkFakes.recorder(Async.class, Map.of(), calls);
         final SimpleAuthInput input = SdkFakes.fake(
@@ -189,5 +190,36 @@ class DiscoveryAtConnectTest {
         assertThat(registry.counter("dev.certguard.crl-extension.connect.allowed.unavailable")
                         .getCount())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void a_connect_covered_by_a_configured_base_waits_for_the_delta_it_names_and_is_decided_on_it() throws Exception {
+        final String deltaUrl = partition.replace("part-1.crl", "part-1-delta.crl");
+        final TestCa.Crl base = CA.crl();
+        base.idp = TestCa.idp(partition, true, false, 0);
+        base.number = BigInteger.valueOf(10);
+        base.freshest = deltaUrl;
+        state.install(new CrlVerifier(List.of(CA.certificate), Duration.ZERO)
+                .verify(dev.certguard.crl.verify.ParsedCrl.parse(base.der()), "configured", java.time.Instant.now()));
+        final TestCa.Crl delta = CA.crl();
+        delta.idp = TestCa.idp(partition, true, false, 0);
+        delta.number = BigInteger.valueOf(11);
+        delta.deltaBase = BigInteger.valueOf(10);
+        delta.revoked = new BigInteger[] {BigInteger.valueOf(5)};
+        final byte[] der = delta.der();
+        server.createContext("/crl/part-1-delta.crl", exchange -> {
+            exchange.sendResponseHeaders(200, der.length);
+            exchange.getResponseBody().write(der);
+            exchange.close();
+        });
+
+        final List<String> revoked = connect(CrlConfig.WhenUnavailable.REJECT, device(5));
+        final List<String> good = connect(CrlConfig.WhenUnavailable.REJECT, device(6));
+
+        assertThat(revoked.get(0)).startsWith("async(");
+        assertThat(revoked.subList(1, revoked.size()))
+                .containsExactly("failAuthentication(NOT_AUTHORIZED, certificate revoked)", "resume");
+        assertThat(good).as("the delta is in use: decided at once").containsExactly("nextExtensionOrDefault");
+        assertThat(gets).as("the base was configured, not fetched").hasValue(0);
     }
 }

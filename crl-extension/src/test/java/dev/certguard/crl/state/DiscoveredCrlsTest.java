@@ -399,4 +399,109 @@ class DiscoveredCrlsTest {
         assertThat(status(device(2, part2)).unavailableIssuer()).isNotNull();
         assertThat(gets.get("/crl/part-1.crl")).as("no download needed").hasValue(1);
     }
+
+    @Test
+    void a_crl_naming_its_own_url_as_its_delta_neither_hangs_the_connect_nor_stops_its_refresh() throws Exception {
+        final String part1 = url("crl/part-1.crl");
+        serve("crl/part-1.crl", part1, part1);
+        final DiscoveredCrls discovered = discovered(10);
+        final X509Certificate device = device(1, part1);
+
+        discovered.ensure(points(device)).get(10, TimeUnit.SECONDS);
+        discovered.refresh(visit -> visit.accept(points(device))).get(10, TimeUnit.SECONDS);
+
+        assertThat(status(device).good()).isTrue();
+        assertThat(gets.get("/crl/part-1.crl").get())
+                .as("refreshed, not stuck loading")
+                .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void a_delta_url_stays_while_its_base_is_in_use_and_dropping_it_never_lifts_its_revocations() throws Exception {
+        final String part1 = url("crl/part-1.crl");
+        final String delta = url("crl/part-1-delta.crl");
+        final TestCa.Crl baseCrl = CA.crl();
+        baseCrl.idp = TestCa.idp(part1, true, false, 0);
+        baseCrl.freshest = delta;
+        baseCrl.number = BigInteger.valueOf(10);
+        baseCrl.nextUpdate = Instant.now().plus(Duration.ofDays(1));
+        served.put("/crl/part-1.crl", baseCrl.der());
+        final TestCa.Crl deltaCrl = CA.crl();
+        deltaCrl.idp = TestCa.idp(part1, true, false, 0);
+        deltaCrl.number = BigInteger.valueOf(11);
+        deltaCrl.deltaBase = BigInteger.valueOf(10);
+        deltaCrl.revoked = serials(5);
+        deltaCrl.nextUpdate = Instant.now().plus(Duration.ofDays(1));
+        served.put("/crl/part-1-delta.crl", deltaCrl.der());
+        final DiscoveredCrls discovered = discovered(10);
+        final X509Certificate revoked = device(5, part1);
+        discovered.ensure(points(revoked)).get(10, TimeUnit.SECONDS);
+
+        clock.advance(Duration.ofHours(1).plusSeconds(1));
+        discovered.refresh(visit -> visit.accept(points(device(1, part1)))).get(10, TimeUnit.SECONDS);
+        assertThat(discovered.holds(delta)).as("named by the base in use").isTrue();
+
+        discovered.configure(new DiscoveredCrls.Settings(
+                ClientDistributionPoints.DISABLED, Duration.ofSeconds(5), 1_000_000, Duration.ofMinutes(5), Set.of()));
+        assertThat(status(revoked).good())
+                .as("never admitted once the delta is dropped")
+                .isFalse();
+    }
+
+    @Test
+    void dropping_a_url_keeps_the_crl_a_configured_source_also_delivers() throws Exception {
+        final String part1 = url("crl/part-1.crl");
+        serve("crl/part-1.crl", part1, null, 7);
+        final java.nio.file.Path file = java.nio.file.Files.createTempFile("partition-1", ".crl");
+        java.nio.file.Files.write(file, served.get("/crl/part-1.crl"));
+        final dev.certguard.crl.source.FileSource configured = new dev.certguard.crl.source.FileSource(file, 1_000_000);
+        final CrlLoader.Outcome ignore = new CrlLoader.Outcome() {
+            @Override
+            public void success(
+                    final dev.certguard.crl.source.CrlSource source, final dev.certguard.crl.verify.VerifiedCrl crl) {}
+
+            @Override
+            public void failure(final dev.certguard.crl.source.CrlSource source) {}
+        };
+        loader.handle(configured, configured.fetch().get(), ignore);
+        final DiscoveredCrls discovered = discovered(10);
+        final X509Certificate device = device(1, part1);
+        discovered.ensure(points(device)).get(10, TimeUnit.SECONDS);
+        assertThat(gets.get("/crl/part-1.crl"))
+                .as("the same CRL, now also from its URL")
+                .hasValue(1);
+
+        discovered.configure(new DiscoveredCrls.Settings(
+                ClientDistributionPoints.DISABLED, Duration.ofSeconds(5), 1_000_000, Duration.ofMinutes(5), Set.of()));
+
+        assertThat(status(device).good()).isTrue();
+        assertThat(status(device(7, part1)).revoked()).isNotNull();
+    }
+
+    @Test
+    void at_most_64_downloads_run_at_once_and_the_others_wait_their_turn() throws Exception {
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger most = new AtomicInteger();
+        server.createContext("/crl/many/", exchange -> {
+            most.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(50);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            inFlight.decrementAndGet();
+            exchange.sendResponseHeaders(404, -1);
+            exchange.close();
+        });
+        final DiscoveredCrls discovered = discovered(1000);
+        final List<URI> urls = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            urls.add(URI.create(url("crl/many/" + i + ".crl")));
+        }
+
+        discovered.ensure(urls).get(30, TimeUnit.SECONDS);
+
+        assertThat(counter("discovered.fetches")).isEqualTo(200);
+        assertThat(most.get()).isBetween(2, DiscoveredCrls.FETCHES_IN_FLIGHT);
+    }
 }
