@@ -111,6 +111,46 @@ final class Footprint {
         // collection of earlier garbage never shows up as a negative footprint.
         java.lang.ref.Reference.reachabilityFence(generated);
         java.lang.ref.Reference.reachabilityFence(first);
+        partitions(ca, verifier);
+    }
+
+    /**
+     * Retained heap per partition CRL in use (index, scope, name index and snapshot entries), with
+     * 0, 100 and 30,000 entries each (an AWS Private CA partition holds up to about 30,000), measured
+     * over many partitions put in use in one state.
+     */
+    private static void partitions(final CertificateAuthority ca, final CrlVerifier verifier) throws Exception {
+        for (final int[] size : new int[][] {{0, 2000}, {100, 2000}, {30_000, 100}}) {
+            final int entries = size[0];
+            final int count = size[1];
+            final byte[][] ders = new byte[count][];
+            for (int i = 0; i < count; i++) {
+                ders[i] = LargeCrl.generate(
+                                ca,
+                                entries,
+                                1000 + i,
+                                1,
+                                new byte[0][],
+                                "http://crl.example.com/partitions/" + i + ".crl")
+                        .der();
+            }
+            final dev.certguard.crl.state.RevocationState state = new dev.certguard.crl.state.RevocationState();
+            final long before = liveHeap();
+            for (int i = 0; i < count; i++) {
+                state.install(verifier.verify(ParsedCrl.parse(ders[i]), "partition " + i, Instant.now()));
+            }
+            final long after = liveHeap();
+            if (state.snapshot().crls().size() != count) {
+                throw new IllegalStateException(
+                        "unexpected partition count " + state.snapshot().crls().size());
+            }
+            System.out.printf(
+                    "Partitions in use, %,d entries each: %,d partitions retain %,d bytes = %,.0f bytes per partition"
+                            + " (DER %,d bytes each)%n",
+                    entries, count, after - before, (after - before) / (double) count, ders[0].length);
+            java.lang.ref.Reference.reachabilityFence(ders);
+            java.lang.ref.Reference.reachabilityFence(state);
+        }
     }
 
     private static long liveHeap() throws InterruptedException {

@@ -87,7 +87,7 @@ public final class CertificateAuthority {
                 notAfter,
                 Purpose.CA,
                 null,
-                null);
+                List.of());
         return new CertificateAuthority(keys, certificate);
     }
 
@@ -130,7 +130,7 @@ public final class CertificateAuthority {
             final Instant notAfter,
             final Purpose purpose,
             final List<String> hostNames) {
-        return issue(subject, publicKey, notBefore, notAfter, purpose, hostNames(hostNames), null);
+        return issue(subject, publicKey, notBefore, notAfter, purpose, hostNames(hostNames), (URI) null);
     }
 
     /**
@@ -146,6 +146,29 @@ public final class CertificateAuthority {
             final Purpose purpose,
             final GeneralNames subjectAltNames,
             final URI crlDistributionPoint) {
+        return issueWithDistributionPointNames(
+                subject,
+                publicKey,
+                notBefore,
+                notAfter,
+                purpose,
+                subjectAltNames,
+                crlDistributionPoint == null ? List.<URI>of() : List.of(crlDistributionPoint));
+    }
+
+    /**
+     * As {@link #issue(X500Name, PublicKey, Instant, Instant, Purpose, GeneralNames, URI)}, with one CRL
+     * Distribution Point whose full name holds every URI of {@code crlDistributionPointNames} (none
+     * when empty): a certificate a CA lists under several URLs.
+     */
+    public X509Certificate issueWithDistributionPointNames(
+            final X500Name subject,
+            final PublicKey publicKey,
+            final Instant notBefore,
+            final Instant notAfter,
+            final Purpose purpose,
+            final GeneralNames subjectAltNames,
+            final List<URI> crlDistributionPointNames) {
         final Instant cappedNotAfter =
                 notAfter.isAfter(certificate.getNotAfter().toInstant())
                         ? certificate.getNotAfter().toInstant()
@@ -160,7 +183,7 @@ public final class CertificateAuthority {
                 cappedNotAfter,
                 purpose,
                 subjectAltNames,
-                crlDistributionPoint);
+                crlDistributionPointNames);
     }
 
     /** An intermediate CA signed by this one. */
@@ -256,7 +279,7 @@ public final class CertificateAuthority {
             final Instant notAfter,
             final Purpose purpose,
             final GeneralNames subjectAltNames,
-            final URI crlDistributionPoint) {
+            final List<URI> crlDistributionPointNames) {
         try {
             final BigInteger serial = new BigInteger(127, RANDOM).add(BigInteger.ONE);
             final X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
@@ -290,9 +313,11 @@ public final class CertificateAuthority {
             if (subjectAltNames != null) {
                 builder.addExtension(Extension.subjectAlternativeName, false, subjectAltNames);
             }
-            if (crlDistributionPoint != null) {
-                final DistributionPointName name = new DistributionPointName(new GeneralNames(
-                        new GeneralName(GeneralName.uniformResourceIdentifier, crlDistributionPoint.toString())));
+            if (!crlDistributionPointNames.isEmpty()) {
+                final DistributionPointName name =
+                        new DistributionPointName(new GeneralNames(crlDistributionPointNames.stream()
+                                .map(uri -> new GeneralName(GeneralName.uniformResourceIdentifier, uri.toString()))
+                                .toArray(GeneralName[]::new)));
                 builder.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(new DistributionPoint[] {
                     new DistributionPoint(name, null, null)
                 }));

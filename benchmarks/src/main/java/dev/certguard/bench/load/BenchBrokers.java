@@ -42,6 +42,8 @@ final class BenchBrokers {
     private final DevPki pki;
     private final CertificateAuthority ca;
     private final int port;
+    /** The partition counts of the {@code certguard-p<N>} brokers. */
+    private List<Integer> partitions = List.of();
 
     private BenchBrokers(final Path out, final DevPki pki, final CertificateAuthority ca, final int port) {
         this.out = out;
@@ -51,6 +53,17 @@ final class BenchBrokers {
     }
 
     static BenchBrokers prepare(final Path out, final int crlEntries) throws Exception {
+        return prepare(out, crlEntries, List.of());
+    }
+
+    /**
+     * As {@link #prepare(Path, int)}, plus for each count N of {@code partitions} a broker
+     * {@code certguard-p<N>} whose crl-extension reads N partition CRL files ({@code crlEntries}
+     * entries in all) instead of one complete CRL, each with a critical Issuing Distribution Point
+     * naming {@link #partitionUrl(int, int)}; {@link #partitions(int)} gives the names a device
+     * certificate carries so that every one of these brokers finds its partition.
+     */
+    static BenchBrokers prepare(final Path out, final int crlEntries, final List<Integer> partitions) throws Exception {
         if (!Files.isDirectory(TEMPLATE) || !Files.isRegularFile(LAUNCHER)) {
             throw new IllegalStateException("run from the repository root after 'mvn -B -q package -DskipTests'");
         }
@@ -88,6 +101,35 @@ final class BenchBrokers {
                         .formatted(
                                 pki.caCertificate().toAbsolutePath(),
                                 out.resolve("crl.der").toAbsolutePath()));
+        for (final int count : partitions) {
+            final Path home = out.resolve("partitions-" + count + "-home");
+            BrokerHome.copyRecursively(secureHome, home);
+            final Path folder =
+                    Files.createDirectories(out.resolve("partitions").resolve(Integer.toString(count)));
+            final StringBuilder sources = new StringBuilder();
+            for (int i = 0; i < count; i++) {
+                final Path file = folder.resolve(i + ".crl");
+                Files.write(
+                        file,
+                        LargeCrl.generate(
+                                        ca,
+                                        Math.max(1, crlEntries / count),
+                                        42 + i,
+                                        1000,
+                                        new byte[0][],
+                                        partitionUrl(count, i).toString())
+                                .der());
+                sources.append("<crl-source>").append(file.toAbsolutePath()).append("</crl-source>\n");
+            }
+            Files.writeString(
+                    home.resolve("extensions/crl-extension/conf/config.xml"),
+                    """
+                    <crl-extension>
+                        <ca-certificates>%s</ca-certificates>
+                        <crl-sources>%s</crl-sources>
+                    </crl-extension>"""
+                            .formatted(pki.caCertificate().toAbsolutePath(), sources));
+        }
 
         // The same secure broker with client-certificate OCSP as well (Debian's openssl responder).
         final int ocspPort = freePort();
@@ -172,7 +214,9 @@ final class BenchBrokers {
                 mosquittoDir.resolve("mosquitto-no-crl.conf"),
                 Files.readString(mosquittoDir.resolve("mosquitto.conf")).replaceAll("(?m)^crlfile .*\\n", ""));
 
-        return new BenchBrokers(out, pki, ca, port);
+        final BenchBrokers prepared = new BenchBrokers(out, pki, ca, port);
+        prepared.partitions = List.copyOf(partitions);
+        return prepared;
     }
 
     /**
@@ -238,6 +282,20 @@ final class BenchBrokers {
         return pki;
     }
 
+    /** The URL partition {@code index} of {@code count} names in its Issuing Distribution Point. */
+    static java.net.URI partitionUrl(final int count, final int index) {
+        return java.net.URI.create("http://crl.bench.invalid/" + count + "/" + index + ".crl");
+    }
+
+    /** The names device {@code device}'s CRL Distribution Point holds: its partition under each count. */
+    List<java.net.URI> partitions(final int device) {
+        final List<java.net.URI> names = new ArrayList<>();
+        for (final int count : partitions) {
+            names.add(partitionUrl(count, device % count));
+        }
+        return names;
+    }
+
     CertificateAuthority ca() {
         return ca;
     }
@@ -264,6 +322,18 @@ final class BenchBrokers {
                         LAUNCHER.toAbsolutePath().toString(),
                         "--home",
                         out.resolve("secure-home").toAbsolutePath().toString()));
+        for (final int count : partitions) {
+            commands.put(
+                    SECURE + "-p" + count,
+                    List.of(
+                            java,
+                            "-jar",
+                            LAUNCHER.toAbsolutePath().toString(),
+                            "--home",
+                            out.resolve("partitions-" + count + "-home")
+                                    .toAbsolutePath()
+                                    .toString()));
+        }
         commands.put(
                 SECURE + "-ocsp",
                 List.of(

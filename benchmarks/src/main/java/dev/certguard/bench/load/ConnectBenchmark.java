@@ -74,6 +74,9 @@ public final class ConnectBenchmark {
     private final List<String> brokers;
     private final List<String> modes;
     private final int crlEntries;
+    /** The partition counts of the certguard-p<N> brokers (each reads N partition CRLs). */
+    private final List<Integer> crlPartitions;
+
     private final boolean jfr;
     /** The key type of the load generator's devices; the broker's own key stays P-256. */
     private final KeyType deviceKeyType;
@@ -86,6 +89,11 @@ public final class ConnectBenchmark {
         processes = Integer.parseInt(options.getOrDefault("processes", "16"));
         stormDevices = Integer.parseInt(options.getOrDefault("storm-devices", "1000"));
         crlEntries = Integer.parseInt(options.getOrDefault("crl-entries", "100000"));
+        crlPartitions = options.containsKey("crl-partitions")
+                ? java.util.Arrays.stream(options.get("crl-partitions").split(","))
+                        .map(Integer::valueOf)
+                        .toList()
+                : List.of();
         brokers = List.of(options.getOrDefault(
                         "brokers",
                         "certguard-jdk17,allow-all-jdk17,certguard-jdk25,allow-all-jdk25,mosquitto,mosquitto-no-crl")
@@ -100,7 +108,7 @@ public final class ConnectBenchmark {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: connect [--connections N] [--waves W] [--rounds R]"
-                        + " [--processes P] [--storm-devices D] [--crl-entries E] [--brokers a,b] [--modes full,resumed,storm]"
+                        + " [--processes P] [--storm-devices D] [--crl-entries E] [--crl-partitions 1,100,10000 (adds certguard-p<N> brokers)] [--brokers a,b] [--modes full,resumed,storm]"
                         + " [--jfr true] [--device-key-type " + KeyType.names() + "] [--out DIR]");
             }
             options.put(args[i].substring(2), args[++i]);
@@ -109,14 +117,14 @@ public final class ConnectBenchmark {
     }
 
     void run() throws Exception {
-        final BenchBrokers setup = BenchBrokers.prepare(out, crlEntries);
+        final BenchBrokers setup = BenchBrokers.prepare(out, crlEntries, crlPartitions);
         final Path script = out.resolve("connect-load.py");
         try (InputStream in = ConnectBenchmark.class.getResourceAsStream("connect-load.py")) {
             Files.write(script, in.readAllBytes());
         }
         final Path ca = setup.pki().caCertificate().toAbsolutePath();
-        final Path fleet = credentials(setup.ca(), out.resolve("fleet"), 200, "bench:f");
-        final Path storm = credentials(setup.ca(), out.resolve("storm"), stormDevices, "bench:s");
+        final Path fleet = credentials(setup, out.resolve("fleet"), 200, "bench:f");
+        final Path storm = credentials(setup, out.resolve("storm"), stormDevices, "bench:s");
         final Map<String, List<String>> commands = new LinkedHashMap<>();
         for (final Map.Entry<String, List<String>> entry :
                 setup.commands(BenchBrokers.currentJava()).entrySet()) {
@@ -149,7 +157,11 @@ public final class ConnectBenchmark {
             }
         }
         final StringBuilder report = new StringBuilder("Device keys: " + deviceKeyType.cliName()
-                + "; the broker's key and the CA: P-256.\n\n" + report(results));
+                + "; the broker's key and the CA: P-256; certguard's CRL: one complete CRL"
+                + (crlPartitions.isEmpty()
+                        ? ""
+                        : " (certguard-p<N>: N partition CRLs; each device certificate names its partition)")
+                + ", " + crlEntries + " entries in all.\n\n" + report(results));
         try (var recordings = Files.list(out)) {
             for (final Path recording : recordings
                     .filter(f -> f.toString().endsWith(".jfr"))
@@ -383,8 +395,9 @@ public final class ConnectBenchmark {
         return ticks;
     }
 
-    private Path credentials(final CertificateAuthority ca, final Path dir, final int count, final String prefix)
+    private Path credentials(final BenchBrokers setup, final Path dir, final int count, final String prefix)
             throws IOException {
+        final CertificateAuthority ca = setup.ca();
         Files.createDirectories(dir);
         for (int i = 0; i < count; i++) {
             final KeyPair keys = deviceKeyType.generate();
@@ -392,13 +405,14 @@ public final class ConnectBenchmark {
             PemFiles.writeCertificates(
                     dir.resolve(name + ".crt"),
                     true,
-                    ca.issue(
-                            prefix + String.format("%05d", i),
+                    ca.issueWithDistributionPointNames(
+                            new org.bouncycastle.asn1.x500.X500Name("CN=" + prefix + String.format("%05d", i)),
                             keys.getPublic(),
                             Instant.now().minusSeconds(60),
                             Instant.now().plus(Duration.ofDays(1)),
                             CertificateAuthority.Purpose.CLIENT,
-                            List.of()));
+                            null,
+                            setup.partitions(i)));
             PemFiles.writePrivateKey(dir.resolve(name + ".key"), true, keys.getPrivate());
         }
         return dir.toAbsolutePath();

@@ -40,6 +40,38 @@ public final class LargeCrl {
             final long seed,
             final long number,
             final byte[][] included) {
+        return generate(ca, entries, seed, number, included, null);
+    }
+
+    /**
+     * {@link #generate(CertificateAuthority, int, long, long, byte[][])} as the partition at
+     * {@code partitionUrl}: a critical Issuing Distribution Point naming it, end entities only (a
+     * complete CRL when null).
+     */
+    public static Generated generate(
+            final CertificateAuthority ca,
+            final int entries,
+            final long seed,
+            final long number,
+            final byte[][] included,
+            final String partitionUrl) {
+        return generate(ca, entries, seed, number, included, partitionUrl, 0, null);
+    }
+
+    /**
+     * As {@link #generate(CertificateAuthority, int, long, long, byte[][], String)}, as a delta CRL on
+     * base number {@code deltaBase} when it is above 0, and naming {@code freshestUrl} in a Freshest CRL
+     * extension when it is not null.
+     */
+    public static Generated generate(
+            final CertificateAuthority ca,
+            final int entries,
+            final long seed,
+            final long number,
+            final byte[][] included,
+            final String partitionUrl,
+            final long deltaBase,
+            final String freshestUrl) {
         final Random random = new Random(seed);
         final byte[][] serials = new byte[entries][];
         final ByteArrayOutputStream list = new ByteArrayOutputStream(entries * 34);
@@ -65,16 +97,20 @@ public final class LargeCrl {
                                 0xa0,
                                 tlv(
                                         0x30,
-                                        tlv(
-                                                0x30,
-                                                concat(
-                                                        CRL_NUMBER_OID,
-                                                        tlv(
-                                                                0x04,
+                                        concat(
+                                                tlv(
+                                                        0x30,
+                                                        concat(
+                                                                CRL_NUMBER_OID,
                                                                 tlv(
-                                                                        0x02,
-                                                                        BigInteger.valueOf(number)
-                                                                                .toByteArray()))))))));
+                                                                        0x04,
+                                                                        tlv(
+                                                                                0x02,
+                                                                                BigInteger.valueOf(number)
+                                                                                        .toByteArray())))),
+                                                partitionUrl == null ? new byte[0] : idp(partitionUrl),
+                                                deltaBase <= 0 ? new byte[0] : deltaIndicator(deltaBase),
+                                                freshestUrl == null ? new byte[0] : freshest(freshestUrl))))));
         try {
             final Signature signature = Signature.getInstance("SHA256withECDSA");
             signature.initSign(ca.privateKey());
@@ -84,6 +120,59 @@ public final class LargeCrl {
             System.arraycopy(signed, 0, bits, 1, signed.length);
             return new Generated(tlv(0x30, concat(tbs, ECDSA_SHA256, tlv(0x03, bits))), serials);
         } catch (final GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The critical Issuing Distribution Point extension naming {@code url}, for end entities only. */
+    private static byte[] idp(final String url) {
+        try {
+            final byte[] value = new org.bouncycastle.asn1.x509.IssuingDistributionPoint(
+                            new org.bouncycastle.asn1.x509.DistributionPointName(
+                                    new org.bouncycastle.asn1.x509.GeneralNames(
+                                            new org.bouncycastle.asn1.x509.GeneralName(
+                                                    org.bouncycastle.asn1.x509.GeneralName.uniformResourceIdentifier,
+                                                    url))),
+                            true,
+                            false,
+                            null,
+                            false,
+                            false)
+                    .getEncoded("DER");
+            return tlv(
+                    0x30, concat(new byte[] {0x06, 0x03, 0x55, 0x1d, 0x1c, 0x01, 0x01, (byte) 0xff}, tlv(0x04, value)));
+        } catch (final java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The critical delta CRL indicator extension naming base CRL number {@code base}. */
+    private static byte[] deltaIndicator(final long base) {
+        return tlv(
+                0x30,
+                concat(
+                        new byte[] {0x06, 0x03, 0x55, 0x1d, 0x1b, 0x01, 0x01, (byte) 0xff},
+                        tlv(0x04, tlv(0x02, BigInteger.valueOf(base).toByteArray()))));
+    }
+
+    /** The Freshest CRL extension naming {@code url}. */
+    private static byte[] freshest(final String url) {
+        try {
+            final byte[] value = new org.bouncycastle.asn1.x509.CRLDistPoint(
+                            new org.bouncycastle.asn1.x509.DistributionPoint[] {
+                                new org.bouncycastle.asn1.x509.DistributionPoint(
+                                        new org.bouncycastle.asn1.x509.DistributionPointName(
+                                                new org.bouncycastle.asn1.x509.GeneralNames(
+                                                        new org.bouncycastle.asn1.x509.GeneralName(
+                                                                org.bouncycastle.asn1.x509.GeneralName
+                                                                        .uniformResourceIdentifier,
+                                                                url))),
+                                        null,
+                                        null)
+                            })
+                    .getEncoded("DER");
+            return tlv(0x30, concat(new byte[] {0x06, 0x03, 0x55, 0x1d, 0x2e}, tlv(0x04, value)));
+        } catch (final java.io.IOException e) {
             throw new IllegalStateException(e);
         }
     }

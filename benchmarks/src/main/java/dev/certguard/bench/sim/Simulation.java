@@ -275,6 +275,37 @@ public final class Simulation {
                 "every connection checked against all in force (a crl-extension reload)",
                 revocation::sweep);
 
+        // 2b. A CA that publishes deltas (AD CS, EJBCA): a base naming its deltas, then a daily delta
+        // revoking 1,000 other connected devices, then a big one of 100,000 entries.
+        final byte[][] deltaRevoked = new byte[revoked.length][];
+        for (int i = 0; i < deltaRevoked.length; i++) {
+            // Two devices after each revoked one: connected, and not the ones the deny list names below.
+            deltaRevoked[i] = fleet.serials[((int) ((long) i * size / revoked.length) + 2) % size];
+        }
+        final String deltas = "http://pki.example.com/CertEnroll/sim+.crl";
+        final byte[] namingBase = LargeCrl.generate(ca, CRL_ENTRIES, 1, 4, revoked, null, 0, deltas)
+                .der();
+        state.install(verifier.verify(ParsedCrl.parse(namingBase), "simulation", Instant.now()));
+        revocation.sweepCrlChanges();
+        final byte[] smallDelta = LargeCrl.generate(ca, deltaRevoked.length, 7, 5, deltaRevoked, null, 4, null)
+                .der();
+        timed(
+                operations,
+                "delta CRL (1,000 entries): verify and install",
+                () -> state.install(verifier.verify(ParsedCrl.parse(smallDelta), "simulation", Instant.now())));
+        final int beforeDelta = disconnects.get();
+        timedSweep(operations, "delta CRL: sweep, 1,000 connected newly revoked", revocation::sweepCrlChanges);
+        affected(operations, disconnects.get() - beforeDelta);
+        final byte[] bigDelta = LargeCrl.generate(ca, 100_000, 8, 6, deltaRevoked, null, 4, null)
+                .der();
+        timed(
+                operations,
+                "delta CRL (100,000 entries): verify and install",
+                () -> state.install(verifier.verify(ParsedCrl.parse(bigDelta), "simulation", Instant.now())));
+        final int beforeBigDelta = disconnects.get();
+        timedSweep(operations, "delta CRL: sweep, nobody newly revoked", revocation::sweepCrlChanges);
+        affected(operations, disconnects.get() - beforeBigDelta);
+
         // 3. A deny list naming 1,000 other connected devices by identity (one tenant's worth).
         final List<String> lines = new ArrayList<>();
         for (int i = 0; i < revoked.length; i++) {

@@ -37,9 +37,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Partitioned CRLs found the way AWS Private CA publishes them: no CRL source is configured; each
  * device certificate names its partition's URL and the broker fetches it when a device first needs
  * it. Four partitions of three devices, one revoked in each; partitions 1 and 3 made by
- * python3-cryptography, partition 2 by {@code openssl ca}, partition 4 on a port nobody listens on.
- * Every device connects twice, all at once: the revoked ones get 0x87, partition 4's get 0x88, the
- * others get in, and the CRL server saw one download per partition. A new revocation in partition 3
+ * python3-cryptography (partition 1 also publishing a delta, named in its base's Freshest CRL, that
+ * revokes a second device), partition 2 by {@code openssl ca}, partition 4 on a port nobody listens
+ * on. Every device connects twice, all at once: the revoked ones get 0x87, partition 4's get 0x88,
+ * the others get in, and the CRL server saw one download per partition and delta. A new revocation in partition 3
  * cuts its connected device; after a restart with the CRL server down, devices are decided at once on
  * the copies kept on disk.
  */
@@ -109,12 +110,22 @@ class PartitionedDiscoveryEndToEndTest {
                             new Device("p" + n + "-b", pki.clientAt("acme:p" + n + "-b", url)),
                             new Device("p" + n + "-revoked", pki.clientAt("acme:p" + n + "-revoked", url))));
         }
+        // Partition 1 publishes deltas (as AD CS and EJBCA do): its base names them, and the delta
+        // revokes device b, so b's CONNECT waits for the base and then the delta.
         python(
                 pki,
+                List.of("--freshest", live + "1-delta.crl"),
                 live + "1.crl",
                 1,
                 "/crl/1.crl",
                 partitions.get(live + "1.crl").get(2).credentials());
+        python(
+                pki,
+                List.of("--delta-base", "1"),
+                live + "1.crl",
+                2,
+                "/crl/1-delta.crl",
+                partitions.get(live + "1.crl").get(1).credentials());
         final OpensslCa openssl = OpensslCa.create(
                 dir.resolve("openssl-ca"), pki.devPki().caKey(), pki.devPki().caCertificate());
         openssl.crlExtensions(
@@ -157,10 +168,15 @@ class PartitionedDiscoveryEndToEndTest {
                         .as(devices.get(0).name())
                         .isEqualTo(
                                 reachable ? Mqtt5ConnAckReasonCode.SUCCESS : Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE);
+                final boolean inDelta = url.equals(live + "1.crl");
                 assertThat(outcomes.get(devices.get(1).name() + "#2"))
                         .as(devices.get(1).name())
                         .isEqualTo(
-                                reachable ? Mqtt5ConnAckReasonCode.SUCCESS : Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE);
+                                !reachable
+                                        ? Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE
+                                        : inDelta
+                                                ? Mqtt5ConnAckReasonCode.NOT_AUTHORIZED
+                                                : Mqtt5ConnAckReasonCode.SUCCESS);
                 assertThat(outcomes.get(devices.get(2).name() + "#1"))
                         .as(devices.get(2).name())
                         .isEqualTo(
@@ -168,12 +184,13 @@ class PartitionedDiscoveryEndToEndTest {
                                         ? Mqtt5ConnAckReasonCode.NOT_AUTHORIZED
                                         : Mqtt5ConnAckReasonCode.SERVER_UNAVAILABLE);
             });
-            assertThat(downloads.keySet()).containsExactlyInAnyOrder("/crl/1.crl", "/crl/2.crl", "/crl/3.crl");
+            assertThat(downloads.keySet())
+                    .containsExactlyInAnyOrder("/crl/1.crl", "/crl/1-delta.crl", "/crl/2.crl", "/crl/3.crl");
             downloads.forEach((path, count) -> assertThat(count).as(path).hasValue(1));
             assertThat(broker.counter("dev.certguard.crl-extension.discovered.waits"))
                     .isPositive();
             assertThat(((Number) broker.gauge("dev.certguard.crl-extension.discovered.sources")).longValue())
-                    .isEqualTo(4);
+                    .isEqualTo(5);
 
             // Partition 3 now also revokes its connected device a: it is cut within a refresh.
             final Credentials p3a = partitions.get(live + "3.crl").get(0).credentials();
@@ -188,7 +205,7 @@ class PartitionedDiscoveryEndToEndTest {
             assertThat(connected.awaitEnd(Duration.ofSeconds(20)).reasonCode())
                     .isEqualTo(Mqtt5DisconnectReasonCode.NOT_AUTHORIZED);
             assertThat(broker.refusal(p3a)).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
-            awaitListed(home, 4);
+            awaitListed(home, 5);
         }
 
         server.stop(0);
@@ -263,10 +280,22 @@ class PartitionedDiscoveryEndToEndTest {
     private void python(
             final TestPki pki, final String url, final int number, final String path, final Credentials... revoked)
             throws Exception {
+        python(pki, List.of(), url, number, path, revoked);
+    }
+
+    /** As above, with partition.py's options ({@code --freshest URL}, {@code --delta-base N}). */
+    private void python(
+            final TestPki pki,
+            final List<String> options,
+            final String url,
+            final int number,
+            final String path,
+            final Credentials... revoked)
+            throws Exception {
         final Path out = dir.resolve("partition-" + path.replace('/', '_') + "-" + number + ".crl");
-        final List<String> command = new ArrayList<>(List.of(
-                "/usr/bin/python3",
-                SCRIPT.toString(),
+        final List<String> command = new ArrayList<>(List.of("/usr/bin/python3", SCRIPT.toString()));
+        command.addAll(options);
+        command.addAll(List.of(
                 pki.devPki().caCertificate().toString(),
                 pki.devPki().caKey().toString(),
                 url,
