@@ -41,4 +41,93 @@ class CrlReaderFuzzTest {
             assertThat(refused.getMessage()).isNotBlank();
         }
     }
+
+    /** The extensions a fuzzed signed CRL may carry: every one certguard reads, and a few it does not. */
+    private static final String[] CRL_EXTENSIONS = {
+        "2.5.29.20", // cRLNumber
+        "2.5.29.27", // deltaCRLIndicator
+        "2.5.29.28", // issuingDistributionPoint
+        "2.5.29.46", // freshestCRL
+        "2.5.29.35", // authorityKeyIdentifier
+        "2.5.29.18", // issuerAltName
+        "1.3.6.1.4.1.311.21.4", // Microsoft's next CRL publish
+        "1.2.3.4"
+    };
+
+    private static final String[] ENTRY_EXTENSIONS = {
+        "2.5.29.21", // reasonCode
+        "2.5.29.24", // invalidityDate
+        "2.5.29.29", // certificateIssuer
+        "1.2.3.4"
+    };
+
+    /**
+     * CRLs signed by the configured CA whose extensions and entry extensions hold any bytes: what the
+     * verifier decodes only after the signature (the Issuing Distribution Point, delta indicator,
+     * Freshest CRL and entry reasons, with BouncyCastle and the reader's own DER) must verify or be
+     * refused with the verifier's own exceptions, and what it verifies must be consistent.
+     */
+    @FuzzTest(maxDuration = "30m")
+    void a_signed_crl_with_any_extension_bytes_verifies_or_is_refused(
+            final com.code_intelligence.jazzer.api.FuzzedDataProvider data) throws Exception {
+        final Instant now = Instant.now();
+        final org.bouncycastle.cert.X509v2CRLBuilder builder = new org.bouncycastle.cert.X509v2CRLBuilder(
+                org.bouncycastle.asn1.x500.X500Name.getInstance(
+                        CA.certificate.getSubjectX500Principal().getEncoded()),
+                java.util.Date.from(now.minusSeconds(60)));
+        builder.setNextUpdate(java.util.Date.from(now.plusSeconds(data.consumeInt(-3600, 86_400))));
+        final int extensions = data.consumeInt(0, 4);
+        for (int i = 0; i < extensions; i++) {
+            final String oid = data.pickValue(CRL_EXTENSIONS);
+            try {
+                builder.addExtension(new org.bouncycastle.asn1.x509.Extension(
+                        new org.bouncycastle.asn1.ASN1ObjectIdentifier(oid),
+                        data.consumeBoolean(),
+                        data.consumeBytes(64)));
+            } catch (final IllegalArgumentException | org.bouncycastle.cert.CertIOException twice) {
+                // BouncyCastle refuses to add one extension twice; the reader's own check is tested elsewhere.
+            }
+        }
+        final int entries = data.consumeInt(0, 8);
+        for (int i = 0; i < entries; i++) {
+            final byte[] serial = data.consumeBytes(20);
+            final org.bouncycastle.asn1.x509.ExtensionsGenerator entryExtensions =
+                    new org.bouncycastle.asn1.x509.ExtensionsGenerator();
+            if (data.consumeBoolean()) {
+                entryExtensions.addExtension(new org.bouncycastle.asn1.x509.Extension(
+                        new org.bouncycastle.asn1.ASN1ObjectIdentifier(data.pickValue(ENTRY_EXTENSIONS)),
+                        data.consumeBoolean(),
+                        data.consumeBytes(16)));
+            }
+            builder.addCRLEntry(
+                    serial.length == 0 ? java.math.BigInteger.ONE : new java.math.BigInteger(serial),
+                    java.util.Date.from(now.minusSeconds(30)),
+                    entryExtensions.isEmpty() ? null : entryExtensions.generate());
+        }
+        final byte[] der = builder.build(TestCa.signer("SHA256withECDSA").build(CA.keys.getPrivate()))
+                .getEncoded();
+
+        final ParsedCrl parsed;
+        try {
+            parsed = ParsedCrl.parse(der);
+        } catch (final CrlFormatException refused) {
+            assertThat(refused.getMessage()).isNotBlank();
+            return;
+        }
+        final VerifiedCrl crl;
+        try {
+            crl = VERIFIER.verify(parsed, "fuzz", now);
+        } catch (final CrlVerificationException refused) {
+            assertThat(refused.getMessage()).isNotBlank();
+            return;
+        }
+        assertThat(crl.revoked().size()).isLessThanOrEqualTo(entries);
+        if (crl.isDelta()) {
+            assertThat(crl.number()).as("a delta without a number is refused").isNotNull();
+            assertThat(crl.deltaBase()).isLessThan(crl.number());
+            assertThat(crl.namesDeltas()).as("a delta naming deltas is refused").isFalse();
+        }
+        assertThat(crl.scope()).isNotNull();
+        assertThat(crl.key()).startsWith(crl.issuerKey());
+    }
 }
