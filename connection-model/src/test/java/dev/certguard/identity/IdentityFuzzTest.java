@@ -1,0 +1,94 @@
+package dev.certguard.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1String;
+import org.bouncycastle.asn1.DERBMPString;
+import org.bouncycastle.asn1.DERUniversalString;
+import org.bouncycastle.asn1.x500.AttributeTypeAndValue;
+import org.bouncycastle.asn1.x500.RDN;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+
+/**
+ * The certificate-to-identity step against subject names whoever made the CSR chose: any DER the
+ * JDK accepts as a name (several CNs, multi-valued RDNs, every string type, NUL and look-alike
+ * characters, oversized names). The CN is found or the name refused with
+ * {@link InvalidIdentityException}, never another exception; and it agrees with BouncyCastle's
+ * reading of the same bytes: exactly one CN attribute anywhere, holding a string, whose value is the
+ * identity. Deliberately stricter: a CN written as a BMPString or UniversalString never becomes an
+ * identity (the JDK renders the first as bytes and the second as hex), so such a device is refused,
+ * never taken for another.
+ */
+class IdentityFuzzTest {
+
+    @FuzzTest(maxDuration = "30m")
+    void any_subject_name_gives_its_only_cn_or_a_refusal(final byte[] der) {
+        final X500Principal subject;
+        try {
+            subject = new X500Principal(der);
+        } catch (final IllegalArgumentException notAName) {
+            return; // the TLS stack refuses such a certificate before any extension sees it
+        }
+        String identity;
+        try {
+            identity = CertificateIdentity.commonName(subject);
+        } catch (final InvalidIdentityException refused) {
+            assertThat(refused.getMessage()).isNotBlank();
+            identity = null;
+        }
+        final ASN1Encodable cn = onlyCn(subject.getEncoded());
+        if (cn instanceof DERBMPString || cn instanceof DERUniversalString) {
+            assertThat(identity == null || !validIdentity(identity))
+                    .as("a %s CN never becomes an identity", cn.getClass().getSimpleName())
+                    .isTrue();
+            return;
+        }
+        final String expected = cn instanceof ASN1String ? ((ASN1String) cn).getString() : null;
+        if (expected != null || identity != null) {
+            assertThat(identity).as("the only CN, as BouncyCastle reads it").isEqualTo(expected);
+        }
+        if (identity != null) {
+            try {
+                final DeviceIdentity device = DeviceIdentity.parse(identity);
+                assertThat(device.toString()).isEqualTo(identity);
+                assertThat(device.attrsTopic()).isEqualTo(identity + DeviceIdentity.ATTRS);
+            } catch (final InvalidIdentityException refused) {
+                assertThat(refused.getMessage()).isNotBlank();
+            }
+        }
+    }
+
+    private static boolean validIdentity(final String identity) {
+        try {
+            DeviceIdentity.parse(identity);
+            return true;
+        } catch (final InvalidIdentityException refused) {
+            return false;
+        }
+    }
+
+    /** The value of the subject's only CN attribute, by BouncyCastle; {@code null} unless exactly one. */
+    private static ASN1Encodable onlyCn(final byte[] encoded) {
+        final X500Name name;
+        try {
+            name = X500Name.getInstance(encoded);
+        } catch (final RuntimeException unreadable) {
+            return null;
+        }
+        ASN1Encodable value = null;
+        int count = 0;
+        for (final RDN rdn : name.getRDNs()) {
+            for (final AttributeTypeAndValue attribute : rdn.getTypesAndValues()) {
+                if (attribute.getType().equals(BCStyle.CN)) {
+                    count++;
+                    value = attribute.getValue();
+                }
+            }
+        }
+        return count == 1 ? value : null;
+    }
+}
