@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /**
  * A minimal DER reader over a byte array: enough of X.690 to walk a CRL without building an object
@@ -23,9 +22,6 @@ final class Der {
     static final int UTC_TIME = 0x17;
     static final int GENERALIZED_TIME = 0x18;
     static final int MAX_OID_BYTES = 64;
-
-    private static final DateTimeFormatter UTC = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'");
-    private static final DateTimeFormatter GENERALIZED = DateTimeFormatter.ofPattern("yyyyMMddHHmmss'Z'");
 
     final byte[] data;
     private int position;
@@ -125,22 +121,45 @@ final class Der {
             throw new CrlFormatException(
                     what + ": malformed time: " + tlv.length() + " bytes, a DER time of this type has " + expected);
         }
-        final String text = new String(data, tlv.valueStart, tlv.length(), StandardCharsets.ISO_8859_1);
-        try {
-            if (tlv.tag == UTC_TIME) {
-                final LocalDateTime parsed = LocalDateTime.parse(text, UTC);
-                // RFC 5280: two-digit years 50..99 mean 19xx.
-                final LocalDateTime fixed = parsed.getYear() >= 2050 ? parsed.minusYears(100) : parsed;
-                return fixed.toInstant(ZoneOffset.UTC);
-            }
-            if (tlv.tag == GENERALIZED_TIME) {
-                return LocalDateTime.parse(text, GENERALIZED).toInstant(ZoneOffset.UTC);
-            }
-        } catch (final RuntimeException e) {
-            // The field is the CRL's (not yet verified) text: escaped, never raw.
-            throw new CrlFormatException(what + ": malformed time '" + UntrustedText.escape(text) + "'");
+        // Read digit by digit (a CRL holds one time per entry: a formatter would allocate about 1.5 KB each).
+        final int start = tlv.valueStart;
+        final int digits = expected - 1;
+        boolean wellFormed = data[start + digits] == 'Z';
+        for (int i = 0; i < digits && wellFormed; i++) {
+            wellFormed = data[start + i] >= '0' && data[start + i] <= '9';
         }
-        throw new CrlFormatException(what + ": expected a time, found tag 0x" + Integer.toHexString(tlv.tag));
+        if (wellFormed) {
+            int at = start;
+            int year;
+            if (tlv.tag == UTC_TIME) {
+                year = twoDigits(at);
+                // RFC 5280: two-digit years 50..99 mean 19xx, 00..49 mean 20xx.
+                year += year >= 50 ? 1900 : 2000;
+                at += 2;
+            } else {
+                year = twoDigits(at) * 100 + twoDigits(at + 2);
+                at += 4;
+            }
+            try {
+                return LocalDateTime.of(
+                                year,
+                                twoDigits(at),
+                                twoDigits(at + 2),
+                                twoDigits(at + 4),
+                                twoDigits(at + 6),
+                                twoDigits(at + 8))
+                        .toInstant(ZoneOffset.UTC);
+            } catch (final java.time.DateTimeException e) {
+                // a month 13, a 30 February, an hour 24: malformed, as below
+            }
+        }
+        // The field is the CRL's (not yet verified) text: escaped, never raw.
+        throw new CrlFormatException(what + ": malformed time '"
+                + UntrustedText.escape(new String(data, start, tlv.length(), StandardCharsets.ISO_8859_1)) + "'");
+    }
+
+    private int twoDigits(final int at) {
+        return (data[at] - '0') * 10 + (data[at + 1] - '0');
     }
 
     /** Dotted form of an OBJECT IDENTIFIER value. */
