@@ -42,6 +42,16 @@ class HostileCrlTest {
                 Arguments.of("1 MiB", "x".repeat(1 << 20)));
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(
+            strings = {"260230000000Z", "260101240000Z", "261301000000Z", "260101006000Z"})
+    void an_impossible_date_is_a_format_error_never_moved_to_a_real_one(final String time) {
+        final Throwable thrown = catchThrowable(() -> ParsedCrl.parse(HostileCrls.withThisUpdate(
+                CA.certificate.getSubjectX500Principal(), time.getBytes(StandardCharsets.US_ASCII))));
+
+        assertThat(thrown).isInstanceOf(CrlFormatException.class).hasMessageContaining("malformed time '" + time + "'");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("hostile")
     void a_hostile_this_update_field_never_reaches_the_message_raw(final String what, final String text) {
