@@ -64,6 +64,11 @@ public final class IdentityCharacters {
         if (cp == 0) {
             return "NUL";
         }
+        if (cp == 0xFFFD) {
+            // What the JDK puts for bytes of a UTF8String CN that are not UTF-8: different bytes would
+            // read as one identity.
+            return "U+FFFD (bytes that are not UTF-8)";
+        }
         if (Character.isISOControl(cp)) {
             return String.format("control character U+%04X", cp);
         }

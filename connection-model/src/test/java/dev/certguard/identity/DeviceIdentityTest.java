@@ -52,6 +52,7 @@ class DeviceIdentityTest {
                 Arguments.of("admin:a\u200bb", "format character"),
                 Arguments.of("admin:a\u202eb", "format character"),
                 Arguments.of("admin:a\ud800b", "unpaired surrogate"),
+                Arguments.of("admin:a\ufffdb", "not UTF-8"),
                 Arguments.of("admin:a\ue000b", "private-use"),
                 Arguments.of("admin:" + "x".repeat(IdentityCharacters.MAX_IDENTITY_BYTES), "bytes long"),
                 Arguments.of("admin:" + "ä".repeat(62), "bytes long"));
