@@ -42,7 +42,15 @@ class IdentityFuzzTest {
             assertThat(refused.getMessage()).isNotBlank();
             identity = null;
         }
-        final ASN1Encodable cn = onlyCn(subject.getEncoded());
+        final X500Name name;
+        try {
+            name = X500Name.getInstance(subject.getEncoded());
+        } catch (final RuntimeException unreadable) {
+            // A name the JDK accepts and BouncyCastle cannot read (an attribute value of an odd tag,
+            // found by fuzzing): only the contract above holds; there is no second reading to agree with.
+            return;
+        }
+        final ASN1Encodable cn = onlyCn(name);
         if (cn instanceof DERBMPString || cn instanceof DERUniversalString) {
             assertThat(identity == null || !validIdentity(identity))
                     .as("a %s CN never becomes an identity", cn.getClass().getSimpleName())
@@ -90,13 +98,7 @@ class IdentityFuzzTest {
     }
 
     /** The value of the subject's only CN attribute, by BouncyCastle; {@code null} unless exactly one. */
-    private static ASN1Encodable onlyCn(final byte[] encoded) {
-        final X500Name name;
-        try {
-            name = X500Name.getInstance(encoded);
-        } catch (final RuntimeException unreadable) {
-            return null;
-        }
+    private static ASN1Encodable onlyCn(final X500Name name) {
         ASN1Encodable value = null;
         int count = 0;
         for (final RDN rdn : name.getRDNs()) {
