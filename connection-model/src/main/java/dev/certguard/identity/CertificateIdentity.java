@@ -44,6 +44,7 @@ public final class CertificateIdentity {
      *                                  not a string
      */
     public static @NotNull String commonName(final @NotNull X500Principal subject) throws InvalidIdentityException {
+        CommonNameEncoding.check(subject.getEncoded());
         final String rfc2253 = subject.getName(X500Principal.RFC2253);
         final LdapName name;
         try {

@@ -21,7 +21,8 @@ import org.bouncycastle.asn1.x500.style.BCStyle;
  * reading of the same bytes: an identity certguard admits is the only CN attribute anywhere, holding a
  * string, read as BouncyCastle reads it, and a plain ASCII CN is read alike. Bytes outside a string
  * type's repertoire (a PrintableString holding 0xEF, which BouncyCastle reads as Latin-1 and the JDK as
- * U+FFFD) never make a valid identity. Deliberately stricter: a CN written as a BMPString or UniversalString never becomes an
+ * U+FFFD, or as UTF-8 when they form a character, found by fuzzing) make no identity: a
+ * PrintableString CN must keep to its alphabet ({@link CommonNameEncoding}). Deliberately stricter: a CN written as a BMPString or UniversalString never becomes an
  * identity (the JDK renders the first as bytes and the second as hex), and neither does a UTF8String
  * CN that is not UTF-8, so such a device is refused, never taken for another.
  */
@@ -78,7 +79,11 @@ class IdentityFuzzTest {
                 || cn instanceof org.bouncycastle.asn1.DERPrintableString
                 || cn instanceof org.bouncycastle.asn1.DERT61String;
         // Only X.520's DirectoryString types make a CN: a VideotexString CN (found by fuzzing) is refused.
-        if (directoryString && validIdentity(expected) && expected.chars().allMatch(c -> c >= 0x21 && c < 0x7f)) {
+        final boolean inRepertoire = directoryString
+                && (cn instanceof org.bouncycastle.asn1.DERPrintableString
+                        ? expected.chars().allMatch(CommonNameEncoding::printable)
+                        : expected.chars().allMatch(c -> c < 0x80));
+        if (inRepertoire && validIdentity(expected) && expected.chars().allMatch(c -> c >= 0x21 && c < 0x7f)) {
             assertThat(identity).as("a plain ASCII identity is read alike").isEqualTo(expected);
         }
         if (identity != null) {
