@@ -6,7 +6,6 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import dev.certguard.broker.disconnect.Disconnects;
 import dev.certguard.broker.testing.Credentials;
-import dev.certguard.broker.testing.Mosquitto;
 import dev.certguard.broker.testing.OpensslCa;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
@@ -15,7 +14,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 class PartitionedCrlEndToEndTest {
 
     private static final String BASE = "http://crl.example.com/ca-1/crl/";
-    private static final Path SCRIPT = Path.of("src/test/resources/crl/partition.py");
 
     @TempDir
     Path dir;
@@ -104,18 +101,6 @@ class PartitionedCrlEndToEndTest {
     private static void python(
             final TestPki pki, final String url, final int number, final Path out, final Credentials... revoked)
             throws Exception {
-        final List<String> command = new ArrayList<>(List.of(
-                "/usr/bin/python3",
-                SCRIPT.toString(),
-                pki.devPki().caCertificate().toString(),
-                pki.devPki().caKey().toString(),
-                url,
-                Integer.toString(number),
-                out.toString()));
-        for (final Credentials device : revoked) {
-            command.add(device.certificate().getSerialNumber().toString());
-        }
-        final Mosquitto.Result made = Mosquitto.run(command, Duration.ofSeconds(30));
-        assertThat(made.exitCode()).as(made.output()).isZero();
+        dev.certguard.broker.testing.PartitionScript.make(pki, List.of(), url, number, out, revoked);
     }
 }

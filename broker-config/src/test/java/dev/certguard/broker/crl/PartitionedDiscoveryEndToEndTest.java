@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.certguard.broker.BrokerHome;
 import dev.certguard.broker.disconnect.Disconnects;
 import dev.certguard.broker.testing.Credentials;
-import dev.certguard.broker.testing.Mosquitto;
 import dev.certguard.broker.testing.OpensslCa;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
@@ -19,7 +18,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,8 +43,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the copies kept on disk.
  */
 class PartitionedDiscoveryEndToEndTest {
-
-    private static final Path SCRIPT = Path.of("src/test/resources/crl/partition.py");
 
     @TempDir
     Path dir;
@@ -293,19 +289,7 @@ class PartitionedDiscoveryEndToEndTest {
             final Credentials... revoked)
             throws Exception {
         final Path out = dir.resolve("partition-" + path.replace('/', '_') + "-" + number + ".crl");
-        final List<String> command = new ArrayList<>(List.of("/usr/bin/python3", SCRIPT.toString()));
-        command.addAll(options);
-        command.addAll(List.of(
-                pki.devPki().caCertificate().toString(),
-                pki.devPki().caKey().toString(),
-                url,
-                Integer.toString(number),
-                out.toString()));
-        for (final Credentials device : revoked) {
-            command.add(device.certificate().getSerialNumber().toString());
-        }
-        final Mosquitto.Result made = Mosquitto.run(command, Duration.ofSeconds(30));
-        assertThat(made.exitCode()).as(made.output()).isZero();
+        dev.certguard.broker.testing.PartitionScript.make(pki, options, url, number, out, revoked);
         served.put(path, Files.readAllBytes(out));
     }
 }
