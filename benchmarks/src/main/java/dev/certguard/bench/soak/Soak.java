@@ -164,6 +164,7 @@ public final class Soak {
             // The main thread keeps the timeline: samples, the CRL outage, the restart.
             try {
                 timeline(broker, crl);
+                awaitDueRemovals(revocationsDue, denialsDue);
             } finally {
                 driver.shutdownNow();
                 driver.awaitTermination(10, TimeUnit.SECONDS);
@@ -327,6 +328,23 @@ public final class Soak {
                 && Instant.now().isAfter(served.plusSeconds(2))) {
             windowOpenedAt = null;
             fleet.unavailableSince(null);
+        }
+    }
+
+    /**
+     * A removal that fell due while the outage or the restart had the fleet out is still owed when the
+     * timeline ends: the load goes on (for at most 20 s) until the fleet is back to take it, so a short
+     * run whose last minutes are storms does not make fewer removals than it scheduled.
+     */
+    private void awaitDueRemovals(final AtomicInteger revocationsDue, final AtomicInteger denialsDue)
+            throws InterruptedException {
+        final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        if (revocationsDue.get() > 0 || denialsDue.get() > 0) {
+            event(revocationsDue.get() + " revocations and " + denialsDue.get()
+                    + " deny-list entries still due: the load goes on until the fleet takes them");
+        }
+        while ((revocationsDue.get() > 0 || denialsDue.get() > 0) && System.nanoTime() < until) {
+            Thread.sleep(200);
         }
     }
 
