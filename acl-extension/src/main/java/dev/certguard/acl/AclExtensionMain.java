@@ -24,6 +24,8 @@ import dev.certguard.acl.auth.SubscriptionGuard;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.AclConfigParser;
 import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.acl.fleet.FleetAudit;
+import dev.certguard.acl.fleet.FleetAuditMetrics;
 import dev.certguard.acl.live.AclChanges;
 import dev.certguard.acl.live.DeliveryFilter;
 import dev.certguard.acl.live.LiveRights;
@@ -66,6 +68,7 @@ public final class AclExtensionMain implements ExtensionMain {
     private static final Duration SETTLE = Duration.ofMillis(200);
 
     private AclMetrics metrics;
+    private FleetAuditMetrics fleetMetrics;
     private FileWatcher watcher;
     private ConnectionCutter cutter;
 
@@ -106,8 +109,11 @@ public final class AclExtensionMain implements ExtensionMain {
         final LiveRights live = new LiveRights(
                 runtime::get, grants, cutter, subscriptions(Services.subscriptionStore(), executor), metrics, audit);
         metrics.trackedGauge(live::tracked);
+        final FleetAudit fleetAudit = new FleetAudit(Clock.systemUTC(), audit, live::tracked);
+        fleetMetrics = new FleetAuditMetrics(registry, fleetAudit);
+        fleetAudit.configured(config);
         final CertificateAuthenticator authenticator =
-                new CertificateAuthenticator(runtime::get, grants, metrics, audit);
+                new CertificateAuthenticator(runtime::get, grants, metrics, audit, fleetAudit);
         final SessionBindingInterceptor sessionBinding = new SessionBindingInterceptor(runtime::get);
 
         Services.interceptorRegistry().setConnectInboundInterceptorProvider(providerInput -> sessionBinding);
@@ -150,6 +156,7 @@ public final class AclExtensionMain implements ExtensionMain {
                     final AclRuntime after = AclRuntime.of(next, Builders::topicPermission);
                     runtime.set(after);
                     warnUsernameListeners(next);
+                    fleetAudit.configured(next);
                     final int cut = live.applied(before, after);
                     final String change = AclChanges.describe(previous, next);
                     return change == null && cut == 0
@@ -221,6 +228,9 @@ public final class AclExtensionMain implements ExtensionMain {
         ConfigReload.removeMetrics(Services.metricRegistry(), ID);
         if (metrics != null) {
             metrics.remove();
+        }
+        if (fleetMetrics != null) {
+            fleetMetrics.remove();
         }
     }
 }

@@ -55,7 +55,8 @@ final class HiveMqNames implements MultiCollector {
  * of HiveMQ's own Prometheus extension, so one scrape configuration and one dashboard serve an
  * embedded broker and a standalone HiveMQ with that extension. Dropwizard names become Prometheus
  * names by the same rule as there ({@link HiveMqNames}): every character other than a letter, digit or
- * {@code _} becomes {@code _}, and counters are exposed as gauges of that name.
+ * {@code _} becomes {@code _}, and counters are exposed as gauges of that name. The same server
+ * answers {@code GET /certguard/audit} with the fleet audit report ({@link AuditReportHandler}).
  * Thread-safe: the server's own threads serve scrapes; each scrape reads the live registry.
  */
 public final class MetricsEndpoint implements AutoCloseable {
@@ -79,6 +80,7 @@ public final class MetricsEndpoint implements AutoCloseable {
                 .hostname(bind)
                 .port(port)
                 .registry(registry)
+                .defaultHandler(new AuditReportHandler(hivemq))
                 .buildAndStart());
     }
 

@@ -17,6 +17,7 @@ import dev.certguard.text.UntrustedText;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.InetAddress;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -116,6 +117,11 @@ public final class Audit {
             return fields.containsKey("identity") ? this : put("identity", identity);
         }
 
+        /** A certificate known only by its SHA-256 fingerprint. */
+        public @NotNull Event certificateSha256(final @Nullable String fingerprint) {
+            return put("certificate_sha256", fingerprint);
+        }
+
         public @NotNull Event listener(final @Nullable String listener) {
             return put("listener", listener);
         }
@@ -193,6 +199,14 @@ public final class Audit {
             }
             return new SerializedString(String.format("\\u%04x", ch));
         }
+    }
+
+    /**
+     * A JSON generator writing to {@code out} with the audit trail's escapes (every character
+     * {@link UntrustedText#unsafe} as {@code \\uXXXX}), for reports built from the same facts.
+     */
+    public static @NotNull JsonGenerator jsonGenerator(final @NotNull Writer out) throws IOException {
+        return JSON.createGenerator(out);
     }
 
     /** One JSON object, {@code time} first, on one line. */

@@ -7,6 +7,7 @@ import com.codahale.metrics.Timer;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -82,6 +83,15 @@ public final class ExtensionMetrics {
     public void textGauge(final @NotNull MetricDefinition definition, final @NotNull Supplier<String> value) {
         check(definition, MetricDefinition.Type.TEXT_GAUGE);
         replace(name(definition, null), (Gauge<String>) value::get);
+    }
+
+    /**
+     * Registers (or replaces) a report: a gauge whose value is {@code report}, a function from a limit
+     * to a JSON document (an {@link IntFunction} because that type crosses extension class loaders).
+     */
+    public void report(final @NotNull MetricDefinition definition, final @NotNull IntFunction<String> report) {
+        check(definition, MetricDefinition.Type.REPORT);
+        replace(name(definition, null), (Gauge<IntFunction<String>>) () -> report);
     }
 
     /** Removes one metric. */

@@ -26,6 +26,12 @@ public final class MetricDefinition {
         GAUGE("gauge"),
         /** A gauge whose value is text; Prometheus exporters drop it, the JMX view shows it. */
         TEXT_GAUGE("text gauge"),
+        /**
+         * A gauge whose value is a {@link java.util.function.IntFunction} from a limit to a JSON report
+         * (its {@code toString} is the report at its default limit); Prometheus exporters drop it, the
+         * launcher serves it over HTTP.
+         */
+        REPORT("report"),
         TIMER("timer");
 
         private final @NotNull String label;
@@ -79,6 +85,10 @@ public final class MetricDefinition {
 
     public static @NotNull MetricDefinition textGauge(final @NotNull String template, final @NotNull String meaning) {
         return new MetricDefinition(template, Type.TEXT_GAUGE, meaning, Map.of());
+    }
+
+    public static @NotNull MetricDefinition report(final @NotNull String template, final @NotNull String meaning) {
+        return new MetricDefinition(template, Type.REPORT, meaning, Map.of());
     }
 
     public static @NotNull MetricDefinition timer(final @NotNull String template, final @NotNull String meaning) {

@@ -4,6 +4,7 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.auth.SimpleAuthenticator;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput;
 import com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthOutput;
+import com.hivemq.extension.sdk.api.client.parameter.ClientTlsInformation;
 import com.hivemq.extension.sdk.api.client.parameter.ConnectionInformation;
 import com.hivemq.extension.sdk.api.client.parameter.Listener;
 import com.hivemq.extension.sdk.api.packets.auth.DefaultAuthorizationBehaviour;
@@ -11,9 +12,13 @@ import com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions;
 import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import dev.certguard.acl.config.AclConfig;
+import dev.certguard.acl.fleet.FleetAudit;
+import dev.certguard.acl.fleet.FleetAuditConfig;
+import dev.certguard.acl.fleet.KeyQuality;
 import dev.certguard.audit.Audit;
 import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
+import java.security.cert.X509Certificate;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -32,20 +37,24 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
     private final @NotNull Grants grants;
     private final @NotNull AclMetrics metrics;
     private final @NotNull Audit audit;
+    private final @NotNull FleetAudit fleetAudit;
 
     /**
      * @param runtime the configuration in force, read once per CONNECT
      * @param grants where services' granted rights are left for the live checks
+     * @param fleetAudit judges each certificate's key and signature
      */
     public CertificateAuthenticator(
             final @NotNull Supplier<AclRuntime> runtime,
             final @NotNull Grants grants,
             final @NotNull AclMetrics metrics,
-            final @NotNull Audit audit) {
+            final @NotNull Audit audit,
+            final @NotNull FleetAudit fleetAudit) {
         this.runtime = runtime;
         this.grants = grants;
         this.metrics = metrics;
         this.audit = audit;
+        this.fleetAudit = fleetAudit;
     }
 
     @Override
@@ -70,6 +79,27 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                     connect,
                     listener);
             return;
+        }
+        final X509Certificate certificate = input.getConnectionInformation()
+                .getClientTlsInformation()
+                .flatMap(ClientTlsInformation::getClientCertificate)
+                .orElse(null);
+        if (certificate != null) {
+            final FleetAuditConfig audited = config.fleetAudit();
+            final KeyQuality.Weakness weakness =
+                    fleetAudit.connecting(audited, principal.name(), certificate, resolution.fingerprint());
+            if (weakness != null && audited.action() == FleetAuditConfig.Action.REFUSE) {
+                reject(
+                        input.getConnectionInformation(),
+                        output,
+                        RejectReason.KEY_TOO_WEAK,
+                        RejectReason.KEY_TOO_WEAK.text(),
+                        weakness.toString(),
+                        resolution,
+                        connect,
+                        listener);
+                return;
+            }
         }
         final String clientId = connect.getClientId();
         if (config.requireClientIdEqualsIdentity() && !clientId.equals(principal.name())) {
@@ -129,11 +159,24 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
             final Resolution resolution,
             final ConnectPacket connect,
             final String listener) {
+        reject(connection, output, reason, detail, detail, resolution, connect, listener);
+    }
+
+    /** Refuses with {@code detail} as reason string; the WARN says {@code logged}. */
+    private void reject(
+            final ConnectionInformation connection,
+            final SimpleAuthOutput output,
+            final RejectReason reason,
+            final String detail,
+            final String logged,
+            final Resolution resolution,
+            final ConnectPacket connect,
+            final String listener) {
         metrics.rejected(reason);
         log.warn(
                 "acl-extension refused CONNECT ({}): {}; identity '{}', client id '{}', listener {}, certificate sha256 {}",
                 reason.metricName(),
-                detail,
+                logged,
                 resolution.presentedName(),
                 UntrustedText.escape(connect.getClientId()),
                 listener,

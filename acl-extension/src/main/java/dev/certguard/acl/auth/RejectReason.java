@@ -39,6 +39,11 @@ public enum RejectReason {
             ConnackReasonCode.NOT_AUTHORIZED,
             "service {service} must authenticate with its certificate",
             "a service claimed by username without allow-username-identity"),
+    KEY_TOO_WEAK(
+            "key-too-weak",
+            ConnackReasonCode.NOT_AUTHORIZED,
+            "certificate key too weak",
+            "the certificate's key or signature breaks a fleet-audit key-quality rule (RSA below minimum-rsa-bits, ROCA, an EC curve other than P-256/384/521, an MD5 or SHA-1 signature) and fleet-audit's action is refuse; the WARN names the rule"),
     CLIENT_ID_MISMATCH(
             "client-id-mismatch",
             ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,

@@ -2,6 +2,7 @@ package dev.certguard.acl.config;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.acl.fleet.FleetAuditConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,11 +16,21 @@ public final class AclConfig {
     private final boolean requireClientIdEqualsIdentity;
     private final @NotNull Set<String> usernameIdentityListeners;
     private final @NotNull Map<String, ServiceRule> services;
+    private final @NotNull FleetAuditConfig fleetAudit;
 
     public AclConfig(
             final boolean requireClientIdEqualsIdentity,
             final @NotNull Set<String> usernameIdentityListeners,
             final @NotNull List<ServiceRule> services) {
+        this(requireClientIdEqualsIdentity, usernameIdentityListeners, services, FleetAuditConfig.DEFAULTS);
+    }
+
+    public AclConfig(
+            final boolean requireClientIdEqualsIdentity,
+            final @NotNull Set<String> usernameIdentityListeners,
+            final @NotNull List<ServiceRule> services,
+            final @NotNull FleetAuditConfig fleetAudit) {
+        this.fleetAudit = fleetAudit;
         this.requireClientIdEqualsIdentity = requireClientIdEqualsIdentity;
         this.usernameIdentityListeners = Set.copyOf(usernameIdentityListeners);
         final Map<String, ServiceRule> byIdentity = new LinkedHashMap<>();
@@ -45,5 +56,10 @@ public final class AclConfig {
 
     public @NotNull Map<String, ServiceRule> services() {
         return services;
+    }
+
+    /** The {@code <fleet-audit>} settings. */
+    public @NotNull FleetAuditConfig fleetAudit() {
+        return fleetAudit;
     }
 }

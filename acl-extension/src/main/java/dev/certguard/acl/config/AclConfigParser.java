@@ -1,6 +1,7 @@
 package dev.certguard.acl.config;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.acl.fleet.FleetAuditConfig;
 import dev.certguard.config.ConfigElement;
 import dev.certguard.config.ConfigReader;
 import dev.certguard.config.ConfigSchema;
@@ -69,6 +70,31 @@ public final class AclConfigParser {
             SERVICE_SUBSCRIBE,
             SERVICE_USERNAME);
 
+    static final ConfigElement AUDIT_ENABLED = ConfigElement.bool(
+            "enabled",
+            true,
+            "Judge each CONNECT's certificate and each configuration, and report findings as metrics"
+                    + " (dev.certguard.audit.), audit.finding events and the report at GET /certguard/audit.");
+    static final ConfigElement AUDIT_ACTION = ConfigElement.choice(
+            "action",
+            "refuse",
+            List.of("refuse", "warn"),
+            "What a certificate with a weak key or signature gets: refuse (0x87, 'certificate key too weak') or"
+                    + " warn (admitted; the finding is reported).");
+    static final ConfigElement AUDIT_MINIMUM_RSA_BITS = ConfigElement.number(
+            "minimum-rsa-bits",
+            FleetAuditConfig.DEFAULT_MINIMUM_RSA_BITS,
+            1024,
+            16384,
+            ConfigElement.Unit.NONE,
+            "RSA keys shorter than this many bits are weak.");
+    static final ConfigElement FLEET_AUDIT = ConfigElement.block(
+            "fleet-audit",
+            "The live fleet audit (absent: on, with these defaults).",
+            AUDIT_ENABLED,
+            AUDIT_ACTION,
+            AUDIT_MINIMUM_RSA_BITS);
+
     /** Every element of the file; the reference documentation and config.xsd are generated from it. */
     public static final ConfigSchema SCHEMA = new ConfigSchema(
             FILE_NAME,
@@ -77,7 +103,8 @@ public final class AclConfigParser {
                     "Identities from client certificates and the topics each may use.",
                     REQUIRE_CLIENT_ID,
                     USERNAME_LISTENERS,
-                    SERVICES));
+                    SERVICES,
+                    FLEET_AUDIT));
 
     private AclConfigParser() {}
 
@@ -102,8 +129,22 @@ public final class AclConfigParser {
                 services.add(service);
             }
         }
+        final FleetAuditConfig fleetAudit = fleetAudit(reader, root);
         reader.finish();
-        return new AclConfig(requireClientId, new LinkedHashSet<>(listeners), services);
+        return new AclConfig(requireClientId, new LinkedHashSet<>(listeners), services, fleetAudit);
+    }
+
+    private static FleetAuditConfig fleetAudit(final ConfigReader reader, final Element root) {
+        final Element block = reader.block(root, FLEET_AUDIT);
+        if (block == null) {
+            return FleetAuditConfig.DEFAULTS;
+        }
+        final boolean enabled = reader.bool(block, AUDIT_ENABLED);
+        final FleetAuditConfig.Action action = "warn".equals(reader.choice(block, AUDIT_ACTION))
+                ? FleetAuditConfig.Action.WARN
+                : FleetAuditConfig.Action.REFUSE;
+        final long bits = reader.number(block, AUDIT_MINIMUM_RSA_BITS);
+        return new FleetAuditConfig(enabled, action, (int) bits);
     }
 
     private static ServiceRule service(final ConfigReader reader, final Element element) {

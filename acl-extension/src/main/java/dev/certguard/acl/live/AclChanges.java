@@ -46,6 +46,9 @@ public final class AclChanges {
         if (!previous.usernameIdentityListeners().equals(next.usernameIdentityListeners())) {
             changes.add("username-identity-listeners " + new TreeSet<>(next.usernameIdentityListeners()));
         }
+        if (!previous.fleetAudit().equals(next.fleetAudit())) {
+            changes.add(next.fleetAudit().toString());
+        }
         return changes.isEmpty() ? null : String.join("; ", changes);
     }
 

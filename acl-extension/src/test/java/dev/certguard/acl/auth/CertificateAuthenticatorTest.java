@@ -13,9 +13,13 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.packets.publish.ModifiableConnectPacket;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.acl.fleet.FleetAudit;
+import dev.certguard.acl.fleet.FleetAuditConfig;
 import dev.certguard.audit.Audit;
 import dev.certguard.testing.SdkFakes;
 import dev.certguard.testing.TestCertificates;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,11 +35,12 @@ class CertificateAuthenticatorTest {
     private static final AclConfig CONFIG = new AclConfig(
             false, Set.of(), List.of(new ServiceRule("k2v-bridge", null, List.of("+/config"), List.of(), false)));
     private static final Audit AUDIT = new Audit("acl-extension", java.time.Clock.systemUTC());
+    private static final FleetAudit FLEET = new FleetAudit(java.time.Clock.systemUTC(), AUDIT, () -> 0);
     private final MetricRegistry registry = new MetricRegistry();
-    private final AclRuntime runtime = AclRuntime.of(CONFIG, FakeTopicPermissionBuilder::new);
+    private AclRuntime runtime = AclRuntime.of(CONFIG, FakeTopicPermissionBuilder::new);
     private final IdentityResolver resolver = runtime.resolver();
     private final CertificateAuthenticator authenticator =
-            new CertificateAuthenticator(() -> runtime, new Grants(), new AclMetrics(registry), AUDIT);
+            new CertificateAuthenticator(() -> runtime, new Grants(), new AclMetrics(registry), AUDIT, FLEET);
 
     private static X509Certificate certificate(final String subject) {
         return TestCertificates.certificate(subject);
@@ -120,6 +125,45 @@ class CertificateAuthenticatorTest {
         assertThat(registry.counter("dev.certguard.acl-extension.connect.accepted")
                         .getCount())
                 .isEqualTo(1);
+    }
+
+    private static X509Certificate rsa1024(final String subject) throws Exception {
+        final KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(1024);
+        final KeyPair keys = generator.generateKeyPair();
+        return TestCertificates.certificate(subject, keys.getPublic(), keys.getPrivate(), "SHA256withRSA");
+    }
+
+    @Test
+    void a_weak_key_is_refused_with_not_authorized_and_becomes_one_finding() throws Exception {
+        final X509Certificate weak = rsa1024("CN=admin:w1");
+
+        final List<String> first = connectAs(weak, "w1", null, new ArrayList<>());
+        final List<String> second = connectAs(weak, "w1", null, new ArrayList<>());
+
+        assertThat(first.get(1)).isEqualTo("failAuthentication(NOT_AUTHORIZED, certificate key too weak)");
+        assertThat(second.get(1)).isEqualTo(first.get(1));
+        assertThat(registry.counter("dev.certguard.acl-extension.connect.rejected.key-too-weak")
+                        .getCount())
+                .isEqualTo(2);
+        assertThat(FLEET.findings().newestFirst(1000))
+                .filteredOn(f -> f.identity().equals("admin:w1"))
+                .singleElement()
+                .satisfies(f -> assertThat(f.count()).isEqualTo(2));
+    }
+
+    @Test
+    void with_action_warn_a_weak_key_is_admitted_and_still_a_finding() throws Exception {
+        runtime = AclRuntime.of(
+                new AclConfig(
+                        false, Set.of(), List.of(), new FleetAuditConfig(true, FleetAuditConfig.Action.WARN, 2048)),
+                FakeTopicPermissionBuilder::new);
+
+        final List<String> calls = connectAs(rsa1024("CN=admin:w2"), "w2", null, new ArrayList<>());
+
+        assertThat(calls).contains("authenticateSuccessfully");
+        assertThat(FLEET.findings().newestFirst(1000))
+                .anyMatch(f -> f.identity().equals("admin:w2"));
     }
 
     @Test

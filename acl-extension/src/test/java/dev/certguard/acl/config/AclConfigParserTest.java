@@ -3,6 +3,7 @@ package dev.certguard.acl.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.certguard.acl.fleet.FleetAuditConfig;
 import dev.certguard.config.InvalidConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +29,38 @@ class AclConfigParserTest {
         assertThat(config.services()).isEmpty();
         assertThat(config.usernameIdentityListeners()).isEmpty();
         assertThat(config.requireClientIdEqualsIdentity()).isFalse();
+        assertThat(config.fleetAudit()).isEqualTo(FleetAuditConfig.DEFAULTS);
+    }
+
+    @Test
+    void fleet_audit_is_on_and_refuses_weak_keys_unless_configured_otherwise() throws Exception {
+        assertThat(parse("<acl-extension/>", Map.of()).fleetAudit()).isEqualTo(FleetAuditConfig.DEFAULTS);
+        assertThat(FleetAuditConfig.DEFAULTS.enabled()).isTrue();
+        assertThat(FleetAuditConfig.DEFAULTS.action()).isEqualTo(FleetAuditConfig.Action.REFUSE);
+        assertThat(FleetAuditConfig.DEFAULTS.minimumRsaBits()).isEqualTo(2048);
+
+        final AclConfig config = parse(
+                "<acl-extension><fleet-audit><enabled>true</enabled><action>warn</action>"
+                        + "<minimum-rsa-bits>3072</minimum-rsa-bits></fleet-audit></acl-extension>",
+                Map.of());
+
+        assertThat(config.fleetAudit()).isEqualTo(new FleetAuditConfig(true, FleetAuditConfig.Action.WARN, 3072));
+    }
+
+    @Test
+    void a_bad_fleet_audit_setting_is_a_problem_never_a_default() {
+        final InvalidConfigException e = catchThrowableOfType(
+                InvalidConfigException.class,
+                () -> parse(
+                        "<acl-extension><fleet-audit><action>ignore</action><minimum-rsa-bits>512</minimum-rsa-bits>"
+                                + "<takeover/></fleet-audit></acl-extension>",
+                        Map.of()));
+
+        assertThat(String.join("\n", e.problems()))
+                .contains(
+                        "<fleet-audit/action> must be refuse or warn, was 'ignore'",
+                        "<fleet-audit/minimum-rsa-bits> must be",
+                        "<fleet-audit/takeover> is not a known element");
     }
 
     @Test

@@ -13,6 +13,7 @@ import dev.certguard.acl.auth.FakeTopicPermissionBuilder;
 import dev.certguard.acl.auth.Grants;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.acl.fleet.FleetAudit;
 import dev.certguard.audit.Audit;
 import dev.certguard.connection.ClientIdOwnership;
 import dev.certguard.connection.ConnectionCutter;
@@ -23,6 +24,7 @@ import dev.certguard.testing.RecordingDisconnector;
 import dev.certguard.testing.SdkFakes;
 import dev.certguard.testing.TestCertificates;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -100,7 +102,8 @@ class LiveRightsTest {
         final List<String> calls = new java.util.ArrayList<>();
         final var defaults = SdkFakes.recorder(
                 com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions.class, Map.of(), calls);
-        new CertificateAuthenticator(runtime::get, grants, metrics, audit)
+        new CertificateAuthenticator(
+                        runtime::get, grants, metrics, audit, new FleetAudit(Clock.systemUTC(), audit, () -> 0))
                 .onConnect(
                         SdkFakes.fake(
                                 com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput.class,

@@ -236,9 +236,10 @@ class KeyTypeEndToEndTest {
     }
 
     @Test
-    void rsa_1024_device_of_a_trusted_ca_is_admitted_by_the_tls_stack() throws Exception {
-        // Pinned as documented: the JDK refuses RSA keys below 1024 bits only, so a CA that still
-        // issues 1024-bit keys gets its devices in; only pki sign refuses them (at 2048).
+    void rsa_1024_device_of_a_trusted_ca_passes_tls_and_is_refused_at_connect_as_too_weak() throws Exception {
+        // Pinned as documented: the JDK refuses RSA keys below 1024 bits only, so the handshake
+        // completes; the fleet audit's key-quality check refuses the CONNECT (pki sign refuses the
+        // request before that).
         final Chain chain = CHAINS.get(0);
         final java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
         generator.initialize(1024);
@@ -257,9 +258,15 @@ class KeyTypeEndToEndTest {
                                 null,
                                 null));
 
-        final var client = broker.mqtt5(weak.sslConfig(), "rsa1024");
-        assertThat(client.connect().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.SUCCESS);
-        client.disconnect();
+        final Mqtt5ConnAckException refused = org.assertj.core.api.Assertions.catchThrowableOfType(
+                Mqtt5ConnAckException.class,
+                () -> broker.mqtt5(weak.sslConfig(), "rsa1024").connect());
+        assertThat(refused)
+                .as("the handshake completed and the CONNECT was refused")
+                .isNotNull();
+        assertThat(refused.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
+        assertThat(refused.getMqttMessage().getReasonString().map(Object::toString))
+                .hasValue("certificate key too weak");
     }
 
     @ParameterizedTest

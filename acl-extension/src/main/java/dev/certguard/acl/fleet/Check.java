@@ -1,0 +1,45 @@
+package dev.certguard.acl.fleet;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+
+/**
+ * The fleet audit's checks, each named as findings, the report's summary and the
+ * {@code dev.certguard.audit.findings.<check>} gauges name it. Immutable; thread-safe.
+ */
+public enum Check {
+    KEY_QUALITY(
+            "key-quality",
+            "high",
+            "A device or service certificate with a weak key or signature (the detail names the rule); refused"
+                    + " unless fleet-audit's action is warn"),
+    SERVICE_OVERLY_PERMISSIVE(
+            "service-overly-permissive",
+            "medium",
+            "A configured service with a filter made only of wildcards, or that may both publish devices' attrs and"
+                    + " subscribe their config (it can act as any device); judged at every (re)load, never refused");
+
+    private final @NotNull String label;
+    private final @NotNull String severity;
+    private final @NotNull String meaning;
+
+    Check(final @NotNull String label, final @NotNull String severity, final @NotNull String meaning) {
+        this.label = label;
+        this.severity = severity;
+        this.meaning = meaning;
+    }
+
+    /** The name findings and metrics use. */
+    public @NotNull String label() {
+        return label;
+    }
+
+    /** {@code high}, {@code medium} or {@code low}. */
+    public @NotNull String severity() {
+        return severity;
+    }
+
+    /** What an open finding of this check means, for the documentation. */
+    public @NotNull String meaning() {
+        return meaning;
+    }
+}

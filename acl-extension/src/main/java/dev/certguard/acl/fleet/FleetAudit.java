@@ -1,0 +1,117 @@
+package dev.certguard.acl.fleet;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.acl.config.AclConfig;
+import dev.certguard.audit.Audit;
+import dev.certguard.text.SafeLog;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.IntSupplier;
+
+/**
+ * The fleet audit: judges each CONNECT's certificate and each configuration as they happen and keeps
+ * what it finds in {@link FleetFindings}. Each new finding is written once as the audit event
+ * {@code audit.finding} and a WARN; seeing it again only counts. Costs a CONNECT one key judgement
+ * ({@link KeyQuality}: a few microseconds) and one map lookup when something is found.
+ * Thread-safe: the findings are; the key judge is swapped whole when the minimum changes.
+ */
+public final class FleetAudit {
+
+    private static final SafeLog log = SafeLog.of(FleetAudit.class);
+
+    private final @NotNull Clock clock;
+    private final @NotNull IntSupplier connected;
+    private final @NotNull FleetFindings findings;
+    private volatile @NotNull KeyQuality keyQuality = new KeyQuality(FleetAuditConfig.DEFAULT_MINIMUM_RSA_BITS);
+
+    /**
+     * @param connected the connections certguard tracks, for the report
+     */
+    public FleetAudit(final @NotNull Clock clock, final @NotNull Audit trail, final @NotNull IntSupplier connected) {
+        this.clock = clock;
+        this.connected = connected;
+        this.findings = new FleetFindings(clock, finding -> {
+            log.warn(
+                    "fleet audit: new finding {} ({}): {}; identity '{}', certificate sha256 {}",
+                    finding.check().label(),
+                    finding.check().severity(),
+                    finding.details(),
+                    finding.identity(),
+                    finding.certificateSha256());
+            trail.event("audit.finding")
+                    .reason(finding.check().label() + ": " + finding.details())
+                    .identity(finding.identity())
+                    .certificateSha256(finding.certificateSha256())
+                    .write();
+        });
+    }
+
+    /**
+     * Judges a CONNECT's certificate: the weakness found (recorded as a finding), or {@code null} when
+     * the key and signature are sound or the audit is off.
+     *
+     * @param fingerprint the certificate's SHA-256 fingerprint, already computed for the CONNECT
+     */
+    public @Nullable KeyQuality.Weakness connecting(
+            final @NotNull FleetAuditConfig config,
+            final @NotNull String identity,
+            final @NotNull X509Certificate certificate,
+            final @NotNull String fingerprint) {
+        if (!config.enabled()) {
+            return null;
+        }
+        KeyQuality judge = keyQuality;
+        if (judge.minimumRsaBits() != config.minimumRsaBits()) {
+            judge = new KeyQuality(config.minimumRsaBits());
+            keyQuality = judge;
+        }
+        final KeyQuality.Weakness weakness = judge.judge(certificate);
+        if (weakness != null) {
+            findings.record(
+                    Check.KEY_QUALITY, identity, fingerprint, weakness.rule().label(), weakness.toString());
+        }
+        return weakness;
+    }
+
+    /**
+     * Judges a configuration as it comes into force (at start and at every reload): each over-broad
+     * service right is a finding and a WARN (at every load, so the operator sees it each time); rights
+     * no longer granted close their findings.
+     */
+    public void configured(final @NotNull AclConfig config) {
+        final Set<String> raised = new LinkedHashSet<>();
+        if (config.fleetAudit().enabled()) {
+            for (final ServiceRights.Excess excess : ServiceRights.judge(config)) {
+                final String subject = excess.service() + " " + excess.permission();
+                raised.add(subject);
+                if (!findings.record(
+                        Check.SERVICE_OVERLY_PERMISSIVE, excess.service(), null, subject, excess.details())) {
+                    log.warn(
+                            "fleet audit: service '{}' {} ({}); a finding {}",
+                            excess.service(),
+                            excess.details(),
+                            excess.permission(),
+                            Check.SERVICE_OVERLY_PERMISSIVE.label());
+                }
+            }
+        }
+        findings.retain(Check.SERVICE_OVERLY_PERMISSIVE, raised);
+    }
+
+    public @NotNull FleetFindings findings() {
+        return findings;
+    }
+
+    /** The connections certguard tracks. */
+    public int connected() {
+        return connected.getAsInt();
+    }
+
+    @NotNull Instant now() {
+        return clock.instant();
+    }
+}

@@ -1,0 +1,67 @@
+package dev.certguard.acl.fleet;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+
+/**
+ * The validated {@code <fleet-audit>} settings of acl-extension's configuration. Immutable;
+ * thread-safe.
+ */
+public final class FleetAuditConfig {
+
+    /** What a key-quality finding does to the CONNECT that raised it. */
+    public enum Action {
+        /** Refuse the CONNECT ({@code 0x87}) and report it. */
+        REFUSE,
+        /** Admit the CONNECT and report it. */
+        WARN
+    }
+
+    public static final int DEFAULT_MINIMUM_RSA_BITS = 2048;
+
+    /** The defaults: the audit on, weak keys refused. */
+    public static final FleetAuditConfig DEFAULTS = new FleetAuditConfig(true, Action.REFUSE, DEFAULT_MINIMUM_RSA_BITS);
+
+    private final boolean enabled;
+    private final @NotNull Action action;
+    private final int minimumRsaBits;
+
+    public FleetAuditConfig(final boolean enabled, final @NotNull Action action, final int minimumRsaBits) {
+        this.enabled = enabled;
+        this.action = action;
+        this.minimumRsaBits = minimumRsaBits;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** What a weak key, curve or signature does to the CONNECT. */
+    public @NotNull Action action() {
+        return action;
+    }
+
+    /** RSA moduli shorter than this are weak. */
+    public int minimumRsaBits() {
+        return minimumRsaBits;
+    }
+
+    @Override
+    public boolean equals(final Object other) {
+        if (!(other instanceof FleetAuditConfig)) {
+            return false;
+        }
+        final FleetAuditConfig that = (FleetAuditConfig) other;
+        return enabled == that.enabled && action == that.action && minimumRsaBits == that.minimumRsaBits;
+    }
+
+    @Override
+    public int hashCode() {
+        return (Boolean.hashCode(enabled) * 31 + action.hashCode()) * 31 + minimumRsaBits;
+    }
+
+    @Override
+    public @NotNull String toString() {
+        return "fleet-audit " + (enabled ? "on" : "off") + ", weak keys "
+                + action.name().toLowerCase() + ", minimum RSA " + minimumRsaBits + " bits";
+    }
+}

@@ -1,0 +1,244 @@
+package dev.certguard.broker.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
+import dev.certguard.broker.BrokerHome;
+import dev.certguard.broker.MetricsEndpoint;
+import dev.certguard.broker.testing.Credentials;
+import dev.certguard.broker.testing.TestBroker;
+import dev.certguard.broker.testing.TestPki;
+import dev.certguard.pki.CertificateAuthority;
+import dev.certguard.testing.RocaKeys;
+import java.math.BigInteger;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fleet audit in the packaged broker over real TLS with real clients: devices holding an
+ * RSA-1024 key, a certificate signed with SHA-1 and an RSA key built like the flawed RSALib (ROCA)
+ * complete the TLS handshake and are refused {@code 0x87} "certificate key too weak" at CONNECT;
+ * a service configured with {@code #} is a finding from start; a sound device reconnecting is none.
+ * The report at {@code GET /certguard/audit} on the launcher's metrics endpoint, the
+ * {@code dev.certguard.audit.*} series and the audit trail show each finding once, with its count.
+ */
+class FleetAuditEndToEndTest {
+
+    @TempDir
+    static Path dir;
+
+    static TestPki pki;
+    static TestBroker broker;
+    static MetricsEndpoint endpoint;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        pki = TestPki.create(dir.resolve("pki"));
+        final TestBroker.Builder builder = TestBroker.builder(dir)
+                .pki(pki)
+                .extensionConfig(
+                        "acl-extension",
+                        """
+                        <acl-extension>
+                            <services>
+                                <service><identity>wide-bridge</identity><publish>#</publish></service>
+                                <service><identity>v2k-bridge</identity><subscribe>+/attrs</subscribe></service>
+                            </services>
+                        </acl-extension>""");
+        final BrokerHome home = builder.prepare();
+        Files.copy(
+                BrokerHome.template().conf().resolve("logback.xml"),
+                home.conf().resolve("logback.xml"),
+                StandardCopyOption.REPLACE_EXISTING);
+        broker = builder.start(home);
+        endpoint = MetricsEndpoint.start(broker.embedded().metrics(), "127.0.0.1", 0);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (endpoint != null) {
+            endpoint.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static Credentials device(final String name, final KeyPair keys, final String signature) throws Exception {
+        final CertificateAuthority ca = pki.authority();
+        final Instant now = Instant.now();
+        final X509Certificate certificate = new JcaX509CertificateConverter()
+                .getCertificate(new JcaX509v3CertificateBuilder(
+                                ca.certificate(),
+                                new BigInteger(64, new SecureRandom()).abs().add(BigInteger.ONE),
+                                Date.from(now.minusSeconds(60)),
+                                Date.from(now.plus(Duration.ofHours(1))),
+                                new X500Name("CN=" + name),
+                                keys.getPublic())
+                        .build(new JcaContentSignerBuilder(signature).build(ca.privateKey())));
+        return pki.withCertificate(keys, certificate);
+    }
+
+    private static KeyPair rsa(final int bits) throws Exception {
+        final KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(bits);
+        return generator.generateKeyPair();
+    }
+
+    private static KeyPair p256() throws Exception {
+        final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(256);
+        return generator.generateKeyPair();
+    }
+
+    private static Mqtt5ConnAckException refused(final Credentials credentials, final String clientId) {
+        return catchThrowableOfType(Mqtt5ConnAckException.class, () -> broker.mqtt5(credentials.sslConfig(), clientId)
+                .connect());
+    }
+
+    private static HttpURLConnection get(final String pathAndQuery) throws Exception {
+        return (HttpURLConnection) URI.create("http://127.0.0.1:" + endpoint.port() + pathAndQuery)
+                .toURL()
+                .openConnection();
+    }
+
+    private static JsonNode report(final String query) throws Exception {
+        final HttpURLConnection connection = get("/certguard/audit" + query);
+        assertThat(connection.getResponseCode()).isEqualTo(200);
+        assertThat(connection.getContentType()).startsWith("application/json");
+        return new ObjectMapper().readTree(connection.getInputStream());
+    }
+
+    private static double series(final String name) throws Exception {
+        final String scrape = new String(get("/metrics").getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        final Matcher matcher =
+                Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(scrape);
+        assertThat(matcher.find()).as(name + " in the scrape").isTrue();
+        return Double.parseDouble(matcher.group(1));
+    }
+
+    private static List<JsonNode> auditEvents(final String event) throws Exception {
+        final Path file = broker.home().log().resolve("certguard-audit.log");
+        final List<JsonNode> events = new ArrayList<>();
+        for (final String line : Files.readAllLines(file)) {
+            final JsonNode node = new ObjectMapper().readTree(line);
+            if (node.path("event").asText().equals(event)) {
+                events.add(node);
+            }
+        }
+        return events;
+    }
+
+    @Test
+    void weak_keys_are_refused_at_connect_and_reported_once_each_with_counts() throws Exception {
+        final Credentials rsa1024 = device("audit:rsa1024", rsa(1024), "SHA256withECDSA");
+        final Credentials sha1 = device("audit:sha1", p256(), "SHA1withECDSA");
+        final Credentials roca = device("audit:roca", RocaKeys.generate(2048, new SecureRandom()), "SHA256withECDSA");
+        final Credentials sound = device("audit:sound", p256(), "SHA256withECDSA");
+
+        for (final Credentials weak : List.of(rsa1024, sha1, roca)) {
+            final Mqtt5ConnAckException e = refused(weak, "c");
+            assertThat(e)
+                    .as(weak.certificate().getSubjectX500Principal().getName())
+                    .isNotNull();
+            assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED);
+            assertThat(e.getMqttMessage().getReasonString().map(Object::toString))
+                    .hasValue("certificate key too weak");
+        }
+        assertThat(refused(rsa1024, "again")).as("refused again").isNotNull();
+        for (int i = 0; i < 20; i++) {
+            final var client = broker.mqtt5(sound.sslConfig(), "sound");
+            assertThat(client.connect().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.SUCCESS);
+            client.disconnect();
+        }
+
+        final JsonNode report = report("");
+        assertThat(report.get("summary").get("key-quality").asInt()).isEqualTo(3);
+        final Map<String, String> rules = Map.of(
+                rsa1024.sha256(), "rsa-too-short: RSA 1024 bits, minimum 2048",
+                sha1.sha256(), "weak-signature: signed with ECDSA with SHA-1",
+                roca.sha256(), "roca: RSA 2048 bits with the ROCA fingerprint");
+        final List<JsonNode> keyFindings = new ArrayList<>();
+        report.get("findings").forEach(f -> {
+            if (f.get("check").asText().equals("key-quality")) {
+                keyFindings.add(f);
+            }
+        });
+        assertThat(keyFindings).hasSize(3);
+        for (final JsonNode finding : keyFindings) {
+            final String fingerprint = finding.get("certificate_sha256").asText();
+            assertThat(rules).containsKey(fingerprint);
+            assertThat(finding.get("details").asText()).isEqualTo(rules.get(fingerprint));
+            assertThat(finding.get("severity").asText()).isEqualTo("high");
+            assertThat(finding.get("count").asLong())
+                    .as(finding.get("identity").asText())
+                    .isEqualTo(fingerprint.equals(rsa1024.sha256()) ? 2 : 1);
+        }
+        assertThat(report.toString()).doesNotContain("audit:sound");
+        assertThat(series("dev_certguard_audit_findings_key_quality")).isEqualTo(3.0);
+        assertThat(series("dev_certguard_acl_extension_connect_rejected_key_too_weak"))
+                .isEqualTo(4.0);
+        assertThat(auditEvents("audit.finding"))
+                .filteredOn(e -> e.path("identity").asText().startsWith("audit:"))
+                .as("one audit.finding per finding, not per CONNECT")
+                .hasSize(3);
+        assertThat(report("?limit=1").get("findings")).hasSize(1);
+    }
+
+    @Test
+    void a_service_with_a_wildcard_only_filter_is_a_finding_from_start_and_a_bridge_is_not() throws Exception {
+        final JsonNode report = report("");
+
+        assertThat(report.get("summary").get("service-overly-permissive").asInt())
+                .isEqualTo(1);
+        final List<String> services = new ArrayList<>();
+        report.get("findings").forEach(f -> {
+            if (f.get("check").asText().equals("service-overly-permissive")) {
+                services.add(
+                        f.get("identity").asText() + ": " + f.get("details").asText());
+            }
+        });
+        assertThat(services).containsExactly("wide-bridge: may publish '#', a filter made only of wildcards");
+        assertThat(series("dev_certguard_audit_findings_service_overly_permissive"))
+                .isEqualTo(1.0);
+    }
+
+    @Test
+    void the_report_endpoint_refuses_a_bad_limit_and_other_paths() throws Exception {
+        assertThat(get("/certguard/audit?limit=lots").getResponseCode()).isEqualTo(400);
+        assertThat(get("/certguard/audit?limit=100001").getResponseCode()).isEqualTo(400);
+        assertThat(get("/certguard/other").getResponseCode()).isEqualTo(404);
+        final HttpURLConnection post = get("/certguard/audit");
+        post.setRequestMethod("POST");
+        assertThat(post.getResponseCode()).isEqualTo(405);
+        assertThat(report("?limit=0").get("findings")).isEmpty();
+    }
+}
