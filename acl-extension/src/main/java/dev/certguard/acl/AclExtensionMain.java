@@ -26,6 +26,7 @@ import dev.certguard.acl.config.AclConfigParser;
 import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.acl.fleet.FleetAudit;
 import dev.certguard.acl.fleet.FleetAuditMetrics;
+import dev.certguard.acl.fleet.FleetCensus;
 import dev.certguard.acl.live.AclChanges;
 import dev.certguard.acl.live.DeliveryFilter;
 import dev.certguard.acl.live.LiveRights;
@@ -109,7 +110,9 @@ public final class AclExtensionMain implements ExtensionMain {
         final LiveRights live = new LiveRights(
                 runtime::get, grants, cutter, subscriptions(Services.subscriptionStore(), executor), metrics, audit);
         metrics.trackedGauge(live::tracked);
-        final FleetAudit fleetAudit = new FleetAudit(Clock.systemUTC(), audit, live::tracked);
+        final FleetCensus census = new FleetCensus();
+        final FleetAudit fleetAudit = new FleetAudit(
+                Clock.systemUTC(), audit, census, () -> runtime.get().config().fleetAudit());
         fleetMetrics = new FleetAuditMetrics(registry, fleetAudit);
         fleetAudit.configured(config);
         final CertificateAuthenticator authenticator =
@@ -137,7 +140,8 @@ public final class AclExtensionMain implements ExtensionMain {
             }
         });
         Services.eventRegistry()
-                .setClientLifecycleEventListener(providerInput -> new ConnectionListener<>(owners, live));
+                .setClientLifecycleEventListener(
+                        providerInput -> new ConnectionListener<>(owners, census.observing(live)));
         live.pruneStoredSessionsAtStart().whenComplete((ignored, e) -> {
             if (e != null) {
                 log.warn(

@@ -103,6 +103,7 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
         }
         final String clientId = connect.getClientId();
         if (config.requireClientIdEqualsIdentity() && !clientId.equals(principal.name())) {
+            fleetAudit.clientIdConflict(config.fleetAudit(), principal.name(), resolution.fingerprint(), clientId);
             reject(
                     input.getConnectionInformation(),
                     output,
@@ -114,6 +115,7 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
             return;
         }
         if (!ClientIdNamespace.isBound(principal.name(), clientId)) {
+            fleetAudit.clientIdConflict(config.fleetAudit(), principal.name(), resolution.fingerprint(), clientId);
             reject(
                     input.getConnectionInformation(),
                     output,

@@ -88,12 +88,21 @@ public final class AclConfigParser {
             16384,
             ConfigElement.Unit.NONE,
             "RSA keys shorter than this many bits are weak.");
+    static final ConfigElement AUDIT_AGE_DAYS = ConfigElement.number(
+            "age-days",
+            FleetAuditConfig.DEFAULT_AGE_DAYS,
+            1,
+            36_500,
+            ConfigElement.Unit.NONE,
+            "Connected certificates whose validity began more than this many days ago are counted as old"
+                    + " (dev.certguard.audit.certificates.old).");
     static final ConfigElement FLEET_AUDIT = ConfigElement.block(
             "fleet-audit",
             "The live fleet audit (absent: on, with these defaults).",
             AUDIT_ENABLED,
             AUDIT_ACTION,
-            AUDIT_MINIMUM_RSA_BITS);
+            AUDIT_MINIMUM_RSA_BITS,
+            AUDIT_AGE_DAYS);
 
     /** Every element of the file; the reference documentation and config.xsd are generated from it. */
     public static final ConfigSchema SCHEMA = new ConfigSchema(
@@ -144,7 +153,8 @@ public final class AclConfigParser {
                 ? FleetAuditConfig.Action.WARN
                 : FleetAuditConfig.Action.REFUSE;
         final long bits = reader.number(block, AUDIT_MINIMUM_RSA_BITS);
-        return new FleetAuditConfig(enabled, action, (int) bits);
+        final long ageDays = reader.number(block, AUDIT_AGE_DAYS);
+        return new FleetAuditConfig(enabled, action, (int) bits, (int) ageDays);
     }
 
     private static ServiceRule service(final ConfigReader reader, final Element element) {

@@ -12,6 +12,17 @@ public enum Check {
             "high",
             "A device or service certificate with a weak key or signature (the detail names the rule); refused"
                     + " unless fleet-audit's action is warn"),
+    CERTIFICATE_EXPIRING(
+            "certificate-expiring",
+            "low",
+            "A certificate that connected with less than 7 days of validity left (the census gauges count every"
+                    + " connected one)"),
+    CLIENT_ID_CONFLICT(
+            "client-id-conflict",
+            "medium",
+            "An identity whose CONNECTs were refused because the client id was another identity's (with"
+                    + " require-client-id-equals-identity) or left its own namespace; one per identity, with"
+                    + " counts"),
     SERVICE_OVERLY_PERMISSIVE(
             "service-overly-permissive",
             "medium",

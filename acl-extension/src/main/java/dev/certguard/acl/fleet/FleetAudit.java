@@ -5,12 +5,14 @@ import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.audit.Audit;
 import dev.certguard.text.SafeLog;
+import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The fleet audit: judges each CONNECT's certificate and each configuration as they happen and keeps
@@ -23,17 +25,27 @@ public final class FleetAudit {
 
     private static final SafeLog log = SafeLog.of(FleetAudit.class);
 
+    /** A certificate connecting with less validity left than this is a finding. */
+    static final Duration EXPIRING_FINDING = Duration.ofDays(7);
+
     private final @NotNull Clock clock;
-    private final @NotNull IntSupplier connected;
+    private final @NotNull FleetCensus census;
+    private final @NotNull Supplier<FleetAuditConfig> config;
     private final @NotNull FleetFindings findings;
     private volatile @NotNull KeyQuality keyQuality = new KeyQuality(FleetAuditConfig.DEFAULT_MINIMUM_RSA_BITS);
 
     /**
-     * @param connected the connections certguard tracks, for the report
+     * @param census the connected certificates, counted by the connection listener it observes through
+     * @param config the {@code <fleet-audit>} settings in force, for the census gauges
      */
-    public FleetAudit(final @NotNull Clock clock, final @NotNull Audit trail, final @NotNull IntSupplier connected) {
+    public FleetAudit(
+            final @NotNull Clock clock,
+            final @NotNull Audit trail,
+            final @NotNull FleetCensus census,
+            final @NotNull Supplier<FleetAuditConfig> config) {
         this.clock = clock;
-        this.connected = connected;
+        this.census = census;
+        this.config = config;
         this.findings = new FleetFindings(clock, finding -> {
             log.warn(
                     "fleet audit: new finding {} ({}): {}; identity '{}', certificate sha256 {}",
@@ -74,7 +86,60 @@ public final class FleetAudit {
             findings.record(
                     Check.KEY_QUALITY, identity, fingerprint, weakness.rule().label(), weakness.toString());
         }
+        final Instant notAfter = certificate.getNotAfter().toInstant();
+        final Instant now = clock.instant();
+        if (notAfter.isBefore(now.plus(EXPIRING_FINDING))) {
+            findings.record(
+                    Check.CERTIFICATE_EXPIRING,
+                    identity,
+                    fingerprint,
+                    null,
+                    "expires " + notAfter + ", " + remaining(Duration.between(now, notAfter)));
+        }
         return weakness;
+    }
+
+    /** {@code in 3 days}, {@code in 5 hours}, {@code in 12 minutes} or {@code expired}. */
+    static @NotNull String remaining(final @NotNull Duration left) {
+        if (left.isNegative() || left.isZero()) {
+            return "expired";
+        }
+        if (left.toDays() >= 2) {
+            return "in " + left.toDays() + " days";
+        }
+        if (left.toHours() >= 2) {
+            return "in " + left.toHours() + " hours";
+        }
+        return "in " + Math.max(1, left.toMinutes()) + " minutes";
+    }
+
+    /**
+     * A CONNECT of {@code identity} refused because its client id was another identity's or left its
+     * namespace: one finding per identity and certificate, counting the attempts.
+     */
+    public void clientIdConflict(
+            final @NotNull FleetAuditConfig config,
+            final @NotNull String identity,
+            final @NotNull String fingerprint,
+            final @NotNull String clientId) {
+        if (config.enabled()) {
+            findings.record(
+                    Check.CLIENT_ID_CONFLICT,
+                    identity,
+                    fingerprint,
+                    null,
+                    "refused for client id '" + UntrustedText.escape(clientId) + "'");
+        }
+    }
+
+    /** Connected certificates whose validity ends within {@code window}. */
+    public long expiringWithin(final @NotNull Duration window) {
+        return census.expiringWithin(clock.instant(), window);
+    }
+
+    /** Connected certificates older than the configured {@code age-days}. */
+    public long old() {
+        return census.olderThan(clock.instant(), config.get().ageDays());
     }
 
     /**
@@ -106,9 +171,9 @@ public final class FleetAudit {
         return findings;
     }
 
-    /** The connections certguard tracks. */
-    public int connected() {
-        return connected.getAsInt();
+    /** The connected certificates the census counts. */
+    public long connected() {
+        return census.connected();
     }
 
     @NotNull Instant now() {

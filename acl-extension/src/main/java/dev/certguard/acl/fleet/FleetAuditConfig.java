@@ -17,15 +17,20 @@ public final class FleetAuditConfig {
     }
 
     public static final int DEFAULT_MINIMUM_RSA_BITS = 2048;
+    public static final int DEFAULT_AGE_DAYS = 365;
 
     /** The defaults: the audit on, weak keys refused. */
-    public static final FleetAuditConfig DEFAULTS = new FleetAuditConfig(true, Action.REFUSE, DEFAULT_MINIMUM_RSA_BITS);
+    public static final FleetAuditConfig DEFAULTS =
+            new FleetAuditConfig(true, Action.REFUSE, DEFAULT_MINIMUM_RSA_BITS, DEFAULT_AGE_DAYS);
 
     private final boolean enabled;
     private final @NotNull Action action;
     private final int minimumRsaBits;
+    private final int ageDays;
 
-    public FleetAuditConfig(final boolean enabled, final @NotNull Action action, final int minimumRsaBits) {
+    public FleetAuditConfig(
+            final boolean enabled, final @NotNull Action action, final int minimumRsaBits, final int ageDays) {
+        this.ageDays = ageDays;
         this.enabled = enabled;
         this.action = action;
         this.minimumRsaBits = minimumRsaBits;
@@ -45,23 +50,32 @@ public final class FleetAuditConfig {
         return minimumRsaBits;
     }
 
+    /** Connected certificates whose validity began more than this many days ago count as old. */
+    public int ageDays() {
+        return ageDays;
+    }
+
     @Override
     public boolean equals(final Object other) {
         if (!(other instanceof FleetAuditConfig)) {
             return false;
         }
         final FleetAuditConfig that = (FleetAuditConfig) other;
-        return enabled == that.enabled && action == that.action && minimumRsaBits == that.minimumRsaBits;
+        return enabled == that.enabled
+                && action == that.action
+                && minimumRsaBits == that.minimumRsaBits
+                && ageDays == that.ageDays;
     }
 
     @Override
     public int hashCode() {
-        return (Boolean.hashCode(enabled) * 31 + action.hashCode()) * 31 + minimumRsaBits;
+        return ((Boolean.hashCode(enabled) * 31 + action.hashCode()) * 31 + minimumRsaBits) * 31 + ageDays;
     }
 
     @Override
     public @NotNull String toString() {
         return "fleet-audit " + (enabled ? "on" : "off") + ", weak keys "
-                + action.name().toLowerCase() + ", minimum RSA " + minimumRsaBits + " bits";
+                + action.name().toLowerCase() + ", minimum RSA " + minimumRsaBits + " bits, old after " + ageDays
+                + " days";
     }
 }

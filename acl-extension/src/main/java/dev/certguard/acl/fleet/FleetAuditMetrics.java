@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import dev.certguard.metrics.ExtensionMetrics;
 import dev.certguard.metrics.MetricDefinition;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,13 +26,26 @@ public final class FleetAuditMetrics {
             "findings-dropped",
             "New findings not kept because " + FleetFindings.MAX_FINDINGS + " were open (each check's gauge still"
                     + " counts only kept ones).");
+    static final MetricDefinition CONNECTED = MetricDefinition.gauge(
+            "certificates.connected", "Connections with a client certificate the census counts.");
+    static final MetricDefinition EXPIRING = MetricDefinition.gauge(
+                    "certificates.expiring.{window}",
+                    "Connected certificates whose validity ends within the window (exact to the hour; expired ones"
+                            + " included)")
+            .withValues(windows());
+    static final MetricDefinition OLD = MetricDefinition.gauge(
+            "certificates.old", "Connected certificates whose validity began more than fleet-audit's age-days ago.");
     static final MetricDefinition REPORT = MetricDefinition.report(
             "report",
             "The fleet audit report (JSON), served by the launcher at GET /certguard/audit on the metrics"
                     + " endpoint.");
 
     /** Every metric of the fleet audit. */
-    public static final List<MetricDefinition> DEFINITIONS = List.of(FINDINGS, DROPPED, REPORT);
+    public static final List<MetricDefinition> DEFINITIONS =
+            List.of(FINDINGS, DROPPED, CONNECTED, EXPIRING, OLD, REPORT);
+
+    private static final Map<String, Duration> WINDOWS =
+            Map.of("1d", Duration.ofDays(1), "7d", Duration.ofDays(7), "30d", Duration.ofDays(30));
 
     private final @NotNull ExtensionMetrics metrics;
 
@@ -42,6 +56,12 @@ public final class FleetAuditMetrics {
             metrics.gauge(FINDINGS, check.label(), () -> findings.open(check));
         }
         metrics.gauge(DROPPED, null, findings::dropped);
+        metrics.gauge(CONNECTED, null, audit::connected);
+        for (final String window : EXPIRING.values().keySet()) {
+            final Duration duration = WINDOWS.get(window);
+            metrics.gauge(EXPIRING, window, () -> audit.expiringWithin(duration));
+        }
+        metrics.gauge(OLD, null, audit::old);
         metrics.report(REPORT, new FleetReport(audit));
     }
 
@@ -50,6 +70,14 @@ public final class FleetAuditMetrics {
         for (final Check check : Check.values()) {
             values.put(check.label(), check.meaning());
         }
+        return values;
+    }
+
+    private static Map<String, String> windows() {
+        final Map<String, String> values = new LinkedHashMap<>();
+        values.put("1d", "1 day");
+        values.put("7d", "7 days");
+        values.put("30d", "30 days");
         return values;
     }
 

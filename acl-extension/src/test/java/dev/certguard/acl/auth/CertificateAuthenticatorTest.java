@@ -13,8 +13,10 @@ import com.hivemq.extension.sdk.api.packets.connect.ConnectPacket;
 import com.hivemq.extension.sdk.api.packets.publish.ModifiableConnectPacket;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.acl.fleet.Check;
 import dev.certguard.acl.fleet.FleetAudit;
 import dev.certguard.acl.fleet.FleetAuditConfig;
+import dev.certguard.acl.fleet.FleetCensus;
 import dev.certguard.audit.Audit;
 import dev.certguard.testing.SdkFakes;
 import dev.certguard.testing.TestCertificates;
@@ -35,7 +37,8 @@ class CertificateAuthenticatorTest {
     private static final AclConfig CONFIG = new AclConfig(
             false, Set.of(), List.of(new ServiceRule("k2v-bridge", null, List.of("+/config"), List.of(), false)));
     private static final Audit AUDIT = new Audit("acl-extension", java.time.Clock.systemUTC());
-    private static final FleetAudit FLEET = new FleetAudit(java.time.Clock.systemUTC(), AUDIT, () -> 0);
+    private static final FleetAudit FLEET =
+            new FleetAudit(java.time.Clock.systemUTC(), AUDIT, new FleetCensus(), () -> FleetAuditConfig.DEFAULTS);
     private final MetricRegistry registry = new MetricRegistry();
     private AclRuntime runtime = AclRuntime.of(CONFIG, FakeTopicPermissionBuilder::new);
     private final IdentityResolver resolver = runtime.resolver();
@@ -147,7 +150,7 @@ class CertificateAuthenticatorTest {
                         .getCount())
                 .isEqualTo(2);
         assertThat(FLEET.findings().newestFirst(1000))
-                .filteredOn(f -> f.identity().equals("admin:w1"))
+                .filteredOn(f -> f.identity().equals("admin:w1") && f.check() == Check.KEY_QUALITY)
                 .singleElement()
                 .satisfies(f -> assertThat(f.count()).isEqualTo(2));
     }
@@ -156,7 +159,10 @@ class CertificateAuthenticatorTest {
     void with_action_warn_a_weak_key_is_admitted_and_still_a_finding() throws Exception {
         runtime = AclRuntime.of(
                 new AclConfig(
-                        false, Set.of(), List.of(), new FleetAuditConfig(true, FleetAuditConfig.Action.WARN, 2048)),
+                        false,
+                        Set.of(),
+                        List.of(),
+                        new FleetAuditConfig(true, FleetAuditConfig.Action.WARN, 2048, 365)),
                 FakeTopicPermissionBuilder::new);
 
         final List<String> calls = connectAs(rsa1024("CN=admin:w2"), "w2", null, new ArrayList<>());
@@ -164,6 +170,26 @@ class CertificateAuthenticatorTest {
         assertThat(calls).contains("authenticateSuccessfully");
         assertThat(FLEET.findings().newestFirst(1000))
                 .anyMatch(f -> f.identity().equals("admin:w2"));
+    }
+
+    @Test
+    void another_identitys_client_id_is_refused_and_becomes_one_finding_per_identity_with_counts() throws Exception {
+        runtime = AclRuntime.of(new AclConfig(true, Set.of(), List.of()), FakeTopicPermissionBuilder::new);
+        final X509Certificate certificate = certificate("CN=admin:c1");
+
+        final List<String> calls = connectAs(certificate, "admin:victim", null, new ArrayList<>());
+        connectAs(certificate, "admin:other", null, new ArrayList<>());
+
+        assertThat(calls.get(1)).startsWith("failAuthentication(CLIENT_IDENTIFIER_NOT_VALID,");
+        assertThat(FLEET.findings().newestFirst(1000))
+                .filteredOn(f -> f.identity().equals("admin:c1") && f.check() == Check.CLIENT_ID_CONFLICT)
+                .singleElement()
+                .satisfies(f -> {
+                    assertThat(f.count()).isEqualTo(2);
+                    assertThat(f.details())
+                            .startsWith("refused for client id '")
+                            .endsWith("admin:other'");
+                });
     }
 
     @Test

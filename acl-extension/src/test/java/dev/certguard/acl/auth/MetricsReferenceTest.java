@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.certguard.acl.fleet.FleetAudit;
+import dev.certguard.acl.fleet.FleetAuditConfig;
 import dev.certguard.acl.fleet.FleetAuditMetrics;
+import dev.certguard.acl.fleet.FleetCensus;
 import dev.certguard.audit.Audit;
 import dev.certguard.reload.ConfigReload;
 import dev.certguard.status.ExtensionStatus;
@@ -39,7 +41,8 @@ class MetricsReferenceTest {
         final MetricRegistry registry = new MetricRegistry();
         final Audit audit = new Audit("acl-extension", Clock.systemUTC());
 
-        new FleetAuditMetrics(registry, new FleetAudit(Clock.systemUTC(), audit, () -> 0));
+        new FleetAuditMetrics(
+                registry, new FleetAudit(Clock.systemUTC(), audit, new FleetCensus(), () -> FleetAuditConfig.DEFAULTS));
 
         MetricChecks.assertRegisteredExactlyTheDefinitions(
                 registry, FleetAuditMetrics.ID, FleetAuditMetrics.DEFINITIONS);

@@ -41,10 +41,10 @@ class AclConfigParserTest {
 
         final AclConfig config = parse(
                 "<acl-extension><fleet-audit><enabled>true</enabled><action>warn</action>"
-                        + "<minimum-rsa-bits>3072</minimum-rsa-bits></fleet-audit></acl-extension>",
+                        + "<minimum-rsa-bits>3072</minimum-rsa-bits><age-days>365</age-days></fleet-audit></acl-extension>",
                 Map.of());
 
-        assertThat(config.fleetAudit()).isEqualTo(new FleetAuditConfig(true, FleetAuditConfig.Action.WARN, 3072));
+        assertThat(config.fleetAudit()).isEqualTo(new FleetAuditConfig(true, FleetAuditConfig.Action.WARN, 3072, 365));
     }
 
     @Test

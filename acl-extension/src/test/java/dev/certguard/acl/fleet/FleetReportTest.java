@@ -20,7 +20,9 @@ import org.junit.jupiter.api.Test;
 class FleetReportTest {
 
     private final FleetFindingsTest.MovingClock clock = new FleetFindingsTest.MovingClock();
-    private final FleetAudit audit = new FleetAudit(clock, new Audit("acl-extension", clock), () -> 7);
+    private final FleetCensus census = new FleetCensus();
+    private final FleetAudit audit =
+            new FleetAudit(clock, new Audit("acl-extension", clock), census, () -> FleetAuditConfig.DEFAULTS);
 
     private static X509Certificate rsa1024(final String subject) throws Exception {
         final KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
@@ -34,6 +36,9 @@ class FleetReportTest {
         final X509Certificate weak = rsa1024("CN=admin:a1998e");
         final String fingerprint = CertificateIdentity.sha256Fingerprint(weak);
         audit.connecting(FleetAuditConfig.DEFAULTS, "admin:a1998e", weak, fingerprint);
+        for (int i = 0; i < 7; i++) {
+            census.add(TestCertificates.certificate("CN=admin:c" + i));
+        }
         clock.advance(Duration.ofSeconds(10));
         audit.configured(new AclConfig(
                 false,
@@ -52,10 +57,14 @@ class FleetReportTest {
         }
         assertThat(report.get("summary").get("key-quality").asInt()).isEqualTo(1);
         final JsonNode findings = report.get("findings");
-        assertThat(findings).hasSize(2);
+        assertThat(findings).hasSize(3);
         assertThat(findings.get(0).get("check").asText()).isEqualTo("service-overly-permissive");
         assertThat(findings.get(0).get("identity").asText()).isEqualTo("bridge");
-        final JsonNode key = findings.get(1);
+        assertThat(findings.get(1).get("check").asText())
+                .as("an hour of validity left")
+                .isEqualTo("certificate-expiring");
+        assertThat(findings.get(1).get("severity").asText()).isEqualTo("low");
+        final JsonNode key = findings.get(2);
         assertThat(key.get("check").asText()).isEqualTo("key-quality");
         assertThat(key.get("severity").asText()).isEqualTo("high");
         assertThat(key.get("identity").asText()).isEqualTo("admin:a1998e");
@@ -90,7 +99,7 @@ class FleetReportTest {
         final X509Certificate weak = rsa1024("CN=admin:c3");
 
         assertThat(audit.connecting(
-                        new FleetAuditConfig(false, FleetAuditConfig.Action.REFUSE, 2048), "admin:c3", weak, "fp"))
+                        new FleetAuditConfig(false, FleetAuditConfig.Action.REFUSE, 2048, 365), "admin:c3", weak, "fp"))
                 .isNull();
         assertThat(audit.findings().open(Check.KEY_QUALITY)).isZero();
     }

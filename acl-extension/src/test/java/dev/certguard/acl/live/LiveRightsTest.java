@@ -14,6 +14,8 @@ import dev.certguard.acl.auth.Grants;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.acl.fleet.FleetAudit;
+import dev.certguard.acl.fleet.FleetAuditConfig;
+import dev.certguard.acl.fleet.FleetCensus;
 import dev.certguard.audit.Audit;
 import dev.certguard.connection.ClientIdOwnership;
 import dev.certguard.connection.ConnectionCutter;
@@ -103,7 +105,11 @@ class LiveRightsTest {
         final var defaults = SdkFakes.recorder(
                 com.hivemq.extension.sdk.api.packets.auth.ModifiableDefaultPermissions.class, Map.of(), calls);
         new CertificateAuthenticator(
-                        runtime::get, grants, metrics, audit, new FleetAudit(Clock.systemUTC(), audit, () -> 0))
+                        runtime::get,
+                        grants,
+                        metrics,
+                        audit,
+                        new FleetAudit(Clock.systemUTC(), audit, new FleetCensus(), () -> FleetAuditConfig.DEFAULTS))
                 .onConnect(
                         SdkFakes.fake(
                                 com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput.class,

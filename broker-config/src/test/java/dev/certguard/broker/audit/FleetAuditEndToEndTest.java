@@ -93,6 +93,11 @@ class FleetAuditEndToEndTest {
     }
 
     private static Credentials device(final String name, final KeyPair keys, final String signature) throws Exception {
+        return device(name, keys, signature, Duration.ofDays(365));
+    }
+
+    private static Credentials device(
+            final String name, final KeyPair keys, final String signature, final Duration validity) throws Exception {
         final CertificateAuthority ca = pki.authority();
         final Instant now = Instant.now();
         final X509Certificate certificate = new JcaX509CertificateConverter()
@@ -100,7 +105,7 @@ class FleetAuditEndToEndTest {
                                 ca.certificate(),
                                 new BigInteger(64, new SecureRandom()).abs().add(BigInteger.ONE),
                                 Date.from(now.minusSeconds(60)),
-                                Date.from(now.plus(Duration.ofHours(1))),
+                                Date.from(now.plus(validity)),
                                 new X500Name("CN=" + name),
                                 keys.getPublic())
                         .build(new JcaContentSignerBuilder(signature).build(ca.privateKey())));
@@ -207,7 +212,7 @@ class FleetAuditEndToEndTest {
         assertThat(series("dev_certguard_acl_extension_connect_rejected_key_too_weak"))
                 .isEqualTo(4.0);
         assertThat(auditEvents("audit.finding"))
-                .filteredOn(e -> e.path("identity").asText().startsWith("audit:"))
+                .filteredOn(e -> e.path("reason").asText().startsWith("key-quality"))
                 .as("one audit.finding per finding, not per CONNECT")
                 .hasSize(3);
         assertThat(report("?limit=1").get("findings")).hasSize(1);
@@ -229,6 +234,45 @@ class FleetAuditEndToEndTest {
         assertThat(services).containsExactly("wide-bridge: may publish '#', a filter made only of wildcards");
         assertThat(series("dev_certguard_audit_findings_service_overly_permissive"))
                 .isEqualTo(1.0);
+    }
+
+    @Test
+    void the_census_counts_connected_certificates_by_expiry_and_lists_the_soonest() throws Exception {
+        final Credentials threeDays = device("census:three", p256(), "SHA256withECDSA", Duration.ofDays(3));
+        final Credentials twentyDays = device("census:twenty", p256(), "SHA256withECDSA", Duration.ofDays(20));
+        final var first = broker.mqtt5(threeDays.sslConfig(), "c");
+        final var second = broker.mqtt5(twentyDays.sslConfig(), "c");
+        try {
+            assertThat(first.connect().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.SUCCESS);
+            assertThat(second.connect().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.SUCCESS);
+
+            assertThat(series("dev_certguard_audit_certificates_connected")).isEqualTo(2.0);
+            assertThat(series("dev_certguard_audit_certificates_expiring_1d")).isZero();
+            assertThat(series("dev_certguard_audit_certificates_expiring_7d")).isEqualTo(1.0);
+            assertThat(series("dev_certguard_audit_certificates_expiring_30d")).isEqualTo(2.0);
+            assertThat(series("dev_certguard_audit_certificates_old")).isZero();
+            final List<String> expiring = new ArrayList<>();
+            report("").get("findings").forEach(f -> {
+                if (f.get("check").asText().equals("certificate-expiring")) {
+                    expiring.add(
+                            f.get("identity").asText() + " " + f.get("details").asText());
+                }
+            });
+            assertThat(expiring)
+                    .singleElement()
+                    .asString()
+                    .startsWith("census:three expires ")
+                    .endsWith("in 2 days");
+        } finally {
+            first.disconnect();
+            second.disconnect();
+        }
+        final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (series("dev_certguard_audit_certificates_connected") > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(series("dev_certguard_audit_certificates_connected")).isZero();
+        assertThat(series("dev_certguard_audit_certificates_expiring_30d")).isZero();
     }
 
     @Test
