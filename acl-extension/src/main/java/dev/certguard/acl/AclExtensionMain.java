@@ -112,7 +112,14 @@ public final class AclExtensionMain implements ExtensionMain {
         metrics.trackedGauge(live::tracked);
         final FleetCensus census = new FleetCensus();
         final FleetAudit fleetAudit = new FleetAudit(
-                Clock.systemUTC(), audit, census, () -> runtime.get().config().fleetAudit());
+                Clock.systemUTC(),
+                audit,
+                census,
+                () -> runtime.get().config().fleetAudit(),
+                connection -> cutter.cut(
+                        connection,
+                        new ConnectionCutter.Cut(
+                                FleetAudit.SHARED_CUT, FleetAudit.SHARED_CUT.text(), true, false, true)));
         fleetMetrics = new FleetAuditMetrics(registry, fleetAudit);
         fleetAudit.configured(config);
         final CertificateAuthenticator authenticator =
@@ -141,7 +148,7 @@ public final class AclExtensionMain implements ExtensionMain {
         });
         Services.eventRegistry()
                 .setClientLifecycleEventListener(
-                        providerInput -> new ConnectionListener<>(owners, census.observing(live)));
+                        providerInput -> new ConnectionListener<>(owners, fleetAudit.observing(live)));
         live.pruneStoredSessionsAtStart().whenComplete((ignored, e) -> {
             if (e != null) {
                 log.warn(

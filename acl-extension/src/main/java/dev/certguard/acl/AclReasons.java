@@ -5,6 +5,7 @@ import com.hivemq.extension.sdk.api.packets.publish.AckReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import dev.certguard.acl.auth.DollarTopicGuard;
 import dev.certguard.acl.auth.RejectReason;
+import dev.certguard.acl.fleet.FleetAudit;
 import dev.certguard.acl.live.LiveRights;
 import dev.certguard.reason.Reason;
 import java.util.ArrayList;
@@ -48,6 +49,7 @@ public final class AclReasons {
         for (final RejectReason reason : RejectReason.values()) {
             all.add(reason.reason());
         }
+        all.add(FleetAudit.SHARED_CUT);
         all.add(LiveRights.SERVICE_REMOVED);
         all.add(LiveRights.NARROWED);
         all.add(LiveRights.NOW_REFUSED);

@@ -4,6 +4,7 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.text.UntrustedText;
+import java.net.InetAddress;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
@@ -19,6 +20,7 @@ public final class Connection {
     private final @NotNull String clientId;
     private final X509Certificate @Nullable [] chain;
     private final @Nullable String listener;
+    private final @Nullable InetAddress remoteAddress;
 
     @SuppressWarnings("rawtypes")
     private static final AtomicReferenceFieldUpdater<Connection, CompletableFuture> CUT =
@@ -34,9 +36,23 @@ public final class Connection {
 
     public Connection(
             final @NotNull String clientId, final X509Certificate @Nullable [] chain, final @Nullable String listener) {
+        this(clientId, chain, listener, null);
+    }
+
+    public Connection(
+            final @NotNull String clientId,
+            final X509Certificate @Nullable [] chain,
+            final @Nullable String listener,
+            final @Nullable InetAddress remoteAddress) {
         this.clientId = clientId;
         this.chain = chain == null || chain.length == 0 ? null : chain;
         this.listener = listener;
+        this.remoteAddress = remoteAddress;
+    }
+
+    /** The client's address, or {@code null} when unknown. */
+    public @Nullable InetAddress remoteAddress() {
+        return remoteAddress;
     }
 
     /** The name of the HiveMQ listener the connection came in on, or {@code null} when unknown. */

@@ -110,6 +110,7 @@ public final class ConnectionListener<T> implements ClientLifecycleEventListener
                         .getClientTlsInformation()
                         .flatMap(ClientTlsInformation::getClientCertificateChain)
                         .orElse(null),
-                information.getListener().map(Listener::getName).orElse(null));
+                information.getListener().map(Listener::getName).orElse(null),
+                information.getInetAddress().orElse(null));
     }
 }

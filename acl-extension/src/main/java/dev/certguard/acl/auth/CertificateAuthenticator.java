@@ -15,6 +15,7 @@ import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.fleet.FleetAudit;
 import dev.certguard.acl.fleet.FleetAuditConfig;
 import dev.certguard.acl.fleet.KeyQuality;
+import dev.certguard.acl.fleet.SharedCertificates;
 import dev.certguard.audit.Audit;
 import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
@@ -102,6 +103,27 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
             }
         }
         final String clientId = connect.getClientId();
+        if (certificate != null
+                && fleetAudit.sharing(
+                                config.fleetAudit(),
+                                principal.name(),
+                                resolution.fingerprint(),
+                                clientId,
+                                input.getConnectionInformation()
+                                        .getInetAddress()
+                                        .orElse(null),
+                                config.requireClientIdEqualsIdentity())
+                        == SharedCertificates.Verdict.REFUSE) {
+            reject(
+                    input.getConnectionInformation(),
+                    output,
+                    RejectReason.CERTIFICATE_SHARED,
+                    RejectReason.CERTIFICATE_SHARED.text(),
+                    resolution,
+                    connect,
+                    listener);
+            return;
+        }
         if (config.requireClientIdEqualsIdentity() && !clientId.equals(principal.name())) {
             fleetAudit.clientIdConflict(config.fleetAudit(), principal.name(), resolution.fingerprint(), clientId);
             reject(

@@ -44,6 +44,11 @@ public enum RejectReason {
             ConnackReasonCode.NOT_AUTHORIZED,
             "certificate key too weak",
             "the certificate's key or signature breaks a fleet-audit key-quality rule (RSA below minimum-rsa-bits, ROCA, an EC curve other than P-256/384/521, an MD5 or SHA-1 signature) and fleet-audit's action is refuse; the WARN names the rule"),
+    CERTIFICATE_SHARED(
+            "certificate-shared",
+            ConnackReasonCode.NOT_AUTHORIZED,
+            "certificate shared by several devices",
+            "the certificate was found held by several devices (fleet-audit certificate-shared) and on-shared-certificate is refuse: it is quarantined for quarantine-seconds"),
     CLIENT_ID_MISMATCH(
             "client-id-mismatch",
             ConnackReasonCode.CLIENT_IDENTIFIER_NOT_VALID,

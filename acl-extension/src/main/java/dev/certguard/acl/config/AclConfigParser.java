@@ -96,13 +96,45 @@ public final class AclConfigParser {
             ConfigElement.Unit.NONE,
             "Connected certificates whose validity began more than this many days ago are counted as old"
                     + " (dev.certguard.audit.certificates.old).");
+    static final ConfigElement AUDIT_TAKEOVERS = ConfigElement.number(
+            "takeovers",
+            FleetAuditConfig.DEFAULT_TAKEOVERS,
+            2,
+            100,
+            ConfigElement.Unit.NONE,
+            "A certificate whose live connection is taken over by a CONNECT with it from a different address this"
+                    + " many times within window-seconds is shared (certificate-shared).");
+    static final ConfigElement AUDIT_WINDOW = ConfigElement.number(
+            "window-seconds",
+            FleetAuditConfig.DEFAULT_WINDOW_SECONDS,
+            1,
+            86_400,
+            ConfigElement.Unit.SECONDS,
+            "The window in which takeovers are counted.");
+    static final ConfigElement AUDIT_ON_SHARED = ConfigElement.choice(
+            "on-shared-certificate",
+            "warn",
+            List.of("warn", "refuse"),
+            "What a shared certificate gets: warn (reported) or refuse (its CONNECTs refused 0x87 'certificate"
+                    + " shared by several devices' and its live connections cut, for quarantine-seconds).");
+    static final ConfigElement AUDIT_QUARANTINE = ConfigElement.number(
+            "quarantine-seconds",
+            FleetAuditConfig.DEFAULT_QUARANTINE_SECONDS,
+            1,
+            31_536_000,
+            ConfigElement.Unit.SECONDS,
+            "How long a shared certificate stays refused when on-shared-certificate is refuse.");
     static final ConfigElement FLEET_AUDIT = ConfigElement.block(
             "fleet-audit",
             "The live fleet audit (absent: on, with these defaults).",
             AUDIT_ENABLED,
             AUDIT_ACTION,
             AUDIT_MINIMUM_RSA_BITS,
-            AUDIT_AGE_DAYS);
+            AUDIT_AGE_DAYS,
+            AUDIT_TAKEOVERS,
+            AUDIT_WINDOW,
+            AUDIT_ON_SHARED,
+            AUDIT_QUARANTINE);
 
     /** Every element of the file; the reference documentation and config.xsd are generated from it. */
     public static final ConfigSchema SCHEMA = new ConfigSchema(
@@ -154,7 +186,14 @@ public final class AclConfigParser {
                 : FleetAuditConfig.Action.REFUSE;
         final long bits = reader.number(block, AUDIT_MINIMUM_RSA_BITS);
         final long ageDays = reader.number(block, AUDIT_AGE_DAYS);
-        return new FleetAuditConfig(enabled, action, (int) bits, (int) ageDays);
+        final long takeovers = reader.number(block, AUDIT_TAKEOVERS);
+        final long window = reader.number(block, AUDIT_WINDOW);
+        final FleetAuditConfig.Action onShared = "refuse".equals(reader.choice(block, AUDIT_ON_SHARED))
+                ? FleetAuditConfig.Action.REFUSE
+                : FleetAuditConfig.Action.WARN;
+        final long quarantine = reader.number(block, AUDIT_QUARANTINE);
+        return new FleetAuditConfig(
+                enabled, action, (int) bits, (int) ageDays, (int) takeovers, (int) window, onShared, (int) quarantine);
     }
 
     private static ServiceRule service(final ConfigReader reader, final Element element) {

@@ -7,6 +7,12 @@ import com.hivemq.extension.sdk.api.annotations.NotNull;
  * {@code dev.certguard.audit.findings.<check>} gauges name it. Immutable; thread-safe.
  */
 public enum Check {
+    CERTIFICATE_SHARED(
+            "certificate-shared",
+            "high",
+            "A certificate held by several devices: its live connection taken over from different addresses"
+                    + " takeovers times within window-seconds, or connected at once under different client ids"
+                    + " from different addresses; the details name the addresses"),
     KEY_QUALITY(
             "key-quality",
             "high",

@@ -2,16 +2,22 @@ package dev.certguard.acl.fleet;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.audit.Audit;
+import dev.certguard.connection.Connection;
+import dev.certguard.connection.ConnectionObserver;
+import dev.certguard.reason.Reason;
 import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
+import java.net.InetAddress;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -25,6 +31,14 @@ public final class FleetAudit {
 
     private static final SafeLog log = SafeLog.of(FleetAudit.class);
 
+    /** How a live connection of a quarantined (shared) certificate is cut. */
+    public static final Reason SHARED_CUT = Reason.disconnect(
+            DisconnectReasonCode.NOT_AUTHORIZED,
+            "certificate-shared",
+            "certificate shared by several devices",
+            "The connection's certificate was found held by several devices and on-shared-certificate is refuse:"
+                    + " its live connections are cut when the quarantine starts.");
+
     /** A certificate connecting with less validity left than this is a finding. */
     static final Duration EXPIRING_FINDING = Duration.ofDays(7);
 
@@ -32,17 +46,20 @@ public final class FleetAudit {
     private final @NotNull FleetCensus census;
     private final @NotNull Supplier<FleetAuditConfig> config;
     private final @NotNull FleetFindings findings;
+    private final @NotNull SharedCertificates shared;
     private volatile @NotNull KeyQuality keyQuality = new KeyQuality(FleetAuditConfig.DEFAULT_MINIMUM_RSA_BITS);
 
     /**
      * @param census the connected certificates, counted by the connection listener it observes through
      * @param config the {@code <fleet-audit>} settings in force, for the census gauges
+     * @param cut cuts a live connection of a quarantined certificate with {@link #SHARED_CUT}
      */
     public FleetAudit(
             final @NotNull Clock clock,
             final @NotNull Audit trail,
             final @NotNull FleetCensus census,
-            final @NotNull Supplier<FleetAuditConfig> config) {
+            final @NotNull Supplier<FleetAuditConfig> config,
+            final @NotNull Consumer<Connection> cut) {
         this.clock = clock;
         this.census = census;
         this.config = config;
@@ -60,6 +77,28 @@ public final class FleetAudit {
                     .certificateSha256(finding.certificateSha256())
                     .write();
         });
+        this.shared = new SharedCertificates(clock, findings, cut);
+    }
+
+    /**
+     * Tracks each connection's certificate (census and shared-certificate detection) while
+     * {@code inner} tracks the connection.
+     */
+    public <T> @NotNull ConnectionObserver<T> observing(final @NotNull ConnectionObserver<T> inner) {
+        return census.observing(shared.observing(inner));
+    }
+
+    /**
+     * Judges a CONNECT for a shared certificate (see {@link SharedCertificates}) before it is admitted.
+     */
+    public @NotNull SharedCertificates.Verdict sharing(
+            final @NotNull FleetAuditConfig config,
+            final @NotNull String identity,
+            final @NotNull String fingerprint,
+            final @NotNull String clientId,
+            final @Nullable InetAddress address,
+            final boolean clientIdIsIdentity) {
+        return shared.connecting(config, identity, fingerprint, clientId, address, clientIdIsIdentity);
     }
 
     /**

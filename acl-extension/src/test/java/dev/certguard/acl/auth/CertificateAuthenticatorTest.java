@@ -37,8 +37,8 @@ class CertificateAuthenticatorTest {
     private static final AclConfig CONFIG = new AclConfig(
             false, Set.of(), List.of(new ServiceRule("k2v-bridge", null, List.of("+/config"), List.of(), false)));
     private static final Audit AUDIT = new Audit("acl-extension", java.time.Clock.systemUTC());
-    private static final FleetAudit FLEET =
-            new FleetAudit(java.time.Clock.systemUTC(), AUDIT, new FleetCensus(), () -> FleetAuditConfig.DEFAULTS);
+    private static final FleetAudit FLEET = new FleetAudit(
+            java.time.Clock.systemUTC(), AUDIT, new FleetCensus(), () -> FleetAuditConfig.DEFAULTS, connection -> {});
     private final MetricRegistry registry = new MetricRegistry();
     private AclRuntime runtime = AclRuntime.of(CONFIG, FakeTopicPermissionBuilder::new);
     private final IdentityResolver resolver = runtime.resolver();

@@ -42,7 +42,13 @@ class MetricsReferenceTest {
         final Audit audit = new Audit("acl-extension", Clock.systemUTC());
 
         new FleetAuditMetrics(
-                registry, new FleetAudit(Clock.systemUTC(), audit, new FleetCensus(), () -> FleetAuditConfig.DEFAULTS));
+                registry,
+                new FleetAudit(
+                        Clock.systemUTC(),
+                        audit,
+                        new FleetCensus(),
+                        () -> FleetAuditConfig.DEFAULTS,
+                        connection -> {}));
 
         MetricChecks.assertRegisteredExactlyTheDefinitions(
                 registry, FleetAuditMetrics.ID, FleetAuditMetrics.DEFINITIONS);

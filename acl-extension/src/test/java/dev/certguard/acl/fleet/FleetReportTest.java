@@ -21,8 +21,8 @@ class FleetReportTest {
 
     private final FleetFindingsTest.MovingClock clock = new FleetFindingsTest.MovingClock();
     private final FleetCensus census = new FleetCensus();
-    private final FleetAudit audit =
-            new FleetAudit(clock, new Audit("acl-extension", clock), census, () -> FleetAuditConfig.DEFAULTS);
+    private final FleetAudit audit = new FleetAudit(
+            clock, new Audit("acl-extension", clock), census, () -> FleetAuditConfig.DEFAULTS, connection -> {});
 
     private static X509Certificate rsa1024(final String subject) throws Exception {
         final KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");

@@ -109,7 +109,12 @@ class LiveRightsTest {
                         grants,
                         metrics,
                         audit,
-                        new FleetAudit(Clock.systemUTC(), audit, new FleetCensus(), () -> FleetAuditConfig.DEFAULTS))
+                        new FleetAudit(
+                                Clock.systemUTC(),
+                                audit,
+                                new FleetCensus(),
+                                () -> FleetAuditConfig.DEFAULTS,
+                                cut -> {}))
                 .onConnect(
                         SdkFakes.fake(
                                 com.hivemq.extension.sdk.api.auth.parameter.SimpleAuthInput.class,

@@ -1,0 +1,254 @@
+package dev.certguard.acl.fleet;
+
+import com.hivemq.extension.sdk.api.annotations.NotNull;
+import com.hivemq.extension.sdk.api.annotations.Nullable;
+import com.hivemq.extension.sdk.api.events.client.parameters.ServerInitiatedDisconnectInput;
+import dev.certguard.connection.Connection;
+import dev.certguard.connection.ConnectionObserver;
+import dev.certguard.identity.CertificateIdentity;
+import java.net.InetAddress;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Detects one certificate held by several devices (a cloned key). Clones fight over one session: with
+ * the same client id, each CONNECT takes over the other's live connection, from another address. A
+ * CONNECT whose certificate has a live connection under the same client id from a different address
+ * is a takeover; {@code takeovers} of them within {@code window-seconds} are the finding
+ * {@code certificate-shared}. A device reconnecting from its own address takes nothing over from
+ * another address, and one that moved once counts one takeover: neither is ever a finding. Without
+ * {@code require-client-id-equals-identity} clones can also hold separate sessions under different
+ * client ids and never take over each other: there, a live connection of the certificate from a
+ * different address under another client id is the finding at once. With
+ * {@code on-shared-certificate refuse} the certificate is quarantined: its CONNECTs are refused and its
+ * live connections cut for {@code quarantine-seconds}.
+ * <p>
+ * Holds, per certificate with a live connection, its connections and recent takeovers, keyed by the
+ * first 64 bits of its SHA-256 fingerprint; the entry goes with its last connection (unless a
+ * quarantine or a recent takeover keeps it).
+ * Thread-safe: each certificate's entry changes atomically in a concurrent map.
+ */
+public final class SharedCertificates {
+
+    /** At most this many addresses are named in a finding. */
+    private static final int MAX_ADDRESSES = 8;
+    /** The most takeovers remembered per certificate, the largest {@code takeovers} allowed. */
+    static final int MAX_TAKEOVERS = 100;
+
+    /** What a CONNECT gets. */
+    public enum Verdict {
+        ADMIT,
+        /** The certificate is quarantined (found shared, refuse mode): refuse with 0x87. */
+        REFUSE
+    }
+
+    private final @NotNull Clock clock;
+    private final @NotNull FleetFindings findings;
+    private final @NotNull Consumer<Connection> cut;
+    private final @NotNull Map<Long, Holder> holders = new ConcurrentHashMap<>();
+
+    /**
+     * @param cut cuts a live connection of a quarantined certificate (DISCONNECT 0x87)
+     */
+    public SharedCertificates(
+            final @NotNull Clock clock,
+            final @NotNull FleetFindings findings,
+            final @NotNull Consumer<Connection> cut) {
+        this.clock = clock;
+        this.findings = findings;
+        this.cut = cut;
+    }
+
+    /** Tracks each authenticated connection's certificate while {@code inner} tracks the connection. */
+    public <T> @NotNull ConnectionObserver<T> observing(final @NotNull ConnectionObserver<T> inner) {
+        return new ConnectionObserver<T>() {
+            @Override
+            public @Nullable T authenticated(final @NotNull Connection connection) {
+                final T record = inner.authenticated(connection);
+                added(connection);
+                return record;
+            }
+
+            @Override
+            public void ended(final @NotNull Connection connection, final @Nullable T record) {
+                try {
+                    inner.ended(connection, record);
+                } finally {
+                    removed(connection);
+                }
+            }
+
+            @Override
+            public void serverDisconnected(final @NotNull ServerInitiatedDisconnectInput input) {
+                inner.serverDisconnected(input);
+            }
+        };
+    }
+
+    /**
+     * Judges a CONNECT presenting the certificate of {@code fingerprint} under the final
+     * {@code clientId} from {@code address}, before it is admitted (so before it takes anything over).
+     */
+    public @NotNull Verdict connecting(
+            final @NotNull FleetAuditConfig config,
+            final @NotNull String identity,
+            final @NotNull String fingerprint,
+            final @NotNull String clientId,
+            final @Nullable InetAddress address,
+            final boolean clientIdIsIdentity) {
+        if (!config.enabled()) {
+            return Verdict.ADMIT;
+        }
+        final long now = clock.millis();
+        final String[] found = new String[1];
+        final List<Connection> toCut = new ArrayList<>();
+        final boolean[] quarantined = new boolean[1];
+        holders.computeIfPresent(key(fingerprint), (key, holder) -> {
+            if (holder.quarantinedUntil > now) {
+                quarantined[0] = true;
+                return holder;
+            }
+            if (address == null) {
+                return holder;
+            }
+            final Set<String> addresses = new LinkedHashSet<>();
+            boolean takenOver = false;
+            boolean concurrent = false;
+            for (final Connection live : holder.live) {
+                final InetAddress other = live.remoteAddress();
+                if (other == null || other.equals(address)) {
+                    continue;
+                }
+                if (live.clientId().equals(clientId)) {
+                    takenOver = true;
+                    addresses.add(other.getHostAddress());
+                } else if (!clientIdIsIdentity) {
+                    concurrent = true;
+                    addresses.add(other.getHostAddress());
+                }
+            }
+            if (takenOver) {
+                holder.takenOver(now, config.windowSeconds() * 1000L);
+                holder.remember(addresses);
+                holder.remember(Set.of(address.getHostAddress()));
+                if (holder.takeovers() >= config.takeovers()) {
+                    found[0] = "taken over " + holder.takeovers() + " times within " + config.windowSeconds()
+                            + " s from addresses " + holder.addresses;
+                }
+            } else if (concurrent) {
+                holder.remember(addresses);
+                holder.remember(Set.of(address.getHostAddress()));
+                found[0] = "connected at once under different client ids from addresses " + holder.addresses;
+            }
+            if (found[0] != null && config.onSharedCertificate() == FleetAuditConfig.Action.REFUSE) {
+                holder.quarantinedUntil = now + config.quarantineSeconds() * 1000L;
+                holder.keepUntil = Math.max(holder.keepUntil, holder.quarantinedUntil);
+                toCut.addAll(Arrays.asList(holder.live));
+                quarantined[0] = true;
+            }
+            return holder;
+        });
+        if (found[0] != null) {
+            findings.record(Check.CERTIFICATE_SHARED, identity, fingerprint, null, found[0]);
+        } else if (quarantined[0]) {
+            findings.record(Check.CERTIFICATE_SHARED, identity, fingerprint, null, "quarantined: a CONNECT refused");
+        }
+        toCut.forEach(cut);
+        return quarantined[0] ? Verdict.REFUSE : Verdict.ADMIT;
+    }
+
+    /** Certificates with an entry (a live connection, a recent takeover or a quarantine). */
+    public int tracked() {
+        return holders.size();
+    }
+
+    private void added(final Connection connection) {
+        final X509Certificate leaf = connection.leaf();
+        if (leaf == null) {
+            return;
+        }
+        holders.compute(key(CertificateIdentity.sha256Fingerprint(leaf)), (key, holder) -> {
+            final Holder kept = holder == null ? new Holder() : holder;
+            kept.live = Arrays.copyOf(kept.live, kept.live.length + 1);
+            kept.live[kept.live.length - 1] = connection;
+            return kept;
+        });
+    }
+
+    private void removed(final Connection connection) {
+        final X509Certificate leaf = connection.leaf();
+        if (leaf == null) {
+            return;
+        }
+        final long now = clock.millis();
+        holders.computeIfPresent(key(CertificateIdentity.sha256Fingerprint(leaf)), (key, holder) -> {
+            final Connection[] live = holder.live;
+            for (int i = 0; i < live.length; i++) {
+                if (live[i] == connection) {
+                    final Connection[] rest = new Connection[live.length - 1];
+                    System.arraycopy(live, 0, rest, 0, i);
+                    System.arraycopy(live, i + 1, rest, i, live.length - i - 1);
+                    holder.live = rest;
+                    break;
+                }
+            }
+            // Kept while a quarantine or a takeover still counts: the clones come back.
+            return holder.live.length == 0 && holder.keepUntil <= now ? null : holder;
+        });
+    }
+
+    private static long key(final String fingerprint) {
+        return Long.parseUnsignedLong(fingerprint.substring(0, 16), 16);
+    }
+
+    /** One certificate's live connections and recent takeovers. Guarded by the map's per-key atomicity. */
+    private static final class Holder {
+        private static final Connection[] NONE = new Connection[0];
+
+        Connection[] live = NONE;
+        long[] takeoverTimes = new long[0];
+        /** Until when the entry stays without a live connection: the window of its takeovers, its quarantine. */
+        long keepUntil;
+
+        long quarantinedUntil;
+        Set<String> addresses = Set.of();
+
+        void takenOver(final long now, final long window) {
+            final long[] recent = Arrays.stream(takeoverTimes)
+                    .filter(time -> time > now - window)
+                    .toArray();
+            // The most recent ones are enough to count up to any threshold the configuration allows.
+            final long[] kept = recent.length < MAX_TAKEOVERS
+                    ? recent
+                    : Arrays.copyOfRange(recent, recent.length - MAX_TAKEOVERS + 1, recent.length);
+            takeoverTimes = Arrays.copyOf(kept, kept.length + 1);
+            takeoverTimes[kept.length] = now;
+            keepUntil = Math.max(keepUntil, now + window);
+        }
+
+        int takeovers() {
+            return takeoverTimes.length;
+        }
+
+        void remember(final Set<String> seen) {
+            if (addresses.size() >= MAX_ADDRESSES) {
+                return;
+            }
+            final Set<String> all = new LinkedHashSet<>(addresses);
+            for (final String address : seen) {
+                if (all.size() < MAX_ADDRESSES) {
+                    all.add(address);
+                }
+            }
+            addresses = all;
+        }
+    }
+}
