@@ -19,6 +19,7 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fleet audit: judges each CONNECT's certificate and each configuration as they happen and keeps
@@ -204,6 +205,17 @@ public final class FleetAudit {
             }
         }
         findings.retain(Check.SERVICE_OVERLY_PERMISSIVE, raised);
+        auditLog();
+    }
+
+    /** Judges whether the audit trail is written: a finding while it is not, closed once it is. */
+    public void auditLog() {
+        final String problem = AuditLogCheck.problem(LoggerFactory.getLogger(Audit.LOGGER), LoggerFactory::getLogger);
+        if (problem == null) {
+            findings.retain(Check.AUDIT_LOG_DISABLED, Set.of());
+        } else {
+            findings.record(Check.AUDIT_LOG_DISABLED, null, null, Audit.LOGGER, problem);
+        }
     }
 
     public @NotNull FleetFindings findings() {

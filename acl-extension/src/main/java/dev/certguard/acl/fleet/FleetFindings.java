@@ -141,8 +141,8 @@ public final class FleetFindings {
         nextExpiry = now.plus(EXPIRY_EVERY);
         final Instant closeBefore = now.minus(OPEN_FOR);
         for (final Entry entry : entries.values()) {
-            // Configuration findings stay until a reload closes them.
-            if (entry.key.check != Check.SERVICE_OVERLY_PERMISSIVE && entry.lastSeen.isBefore(closeBefore)) {
+            // Findings of a state the check re-judges stay until it closes them.
+            if (entry.key.check.expires() && entry.lastSeen.isBefore(closeBefore)) {
                 close(entry);
             }
         }

@@ -29,6 +29,7 @@ public final class FleetReport implements IntFunction<String> {
     /** The report with at most {@code limit} findings (at least 0). */
     @Override
     public @NotNull String apply(final int limit) {
+        audit.auditLog();
         final List<Finding> findings = audit.findings().newestFirst(Math.max(0, limit));
         final StringWriter out = new StringWriter(256 + findings.size() * 256);
         try (JsonGenerator json = Audit.jsonGenerator(out)) {

@@ -224,6 +224,9 @@ class FleetAuditEndToEndTest {
 
         assertThat(report.get("summary").get("service-overly-permissive").asInt())
                 .isEqualTo(1);
+        assertThat(report.get("summary").get("audit-log-disabled").asInt())
+                .as("the shipped logback.xml writes the audit trail")
+                .isZero();
         final List<String> services = new ArrayList<>();
         report.get("findings").forEach(f -> {
             if (f.get("check").asText().equals("service-overly-permissive")) {
