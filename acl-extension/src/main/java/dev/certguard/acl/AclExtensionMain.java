@@ -129,7 +129,7 @@ public final class AclExtensionMain implements ExtensionMain {
         Services.interceptorRegistry().setConnectInboundInterceptorProvider(providerInput -> sessionBinding);
         Services.securityRegistry().setAuthenticatorProvider(providerInput -> authenticator);
         Services.initializerRegistry().setClientInitializer((initializerInput, clientContext) -> {
-            final SubscriptionAudit subscriptions = new SubscriptionAudit(metrics, audit);
+            final SubscriptionAudit subscriptions = new SubscriptionAudit(metrics, audit, fleetAudit);
             clientContext.addSubscribeInboundInterceptor(subscriptions);
             clientContext.addSubackOutboundInterceptor(subscriptions);
             final String owner =

@@ -15,6 +15,7 @@ import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.fleet.FleetAudit;
 import dev.certguard.acl.fleet.FleetAuditConfig;
 import dev.certguard.acl.fleet.KeyQuality;
+import dev.certguard.acl.fleet.Offenders;
 import dev.certguard.acl.fleet.SharedCertificates;
 import dev.certguard.audit.Audit;
 import dev.certguard.text.SafeLog;
@@ -186,6 +187,17 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
         reject(connection, output, reason, detail, detail, resolution, connect, listener);
     }
 
+    /** Who a refused CONNECT was: its identity, else the name it presented, else its certificate. */
+    private static String offender(final Resolution resolution) {
+        if (resolution.principal() != null) {
+            return resolution.principal().name();
+        }
+        if (!"-".equals(resolution.presentedName())) {
+            return resolution.presentedName();
+        }
+        return "-".equals(resolution.fingerprint()) ? "-" : "sha256:" + resolution.fingerprint();
+    }
+
     /** Refuses with {@code detail} as reason string; the WARN says {@code logged}. */
     private void reject(
             final ConnectionInformation connection,
@@ -197,6 +209,7 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
             final ConnectPacket connect,
             final String listener) {
         metrics.rejected(reason);
+        fleetAudit.offended(Offenders.Kind.CONNECT_REFUSED, offender(resolution), 1);
         log.warn(
                 "acl-extension refused CONNECT ({}): {}; identity '{}', client id '{}', listener {}, certificate sha256 {}",
                 reason.metricName(),

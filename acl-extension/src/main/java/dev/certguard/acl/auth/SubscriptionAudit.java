@@ -10,6 +10,9 @@ import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInb
 import com.hivemq.extension.sdk.api.interceptor.subscribe.parameter.SubscribeInboundOutput;
 import com.hivemq.extension.sdk.api.packets.subscribe.SubackReasonCode;
 import com.hivemq.extension.sdk.api.packets.subscribe.Subscription;
+import dev.certguard.acl.fleet.FleetAudit;
+import dev.certguard.acl.fleet.Offenders;
+import dev.certguard.acl.live.DeliveryFilter;
 import dev.certguard.audit.Audit;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,11 +29,14 @@ public final class SubscriptionAudit implements SubscribeInboundInterceptor, Sub
 
     private final @NotNull AclMetrics metrics;
     private final @NotNull Audit audit;
+    private final @NotNull FleetAudit fleetAudit;
     private final Map<Integer, List<String>> pending = new ConcurrentHashMap<>();
 
-    public SubscriptionAudit(final @NotNull AclMetrics metrics, final @NotNull Audit audit) {
+    public SubscriptionAudit(
+            final @NotNull AclMetrics metrics, final @NotNull Audit audit, final @NotNull FleetAudit fleetAudit) {
         this.metrics = metrics;
         this.audit = audit;
+        this.fleetAudit = fleetAudit;
     }
 
     @Override
@@ -63,6 +69,10 @@ public final class SubscriptionAudit implements SubscribeInboundInterceptor, Sub
         }
         if (denied > 0) {
             metrics.subscriptionsDenied(denied);
+            fleetAudit.offended(
+                    Offenders.Kind.SUBSCRIBE_DENIED,
+                    DeliveryFilter.owner(input.getClientInformation().getClientId()),
+                    denied);
         }
     }
 }

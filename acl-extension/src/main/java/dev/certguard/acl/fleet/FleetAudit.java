@@ -2,8 +2,11 @@ package dev.certguard.acl.fleet;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import com.hivemq.extension.sdk.api.events.client.parameters.ServerInitiatedDisconnectInput;
 import com.hivemq.extension.sdk.api.packets.disconnect.DisconnectReasonCode;
 import dev.certguard.acl.config.AclConfig;
+import dev.certguard.acl.live.DeliveryFilter;
+import dev.certguard.acl.live.LiveRights;
 import dev.certguard.audit.Audit;
 import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionObserver;
@@ -48,6 +51,7 @@ public final class FleetAudit {
     private final @NotNull Supplier<FleetAuditConfig> config;
     private final @NotNull FleetFindings findings;
     private final @NotNull SharedCertificates shared;
+    private final @NotNull Offenders offenders;
     private volatile @NotNull KeyQuality keyQuality = new KeyQuality(FleetAuditConfig.DEFAULT_MINIMUM_RSA_BITS);
 
     /**
@@ -79,6 +83,7 @@ public final class FleetAudit {
                     .write();
         });
         this.shared = new SharedCertificates(clock, findings, cut);
+        this.offenders = new Offenders(clock);
     }
 
     /**
@@ -86,7 +91,47 @@ public final class FleetAudit {
      * {@code inner} tracks the connection.
      */
     public <T> @NotNull ConnectionObserver<T> observing(final @NotNull ConnectionObserver<T> inner) {
-        return census.observing(shared.observing(inner));
+        final ConnectionObserver<T> tracked = census.observing(shared.observing(inner));
+        return new ConnectionObserver<T>() {
+            @Override
+            public @Nullable T authenticated(final @NotNull Connection connection) {
+                return tracked.authenticated(connection);
+            }
+
+            @Override
+            public void ended(final @NotNull Connection connection, final @Nullable T record) {
+                tracked.ended(connection, record);
+            }
+
+            @Override
+            public void serverDisconnected(final @NotNull ServerInitiatedDisconnectInput input) {
+                try {
+                    tracked.serverDisconnected(input);
+                } finally {
+                    if (LiveRights.isPublishRefusal(input)) {
+                        offended(
+                                Offenders.Kind.PUBLISH_DENIED,
+                                DeliveryFilter.owner(
+                                        input.getClientInformation().getClientId()),
+                                1);
+                    }
+                }
+            }
+        };
+    }
+
+    /**
+     * Counts offences of {@code identity} for the repeat offenders; unsafe characters are escaped here
+     * (text already escaped stays as it is).
+     */
+    public void offended(final @NotNull Offenders.Kind kind, final @NotNull String identity, final int times) {
+        if (config.get().enabled()) {
+            offenders.offended(kind, UntrustedText.neutralise(identity, UntrustedText.MAX_FIELD), times);
+        }
+    }
+
+    public @NotNull Offenders offenders() {
+        return offenders;
     }
 
     /**

@@ -35,6 +35,11 @@ public final class FleetAuditMetrics {
             .withValues(windows());
     static final MetricDefinition OLD = MetricDefinition.gauge(
             "certificates.old", "Connected certificates whose validity began more than fleet-audit's age-days ago.");
+    static final MetricDefinition OFFENDERS = MetricDefinition.gauge(
+                    "offenders.{kind}",
+                    "Identities listed as repeat offenders of the kind in about the last hour (at most "
+                            + Offenders.CAPACITY + "; the report names them)")
+            .withValues(kinds());
     static final MetricDefinition REPORT = MetricDefinition.report(
             "report",
             "The fleet audit report (JSON), served by the launcher at GET /certguard/audit on the metrics"
@@ -42,7 +47,7 @@ public final class FleetAuditMetrics {
 
     /** Every metric of the fleet audit. */
     public static final List<MetricDefinition> DEFINITIONS =
-            List.of(FINDINGS, DROPPED, CONNECTED, EXPIRING, OLD, REPORT);
+            List.of(FINDINGS, DROPPED, CONNECTED, EXPIRING, OLD, OFFENDERS, REPORT);
 
     private static final Map<String, Duration> WINDOWS =
             Map.of("1d", Duration.ofDays(1), "7d", Duration.ofDays(7), "30d", Duration.ofDays(30));
@@ -62,6 +67,9 @@ public final class FleetAuditMetrics {
             metrics.gauge(EXPIRING, window, () -> audit.expiringWithin(duration));
         }
         metrics.gauge(OLD, null, audit::old);
+        for (final Offenders.Kind kind : Offenders.Kind.values()) {
+            metrics.gauge(OFFENDERS, kind.label(), () -> audit.offenders().listed(kind));
+        }
         metrics.report(REPORT, new FleetReport(audit));
     }
 
@@ -70,6 +78,14 @@ public final class FleetAuditMetrics {
         for (final Check check : Check.values()) {
             values.put(check.label(), check.meaning());
         }
+        return values;
+    }
+
+    private static Map<String, String> kinds() {
+        final Map<String, String> values = new LinkedHashMap<>();
+        values.put(Offenders.Kind.CONNECT_REFUSED.label(), "refused CONNECTs");
+        values.put(Offenders.Kind.PUBLISH_DENIED.label(), "denied PUBLISHes");
+        values.put(Offenders.Kind.SUBSCRIBE_DENIED.label(), "denied subscriptions");
         return values;
     }
 

@@ -11,7 +11,8 @@ import java.util.function.IntFunction;
 
 /**
  * The fleet audit report as JSON: {@code generated} (ISO time), {@code connected} (connections the
- * audit counts), {@code summary} (open findings per check, every check listed) and {@code findings}
+ * audit counts), {@code summary} (open findings per check, every check listed), {@code offenders}
+ * (per kind, the identities with the most offences in about the last hour) and {@code findings}
  * (the most recently seen first, at most the limit asked for), each with {@code check},
  * {@code severity}, {@code identity}, {@code certificate_sha256}, {@code details}, {@code first_seen},
  * {@code last_seen} and {@code count}. Written with the audit trail's escapes. Stateless; thread-safe.
@@ -39,6 +40,18 @@ public final class FleetReport implements IntFunction<String> {
             json.writeObjectFieldStart("summary");
             for (final Check check : Check.values()) {
                 json.writeNumberField(check.label(), audit.findings().open(check));
+            }
+            json.writeEndObject();
+            json.writeObjectFieldStart("offenders");
+            for (final Offenders.Kind kind : Offenders.Kind.values()) {
+                json.writeArrayFieldStart(kind.label());
+                for (final Offenders.Offender offender : audit.offenders().top(kind)) {
+                    json.writeStartObject();
+                    json.writeStringField("identity", offender.identity());
+                    json.writeNumberField("count", offender.count());
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
             }
             json.writeEndObject();
             json.writeArrayFieldStart("findings");

@@ -150,10 +150,7 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
 
     @Override
     public void serverDisconnected(final @NotNull ServerInitiatedDisconnectInput input) {
-        if (input.getReasonCode().orElse(null) == DisconnectedReasonCode.NOT_AUTHORIZED
-                && input.getReasonString()
-                        .map(reason -> reason.startsWith(PUBLISH_REFUSAL))
-                        .orElse(false)) {
+        if (isPublishRefusal(input)) {
             metrics.publishDenied();
             final String reason = input.getReasonString().orElse("");
             audit.event("publish.denied")
@@ -163,6 +160,14 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
                     .connection(input.getConnectionInformation())
                     .write();
         }
+    }
+
+    /** Whether HiveMQ ended the connection because it refused a PUBLISH (the identity's permissions). */
+    public static boolean isPublishRefusal(final @NotNull ServerInitiatedDisconnectInput input) {
+        return input.getReasonCode().orElse(null) == DisconnectedReasonCode.NOT_AUTHORIZED
+                && input.getReasonString()
+                        .map(reason -> reason.startsWith(PUBLISH_REFUSAL))
+                        .orElse(false);
     }
 
     /** The topic in HiveMQ's "Not authorized to publish on topic 'x' with QoS ..." reason string. */

@@ -15,11 +15,20 @@ class RefusalCountersTest {
 
     private final MetricRegistry registry = new MetricRegistry();
     private final AclMetrics metrics = new AclMetrics(registry);
+    private static final dev.certguard.audit.Audit AUDIT =
+            new dev.certguard.audit.Audit("acl-extension", java.time.Clock.systemUTC());
 
     @Test
     void each_refused_filter_of_a_suback_is_counted_and_paired_with_its_filter() {
         final SubscriptionAudit audit = new SubscriptionAudit(
-                metrics, new dev.certguard.audit.Audit("acl-extension", java.time.Clock.systemUTC()));
+                metrics,
+                AUDIT,
+                new dev.certguard.acl.fleet.FleetAudit(
+                        java.time.Clock.systemUTC(),
+                        AUDIT,
+                        new dev.certguard.acl.fleet.FleetCensus(),
+                        () -> dev.certguard.acl.fleet.FleetAuditConfig.DEFAULTS,
+                        cut -> {}));
         final List<com.hivemq.extension.sdk.api.packets.subscribe.Subscription> filters =
                 List.of(subscription("admin:a1998e/config"), subscription("+/attrs"), subscription("#"));
         audit.onInboundSubscribe(

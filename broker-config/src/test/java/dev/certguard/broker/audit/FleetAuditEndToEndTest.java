@@ -279,6 +279,52 @@ class FleetAuditEndToEndTest {
     }
 
     @Test
+    void the_identities_refused_or_denied_most_are_listed_as_repeat_offenders() throws Exception {
+        final Credentials noisy = device("offender:noisy", p256(), "SHA256withECDSA");
+        for (int i = 0; i < 3; i++) {
+            final var client = broker.mqtt5(noisy.sslConfig(), "c");
+            client.connect();
+            assertThat(catchThrowableOfType(
+                            com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException.class,
+                            () -> client.subscribeWith()
+                                    .topicFilter("admin:other/config")
+                                    .send()))
+                    .as("SUBACK 0x87")
+                    .isNotNull();
+            client.disconnect();
+        }
+        final var publisher = broker.mqtt5(noisy.sslConfig(), "p");
+        publisher.connect();
+        assertThat(catchThrowableOfType(
+                        com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException.class, () -> publisher
+                                .publishWith()
+                                .topic("admin:other/attrs")
+                                .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                                .payload(new byte[] {1})
+                                .send()))
+                .as("PUBACK 0x87, then DISCONNECT")
+                .isNotNull();
+        final Credentials notADevice = device("offender-without-tenant", p256(), "SHA256withECDSA");
+        assertThat(refused(notADevice, "w"))
+                .as("not a tenant:device_id identity")
+                .isNotNull();
+
+        final long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        JsonNode offenders = report("").get("offenders");
+        while (offenders.get("publish-denied").isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            offenders = report("").get("offenders");
+        }
+
+        assertThat(offenders.get("subscribe-denied").toString())
+                .contains("{\"identity\":\"offender:noisy\",\"count\":3}");
+        assertThat(offenders.get("publish-denied").toString())
+                .contains("{\"identity\":\"offender:noisy\",\"count\":1}");
+        assertThat(offenders.get("connect-refused").toString()).contains("\"identity\":\"offender-without-tenant\"");
+        assertThat(series("dev_certguard_audit_offenders_subscribe_denied")).isGreaterThanOrEqualTo(1.0);
+    }
+
+    @Test
     void the_report_endpoint_refuses_a_bad_limit_and_other_paths() throws Exception {
         assertThat(get("/certguard/audit?limit=lots").getResponseCode()).isEqualTo(400);
         assertThat(get("/certguard/audit?limit=100001").getResponseCode()).isEqualTo(400);
