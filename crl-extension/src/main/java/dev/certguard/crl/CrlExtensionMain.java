@@ -382,7 +382,6 @@ public final class CrlExtensionMain implements ExtensionMain {
         if (!ocsp.enabled()) {
             return null;
         }
-        metrics.ocspEnabled();
         final HttpClient http = HttpClient.newBuilder()
                 .executor(executor)
                 // OCSP responders speak HTTP/1.x; an HTTP/2 upgrade attempt makes simple ones stall.

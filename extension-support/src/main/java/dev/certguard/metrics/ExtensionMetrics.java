@@ -32,6 +32,29 @@ public final class ExtensionMetrics {
         this.defined = List.copyOf(defined);
     }
 
+    /**
+     * Registers at zero every counter and timer whose name is fixed (no parameter, or one of a fixed
+     * set of values), so every dashboard query has data from the first scrape, before anything
+     * happened and whatever the configuration (OCSP off, say). Metrics named after free text (a CRL
+     * source, a file) appear with what they name; gauges with the state they read.
+     */
+    public void registerAtZero() {
+        for (final MetricDefinition definition : defined) {
+            if (definition.parameter() != null && definition.values().isEmpty()) {
+                continue;
+            }
+            if (definition.type() == MetricDefinition.Type.COUNTER) {
+                if (definition.parameter() == null) {
+                    counter(definition);
+                } else {
+                    definition.values().keySet().forEach(value -> counter(definition, value));
+                }
+            } else if (definition.type() == MetricDefinition.Type.TIMER && definition.parameter() == null) {
+                timer(definition);
+            }
+        }
+    }
+
     /** {@code dev.certguard.<extension>.}, the prefix of every metric of an extension. */
     public static @NotNull String prefix(final @NotNull String extensionId) {
         return "dev.certguard." + extensionId + ".";

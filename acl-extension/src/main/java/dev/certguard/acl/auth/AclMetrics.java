@@ -51,6 +51,7 @@ public final class AclMetrics {
 
     public AclMetrics(final @NotNull MetricRegistry registry) {
         metrics = new ExtensionMetrics(registry, ID, DEFINITIONS);
+        metrics.registerAtZero();
         accepted = metrics.counter(ACCEPTED);
         for (final RejectReason reason : RejectReason.values()) {
             rejected.put(reason, metrics.counter(REJECTED, reason.metricName()));

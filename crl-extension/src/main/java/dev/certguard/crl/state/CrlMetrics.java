@@ -125,12 +125,8 @@ public final class CrlMetrics {
     public CrlMetrics(final @NotNull MetricRegistry registry, final @NotNull Clock clock) {
         this.metrics = new ExtensionMetrics(registry, ID, DEFINITIONS);
         this.clock = clock;
-        for (final String reason : List.of(REVOKED, UNAVAILABLE, UNKNOWN_ISSUER, DENIED)) {
-            metrics.counter(REJECTED, reason);
-        }
-        metrics.counter(ALLOWED, UNAVAILABLE);
-        metrics.counter(LIVE_DISCONNECTS);
-        metrics.counter(DENIED_DISCONNECTS);
+        // OCSP's and every other fixed-name series exist from the start, OCSP on or off.
+        metrics.registerAtZero();
     }
 
     private static Map<String, String> values(final String... pairs) {
@@ -335,20 +331,6 @@ public final class CrlMetrics {
     /** A CONNECT admitted without an OCSP status ({@code when-unavailable=allow}). */
     public void allowedOcspUnavailable() {
         metrics.counter(ALLOWED, OCSP_UNAVAILABLE).inc();
-    }
-
-    /** Registers the OCSP counters at zero, so dashboards see them before the first event. */
-    public void ocspEnabled() {
-        metrics.counter(OCSP_CACHE_HITS);
-        metrics.counter(OCSP_REQUESTS);
-        for (final String status : OCSP_RESPONSES.values().keySet()) {
-            metrics.counter(OCSP_RESPONSES, status);
-        }
-        metrics.counter(REJECTED, OCSP_REVOKED);
-        metrics.counter(REJECTED, OCSP_UNAVAILABLE);
-        metrics.counter(ALLOWED, OCSP_UNAVAILABLE);
-        metrics.counter(OCSP_LIVE_DISCONNECTS);
-        metrics.timer(OCSP_LATENCY);
     }
 
     /** A connected client cut because OCSP turned its certificate revoked. */

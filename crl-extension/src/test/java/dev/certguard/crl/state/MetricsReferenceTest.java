@@ -1,5 +1,7 @@
 package dev.certguard.crl.state;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.codahale.metrics.MetricRegistry;
 import dev.certguard.crl.ocsp.OcspAnswer;
 import dev.certguard.crl.ocsp.OcspFailure;
@@ -11,12 +13,36 @@ import dev.certguard.testing.reference.ReferenceGenerator;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Every metric crl-extension registers is defined, and the reference page lists exactly the definitions. */
 class MetricsReferenceTest {
 
     private static final Path PAGE = Path.of("..", "docs", "reference", "crl-extension.md");
+
+    @Test
+    void every_counter_and_timer_of_a_fixed_name_exists_at_zero_from_the_start_ocsp_on_or_off() {
+        final MetricRegistry registry = new MetricRegistry();
+
+        new CrlMetrics(registry, Clock.systemUTC());
+
+        for (final String name : List.of(
+                "ocsp.requests",
+                "ocsp.cache-hits",
+                "ocsp.live-disconnects",
+                "ocsp.responses.revoked",
+                "ocsp.failures.timeout",
+                "connect.rejected.ocsp-revoked",
+                "connect.rejected.revoked",
+                "deny-list.reload.successes")) {
+            assertThat(registry.getCounters().get("dev.certguard.crl-extension." + name))
+                    .as(name)
+                    .isNotNull()
+                    .satisfies(counter -> assertThat(counter.getCount()).isZero());
+        }
+        assertThat(registry.getTimers()).containsKey("dev.certguard.crl-extension.ocsp.latency");
+    }
 
     @Test
     void the_extension_registers_exactly_the_metrics_it_defines() {
@@ -38,7 +64,6 @@ class MetricsReferenceTest {
         metrics.trackedGauge(() -> 0);
         metrics.denyListGauge(() -> 0);
         metrics.discovered(() -> 0, () -> 0);
-        metrics.ocspEnabled();
         for (final OcspFailure failure : OcspFailure.values()) {
             if (failure != OcspFailure.INTERNAL) {
                 metrics.ocspAnswer(OcspAnswer.failed(failure, Instant.EPOCH), 1);

@@ -41,6 +41,7 @@ public final class DisconnectMetrics {
 
     public DisconnectMetrics(final @NotNull MetricRegistry registry) {
         metrics = new ExtensionMetrics(registry, ID, DEFINITIONS);
+        metrics.registerAtZero();
         scheduled = metrics.counter(SCHEDULED);
         for (final Deadline.Limit limit : Deadline.Limit.values()) {
             disconnected.put(limit, metrics.counter(DISCONNECTED, limit.metricName()));
