@@ -71,20 +71,29 @@ class CrlReaderFuzzTest {
     void a_signed_crl_with_any_extension_bytes_verifies_or_is_refused(
             final com.code_intelligence.jazzer.api.FuzzedDataProvider data) throws Exception {
         final Instant now = Instant.now();
-        final org.bouncycastle.cert.X509v2CRLBuilder builder = new org.bouncycastle.cert.X509v2CRLBuilder(
-                org.bouncycastle.asn1.x500.X500Name.getInstance(
-                        CA.certificate.getSubjectX500Principal().getEncoded()),
-                java.util.Date.from(now.minusSeconds(60)));
-        builder.setNextUpdate(java.util.Date.from(now.plusSeconds(data.consumeInt(-3600, 86_400))));
+        // Assembled and signed here, not by BouncyCastle's CRL builder, which re-reads what it built
+        // and throws on malformed extension values (found by fuzzing): those must reach the reader.
+        final org.bouncycastle.operator.ContentSigner signer =
+                TestCa.signer("SHA256withECDSA").build(CA.keys.getPrivate());
+        final org.bouncycastle.asn1.x509.V2TBSCertListGenerator tbs =
+                new org.bouncycastle.asn1.x509.V2TBSCertListGenerator();
+        tbs.setSignature(signer.getAlgorithmIdentifier());
+        tbs.setIssuer(org.bouncycastle.asn1.x500.X500Name.getInstance(
+                CA.certificate.getSubjectX500Principal().getEncoded()));
+        tbs.setThisUpdate(new org.bouncycastle.asn1.x509.Time(java.util.Date.from(now.minusSeconds(60))));
+        tbs.setNextUpdate(new org.bouncycastle.asn1.x509.Time(
+                java.util.Date.from(now.plusSeconds(data.consumeInt(-3600, 86_400)))));
+        final org.bouncycastle.asn1.x509.ExtensionsGenerator crlExtensions =
+                new org.bouncycastle.asn1.x509.ExtensionsGenerator();
         final int extensions = data.consumeInt(0, 4);
         for (int i = 0; i < extensions; i++) {
             final String oid = data.pickValue(CRL_EXTENSIONS);
             try {
-                builder.addExtension(new org.bouncycastle.asn1.x509.Extension(
+                crlExtensions.addExtension(new org.bouncycastle.asn1.x509.Extension(
                         new org.bouncycastle.asn1.ASN1ObjectIdentifier(oid),
                         data.consumeBoolean(),
                         data.consumeBytes(64)));
-            } catch (final IllegalArgumentException | org.bouncycastle.cert.CertIOException twice) {
+            } catch (final IllegalArgumentException twice) {
                 // BouncyCastle refuses to add one extension twice; the reader's own check is tested elsewhere.
             }
         }
@@ -99,13 +108,23 @@ class CrlReaderFuzzTest {
                         data.consumeBoolean(),
                         data.consumeBytes(16)));
             }
-            builder.addCRLEntry(
-                    serial.length == 0 ? java.math.BigInteger.ONE : new java.math.BigInteger(serial),
-                    java.util.Date.from(now.minusSeconds(30)),
+            tbs.addCRLEntry(
+                    new org.bouncycastle.asn1.ASN1Integer(
+                            serial.length == 0 ? java.math.BigInteger.ONE : new java.math.BigInteger(serial)),
+                    new org.bouncycastle.asn1.x509.Time(java.util.Date.from(now.minusSeconds(30))),
                     entryExtensions.isEmpty() ? null : entryExtensions.generate());
         }
-        final byte[] der = builder.build(TestCa.signer("SHA256withECDSA").build(CA.keys.getPrivate()))
-                .getEncoded();
+        if (!crlExtensions.isEmpty()) {
+            tbs.setExtensions(crlExtensions.generate());
+        }
+        final org.bouncycastle.asn1.x509.TBSCertList list = tbs.generateTBSCertList();
+        try (java.io.OutputStream out = signer.getOutputStream()) {
+            out.write(list.getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER));
+        }
+        final byte[] der = new org.bouncycastle.asn1.DERSequence(new org.bouncycastle.asn1.ASN1Encodable[] {
+                    list, signer.getAlgorithmIdentifier(), new org.bouncycastle.asn1.DERBitString(signer.getSignature())
+                })
+                .getEncoded(org.bouncycastle.asn1.ASN1Encoding.DER);
 
         final ParsedCrl parsed;
         try {
