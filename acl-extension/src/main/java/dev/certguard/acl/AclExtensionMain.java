@@ -1,5 +1,6 @@
 package dev.certguard.acl;
 
+import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.ExtensionMain;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
@@ -67,6 +68,8 @@ public final class AclExtensionMain implements ExtensionMain {
     private static final Duration POLL = Duration.ofSeconds(1);
 
     private static final Duration SETTLE = Duration.ofMillis(200);
+    /** crl-extension's self-check gauge, which the fleet audit's report includes. */
+    private static final String REVOKED_STILL_CONNECTED = "dev.certguard.audit.findings.revoked-still-connected";
 
     private AclMetrics metrics;
     private FleetAuditMetrics fleetMetrics;
@@ -121,6 +124,12 @@ public final class AclExtensionMain implements ExtensionMain {
                         new ConnectionCutter.Cut(
                                 FleetAudit.SHARED_CUT, FleetAudit.SHARED_CUT.text(), true, false, true)));
         fleetMetrics = new FleetAuditMetrics(registry, fleetAudit);
+        // crl-extension's self-check, read from the registry both extensions share (null while it is not running).
+        fleetAudit.includeCheck("revoked-still-connected", () -> {
+            final Gauge<?> gauge = registry.getGauges().get(REVOKED_STILL_CONNECTED);
+            final Object value = gauge == null ? null : gauge.getValue();
+            return value instanceof Number ? (Number) value : null;
+        });
         fleetAudit.configured(config);
         final CertificateAuthenticator authenticator =
                 new CertificateAuthenticator(runtime::get, grants, metrics, audit, fleetAudit);

@@ -25,6 +25,7 @@ import dev.certguard.crl.enforce.CrlReasons;
 import dev.certguard.crl.enforce.CrlRuntime;
 import dev.certguard.crl.enforce.LiveRevocation;
 import dev.certguard.crl.enforce.RevocationAuthenticator;
+import dev.certguard.crl.enforce.SelfCheck;
 import dev.certguard.crl.ocsp.OcspClient;
 import dev.certguard.crl.ocsp.OcspStatuses;
 import dev.certguard.crl.path.Authorities;
@@ -81,6 +82,8 @@ public final class CrlExtensionMain implements ExtensionMain {
     private static final Duration RECHECK = Duration.ofSeconds(1);
 
     private static final int MAX_RECHECKS = 30;
+    /** How often the fleet audit's self-check holds every connection against the state in force. */
+    private static final long SELF_CHECK_SECONDS = 60;
     /** The fallback check of the watched files when no file-system event arrives. */
     private static final Duration POLL = Duration.ofSeconds(1);
 
@@ -115,6 +118,7 @@ public final class CrlExtensionMain implements ExtensionMain {
     private ExecutorService copyWriter;
     private volatile ScheduledExecutorService sweeper;
     private volatile LiveRevocation live;
+    private volatile SelfCheck selfCheck;
     private CrlCopies copies = CrlCopies.none();
     private volatile DiscoveredCrls discovered;
 
@@ -236,6 +240,19 @@ public final class CrlExtensionMain implements ExtensionMain {
             log.warn("crl-extension: first CRL load failed: {}", e.toString());
         }
 
+        // The fleet audit's self-check: nobody excluded stays connected (must find nothing).
+        selfCheck = new SelfCheck(live, sweep, audit, Services.metricRegistry());
+        sweeper.scheduleWithFixedDelay(
+                () -> {
+                    try {
+                        selfCheck.run();
+                    } catch (final RuntimeException e) {
+                        log.warn("crl-extension: self-check failed: {}", e.toString());
+                    }
+                },
+                SELF_CHECK_SECONDS,
+                SELF_CHECK_SECONDS,
+                TimeUnit.SECONDS);
         // Connected clients' OCSP answers are refreshed before they expire (nothing to do without OCSP).
         sweeper.scheduleWithFixedDelay(
                 () -> {
@@ -508,6 +525,9 @@ public final class CrlExtensionMain implements ExtensionMain {
         }
         if (metrics != null) {
             metrics.remove();
+        }
+        if (selfCheck != null) {
+            selfCheck.remove();
         }
         ConfigReload.removeMetrics(Services.metricRegistry(), ID);
         ExtensionStatus.clear(Services.metricRegistry(), ID);

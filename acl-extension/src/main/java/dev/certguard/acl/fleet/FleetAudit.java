@@ -19,7 +19,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
@@ -52,6 +55,9 @@ public final class FleetAudit {
     private final @NotNull FleetFindings findings;
     private final @NotNull SharedCertificates shared;
     private final @NotNull Offenders offenders;
+    /** Checks another extension runs (crl-extension's revoked-still-connected), by label: their open findings. */
+    private final @NotNull Map<String, Supplier<Number>> external = new ConcurrentHashMap<>();
+
     private volatile @NotNull KeyQuality keyQuality = new KeyQuality(FleetAuditConfig.DEFAULT_MINIMUM_RSA_BITS);
 
     /**
@@ -132,6 +138,26 @@ public final class FleetAudit {
 
     public @NotNull Offenders offenders() {
         return offenders;
+    }
+
+    /**
+     * Lists in the report's summary a check another extension runs, whose open findings
+     * {@code openFindings} reads (null while that extension does not run).
+     */
+    public void includeCheck(final @NotNull String label, final @NotNull Supplier<Number> openFindings) {
+        external.put(label, openFindings);
+    }
+
+    /** The open findings of the checks other extensions run, by label (those running now). */
+    public @NotNull Map<String, Long> externalChecks() {
+        final Map<String, Long> counts = new TreeMap<>();
+        external.forEach((label, supplier) -> {
+            final Number open = supplier.get();
+            if (open != null) {
+                counts.put(label, open.longValue());
+            }
+        });
+        return counts;
     }
 
     /**

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
@@ -40,6 +41,9 @@ public final class FleetReport implements IntFunction<String> {
             json.writeObjectFieldStart("summary");
             for (final Check check : Check.values()) {
                 json.writeNumberField(check.label(), audit.findings().open(check));
+            }
+            for (final Map.Entry<String, Long> check : audit.externalChecks().entrySet()) {
+                json.writeNumberField(check.getKey(), check.getValue());
             }
             json.writeEndObject();
             json.writeObjectFieldStart("offenders");

@@ -132,6 +132,8 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
     private final AtomicInteger tracked = new AtomicInteger();
     /** Connections whose cut gave up (HiveMQ did not find them) while they stayed connected: every sweep tries again. */
     private final Set<Live> gaveUp = ConcurrentHashMap.newKeySet();
+    /** What the previous self-check found; read and written on the sweep thread only. */
+    private Set<Live> excludedBefore = Set.of();
     /** The snapshot the last sweep checked every connection against (sweeps run one at a time). */
     private @Nullable RevocationSnapshot swept;
     /**
@@ -389,6 +391,52 @@ public final class LiveRevocation implements ConnectionObserver<LiveRevocation.L
                 log.warn("crl-extension: deny-list check of {} failed: {}", record.connection.describe(), e.toString());
             }
         });
+    }
+
+    /**
+     * The self-check behind the fleet audit's {@code revoked-still-connected}: the connections still
+     * connected although the deny list, the CRLs and configuration in force (with
+     * {@code disconnect-revoked-clients}) or the configured CAs exclude them, and whose cut is not
+     * under way, counted only when the previous self-check found them too (a CRL installed a moment
+     * ago is still being swept). Must be 0: anything else is a defect. Reads the state in force, cuts
+     * nothing. Call from one thread at a time (the sweep thread).
+     *
+     * @return the connections found both now and at the previous call
+     */
+    public @NotNull List<Connection> stillConnectedExcluded() {
+        final CrlRuntime current = runtime.get();
+        final RevocationSnapshot snapshot = this.snapshot.get();
+        final Set<Live> now = new HashSet<>();
+        forEach(record -> {
+            final Connection connection = record.connection;
+            if (connection.ended() || (connection.cutPending() && !gaveUp.contains(record))) {
+                return;
+            }
+            try {
+                if (current.denyList().denies(record::fingerprint, record::identity) != null) {
+                    now.add(record);
+                    return;
+                }
+                final RevocationSnapshot.Status status = snapshot.check(
+                        record.path(current.authorities()),
+                        clock.instant(),
+                        current.config().gracePeriod());
+                if (status.unknownIssuer() != null
+                        || (status.revoked() != null && current.config().disconnectRevokedClients())) {
+                    now.add(record);
+                }
+            } catch (final RuntimeException e) {
+                log.warn("crl-extension: self-check of {} failed: {}", connection.describe(), e.toString());
+            }
+        });
+        final List<Connection> found = new ArrayList<>();
+        for (final Live record : now) {
+            if (excludedBefore.contains(record)) {
+                found.add(record.connection);
+            }
+        }
+        excludedBefore = now;
+        return found;
     }
 
     /** Cuts the connection when the deny list names its certificate or identity; whether it did. */

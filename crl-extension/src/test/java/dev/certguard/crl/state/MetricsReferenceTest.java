@@ -22,6 +22,26 @@ class MetricsReferenceTest {
     private static final Path PAGE = Path.of("..", "docs", "reference", "crl-extension.md");
 
     @Test
+    void the_self_check_registers_exactly_its_fleet_audit_metric() {
+        final MetricRegistry registry = new MetricRegistry();
+
+        new dev.certguard.crl.enforce.SelfCheck(
+                null, () -> {}, new dev.certguard.audit.Audit("crl-extension", Clock.systemUTC()), registry);
+
+        MetricChecks.assertRegisteredExactlyTheDefinitions(
+                registry, dev.certguard.crl.enforce.SelfCheck.ID, dev.certguard.crl.enforce.SelfCheck.DEFINITIONS);
+    }
+
+    @Test
+    void the_reference_page_lists_the_self_checks_metric() throws Exception {
+        ReferenceFiles.assertRegion(
+                PAGE,
+                "audit-metrics",
+                ReferenceGenerator.metricsTable(
+                        dev.certguard.crl.enforce.SelfCheck.ID, dev.certguard.crl.enforce.SelfCheck.DEFINITIONS));
+    }
+
+    @Test
     void every_counter_and_timer_of_a_fixed_name_exists_at_zero_from_the_start_ocsp_on_or_off() {
         final MetricRegistry registry = new MetricRegistry();
 
