@@ -60,8 +60,19 @@ final class AuditReportHandler implements HttpHandler {
                                 + " configuration is invalid\"}");
                 return;
             }
-            @SuppressWarnings("unchecked")
-            final String json = ((IntFunction<String>) report).apply(limit);
+            if ("HEAD".equals(method)) {
+                send(exchange, 200, "");
+                return;
+            }
+            final String json;
+            try {
+                @SuppressWarnings("unchecked")
+                final IntFunction<String> reports = (IntFunction<String>) report;
+                json = reports.apply(limit);
+            } catch (final RuntimeException e) {
+                send(exchange, 500, "{\"error\":\"the report could not be made\"}");
+                return;
+            }
             send(exchange, 200, json);
         }
     }

@@ -14,10 +14,10 @@ import com.hivemq.extension.sdk.api.packets.connect.WillPublishPacket;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.fleet.FleetAudit;
 import dev.certguard.acl.fleet.FleetAuditConfig;
-import dev.certguard.acl.fleet.KeyQuality;
 import dev.certguard.acl.fleet.Offenders;
 import dev.certguard.acl.fleet.SharedCertificates;
 import dev.certguard.audit.Audit;
+import dev.certguard.keys.KeyQuality;
 import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
@@ -104,27 +104,6 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
             }
         }
         final String clientId = connect.getClientId();
-        if (certificate != null
-                && fleetAudit.sharing(
-                                config.fleetAudit(),
-                                principal.name(),
-                                resolution.fingerprint(),
-                                clientId,
-                                input.getConnectionInformation()
-                                        .getInetAddress()
-                                        .orElse(null),
-                                config.requireClientIdEqualsIdentity())
-                        == SharedCertificates.Verdict.REFUSE) {
-            reject(
-                    input.getConnectionInformation(),
-                    output,
-                    RejectReason.CERTIFICATE_SHARED,
-                    RejectReason.CERTIFICATE_SHARED.text(),
-                    resolution,
-                    connect,
-                    listener);
-            return;
-        }
         if (config.requireClientIdEqualsIdentity() && !clientId.equals(principal.name())) {
             fleetAudit.clientIdConflict(config.fleetAudit(), principal.name(), resolution.fingerprint(), clientId);
             reject(
@@ -157,6 +136,28 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
                     RejectReason.WILL_DENIED,
                     RejectReason.WILL_DENIED.text(
                             UntrustedText.escape(will.get().getTopic()), principal.name()),
+                    resolution,
+                    connect,
+                    listener);
+            return;
+        }
+        // Devices only: a service's replicas share its certificate by design.
+        if (certificate != null
+                && !principal.isService()
+                && fleetAudit.sharing(
+                                config.fleetAudit(),
+                                principal.name(),
+                                resolution.fingerprint(),
+                                clientId,
+                                input.getConnectionInformation()
+                                        .getInetAddress()
+                                        .orElse(null))
+                        == SharedCertificates.Verdict.REFUSE) {
+            reject(
+                    input.getConnectionInformation(),
+                    output,
+                    RejectReason.CERTIFICATE_SHARED,
+                    RejectReason.CERTIFICATE_SHARED.text(),
                     resolution,
                     connect,
                     listener);

@@ -10,6 +10,7 @@ import dev.certguard.acl.live.LiveRights;
 import dev.certguard.audit.Audit;
 import dev.certguard.connection.Connection;
 import dev.certguard.connection.ConnectionObserver;
+import dev.certguard.keys.KeyQuality;
 import dev.certguard.reason.Reason;
 import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
@@ -89,6 +90,7 @@ public final class FleetAudit {
                     .write();
         });
         this.shared = new SharedCertificates(clock, findings, cut);
+        findings.connectedBy(shared::isConnected);
         this.offenders = new Offenders(clock);
     }
 
@@ -131,8 +133,13 @@ public final class FleetAudit {
      * (text already escaped stays as it is).
      */
     public void offended(final @NotNull Offenders.Kind kind, final @NotNull String identity, final int times) {
-        if (config.get().enabled()) {
-            offenders.offended(kind, UntrustedText.neutralise(identity, UntrustedText.MAX_FIELD), times);
+        try {
+            if (config.get().enabled()) {
+                offenders.offended(kind, UntrustedText.neutralise(identity, UntrustedText.MAX_FIELD), times);
+            }
+        } catch (final RuntimeException e) {
+            // Bookkeeping only: it must never change a decision.
+            log.warn("fleet audit: counting an offence failed: {}", e.toString());
         }
     }
 
@@ -168,9 +175,8 @@ public final class FleetAudit {
             final @NotNull String identity,
             final @NotNull String fingerprint,
             final @NotNull String clientId,
-            final @Nullable InetAddress address,
-            final boolean clientIdIsIdentity) {
-        return shared.connecting(config, identity, fingerprint, clientId, address, clientIdIsIdentity);
+            final @Nullable InetAddress address) {
+        return shared.connecting(config, identity, fingerprint, clientId, address);
     }
 
     /**

@@ -32,9 +32,9 @@ public final class FleetCensus {
         return new ConnectionObserver<T>() {
             @Override
             public @Nullable T authenticated(final @NotNull Connection connection) {
-                final T record = inner.authenticated(connection);
                 add(connection.leaf());
-                return record;
+                // Counted first: ended() uncounts it even when the inner observer throws here.
+                return inner.authenticated(connection);
             }
 
             @Override

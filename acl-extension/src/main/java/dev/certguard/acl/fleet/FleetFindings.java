@@ -2,6 +2,7 @@ package dev.certguard.acl.fleet;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.text.SafeLog;
 import dev.certguard.text.UntrustedText;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,19 +18,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The open findings of the fleet audit. A finding is keyed by its check, identity, certificate and
  * subject (what it is about within them, e.g. a service's permission); seeing it again updates its
  * last-seen time and count, never adds a second one, so a device that reconnects all day is one
  * finding. A finding not seen again for {@link #OPEN_FOR} closes (configuration findings close when a
- * reload no longer raises them). At most {@link #MAX_FINDINGS} are held; beyond that new ones are
+ * reload no longer raises them), unless its certificate is still connected. At most
+ * {@link #MAX_FINDINGS} are held per check (so low-severity ones never crowd out others); beyond that new ones are
  * counted as dropped, never stored. The count of open findings per check is kept as they come and
  * go, so a scrape reads a number instead of scanning.
  * <p>
  * Thread-safe: a concurrent map of entries whose mutable fields are atomic or volatile.
  */
 public final class FleetFindings {
+
+    private static final SafeLog log = SafeLog.of(FleetFindings.class);
 
     public static final int MAX_FINDINGS = 10_000;
     public static final Duration OPEN_FOR = Duration.ofHours(24);
@@ -41,6 +46,7 @@ public final class FleetFindings {
     private final @NotNull Map<Check, AtomicInteger> open = new EnumMap<>(Check.class);
     private final @NotNull AtomicLong dropped = new AtomicLong();
     private volatile @NotNull Instant nextExpiry;
+    private volatile @NotNull Predicate<String> connected = fingerprint -> false;
 
     /**
      * @param onNew told of each new finding once (for the audit event and the WARN), on the thread that
@@ -81,8 +87,13 @@ public final class FleetFindings {
             existing.seen(now, details(details));
             return false;
         }
-        if (entries.size() >= MAX_FINDINGS) {
-            dropped.incrementAndGet();
+        if (open.get(check).get() >= MAX_FINDINGS) {
+            if (dropped.incrementAndGet() % 1000 == 1) {
+                log.warn(
+                        "fleet audit: {} findings of {} are open; new ones are counted in findings-dropped, not kept",
+                        MAX_FINDINGS,
+                        check.label());
+            }
             return false;
         }
         final Entry entry = new Entry(key, details(details), now);
@@ -113,8 +124,17 @@ public final class FleetFindings {
         }
     }
 
+    /**
+     * Tells which certificates are connected now: their findings stay open however long ago their
+     * CONNECT was (connections last days).
+     */
+    public void connectedBy(final @NotNull Predicate<String> isConnected) {
+        this.connected = isConnected;
+    }
+
     /** The number of open findings of {@code check}. */
     public int open(final @NotNull Check check) {
+        expireIfDue(clock.instant());
         return open.get(check).get();
     }
 
@@ -142,7 +162,9 @@ public final class FleetFindings {
         final Instant closeBefore = now.minus(OPEN_FOR);
         for (final Entry entry : entries.values()) {
             // Findings of a state the check re-judges stay until it closes them.
-            if (entry.key.check.expires() && entry.lastSeen.isBefore(closeBefore)) {
+            if (entry.key.check.expires()
+                    && entry.lastSeen.isBefore(closeBefore)
+                    && !connected.test(entry.key.certificateSha256)) {
                 close(entry);
             }
         }

@@ -54,6 +54,7 @@ public final class SharedCertificates {
     private final @NotNull FleetFindings findings;
     private final @NotNull Consumer<Connection> cut;
     private final @NotNull Map<Long, Holder> holders = new ConcurrentHashMap<>();
+    private volatile long nextPurge;
 
     /**
      * @param cut cuts a live connection of a quarantined certificate (DISCONNECT 0x87)
@@ -72,9 +73,9 @@ public final class SharedCertificates {
         return new ConnectionObserver<T>() {
             @Override
             public @Nullable T authenticated(final @NotNull Connection connection) {
-                final T record = inner.authenticated(connection);
                 added(connection);
-                return record;
+                // Counted first: ended() uncounts it even when the inner observer throws here.
+                return inner.authenticated(connection);
             }
 
             @Override
@@ -95,19 +96,20 @@ public final class SharedCertificates {
 
     /**
      * Judges a CONNECT presenting the certificate of {@code fingerprint} under the final
-     * {@code clientId} from {@code address}, before it is admitted (so before it takes anything over).
+     * {@code clientId} from {@code address}, once every check of acl-extension admitted it (so before
+     * it takes anything over).
      */
     public @NotNull Verdict connecting(
             final @NotNull FleetAuditConfig config,
             final @NotNull String identity,
             final @NotNull String fingerprint,
             final @NotNull String clientId,
-            final @Nullable InetAddress address,
-            final boolean clientIdIsIdentity) {
+            final @Nullable InetAddress address) {
         if (!config.enabled()) {
             return Verdict.ADMIT;
         }
         final long now = clock.millis();
+        purgeIfDue(now);
         final String[] found = new String[1];
         final List<Connection> toCut = new ArrayList<>();
         final boolean[] quarantined = new boolean[1];
@@ -119,34 +121,32 @@ public final class SharedCertificates {
             if (address == null) {
                 return holder;
             }
-            final Set<String> addresses = new LinkedHashSet<>();
-            boolean takenOver = false;
-            boolean concurrent = false;
+            final String site = site(address);
+            final Set<String> others = new LinkedHashSet<>();
+            boolean sameClientId = false;
             for (final Connection live : holder.live) {
                 final InetAddress other = live.remoteAddress();
-                if (other == null || other.equals(address)) {
+                if (other == null || site(other).equals(site)) {
                     continue;
                 }
-                if (live.clientId().equals(clientId)) {
-                    takenOver = true;
-                    addresses.add(other.getHostAddress());
-                } else if (!clientIdIsIdentity) {
-                    concurrent = true;
-                    addresses.add(other.getHostAddress());
-                }
+                sameClientId |= live.clientId().equals(clientId);
+                others.add(site(other));
             }
-            if (takenOver) {
-                holder.takenOver(now, config.windowSeconds() * 1000L);
-                holder.remember(addresses);
-                holder.remember(Set.of(address.getHostAddress()));
-                if (holder.takeovers() >= config.takeovers()) {
-                    found[0] = "taken over " + holder.takeovers() + " times within " + config.windowSeconds()
-                            + " s from addresses " + holder.addresses;
-                }
-            } else if (concurrent) {
-                holder.remember(addresses);
-                holder.remember(Set.of(address.getHostAddress()));
-                found[0] = "connected at once under different client ids from addresses " + holder.addresses;
+            if (others.isEmpty()) {
+                return holder;
+            }
+            final long window = config.windowSeconds() * 1000L;
+            // An address that comes back: clones alternate between theirs, a roaming device moves on.
+            if (holder.addresses.contains(site)) {
+                holder.returnedAt = now;
+            }
+            holder.takenOver(now, window);
+            holder.remember(others);
+            holder.remember(Set.of(site));
+            if (holder.takeovers() >= config.takeovers() && holder.returnedAt > now - window) {
+                found[0] = (sameClientId ? "taken over " : "joined from another address while connected ")
+                        + holder.takeovers() + " times within " + config.windowSeconds() + " s from addresses "
+                        + holder.addresses;
             }
             if (found[0] != null && config.onSharedCertificate() == FleetAuditConfig.Action.REFUSE) {
                 holder.quarantinedUntil = now + config.quarantineSeconds() * 1000L;
@@ -165,6 +165,39 @@ public final class SharedCertificates {
         return quarantined[0] ? Verdict.REFUSE : Verdict.ADMIT;
     }
 
+    /** Whether a connection with the certificate of {@code fingerprint} is live now. */
+    public boolean isConnected(final @NotNull String fingerprint) {
+        final Holder holder = holders.get(key(fingerprint));
+        return holder != null && holder.live.length > 0;
+    }
+
+    /**
+     * Where a client connects from, as far as telling devices apart goes: an IPv4 address, or an IPv6
+     * address's /64 (a device's privacy addresses change within its /64).
+     */
+    static @NotNull String site(final @NotNull InetAddress address) {
+        final byte[] bytes = address.getAddress();
+        if (bytes.length != 16) {
+            return address.getHostAddress();
+        }
+        final StringBuilder prefix = new StringBuilder();
+        for (int i = 0; i < 8; i += 2) {
+            prefix.append(Integer.toHexString(((bytes[i] & 0xff) << 8) | (bytes[i + 1] & 0xff)))
+                    .append(':');
+        }
+        return prefix.append(":/64").toString();
+    }
+
+    /** Drops, at most once a minute, entries whose takeovers and quarantine are over and that hold no connection. */
+    private void purgeIfDue(final long now) {
+        if (now < nextPurge) {
+            return;
+        }
+        nextPurge = now + 60_000L;
+        holders.forEach((key, holder) -> holders.computeIfPresent(
+                key, (k, current) -> current.live.length == 0 && current.keepUntil <= now ? null : current));
+    }
+
     /** Certificates with an entry (a live connection, a recent takeover or a quarantine). */
     public int tracked() {
         return holders.size();
@@ -175,12 +208,18 @@ public final class SharedCertificates {
         if (leaf == null) {
             return;
         }
+        final boolean[] quarantined = new boolean[1];
         holders.compute(key(CertificateIdentity.sha256Fingerprint(leaf)), (key, holder) -> {
             final Holder kept = holder == null ? new Holder() : holder;
             kept.live = Arrays.copyOf(kept.live, kept.live.length + 1);
             kept.live[kept.live.length - 1] = connection;
+            quarantined[0] = kept.quarantinedUntil > clock.millis();
             return kept;
         });
+        if (quarantined[0]) {
+            // Admitted just before the quarantine began: it goes with the rest.
+            cut.accept(connection);
+        }
     }
 
     private void removed(final Connection connection) {
@@ -219,6 +258,9 @@ public final class SharedCertificates {
         long keepUntil;
 
         long quarantinedUntil;
+        /** When an address this certificate connected from before came back while it was live elsewhere. */
+        long returnedAt = Long.MIN_VALUE / 2;
+
         Set<String> addresses = Set.of();
 
         void takenOver(final long now, final long window) {

@@ -39,11 +39,10 @@ class SharedCertificatesTest {
     }
 
     /** A CONNECT as HiveMQ runs it: judged, then (if admitted) it takes the live connection over. */
-    private SharedCertificates.Verdict connect(
-            final FleetAuditConfig config, final String clientId, final String from, final boolean clientIdIsIdentity)
+    private SharedCertificates.Verdict connect(final FleetAuditConfig config, final String clientId, final String from)
             throws Exception {
         final SharedCertificates.Verdict verdict =
-                shared.connecting(config, "admin:clone", FINGERPRINT, clientId, address(from), clientIdIsIdentity);
+                shared.connecting(config, "admin:clone", FINGERPRINT, clientId, address(from));
         if (verdict == SharedCertificates.Verdict.ADMIT) {
             final Connection next = new Connection(clientId, new X509Certificate[] {CLONED}, "tls", address(from));
             observer.authenticated(next);
@@ -63,12 +62,12 @@ class SharedCertificatesTest {
     @Test
     void two_devices_taking_one_session_over_from_two_addresses_are_a_finding_at_the_third_takeover() throws Exception {
         final FleetAuditConfig warn = config(FleetAuditConfig.Action.WARN);
-        connect(warn, CLIENT_ID, "127.0.0.2", false);
-        connect(warn, CLIENT_ID, "127.0.0.3", false);
-        connect(warn, CLIENT_ID, "127.0.0.2", false);
+        connect(warn, CLIENT_ID, "127.0.0.2");
+        connect(warn, CLIENT_ID, "127.0.0.3");
+        connect(warn, CLIENT_ID, "127.0.0.2");
         assertThat(findings.open(Check.CERTIFICATE_SHARED)).as("two takeovers").isZero();
 
-        assertThat(connect(warn, CLIENT_ID, "127.0.0.3", false)).isEqualTo(SharedCertificates.Verdict.ADMIT);
+        assertThat(connect(warn, CLIENT_ID, "127.0.0.3")).isEqualTo(SharedCertificates.Verdict.ADMIT);
 
         assertThat(findings.open(Check.CERTIFICATE_SHARED)).isEqualTo(1);
         final Finding finding = findings.newestFirst(1).get(0);
@@ -82,11 +81,11 @@ class SharedCertificatesTest {
     void a_thousand_reconnects_from_one_address_and_one_move_are_never_a_finding() throws Exception {
         final FleetAuditConfig refuse = config(FleetAuditConfig.Action.REFUSE);
         for (int i = 0; i < 1000; i++) {
-            assertThat(connect(refuse, CLIENT_ID, "127.0.0.2", true)).isEqualTo(SharedCertificates.Verdict.ADMIT);
+            assertThat(connect(refuse, CLIENT_ID, "127.0.0.2")).isEqualTo(SharedCertificates.Verdict.ADMIT);
         }
-        connect(refuse, CLIENT_ID, "127.0.0.9", true);
+        connect(refuse, CLIENT_ID, "127.0.0.9");
         for (int i = 0; i < 100; i++) {
-            connect(refuse, CLIENT_ID, "127.0.0.9", true);
+            connect(refuse, CLIENT_ID, "127.0.0.9");
         }
 
         assertThat(findings.open(Check.CERTIFICATE_SHARED)).isZero();
@@ -97,7 +96,7 @@ class SharedCertificatesTest {
     void takeovers_spread_wider_than_the_window_are_not_a_finding() throws Exception {
         final FleetAuditConfig warn = config(FleetAuditConfig.Action.WARN);
         for (int i = 0; i < 10; i++) {
-            connect(warn, CLIENT_ID, i % 2 == 0 ? "127.0.0.2" : "127.0.0.3", false);
+            connect(warn, CLIENT_ID, i % 2 == 0 ? "127.0.0.2" : "127.0.0.3");
             clock.advance(Duration.ofSeconds(400));
         }
 
@@ -105,43 +104,63 @@ class SharedCertificatesTest {
     }
 
     @Test
-    void without_one_session_per_identity_two_client_ids_from_two_addresses_are_a_finding_at_once() throws Exception {
+    void clones_under_different_client_ids_are_found_when_an_address_comes_back_the_third_time() throws Exception {
         final FleetAuditConfig warn = config(FleetAuditConfig.Action.WARN);
-        connect(warn, "admin:clone/one", "127.0.0.2", false);
-        connect(warn, "admin:clone/two", "127.0.0.2", false);
-        assertThat(findings.open(Check.CERTIFICATE_SHARED))
-                .as("same address: one device, two sessions")
-                .isZero();
+        connect(warn, "admin:clone/one", "127.0.0.2");
+        connect(warn, "admin:clone/two", "127.0.0.2");
+        connect(warn, "admin:clone/three", "127.0.0.3");
+        connect(warn, "admin:clone/four", "127.0.0.2");
+        assertThat(findings.open(Check.CERTIFICATE_SHARED)).as("two overlaps").isZero();
 
-        connect(warn, "admin:clone/three", "127.0.0.3", false);
+        connect(warn, "admin:clone/five", "127.0.0.3");
 
         assertThat(findings.newestFirst(1).get(0).details())
-                .isEqualTo("connected at once under different client ids from addresses [127.0.0.2, 127.0.0.3]");
+                .isEqualTo("joined from another address while connected 3 times within 600 s from addresses"
+                        + " [127.0.0.2, 127.0.0.3]");
+    }
+
+    @Test
+    void a_device_roaming_through_new_addresses_with_its_old_connection_half_open_is_never_a_finding()
+            throws Exception {
+        final FleetAuditConfig refuse = config(FleetAuditConfig.Action.REFUSE);
+        for (int i = 2; i < 12; i++) {
+            assertThat(connect(refuse, CLIENT_ID, "10.0.0." + i)).isEqualTo(SharedCertificates.Verdict.ADMIT);
+        }
+
+        assertThat(findings.open(Check.CERTIFICATE_SHARED)).isZero();
+    }
+
+    @Test
+    void ipv6_privacy_addresses_of_one_64_are_one_place() throws Exception {
+        assertThat(SharedCertificates.site(address("2001:db8:1:2::a")))
+                .isEqualTo(SharedCertificates.site(address("2001:db8:1:2:ffff::1")))
+                .isNotEqualTo(SharedCertificates.site(address("2001:db8:1:3::a")));
+        assertThat(SharedCertificates.site(address("192.0.2.1"))).isEqualTo("192.0.2.1");
     }
 
     @Test
     void refuse_quarantines_the_certificate_cuts_its_connections_and_lifts_after_quarantine_seconds() throws Exception {
         final FleetAuditConfig refuse = config(FleetAuditConfig.Action.REFUSE);
-        connect(refuse, CLIENT_ID, "127.0.0.2", false);
-        connect(refuse, CLIENT_ID, "127.0.0.3", false);
-        connect(refuse, CLIENT_ID, "127.0.0.2", false);
+        connect(refuse, CLIENT_ID, "127.0.0.2");
+        connect(refuse, CLIENT_ID, "127.0.0.3");
+        connect(refuse, CLIENT_ID, "127.0.0.2");
 
-        assertThat(connect(refuse, CLIENT_ID, "127.0.0.3", false)).isEqualTo(SharedCertificates.Verdict.REFUSE);
+        assertThat(connect(refuse, CLIENT_ID, "127.0.0.3")).isEqualTo(SharedCertificates.Verdict.REFUSE);
         assertThat(cut).containsExactly(live);
         observer.ended(live, null);
-        assertThat(connect(refuse, CLIENT_ID, "127.0.0.2", false))
+        assertThat(connect(refuse, CLIENT_ID, "127.0.0.2"))
                 .as("quarantined: refused from anywhere")
                 .isEqualTo(SharedCertificates.Verdict.REFUSE);
         assertThat(findings.newestFirst(1).get(0).count()).isEqualTo(2);
 
         clock.advance(Duration.ofSeconds(61));
-        assertThat(connect(refuse, CLIENT_ID, "127.0.0.2", false)).isEqualTo(SharedCertificates.Verdict.ADMIT);
+        assertThat(connect(refuse, CLIENT_ID, "127.0.0.2")).isEqualTo(SharedCertificates.Verdict.ADMIT);
     }
 
     @Test
     void entries_go_with_their_last_connection() throws Exception {
         final FleetAuditConfig warn = config(FleetAuditConfig.Action.WARN);
-        connect(warn, CLIENT_ID, "127.0.0.2", true);
+        connect(warn, CLIENT_ID, "127.0.0.2");
         observer.ended(live, null);
 
         assertThat(shared.tracked()).isZero();

@@ -1,4 +1,4 @@
-package dev.certguard.acl.fleet;
+package dev.certguard.keys;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import java.math.BigInteger;
