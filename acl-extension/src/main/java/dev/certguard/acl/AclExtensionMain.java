@@ -44,6 +44,7 @@ import dev.certguard.text.SafeLog;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -68,8 +69,8 @@ public final class AclExtensionMain implements ExtensionMain {
     private static final Duration POLL = Duration.ofSeconds(1);
 
     private static final Duration SETTLE = Duration.ofMillis(200);
-    /** crl-extension's self-check gauge, which the fleet audit's report includes. */
-    private static final String REVOKED_STILL_CONNECTED = "dev.certguard.audit.findings.revoked-still-connected";
+    /** Where crl-extension's fleet-audit checks count their findings; the report includes them. */
+    private static final String CRL_CHECKS = "dev.certguard.audit.findings.";
 
     private AclMetrics metrics;
     private FleetAuditMetrics fleetMetrics;
@@ -125,11 +126,13 @@ public final class AclExtensionMain implements ExtensionMain {
                                 FleetAudit.SHARED_CUT, FleetAudit.SHARED_CUT.text(), true, false, true)));
         fleetMetrics = new FleetAuditMetrics(registry, fleetAudit);
         // crl-extension's self-check, read from the registry both extensions share (null while it is not running).
-        fleetAudit.includeCheck("revoked-still-connected", () -> {
-            final Gauge<?> gauge = registry.getGauges().get(REVOKED_STILL_CONNECTED);
-            final Object value = gauge == null ? null : gauge.getValue();
-            return value instanceof Number ? (Number) value : null;
-        });
+        for (final String check : List.of("revoked-still-connected", "ca-key-quality")) {
+            fleetAudit.includeCheck(check, () -> {
+                final Gauge<?> gauge = registry.getGauges().get(CRL_CHECKS + check);
+                final Object value = gauge == null ? null : gauge.getValue();
+                return value instanceof Number ? (Number) value : null;
+            });
+        }
         fleetAudit.configured(config);
         final CertificateAuthenticator authenticator =
                 new CertificateAuthenticator(runtime::get, grants, metrics, audit, fleetAudit);

@@ -21,6 +21,7 @@ import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.config.CrlConfigParser;
 import dev.certguard.crl.config.OcspConfig;
 import dev.certguard.crl.deny.DenyList;
+import dev.certguard.crl.enforce.CaAudit;
 import dev.certguard.crl.enforce.CrlReasons;
 import dev.certguard.crl.enforce.CrlRuntime;
 import dev.certguard.crl.enforce.LiveRevocation;
@@ -119,6 +120,7 @@ public final class CrlExtensionMain implements ExtensionMain {
     private volatile ScheduledExecutorService sweeper;
     private volatile LiveRevocation live;
     private volatile SelfCheck selfCheck;
+    private volatile CaAudit caAudit;
     private CrlCopies copies = CrlCopies.none();
     private volatile DiscoveredCrls discovered;
 
@@ -240,6 +242,9 @@ public final class CrlExtensionMain implements ExtensionMain {
             log.warn("crl-extension: first CRL load failed: {}", e.toString());
         }
 
+        // The fleet audit's CA checks: weak CAs are a WARN and a finding, every CA's expiry a gauge.
+        caAudit = new CaAudit(Services.metricRegistry(), audit, clock);
+        caAudit.judge(config.caCertificates());
         // The fleet audit's self-check: nobody excluded stays connected (must find nothing).
         selfCheck = new SelfCheck(live, sweep, audit, Services.metricRegistry());
         sweeper.scheduleWithFixedDelay(
@@ -309,6 +314,9 @@ public final class CrlExtensionMain implements ExtensionMain {
                     final Authorities authorities = next.caCertificates().equals(previous.caCertificates())
                             ? before.authorities()
                             : new Authorities(next.caCertificates(), CACHED_PATHS);
+                    if (!next.caCertificates().equals(previous.caCertificates())) {
+                        caAudit.judge(next.caCertificates());
+                    }
                     final Refreshing replaced = refreshing;
                     discovered.configure(discoverySettings(next));
                     refreshing = refreshing(next, authorities, executor, state, sweepCrlChanges, clock, false);
@@ -525,6 +533,9 @@ public final class CrlExtensionMain implements ExtensionMain {
         }
         if (metrics != null) {
             metrics.remove();
+        }
+        if (caAudit != null) {
+            caAudit.remove();
         }
         if (selfCheck != null) {
             selfCheck.remove();

@@ -122,6 +122,15 @@ public final class ExtensionMetrics {
         registry.remove(name(definition, argument));
     }
 
+    /**
+     * Removes the metrics of these definitions only, for a part that shares its prefix with others (the
+     * fleet audit's {@code dev.certguard.audit.}, registered by several extensions).
+     */
+    public void removeDefined() {
+        registry.removeMatching((name, metric) ->
+                name.startsWith(prefix) && defined.stream().anyMatch(d -> d.matches(name.substring(prefix.length()))));
+    }
+
     /** Removes every metric of the extension, for extension stop. */
     public void removeAll() {
         registry.removeMatching((name, metric) -> name.startsWith(prefix));

@@ -99,6 +99,6 @@ public final class FleetAuditMetrics {
 
     /** Removes the metrics, for extension stop. */
     public void remove() {
-        metrics.removeAll();
+        metrics.removeDefined();
     }
 }

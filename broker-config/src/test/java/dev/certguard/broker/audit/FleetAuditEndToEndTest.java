@@ -230,6 +230,10 @@ class FleetAuditEndToEndTest {
         assertThat(report.get("summary").get("revoked-still-connected").asInt())
                 .as("crl-extension's self-check, included while it runs")
                 .isZero();
+        assertThat(report.get("summary").get("ca-key-quality").asInt())
+                .as("the test PKI's P-256 CA")
+                .isZero();
+        assertThat(series("dev_certguard_audit_ca_soonest_days_to_expiry")).isGreaterThanOrEqualTo(0.0);
         final List<String> services = new ArrayList<>();
         report.get("findings").forEach(f -> {
             if (f.get("check").asText().equals("service-overly-permissive")) {

@@ -80,6 +80,6 @@ public final class SelfCheck implements Runnable {
 
     /** Removes the gauge, for extension stop. */
     public void remove() {
-        metrics.removeAll();
+        metrics.removeDefined();
     }
 }

@@ -20,16 +20,24 @@ import org.junit.jupiter.api.Test;
 class MetricsReferenceTest {
 
     private static final Path PAGE = Path.of("..", "docs", "reference", "crl-extension.md");
+    /** What crl-extension registers under the fleet audit's prefix. */
+    private static final List<dev.certguard.metrics.MetricDefinition> AUDIT_DEFINITIONS =
+            java.util.stream.Stream.concat(
+                            dev.certguard.crl.enforce.SelfCheck.DEFINITIONS.stream(),
+                            dev.certguard.crl.enforce.CaAudit.DEFINITIONS.stream())
+                    .toList();
 
     @Test
-    void the_self_check_registers_exactly_its_fleet_audit_metric() {
+    void the_self_check_and_the_ca_checks_register_exactly_their_fleet_audit_metrics() {
         final MetricRegistry registry = new MetricRegistry();
 
-        new dev.certguard.crl.enforce.SelfCheck(
-                null, () -> {}, new dev.certguard.audit.Audit("crl-extension", Clock.systemUTC()), registry);
+        final dev.certguard.audit.Audit audit = new dev.certguard.audit.Audit("crl-extension", Clock.systemUTC());
+        new dev.certguard.crl.enforce.SelfCheck(null, () -> {}, audit, registry);
+        new dev.certguard.crl.enforce.CaAudit(registry, audit, Clock.systemUTC())
+                .judge(List.of(dev.certguard.crl.verify.TestCa.ec("CN=audited ca").certificate));
 
         MetricChecks.assertRegisteredExactlyTheDefinitions(
-                registry, dev.certguard.crl.enforce.SelfCheck.ID, dev.certguard.crl.enforce.SelfCheck.DEFINITIONS);
+                registry, dev.certguard.crl.enforce.SelfCheck.ID, AUDIT_DEFINITIONS);
     }
 
     @Test
@@ -37,8 +45,7 @@ class MetricsReferenceTest {
         ReferenceFiles.assertRegion(
                 PAGE,
                 "audit-metrics",
-                ReferenceGenerator.metricsTable(
-                        dev.certguard.crl.enforce.SelfCheck.ID, dev.certguard.crl.enforce.SelfCheck.DEFINITIONS));
+                ReferenceGenerator.metricsTable(dev.certguard.crl.enforce.SelfCheck.ID, AUDIT_DEFINITIONS));
     }
 
     @Test
