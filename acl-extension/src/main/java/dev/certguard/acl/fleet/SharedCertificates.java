@@ -253,7 +253,9 @@ public final class SharedCertificates {
         private static final Connection[] NONE = new Connection[0];
 
         Connection[] live = NONE;
-        long[] takeoverTimes = new long[0];
+        private static final long[] NO_TAKEOVERS = new long[0];
+
+        long[] takeoverTimes = NO_TAKEOVERS;
         /** Until when the entry stays without a live connection: the window of its takeovers, its quarantine. */
         long keepUntil;
 
