@@ -56,6 +56,10 @@ public final class CrlScope {
         } catch (final IOException | RuntimeException e) {
             throw new CrlVerificationException("issuingDistributionPoint cannot be decoded");
         }
+        if (idp == null) {
+            // An ASN.1 NULL where the SEQUENCE belongs (found by fuzzing): BouncyCastle reads it as no value.
+            throw new CrlVerificationException("issuingDistributionPoint cannot be decoded");
+        }
         if (idp.isIndirectCRL()) {
             throw new CrlVerificationException(
                     "issuingDistributionPoint says indirectCRL (indirect CRLs are not supported)");
