@@ -105,7 +105,11 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
         }
         final String clientId = connect.getClientId();
         if (config.requireClientIdEqualsIdentity() && !clientId.equals(principal.name())) {
-            fleetAudit.clientIdConflict(config.fleetAudit(), principal.name(), resolution.fingerprint(), clientId);
+            fleetAudit.clientIdConflict(
+                    config.fleetAudit(),
+                    principal.name(),
+                    resolution.fingerprint(),
+                    ClientIdNamespace.sent(principal.name(), clientId));
             reject(
                     input.getConnectionInformation(),
                     output,
@@ -117,7 +121,11 @@ public final class CertificateAuthenticator implements SimpleAuthenticator {
             return;
         }
         if (!ClientIdNamespace.isBound(principal.name(), clientId)) {
-            fleetAudit.clientIdConflict(config.fleetAudit(), principal.name(), resolution.fingerprint(), clientId);
+            fleetAudit.clientIdConflict(
+                    config.fleetAudit(),
+                    principal.name(),
+                    resolution.fingerprint(),
+                    ClientIdNamespace.sent(principal.name(), clientId));
             reject(
                     input.getConnectionInformation(),
                     output,

@@ -18,6 +18,13 @@ public final class ClientIdNamespace {
         return clientId.equals(identity) ? clientId : identity + '/' + clientId;
     }
 
+    /** The client id {@code identity} sent, from the broker-side one {@link #bind} made (itself otherwise). */
+    public static @NotNull String sent(final @NotNull String identity, final @NotNull String brokerClientId) {
+        return isBound(identity, brokerClientId) && !brokerClientId.equals(identity)
+                ? brokerClientId.substring(identity.length() + 1)
+                : brokerClientId;
+    }
+
     /** Whether a broker-side client id belongs to {@code identity}. */
     public static boolean isBound(final @NotNull String identity, final @NotNull String brokerClientId) {
         return brokerClientId.equals(identity)
