@@ -13,8 +13,9 @@ import java.util.function.Supplier;
 /**
  * Rewrites every CONNECT's client id into its identity's namespace ({@link ClientIdNamespace}) before
  * the broker looks up or takes over a session. Connections whose identity is invalid are left as
- * they are: the authenticator refuses them. With {@code require-client-id-equals-identity} nothing
- * is rewritten and the authenticator demands the exact identity instead. Stateless; thread-safe.
+ * they are: the authenticator refuses them. With {@code require-client-id-equals-identity} the
+ * authenticator demands the exact identity, the one client id binding leaves as it is (any other is
+ * bound, then refused). Stateless; thread-safe.
  */
 public final class SessionBindingInterceptor implements ConnectInboundInterceptor {
 
