@@ -55,6 +55,14 @@ public final class Audit {
         this.clock = clock;
     }
 
+    /**
+     * Why the audit trail is not written (its logger off, or reaching no appender), or {@code null}
+     * when it is ({@link AuditLogCheck}).
+     */
+    public static @Nullable String whyNotWritten() {
+        return AuditLogCheck.problem(log, LoggerFactory::getLogger);
+    }
+
     /** Whether events are written at all (the logger is on). */
     public boolean enabled() {
         return log.isInfoEnabled();

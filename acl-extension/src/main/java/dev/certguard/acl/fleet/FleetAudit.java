@@ -26,7 +26,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.slf4j.LoggerFactory;
 
 /**
  * The fleet audit: judges each CONNECT's certificate and each configuration as they happen and keeps
@@ -287,7 +286,7 @@ public final class FleetAudit {
 
     /** Judges whether the audit trail is written: a finding while it is not, closed once it is. */
     public void auditLog() {
-        final String problem = AuditLogCheck.problem(LoggerFactory.getLogger(Audit.LOGGER), LoggerFactory::getLogger);
+        final String problem = Audit.whyNotWritten();
         if (problem == null) {
             findings.retain(Check.AUDIT_LOG_DISABLED, Set.of());
         } else {

@@ -1,4 +1,4 @@
-package dev.certguard.acl.fleet;
+package dev.certguard.audit;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;

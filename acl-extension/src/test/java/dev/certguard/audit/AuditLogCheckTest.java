@@ -1,4 +1,4 @@
-package dev.certguard.acl.fleet;
+package dev.certguard.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
