@@ -12,14 +12,21 @@ import java.util.concurrent.TimeoutException;
 /**
  * HiveMQ running embedded on a {@link BrokerHome}, with its folder extensions, that serves clients
  * only once every certguard extension has reported itself running and every configured listener is
- * serving; otherwise it is stopped again and {@link #start} says what failed and why. Thread-safe.
+ * serving; otherwise it is stopped again and {@link #start} says what failed and why. While it runs,
+ * {@link BrokerCertificateWatch} keeps the fleet audit's gauge of the broker certificate's days to
+ * expiry. Thread-safe.
  */
 public final class EmbeddedBroker implements AutoCloseable {
 
-    private final EmbeddedHiveMQ hivemq;
+    /** How often the broker certificate's expiry is read again from the TLS listeners. */
+    static final Duration CERTIFICATE_READ_PERIOD = Duration.ofHours(1);
 
-    private EmbeddedBroker(final EmbeddedHiveMQ hivemq) {
+    private final EmbeddedHiveMQ hivemq;
+    private final BrokerCertificateWatch certificates;
+
+    private EmbeddedBroker(final EmbeddedHiveMQ hivemq, final BrokerCertificateWatch certificates) {
         this.hivemq = hivemq;
+        this.certificates = certificates;
     }
 
     public static EmbeddedBroker start(final BrokerHome home, final Duration timeout) throws BrokerStartException {
@@ -54,7 +61,13 @@ public final class EmbeddedBroker implements AutoCloseable {
             stopQuietly(hivemq);
             throw new BrokerStartException(after, null);
         }
-        return new EmbeddedBroker(hivemq);
+        return new EmbeddedBroker(
+                hivemq,
+                BrokerCertificateWatch.start(
+                        ListenerCheck.listeners(home, System.getenv()),
+                        hivemq.getMetricRegistry(),
+                        java.time.Clock.systemUTC(),
+                        CERTIFICATE_READ_PERIOD));
     }
 
     /**
@@ -87,6 +100,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     @Override
     public void close() {
+        certificates.close();
         stopQuietly(hivemq);
     }
 

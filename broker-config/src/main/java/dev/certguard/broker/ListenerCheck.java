@@ -30,8 +30,14 @@ public final class ListenerCheck {
     private static final Set<String> LISTENER_ELEMENTS =
             Set.of("tcp-listener", "tls-tcp-listener", "websocket-listener", "tls-websocket-listener");
 
-    /** A configured listener. */
-    public record Listener(String name, String bindAddress, int port) {}
+    /** A configured listener; {@code tls} for the TLS kinds (TCP and WebSocket). */
+    public record Listener(String name, String bindAddress, int port, boolean tls) {
+
+        /** The address a local client reaches it on (the loopback address for a wildcard bind). */
+        public String localHost() {
+            return bindAddress.equals("0.0.0.0") || bindAddress.equals("::") ? "127.0.0.1" : bindAddress;
+        }
+    }
 
     private ListenerCheck() {}
 
@@ -62,10 +68,7 @@ public final class ListenerCheck {
     public static List<String> afterStart(final BrokerHome home, final Map<String, String> environment) {
         final List<String> problems = new ArrayList<>();
         for (final Listener listener : listeners(home, environment)) {
-            final String host = listener.bindAddress().equals("0.0.0.0")
-                            || listener.bindAddress().equals("::")
-                    ? "127.0.0.1"
-                    : listener.bindAddress();
+            final String host = listener.localHost();
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(host, listener.port()), 2000);
             } catch (final IOException e) {
@@ -101,7 +104,8 @@ public final class ListenerCheck {
                         out.add(new Listener(
                                 text(listener, "name", listener.getTagName()),
                                 text(listener, "bind-address", "0.0.0.0"),
-                                Integer.parseInt(text(listener, "port", "-1"))));
+                                Integer.parseInt(text(listener, "port", "-1")),
+                                listener.getTagName().startsWith("tls-")));
                     }
                 }
             }

@@ -24,6 +24,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -244,6 +245,22 @@ class FleetAuditEndToEndTest {
         assertThat(services).containsExactly("wide-bridge: may publish '#', a filter made only of wildcards");
         assertThat(series("dev_certguard_audit_findings_service_overly_permissive"))
                 .isEqualTo(1.0);
+    }
+
+    @Test
+    void the_broker_certificate_days_to_expiry_are_read_from_what_its_tls_listener_presents() throws Exception {
+        final X509Certificate presented;
+        try (var in = Files.newInputStream(pki.devPki().dir().resolve("broker.crt"))) {
+            presented =
+                    (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+        final long expected = Duration.between(
+                        Instant.now(), presented.getNotAfter().toInstant())
+                .toDays();
+
+        assertThat(series("dev_certguard_audit_broker_certificate_days_to_expiry"))
+                .as("whole days left of broker.crt, the certificate the TLS listener serves")
+                .isBetween((double) expected - 1, (double) expected);
     }
 
     @Test

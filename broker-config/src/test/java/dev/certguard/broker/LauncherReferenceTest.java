@@ -6,8 +6,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The operations page lists the reason the launcher's startup gate sends, from its definition. */
-class LauncherReasonsReferenceTest {
+/** The pages list the reason the launcher's startup gate sends and the metric it adds, from their definitions. */
+class LauncherReferenceTest {
 
     @Test
     void the_operations_page_lists_the_launchers_refusal() throws Exception {
@@ -15,5 +15,13 @@ class LauncherReasonsReferenceTest {
                 Path.of("..", "docs", "operate.md"),
                 "reasons",
                 ReferenceGenerator.reasonsTable(List.of(StartupGate.NOT_SERVING)));
+    }
+
+    @Test
+    void the_observing_page_lists_the_launchers_metric() throws Exception {
+        ReferenceFiles.assertRegion(
+                Path.of("..", "docs", "observe.md"),
+                "launcher-metrics",
+                ReferenceGenerator.metricsTable("audit", BrokerCertificateWatch.DEFINITIONS));
     }
 }
