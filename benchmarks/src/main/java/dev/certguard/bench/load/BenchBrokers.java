@@ -131,6 +131,17 @@ final class BenchBrokers {
                             .formatted(pki.caCertificate().toAbsolutePath(), sources));
         }
 
+        // The same secure broker with acl-extension's fleet audit off (issue 26: what the audit costs).
+        final Path noAuditHome = out.resolve("secure-no-audit-home");
+        BrokerHome.copyRecursively(secureHome, noAuditHome);
+        Files.writeString(
+                noAuditHome.resolve("extensions/acl-extension/conf/config.xml"),
+                """
+                <acl-extension><services>
+                    <service><identity>v2k-bridge</identity><subscribe>+/attrs</subscribe></service>
+                </services>
+                <fleet-audit><enabled>false</enabled></fleet-audit></acl-extension>""");
+
         // The same secure broker with client-certificate OCSP as well (Debian's openssl responder).
         final int ocspPort = freePort();
         final Path ocspHome = out.resolve("secure-ocsp-home");
@@ -334,6 +345,14 @@ final class BenchBrokers {
                                     .toAbsolutePath()
                                     .toString()));
         }
+        commands.put(
+                SECURE + "-no-audit",
+                List.of(
+                        java,
+                        "-jar",
+                        LAUNCHER.toAbsolutePath().toString(),
+                        "--home",
+                        out.resolve("secure-no-audit-home").toAbsolutePath().toString()));
         commands.put(
                 SECURE + "-ocsp",
                 List.of(

@@ -16,6 +16,9 @@ import dev.certguard.acl.auth.AclRuntime;
 import dev.certguard.acl.auth.Grants;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.acl.fleet.FleetAudit;
+import dev.certguard.acl.fleet.FleetAuditConfig;
+import dev.certguard.acl.fleet.FleetCensus;
 import dev.certguard.acl.live.LiveRights;
 import dev.certguard.acl.live.SessionSubscriptions;
 import dev.certguard.audit.Audit;
@@ -88,6 +91,7 @@ public final class Simulation {
             double crlBytes,
             double aclBytes,
             double disconnectBytes,
+            double fleetAuditBytes,
             double ocspCacheBytes,
             double ocspScheduleBytes,
             double denyIdentityBytes,
@@ -171,6 +175,14 @@ public final class Simulation {
                 new NoSessions(),
                 new AclMetrics(new MetricRegistry()),
                 new Audit("acl-extension", clock));
+        // Its fleet audit observes the connections as in the extension (census, shared certificates).
+        final FleetAudit fleetAudit = new FleetAudit(
+                clock,
+                new Audit("acl-extension", clock),
+                new FleetCensus(),
+                () -> aclRuntime.get().config().fleetAudit(),
+                connection -> {});
+        final dev.certguard.connection.ConnectionObserver<?> aclObserver = fleetAudit.observing(rights);
 
         // disconnect-extension (its timer is not started: no lifetime ends during the simulation).
         final ClientIdOwnership disconnectOwners = ClientIdOwnership.withoutCertificates();
@@ -202,7 +214,7 @@ public final class Simulation {
         long started = System.nanoTime();
         for (int i = 0; i < size; i++) {
             events.set(fleet.clientIds[i], fleet.chains[i]);
-            acl.add(connect(aclOwners, rights, events));
+            acl.add(connect(aclOwners, aclObserver, events));
         }
         connectNanos += System.nanoTime() - started;
         final long afterAcl = liveHeap();
@@ -434,12 +446,14 @@ public final class Simulation {
             kept += row.bytes();
         }
         final long left = kept;
+        final double fleetAuditBytes = fleetAuditBytes(fleet, clock, events);
         final Result result = new Result(
                 size,
                 connectNanos / 1e3 / size,
                 crlBytes,
                 aclBytes,
                 disconnectBytes,
+                fleetAuditBytes,
                 ocspCacheBytes,
                 ocspScheduleBytes,
                 denyBytes,
@@ -451,6 +465,53 @@ public final class Simulation {
         }
         fleet = null;
         return result;
+    }
+
+    /**
+     * What acl-extension's fleet audit alone keeps per connection: the whole fleet connected through a
+     * connection listener whose observer keeps nothing, then again with the audit observing the same
+     * connections; the difference per connection.
+     */
+    private static double fleetAuditBytes(final SimulatedFleet fleet, final SimClock clock, final Events events)
+            throws InterruptedException {
+        final dev.certguard.connection.ConnectionObserver<Object> nothing =
+                new dev.certguard.connection.ConnectionObserver<>() {
+                    @Override
+                    public Object authenticated(final dev.certguard.connection.Connection connection) {
+                        return Boolean.TRUE;
+                    }
+
+                    @Override
+                    public void ended(final dev.certguard.connection.Connection connection, final Object record) {}
+                };
+        final FleetAudit audit = new FleetAudit(
+                clock,
+                new Audit("acl-extension", clock),
+                new FleetCensus(),
+                () -> FleetAuditConfig.DEFAULTS,
+                connection -> {});
+        final int size = fleet.chains.length;
+        final long[] retained = new long[2];
+        for (int pass = 0; pass < 2; pass++) {
+            final ClientIdOwnership owners = ClientIdOwnership.withoutCertificates();
+            final dev.certguard.connection.ConnectionObserver<?> observer =
+                    pass == 0 ? nothing : audit.observing(nothing);
+            final List<ConnectionListener<?>> listeners = new ArrayList<>(size);
+            final long before = liveHeap();
+            for (int i = 0; i < size; i++) {
+                events.set(fleet.clientIds[i], fleet.chains[i]);
+                listeners.add(connect(owners, observer, events));
+            }
+            retained[pass] = liveHeap() - before;
+            for (int i = 0; i < size; i++) {
+                events.set(fleet.clientIds[i], fleet.chains[i]);
+                listeners.get(i).onDisconnect(events.disconnect);
+            }
+        }
+        if (audit.connected() != 0) {
+            throw new IllegalStateException("the fleet audit still counts " + audit.connected() + " connections");
+        }
+        return (retained[1] - retained[0]) / (double) size;
     }
 
     private static ConnectionListener<?> connect(
@@ -673,16 +734,17 @@ public final class Simulation {
     static String report(final List<Result> results) {
         final StringBuilder out = new StringBuilder();
         out.append(
-                "| connections | certguard bytes/connection | crl | acl | disconnect | connect (3 extensions) µs"
+                "| connections | certguard bytes/connection | crl | acl | of which the fleet audit | disconnect | connect (3 extensions) µs"
                         + " | with OCSP on: answer cache | refresh schedule | with identities on the deny list"
-                        + " | MB kept after every connection ended (the 1,000,000-entry CRL, the path cache) |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                        + " | MB kept after every connection ended (the 1,000,000-entry CRL, the path cache) |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (final Result r : results) {
             out.append(String.format(
-                    "| %,d | %.0f | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f | %.0f | %.0f |%n",
+                    "| %,d | %.0f | %.0f | %.0f | %.0f | %.0f | %.2f | %.0f | %.0f | %.0f | %.0f |%n",
                     r.connections(),
                     r.certguardBytes(),
                     r.crlBytes(),
                     r.aclBytes(),
+                    r.fleetAuditBytes(),
                     r.disconnectBytes(),
                     r.connectMicros(),
                     r.ocspCacheBytes(),
