@@ -158,6 +158,42 @@ class SharedCertificatesTest {
     }
 
     @Test
+    void a_clone_admitted_just_before_the_quarantine_began_is_cut_when_its_connection_arrives() throws Exception {
+        final FleetAuditConfig refuse = config(FleetAuditConfig.Action.REFUSE);
+        connect(refuse, CLIENT_ID, "127.0.0.2");
+        connect(refuse, CLIENT_ID, "127.0.0.3");
+        connect(refuse, CLIENT_ID, "127.0.0.2");
+        // A clone behind the live one's address is admitted; HiveMQ has not yet reported it authenticated ...
+        assertThat(shared.connecting(refuse, "admin:clone", FINGERPRINT, "admin:clone/late", address("127.0.0.2")))
+                .isEqualTo(SharedCertificates.Verdict.ADMIT);
+        // ... when the next takeover quarantines the certificate and cuts what is live.
+        assertThat(connect(refuse, CLIENT_ID, "127.0.0.3")).isEqualTo(SharedCertificates.Verdict.REFUSE);
+        assertThat(cut).containsExactly(live);
+
+        final Connection late =
+                new Connection("admin:clone/late", new X509Certificate[] {CLONED}, "tls", address("127.0.0.2"));
+        observer.authenticated(late);
+
+        assertThat(cut).as("the late clone goes with the rest").containsExactly(live, late);
+    }
+
+    @Test
+    void a_connection_admitted_before_a_quarantine_that_has_ended_is_left_alone() throws Exception {
+        final FleetAuditConfig refuse = config(FleetAuditConfig.Action.REFUSE);
+        connect(refuse, CLIENT_ID, "127.0.0.2");
+        connect(refuse, CLIENT_ID, "127.0.0.3");
+        connect(refuse, CLIENT_ID, "127.0.0.2");
+        connect(refuse, CLIENT_ID, "127.0.0.3");
+        clock.advance(Duration.ofSeconds(61));
+        cut.clear();
+
+        observer.authenticated(
+                new Connection("admin:clone/after", new X509Certificate[] {CLONED}, "tls", address("127.0.0.2")));
+
+        assertThat(cut).isEmpty();
+    }
+
+    @Test
     void entries_go_with_their_last_connection() throws Exception {
         final FleetAuditConfig warn = config(FleetAuditConfig.Action.WARN);
         connect(warn, CLIENT_ID, "127.0.0.2");
