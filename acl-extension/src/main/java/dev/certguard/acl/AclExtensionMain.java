@@ -72,6 +72,8 @@ public final class AclExtensionMain implements ExtensionMain {
     /** Where crl-extension's fleet-audit checks count their findings; the report includes them. */
     private static final String CRL_CHECKS = "dev.certguard.audit.findings.";
 
+    private static final String CRL_FINDINGS = "dev.certguard.audit.findings-list.";
+
     private AclMetrics metrics;
     private FleetAuditMetrics fleetMetrics;
     private FileWatcher watcher;
@@ -127,11 +129,18 @@ public final class AclExtensionMain implements ExtensionMain {
         fleetMetrics = new FleetAuditMetrics(registry, fleetAudit);
         // crl-extension's self-check, read from the registry both extensions share (null while it is not running).
         for (final String check : List.of("revoked-still-connected", "ca-key-quality")) {
-            fleetAudit.includeCheck(check, () -> {
-                final Gauge<?> gauge = registry.getGauges().get(CRL_CHECKS + check);
-                final Object value = gauge == null ? null : gauge.getValue();
-                return value instanceof Number ? (Number) value : null;
-            });
+            fleetAudit.includeCheck(
+                    check,
+                    () -> {
+                        final Gauge<?> gauge = registry.getGauges().get(CRL_CHECKS + check);
+                        final Object value = gauge == null ? null : gauge.getValue();
+                        return value instanceof Number ? (Number) value : null;
+                    },
+                    () -> {
+                        final Gauge<?> gauge = registry.getGauges().get(CRL_FINDINGS + check);
+                        final Object value = gauge == null ? null : gauge.getValue();
+                        return value instanceof List ? (List<?>) value : null;
+                    });
         }
         fleetAudit.configured(config);
         final CertificateAuthenticator authenticator =

@@ -246,7 +246,7 @@ public final class CrlExtensionMain implements ExtensionMain {
         caAudit = new CaAudit(Services.metricRegistry(), audit, clock);
         caAudit.judge(config.caCertificates());
         // The fleet audit's self-check: nobody excluded stays connected (must find nothing).
-        selfCheck = new SelfCheck(live, sweep, audit, Services.metricRegistry());
+        selfCheck = new SelfCheck(live, sweep, audit, Services.metricRegistry(), clock);
         sweeper.scheduleWithFixedDelay(
                 () -> {
                     try {

@@ -7,6 +7,7 @@ import com.codahale.metrics.Timer;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import java.util.List;
+import java.util.Map;
 import java.util.function.IntFunction;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -115,6 +116,19 @@ public final class ExtensionMetrics {
     public void report(final @NotNull MetricDefinition definition, final @NotNull IntFunction<String> report) {
         check(definition, MetricDefinition.Type.REPORT);
         replace(name(definition, null), (Gauge<IntFunction<String>>) () -> report);
+    }
+
+    /**
+     * Registers (or replaces) the findings of a fleet-audit check for the extension that writes the
+     * report: a gauge whose value is what {@code findings} gives when read (lists and maps of JDK types,
+     * which cross extension class loaders).
+     */
+    public void findings(
+            final @NotNull MetricDefinition definition,
+            final @Nullable String argument,
+            final @NotNull Supplier<List<Map<String, Object>>> findings) {
+        check(definition, MetricDefinition.Type.REPORT);
+        replace(name(definition, argument), (Gauge<List<Map<String, Object>>>) findings::get);
     }
 
     /** Removes one metric. */

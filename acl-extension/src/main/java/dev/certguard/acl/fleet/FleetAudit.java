@@ -19,7 +19,9 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -57,6 +59,8 @@ public final class FleetAudit {
     private final @NotNull Offenders offenders;
     /** Checks another extension runs (crl-extension's revoked-still-connected), by label: their open findings. */
     private final @NotNull Map<String, Supplier<Number>> external = new ConcurrentHashMap<>();
+
+    private final @NotNull Map<String, Supplier<List<?>>> externalFindings = new ConcurrentHashMap<>();
 
     private volatile @NotNull KeyQuality keyQuality = new KeyQuality(FleetAuditConfig.DEFAULT_MINIMUM_RSA_BITS);
 
@@ -147,11 +151,33 @@ public final class FleetAudit {
     }
 
     /**
-     * Lists in the report's summary a check another extension runs, whose open findings
-     * {@code openFindings} reads (null while that extension does not run).
+     * Lists in the report a check another extension runs: in the summary the count
+     * {@code openFindings} reads, and in the findings the ones {@code listed} reads (each a map of
+     * {@link dev.certguard.audit.SharedFinding}'s fields); either gives null while that extension does
+     * not run.
      */
-    public void includeCheck(final @NotNull String label, final @NotNull Supplier<Number> openFindings) {
+    public void includeCheck(
+            final @NotNull String label,
+            final @NotNull Supplier<Number> openFindings,
+            final @NotNull Supplier<List<?>> listed) {
         external.put(label, openFindings);
+        externalFindings.put(label, listed);
+    }
+
+    /** The findings of the checks other extensions run (those running now), as they hand them over. */
+    public @NotNull List<Map<?, ?>> externalFindings() {
+        final List<Map<?, ?>> all = new ArrayList<>();
+        externalFindings.values().forEach(supplier -> {
+            final List<?> listed = supplier.get();
+            if (listed != null) {
+                for (final Object finding : listed) {
+                    if (finding instanceof Map) {
+                        all.add((Map<?, ?>) finding);
+                    }
+                }
+            }
+        });
+        return all;
     }
 
     /** The open findings of the checks other extensions run, by label (those running now). */

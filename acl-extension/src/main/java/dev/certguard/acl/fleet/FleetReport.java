@@ -3,11 +3,16 @@ package dev.certguard.acl.fleet;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import dev.certguard.audit.Audit;
+import dev.certguard.audit.SharedFinding;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.IntFunction;
 
 /**
@@ -16,7 +21,8 @@ import java.util.function.IntFunction;
  * (per kind, the identities with the most offences in about the last hour) and {@code findings}
  * (the most recently seen first, at most the limit asked for), each with {@code check},
  * {@code severity}, {@code identity}, {@code certificate_sha256}, {@code details}, {@code first_seen},
- * {@code last_seen} and {@code count}. Written with the audit trail's escapes. Stateless; thread-safe.
+ * {@code last_seen} and {@code count}, the checks other extensions run included. Written with the audit
+ * trail's escapes. Stateless; thread-safe.
  */
 public final class FleetReport implements IntFunction<String> {
 
@@ -59,16 +65,16 @@ public final class FleetReport implements IntFunction<String> {
             }
             json.writeEndObject();
             json.writeArrayFieldStart("findings");
-            for (final Finding finding : findings) {
+            for (final Row row : rows(findings, audit.externalFindings(), Math.max(0, limit))) {
                 json.writeStartObject();
-                json.writeStringField("check", finding.check().label());
-                json.writeStringField("severity", finding.check().severity());
-                json.writeStringField("identity", finding.identity());
-                json.writeStringField("certificate_sha256", finding.certificateSha256());
-                json.writeStringField("details", finding.details());
-                json.writeStringField("first_seen", finding.firstSeen().toString());
-                json.writeStringField("last_seen", finding.lastSeen().toString());
-                json.writeNumberField("count", finding.count());
+                json.writeStringField("check", row.check);
+                json.writeStringField("severity", row.severity);
+                json.writeStringField("identity", row.identity);
+                json.writeStringField("certificate_sha256", row.certificateSha256);
+                json.writeStringField("details", row.details);
+                json.writeStringField("first_seen", row.firstSeen);
+                json.writeStringField("last_seen", row.lastSeen.toString());
+                json.writeNumberField("count", row.count);
                 json.writeEndObject();
             }
             json.writeEndArray();
@@ -77,6 +83,77 @@ public final class FleetReport implements IntFunction<String> {
             throw new UncheckedIOException(e);
         }
         return out.toString();
+    }
+
+    /** One finding of the report, the audit's own or another extension's. */
+    private static final class Row {
+        final String check;
+        final String severity;
+        final String identity;
+        final String certificateSha256;
+        final String details;
+        final String firstSeen;
+        final Instant lastSeen;
+        final long count;
+
+        Row(
+                final String check,
+                final String severity,
+                final String identity,
+                final String certificateSha256,
+                final String details,
+                final String firstSeen,
+                final Instant lastSeen,
+                final long count) {
+            this.check = check;
+            this.severity = severity;
+            this.identity = identity;
+            this.certificateSha256 = certificateSha256;
+            this.details = details;
+            this.firstSeen = firstSeen;
+            this.lastSeen = lastSeen;
+            this.count = count;
+        }
+    }
+
+    /**
+     * The audit's findings and the other extensions' (a malformed one of theirs is skipped), the most
+     * recently seen first, at most {@code limit}.
+     */
+    private static List<Row> rows(final List<Finding> own, final List<Map<?, ?>> others, final int limit) {
+        final List<Row> rows = new ArrayList<>(own.size() + others.size());
+        for (final Finding finding : own) {
+            rows.add(new Row(
+                    finding.check().label(),
+                    finding.check().severity(),
+                    finding.identity(),
+                    finding.certificateSha256(),
+                    finding.details(),
+                    finding.firstSeen().toString(),
+                    finding.lastSeen(),
+                    finding.count()));
+        }
+        for (final Map<?, ?> other : others) {
+            try {
+                rows.add(new Row(
+                        text(other, SharedFinding.CHECK),
+                        text(other, SharedFinding.SEVERITY),
+                        text(other, SharedFinding.IDENTITY),
+                        text(other, SharedFinding.CERTIFICATE_SHA256),
+                        text(other, SharedFinding.DETAILS),
+                        text(other, SharedFinding.FIRST_SEEN),
+                        Instant.parse(text(other, SharedFinding.LAST_SEEN)),
+                        ((Number) other.get(SharedFinding.COUNT)).longValue()));
+            } catch (final RuntimeException malformed) {
+                // Another extension's version may differ: its finding still counts in the summary.
+            }
+        }
+        rows.sort(Comparator.comparing((Row row) -> row.lastSeen).reversed());
+        return rows.size() > limit ? rows.subList(0, limit) : rows;
+    }
+
+    private static String text(final Map<?, ?> finding, final String field) {
+        return String.valueOf(Objects.requireNonNull(finding.get(field), field));
     }
 
     /** The report at its default limit (what a JMX view of the gauge shows). */

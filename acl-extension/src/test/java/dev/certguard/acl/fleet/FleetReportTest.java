@@ -32,6 +32,50 @@ class FleetReportTest {
     }
 
     @Test
+    void another_extensions_findings_are_listed_among_the_audits_own_by_when_last_seen_and_malformed_ones_skipped()
+            throws Exception {
+        final X509Certificate weak = rsa1024("CN=admin:a1998e");
+        audit.connecting(FleetAuditConfig.DEFAULTS, "admin:a1998e", weak, CertificateIdentity.sha256Fingerprint(weak));
+        audit.includeCheck(
+                "revoked-still-connected",
+                () -> 1,
+                () -> List.of(
+                        dev.certguard.audit.SharedFinding.of(
+                                "revoked-still-connected",
+                                "high",
+                                "admin:still\\u000a",
+                                "ab".repeat(32),
+                                "still connected",
+                                clock.instant().plusSeconds(5),
+                                clock.instant().plusSeconds(65),
+                                2),
+                        java.util.Map.of("check", "half a finding")));
+        audit.includeCheck("ca-key-quality", () -> null, () -> null);
+
+        final JsonNode report = new ObjectMapper().readTree(new FleetReport(audit).apply(1000));
+
+        assertThat(report.get("summary").get("revoked-still-connected").asInt()).isEqualTo(1);
+        assertThat(report.get("summary").has("ca-key-quality"))
+                .as("not running")
+                .isFalse();
+        final JsonNode findings = report.get("findings");
+        assertThat(findings)
+                .as("the external one, key-quality and certificate-expiring")
+                .hasSize(3);
+        assertThat(findings.get(0).get("check").asText()).isEqualTo("revoked-still-connected");
+        assertThat(findings.get(0).get("identity").asText()).isEqualTo("admin:still\\u000a");
+        assertThat(findings.get(0).get("last_seen").asText()).isEqualTo("2026-12-07T12:01:05Z");
+        assertThat(findings.get(0).get("count").asLong()).isEqualTo(2);
+        assertThat(List.of(
+                        findings.get(1).get("check").asText(),
+                        findings.get(2).get("check").asText()))
+                .containsExactlyInAnyOrder("key-quality", "certificate-expiring");
+        assertThat(new ObjectMapper().readTree(new FleetReport(audit).apply(1)).get("findings"))
+                .as("the limit counts both")
+                .hasSize(1);
+    }
+
+    @Test
     void the_report_lists_every_check_in_its_summary_and_findings_newest_first() throws Exception {
         final X509Certificate weak = rsa1024("CN=admin:a1998e");
         final String fingerprint = CertificateIdentity.sha256Fingerprint(weak);

@@ -35,6 +35,9 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -63,8 +66,28 @@ class FleetAuditEndToEndTest {
     @BeforeAll
     static void startBroker() throws Exception {
         pki = TestPki.create(dir.resolve("pki"));
+        // A second configured CA with an RSA-1024 key: no device of it connects; it is judged at load.
+        final KeyPair weakKeys = rsa(1024);
+        final X500Name weakName = new X500Name("CN=weak ca");
+        final CertificateAuthority weakCa = new CertificateAuthority(
+                weakKeys,
+                new JcaX509CertificateConverter()
+                        .getCertificate(new JcaX509v3CertificateBuilder(
+                                        weakName,
+                                        BigInteger.TWO,
+                                        Date.from(Instant.now().minusSeconds(60)),
+                                        Date.from(Instant.now().plus(Duration.ofDays(30))),
+                                        weakName,
+                                        weakKeys.getPublic())
+                                .addExtension(Extension.basicConstraints, true, new BasicConstraints(true))
+                                .addExtension(
+                                        Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+                                .build(new JcaContentSignerBuilder("SHA256withRSA").build(weakKeys.getPrivate()))));
+        final Path weakCrl = dir.resolve("weak-ca.crl.pem");
+        TestPki.writeEmptyCrl(weakCa, weakCrl, dir.resolve("weak-ca.crl.der"));
         final TestBroker.Builder builder = TestBroker.builder(dir)
                 .pki(pki)
+                .trustWithCrls(List.of(weakCa.certificate()), List.of(weakCrl))
                 .extensionConfig(
                         "acl-extension",
                         """
@@ -220,6 +243,30 @@ class FleetAuditEndToEndTest {
     }
 
     @Test
+    void a_configured_ca_with_a_weak_key_is_a_finding_in_the_report_at_load_and_its_fleet_still_connects()
+            throws Exception {
+        final JsonNode report = report("");
+
+        final List<String> cas = new ArrayList<>();
+        report.get("findings").forEach(f -> {
+            if (f.get("check").asText().equals("ca-key-quality")) {
+                cas.add(f.get("severity").asText() + " " + f.get("identity").asText() + " "
+                        + f.get("certificate_sha256").asText().length() + ": "
+                        + f.get("details").asText());
+            }
+        });
+        assertThat(cas)
+                .singleElement()
+                .asString()
+                .startsWith("high CN=weak ca 64: ")
+                .contains("RSA", "1024");
+        assertThat(series("dev_certguard_audit_findings_ca_key_quality")).isEqualTo(1.0);
+        final var sound = broker.mqtt5(pki.client("admin:ca-sound").sslConfig(), "admin:ca-sound");
+        assertThat(sound.connect().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.SUCCESS);
+        sound.disconnect();
+    }
+
+    @Test
     void a_service_with_a_wildcard_only_filter_is_a_finding_from_start_and_a_bridge_is_not() throws Exception {
         final JsonNode report = report("");
 
@@ -232,9 +279,14 @@ class FleetAuditEndToEndTest {
                 .as("crl-extension's self-check, included while it runs")
                 .isZero();
         assertThat(report.get("summary").get("ca-key-quality").asInt())
-                .as("the test PKI's P-256 CA")
-                .isZero();
-        assertThat(series("dev_certguard_audit_ca_soonest_days_to_expiry")).isGreaterThanOrEqualTo(0.0);
+                .as("the RSA-1024 CA; the test PKI's P-256 CA is sound")
+                .isEqualTo(1);
+        assertThat(series("dev_certguard_audit_ca_weak_ca_days_to_expiry"))
+                .as("the weak CA's 30 days")
+                .isBetween(29.0, 30.0);
+        assertThat(series("dev_certguard_audit_ca_soonest_days_to_expiry"))
+                .as("the test PKI's short-lived CA")
+                .isBetween(0.0, 29.0);
         final List<String> services = new ArrayList<>();
         report.get("findings").forEach(f -> {
             if (f.get("check").asText().equals("service-overly-permissive")) {

@@ -3,6 +3,7 @@ package dev.certguard.crl.enforce;
 import com.codahale.metrics.MetricRegistry;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import dev.certguard.audit.Audit;
+import dev.certguard.audit.SharedFinding;
 import dev.certguard.identity.CertificateIdentity;
 import dev.certguard.keys.KeyQuality;
 import dev.certguard.metrics.ExtensionMetrics;
@@ -12,8 +13,10 @@ import dev.certguard.text.UntrustedText;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The fleet audit's checks of the configured CA certificates, judged at start and at every reload of
@@ -47,10 +50,12 @@ public final class CaAudit {
     private final @NotNull Clock clock;
     private volatile @NotNull List<X509Certificate> cas = List.of();
     private volatile int weak;
+    private volatile @NotNull List<Map<String, Object>> findings = List.of();
     private final List<String> registered = new ArrayList<>();
 
     public CaAudit(final @NotNull MetricRegistry registry, final @NotNull Audit audit, final @NotNull Clock clock) {
-        this.metrics = new ExtensionMetrics(registry, SelfCheck.ID, DEFINITIONS);
+        this.metrics = new ExtensionMetrics(
+                registry, SelfCheck.ID, List.of(CA_KEY_QUALITY, CA_DAYS, SOONEST, SelfCheck.FINDINGS));
         this.audit = audit;
         this.clock = clock;
         metrics.intGauge(CA_KEY_QUALITY, () -> weak);
@@ -58,15 +63,29 @@ public final class CaAudit {
                 SOONEST,
                 null,
                 () -> cas.stream().mapToLong(this::daysLeft).min().orElse(-1));
+        metrics.findings(SelfCheck.FINDINGS, CHECK, () -> findings);
     }
+
+    static final String CHECK = "ca-key-quality";
 
     /** Judges the CA certificates now in force (at start and after every reload that changed them). */
     public synchronized void judge(final @NotNull List<X509Certificate> certificates) {
         int found = 0;
+        final Instant now = clock.instant();
+        final List<Map<String, Object>> listed = new ArrayList<>();
         for (final X509Certificate ca : certificates) {
             final KeyQuality.Weakness weakness = JUDGE.judge(ca);
             if (weakness != null) {
                 found++;
+                listed.add(SharedFinding.of(
+                        CHECK,
+                        "high",
+                        UntrustedText.name(ca.getSubjectX500Principal()),
+                        CertificateIdentity.sha256Fingerprint(ca),
+                        "configured CA with a weak key or signature: " + weakness + "; its devices are still admitted",
+                        now,
+                        now,
+                        1));
                 log.warn(
                         "fleet audit: ca-key-quality: CA '{}' (sha256 {}) has a weak key or signature: {}; its devices"
                                 + " are still admitted, replace the CA",
@@ -80,6 +99,7 @@ public final class CaAudit {
             }
         }
         weak = found;
+        findings = List.copyOf(listed);
         cas = List.copyOf(certificates);
         registered.forEach(name -> metrics.remove(CA_DAYS, name));
         registered.clear();

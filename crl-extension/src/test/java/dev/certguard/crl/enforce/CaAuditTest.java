@@ -30,18 +30,32 @@ class CaAuditTest {
         return TestCertificates.certificate("CN=weak ca", keys.getPublic(), keys.getPrivate(), "SHA256withRSA");
     }
 
+    @SuppressWarnings("unchecked")
+    private List<java.util.Map<String, Object>> listed() {
+        return (List<java.util.Map<String, Object>>) registry.getGauges()
+                .get("dev.certguard.audit.findings-list.ca-key-quality")
+                .getValue();
+    }
+
     @Test
     void a_weak_ca_is_a_finding_and_a_sound_one_is_not() throws Exception {
         audit.judge(List.of(TestCa.ec("CN=sound ca").certificate, rsa1024Ca()));
 
         assertThat(audit.weak()).isEqualTo(1);
         assertThat(gauge("findings.ca-key-quality")).isEqualTo(1);
+        assertThat(listed()).singleElement().satisfies(finding -> {
+            assertThat(finding.get("check")).isEqualTo("ca-key-quality");
+            assertThat(finding.get("severity")).isEqualTo("high");
+            assertThat(finding.get("identity")).isEqualTo("CN=weak ca");
+            assertThat((String) finding.get("details")).contains("RSA", "1024");
+        });
 
         audit.judge(List.of(TestCa.ec("CN=sound ca").certificate));
 
         assertThat(gauge("findings.ca-key-quality"))
                 .as("a reload that replaced it closes it")
                 .isZero();
+        assertThat(listed()).isEmpty();
     }
 
     @Test

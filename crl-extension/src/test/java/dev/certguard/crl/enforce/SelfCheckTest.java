@@ -74,7 +74,8 @@ class SelfCheckTest {
             live,
             repairs::incrementAndGet,
             new dev.certguard.audit.Audit("crl-extension", Clock.systemUTC()),
-            registry);
+            registry,
+            Clock.systemUTC());
 
     private void denyWithoutSweep(final String line) {
         runtime.updateAndGet(current -> {
@@ -106,6 +107,36 @@ class SelfCheckTest {
 
         assertThat(gauge()).isEqualTo(1);
         assertThat(repairs).hasValue(1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<java.util.Map<String, Object>> listed() {
+        return (List<java.util.Map<String, Object>>) registry.getGauges()
+                .get("dev.certguard.audit.findings-list.revoked-still-connected")
+                .getValue();
+    }
+
+    @Test
+    void the_report_lists_each_connection_found_with_its_identity_fingerprint_and_checks_in_a_row() {
+        final X509Certificate leaf = device("admin:a1998e", 4);
+        connect("admin:a1998e", leaf);
+        assertThat(listed()).isEmpty();
+        denyWithoutSweep("identity:admin:a1998e");
+        check.run();
+        check.run();
+        final Object first = listed().get(0).get("first_seen");
+
+        check.run();
+
+        assertThat(listed()).singleElement().satisfies(finding -> {
+            assertThat(finding.get("check")).isEqualTo("revoked-still-connected");
+            assertThat(finding.get("identity")).isEqualTo("admin:a1998e");
+            assertThat(finding.get("certificate_sha256"))
+                    .isEqualTo(dev.certguard.identity.CertificateIdentity.sha256Fingerprint(leaf));
+            assertThat(finding.get("first_seen")).as("kept while found again").isEqualTo(first);
+            assertThat(finding.get("count")).isEqualTo(2L);
+            assertThat((String) finding.get("details")).contains("client id 'admin:a1998e'");
+        });
     }
 
     @Test

@@ -32,7 +32,7 @@ class MetricsReferenceTest {
         final MetricRegistry registry = new MetricRegistry();
 
         final dev.certguard.audit.Audit audit = new dev.certguard.audit.Audit("crl-extension", Clock.systemUTC());
-        new dev.certguard.crl.enforce.SelfCheck(null, () -> {}, audit, registry);
+        new dev.certguard.crl.enforce.SelfCheck(null, () -> {}, audit, registry, Clock.systemUTC());
         new dev.certguard.crl.enforce.CaAudit(registry, audit, Clock.systemUTC())
                 .judge(List.of(dev.certguard.crl.verify.TestCa.ec("CN=audited ca").certificate));
 
