@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  * <p>
  * Holds, per certificate with a live connection, its connections and recent takeovers, keyed by the
  * first 64 bits of its SHA-256 fingerprint; the entry goes with its last connection (unless a
- * quarantine or a recent takeover keeps it).
+ * quarantine or a recent takeover keeps it). A certificate with one connection and nothing else to
+ * remember (almost every one) is held as that connection alone, without a {@link Holder}.
  * Thread-safe: each certificate's entry changes atomically in a concurrent map.
  */
 public final class SharedCertificates {
@@ -53,7 +54,9 @@ public final class SharedCertificates {
     private final @NotNull Clock clock;
     private final @NotNull FleetFindings findings;
     private final @NotNull Consumer<Connection> cut;
-    private final @NotNull Map<Long, Holder> holders = new ConcurrentHashMap<>();
+    /** Per certificate, its one {@link Connection}, or a {@link Holder} once there is more to remember. */
+    private final @NotNull Map<Long, Object> holders = new ConcurrentHashMap<>();
+
     private volatile long nextPurge;
 
     /**
@@ -113,7 +116,11 @@ public final class SharedCertificates {
         final String[] found = new String[1];
         final List<Connection> toCut = new ArrayList<>();
         final boolean[] quarantined = new boolean[1];
-        holders.computeIfPresent(key(fingerprint), (key, holder) -> {
+        holders.computeIfPresent(key(fingerprint), (key, entry) -> {
+            if (entry instanceof Connection && sameSite((Connection) entry, address)) {
+                return entry;
+            }
+            final Holder holder = Holder.of(entry);
             if (holder.quarantinedUntil > now) {
                 quarantined[0] = true;
                 return holder;
@@ -167,8 +174,8 @@ public final class SharedCertificates {
 
     /** Whether a connection with the certificate of {@code fingerprint} is live now. */
     public boolean isConnected(final @NotNull String fingerprint) {
-        final Holder holder = holders.get(key(fingerprint));
-        return holder != null && holder.live.length > 0;
+        final Object entry = holders.get(key(fingerprint));
+        return entry instanceof Connection || entry instanceof Holder && ((Holder) entry).live.length > 0;
     }
 
     /**
@@ -194,8 +201,13 @@ public final class SharedCertificates {
             return;
         }
         nextPurge = now + 60_000L;
-        holders.forEach((key, holder) -> holders.computeIfPresent(
-                key, (k, current) -> current.live.length == 0 && current.keepUntil <= now ? null : current));
+        holders.forEach((key, entry) -> holders.computeIfPresent(
+                key,
+                (k, current) -> current instanceof Holder
+                                && ((Holder) current).live.length == 0
+                                && ((Holder) current).keepUntil <= now
+                        ? null
+                        : current));
     }
 
     /** Certificates with an entry (a live connection, a recent takeover or a quarantine). */
@@ -209,8 +221,11 @@ public final class SharedCertificates {
             return;
         }
         final boolean[] quarantined = new boolean[1];
-        holders.compute(key(CertificateIdentity.sha256Fingerprint(leaf)), (key, holder) -> {
-            final Holder kept = holder == null ? new Holder() : holder;
+        holders.compute(key(CertificateIdentity.sha256Fingerprint(leaf)), (key, entry) -> {
+            if (entry == null) {
+                return connection;
+            }
+            final Holder kept = Holder.of(entry);
             kept.live = Arrays.copyOf(kept.live, kept.live.length + 1);
             kept.live[kept.live.length - 1] = connection;
             quarantined[0] = kept.quarantinedUntil > clock.millis();
@@ -228,7 +243,11 @@ public final class SharedCertificates {
             return;
         }
         final long now = clock.millis();
-        holders.computeIfPresent(key(CertificateIdentity.sha256Fingerprint(leaf)), (key, holder) -> {
+        holders.computeIfPresent(key(CertificateIdentity.sha256Fingerprint(leaf)), (key, entry) -> {
+            if (entry instanceof Connection) {
+                return entry == connection ? null : entry;
+            }
+            final Holder holder = (Holder) entry;
             final Connection[] live = holder.live;
             for (int i = 0; i < live.length; i++) {
                 if (live[i] == connection) {
@@ -240,8 +259,17 @@ public final class SharedCertificates {
                 }
             }
             // Kept while a quarantine or a takeover still counts: the clones come back.
-            return holder.live.length == 0 && holder.keepUntil <= now ? null : holder;
+            if (holder.keepUntil > now) {
+                return holder;
+            }
+            return holder.live.length == 0 ? null : holder.live.length == 1 ? holder.live[0] : holder;
         });
+    }
+
+    /** Whether {@code address} is where {@code live} connects from (or either is unknown). */
+    private static boolean sameSite(final Connection live, final @Nullable InetAddress address) {
+        final InetAddress other = live.remoteAddress();
+        return address == null || other == null || site(other).equals(site(address));
     }
 
     private static long key(final String fingerprint) {
@@ -254,6 +282,16 @@ public final class SharedCertificates {
 
         Connection[] live = NONE;
         private static final long[] NO_TAKEOVERS = new long[0];
+
+        /** {@code entry} as a holder: itself, or a new one holding its one connection. */
+        static Holder of(final Object entry) {
+            if (entry instanceof Holder) {
+                return (Holder) entry;
+            }
+            final Holder holder = new Holder();
+            holder.live = new Connection[] {(Connection) entry};
+            return holder;
+        }
 
         long[] takeoverTimes = NO_TAKEOVERS;
         /** Until when the entry stays without a live connection: the window of its takeovers, its quarantine. */

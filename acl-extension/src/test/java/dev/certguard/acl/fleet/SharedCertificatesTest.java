@@ -194,6 +194,23 @@ class SharedCertificatesTest {
     }
 
     @Test
+    void two_sessions_of_one_certificate_from_one_address_are_held_until_the_last_one_ends() throws Exception {
+        final FleetAuditConfig warn = config(FleetAuditConfig.Action.WARN);
+        connect(warn, "admin:clone/one", "127.0.0.2");
+        final Connection first = live;
+        connect(warn, "admin:clone/two", "127.0.0.2");
+
+        observer.ended(first, null);
+        assertThat(shared.isConnected(FINGERPRINT)).isTrue();
+        assertThat(shared.tracked()).isEqualTo(1);
+        observer.ended(live, null);
+
+        assertThat(shared.isConnected(FINGERPRINT)).isFalse();
+        assertThat(shared.tracked()).isZero();
+        assertThat(findings.open(Check.CERTIFICATE_SHARED)).isZero();
+    }
+
+    @Test
     void entries_go_with_their_last_connection() throws Exception {
         final FleetAuditConfig warn = config(FleetAuditConfig.Action.WARN);
         connect(warn, CLIENT_ID, "127.0.0.2");

@@ -492,11 +492,11 @@ public final class Simulation {
                 connection -> {});
         final int size = fleet.chains.length;
         final long[] retained = new long[2];
+        final List<ConnectionListener<?>> listeners = new ArrayList<>(size);
         for (int pass = 0; pass < 2; pass++) {
             final ClientIdOwnership owners = ClientIdOwnership.withoutCertificates();
             final dev.certguard.connection.ConnectionObserver<?> observer =
                     pass == 0 ? nothing : audit.observing(nothing);
-            final List<ConnectionListener<?>> listeners = new ArrayList<>(size);
             final long before = liveHeap();
             for (int i = 0; i < size; i++) {
                 events.set(fleet.clientIds[i], fleet.chains[i]);
@@ -507,6 +507,8 @@ public final class Simulation {
                 events.set(fleet.clientIds[i], fleet.chains[i]);
                 listeners.get(i).onDisconnect(events.disconnect);
             }
+            // Emptied, not dropped: its array stays the same size in both passes' measurements.
+            listeners.clear();
         }
         if (audit.connected() != 0) {
             throw new IllegalStateException("the fleet audit still counts " + audit.connected() + " connections");
