@@ -115,12 +115,43 @@ class FleetAuditChecksEndToEndTest {
         assertThat(own.connect().getReasonCode()).isEqualTo(Mqtt5ConnAckReasonCode.SUCCESS);
         own.disconnect();
 
-        final List<JsonNode> found = findings("client-id-conflict");
+        final List<JsonNode> found = findings("client-id-conflict").stream()
+                .filter(f -> f.get("identity").asText().equals("conflict:dev"))
+                .toList();
 
         assertThat(found).hasSize(1);
         assertThat(found.get(0).get("identity").asText()).isEqualTo("conflict:dev");
         assertThat(found.get(0).get("certificate_sha256").asText()).isEqualTo(device.sha256());
         assertThat(found.get(0).get("count").asLong()).isEqualTo(2);
         assertThat(found.get(0).get("details").asText()).isEqualTo("refused for client id 'conflict:victim'");
+    }
+
+    @Test
+    void a_hostile_client_id_reaches_the_report_escaped_never_raw() throws Exception {
+        // HiveMQ itself refuses C0 and C1 controls in a client id (malformed packet); these it passes on.
+        final Credentials device = pki.client("conflict:hostile");
+        final String hostile = "conflict:x\u2028FAKE LOG LINE\u202egnp.exe'\\";
+        final Mqtt5ConnAckException refused =
+                catchThrowableOfType(Mqtt5ConnAckException.class, () -> broker.mqtt5(device.sslConfig(), hostile)
+                        .connect());
+        assertThat(refused).isNotNull();
+        assertThat(refused.getMqttMessage().getReasonCode())
+                .isEqualTo(Mqtt5ConnAckReasonCode.CLIENT_IDENTIFIER_NOT_VALID);
+
+        final String text = new String(
+                URI.create("http://127.0.0.1:" + endpoint.port() + "/certguard/audit")
+                        .toURL()
+                        .openStream()
+                        .readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(text)
+                .as("no line separator, bidi override or raw quote from the client id")
+                .doesNotContain("\u2028", "\u202e", "x'");
+        assertThat(findings("client-id-conflict"))
+                .filteredOn(f -> f.get("identity").asText().equals("conflict:hostile"))
+                .singleElement()
+                .satisfies(f -> assertThat(f.get("details").asText())
+                        .isEqualTo("refused for client id 'conflict:x\\u2028FAKE LOG LINE\\u202egnp.exe"
+                                + "\\u0027\\u005c'"));
     }
 }
