@@ -4,18 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import dev.certguard.broker.BrokerHome;
 import dev.certguard.broker.MetricsEndpoint;
+import dev.certguard.broker.testing.AuditEndpoint;
 import dev.certguard.broker.testing.Credentials;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,17 +77,7 @@ class FleetAuditChecksEndToEndTest {
     }
 
     private static List<JsonNode> findings(final String check) throws Exception {
-        final JsonNode report = new ObjectMapper()
-                .readTree(URI.create("http://127.0.0.1:" + endpoint.port() + "/certguard/audit")
-                        .toURL()
-                        .openStream());
-        final List<JsonNode> found = new ArrayList<>();
-        report.get("findings").forEach(f -> {
-            if (f.get("check").asText().equals(check)) {
-                found.add(f);
-            }
-        });
-        return found;
+        return new AuditEndpoint(endpoint).findings(check);
     }
 
     @Test

@@ -9,6 +9,7 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import dev.certguard.broker.BrokerHome;
 import dev.certguard.broker.MetricsEndpoint;
+import dev.certguard.broker.testing.AuditEndpoint;
 import dev.certguard.broker.testing.Credentials;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
@@ -16,8 +17,6 @@ import dev.certguard.pki.CertificateAuthority;
 import dev.certguard.testing.RocaKeys;
 import java.math.BigInteger;
 import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -32,8 +31,6 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
@@ -154,24 +151,15 @@ class FleetAuditEndToEndTest {
     }
 
     private static HttpURLConnection get(final String pathAndQuery) throws Exception {
-        return (HttpURLConnection) URI.create("http://127.0.0.1:" + endpoint.port() + pathAndQuery)
-                .toURL()
-                .openConnection();
+        return new AuditEndpoint(endpoint).get(pathAndQuery);
     }
 
     private static JsonNode report(final String query) throws Exception {
-        final HttpURLConnection connection = get("/certguard/audit" + query);
-        assertThat(connection.getResponseCode()).isEqualTo(200);
-        assertThat(connection.getContentType()).startsWith("application/json");
-        return new ObjectMapper().readTree(connection.getInputStream());
+        return new AuditEndpoint(endpoint).report(query);
     }
 
     private static double series(final String name) throws Exception {
-        final String scrape = new String(get("/metrics").getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        final Matcher matcher =
-                Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\S+)$").matcher(scrape);
-        assertThat(matcher.find()).as(name + " in the scrape").isTrue();
-        return Double.parseDouble(matcher.group(1));
+        return new AuditEndpoint(endpoint).series(name);
     }
 
     private static List<JsonNode> auditEvents(final String event) throws Exception {

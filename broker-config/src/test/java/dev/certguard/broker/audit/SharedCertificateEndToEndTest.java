@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
@@ -12,13 +11,12 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import dev.certguard.broker.MetricsEndpoint;
+import dev.certguard.broker.testing.AuditEndpoint;
 import dev.certguard.broker.testing.Credentials;
 import dev.certguard.broker.testing.TestBroker;
 import dev.certguard.broker.testing.TestPki;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -96,17 +94,7 @@ class SharedCertificateEndToEndTest {
     }
 
     private static List<JsonNode> findings(final String check) throws Exception {
-        final JsonNode report = new ObjectMapper()
-                .readTree(URI.create("http://127.0.0.1:" + endpoint.port() + "/certguard/audit")
-                        .toURL()
-                        .openStream());
-        final List<JsonNode> found = new ArrayList<>();
-        report.get("findings").forEach(f -> {
-            if (f.get("check").asText().equals(check)) {
-                found.add(f);
-            }
-        });
-        return found;
+        return new AuditEndpoint(endpoint).findings(check);
     }
 
     @Test
