@@ -2,72 +2,17 @@ package dev.certguard.crl.enforce;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.codahale.metrics.MetricRegistry;
-import dev.certguard.connection.ClientIdOwnership;
-import dev.certguard.connection.ConnectionCutter;
-import dev.certguard.connection.ConnectionListener;
-import dev.certguard.crl.config.CrlConfig;
 import dev.certguard.crl.deny.DenyList;
-import dev.certguard.crl.state.CrlMetrics;
-import dev.certguard.crl.state.RevocationState;
-import dev.certguard.crl.verify.TestCa;
-import dev.certguard.testing.ManualScheduler;
-import dev.certguard.testing.RecordingDisconnector;
-import dev.certguard.testing.SdkFakes;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
  * The fleet audit's self-check revoked-still-connected: it finds a connection the state in force
  * excludes only when no sweep has cut it (a defect), never one whose cut is under way.
  */
-class SelfCheckTest {
-
-    private static final TestCa CA = TestCa.ec("CN=deny test ca");
-
-    private final ClientIdOwnership owners = new ClientIdOwnership();
-    private final RecordingDisconnector hivemq = new RecordingDisconnector();
-    private final ManualScheduler scheduler = new ManualScheduler();
-    private final List<String> purged = new CopyOnWriteArrayList<>();
-    private final MetricRegistry registry = new MetricRegistry();
-    private final AtomicReference<CrlRuntime> runtime = new AtomicReference<>(
-            CrlRuntimes.of(List.of(CA.certificate), CrlConfig.WhenUnavailable.ALLOW, DenyList.EMPTY));
-    private final LiveRevocation live = new LiveRevocation(
-            new ConnectionCutter("crl-extension", owners, hivemq, scheduler, Duration.ofSeconds(1), 30, clientId -> {
-                purged.add(clientId);
-                return CompletableFuture.completedFuture(true);
-            }),
-            runtime::get,
-            new RevocationState()::snapshot,
-            new CrlMetrics(registry, Clock.systemUTC()),
-            Clock.systemUTC(),
-            new dev.certguard.audit.Audit("crl-extension", Clock.systemUTC()));
-
-    private static X509Certificate device(final String cn, final long serial) {
-        return TestCa.issue(
-                CA.certificate, CA.keys, "CN=" + cn, TestCa.ec("CN=k").keys.getPublic(), serial, false);
-    }
-
-    /** A connection through the shared listener, as HiveMQ reports it, and the certificate it presented. */
-    private record Connected(ConnectionListener<LiveRevocation.Live> listener, X509Certificate leaf) {
-        void onDisconnect(final com.hivemq.extension.sdk.api.events.client.parameters.DisconnectEventInput input) {
-            listener.onDisconnect(input);
-        }
-    }
-
-    private Connected connect(final String clientId, final X509Certificate leaf) {
-        final var connection = SdkFakes.connection("tls", new X509Certificate[] {leaf});
-        final var listener = new ConnectionListener<>(owners, live);
-        listener.onMqttConnectionStart(SdkFakes.connectionStart(SdkFakes.connect(clientId, null), connection));
-        listener.onAuthenticationSuccessful(SdkFakes.authenticationSuccessful(clientId, connection));
-        return new Connected(listener, leaf);
-    }
+class SelfCheckTest extends LiveRevocationFixture {
 
     private final java.util.concurrent.atomic.AtomicInteger repairs = new java.util.concurrent.atomic.AtomicInteger();
     private final SelfCheck check = new SelfCheck(
