@@ -10,8 +10,11 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.interfaces.RSAKey;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.RDN;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.ExtensionsGenerator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
@@ -50,8 +53,8 @@ class SigningRequestFuzzTest {
         try {
             subject = X500Name.getInstance(data.consumeBytes(200));
         } catch (final RuntimeException notAName) {
-            subject =
-                    new X500Name("CN=" + data.consumeString(80).replace(",", "").replace("+", ""));
+            // Built as a value, not parsed from text: "CN=#..." would be read as a hex-encoded value.
+            subject = new X500Name(new RDN[] {new RDN(BCStyle.CN, new DERUTF8String(data.consumeString(80)))});
         }
         final JcaPKCS10CertificationRequestBuilder builder =
                 new JcaPKCS10CertificationRequestBuilder(subject, KEYS.getPublic());
