@@ -68,6 +68,34 @@ class HttpSourceTest {
     }
 
     @Test
+    void a_compressed_body_is_never_decompressed_so_a_gzip_bomb_stays_its_compressed_size() throws Exception {
+        final java.io.ByteArrayOutputStream compressed = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.GZIPOutputStream gzip = new java.util.zip.GZIPOutputStream(compressed)) {
+            gzip.write(new byte[10 << 20]); // 10 MiB of zeros: about 10 KiB compressed
+        }
+        final List<String> acceptEncoding = new CopyOnWriteArrayList<>();
+        server.createContext("/bomb.crl", exchange -> {
+            acceptEncoding.add(String.valueOf(exchange.getRequestHeaders().getFirst("Accept-Encoding")));
+            exchange.getResponseHeaders().add("Content-Encoding", "gzip");
+            exchange.sendResponseHeaders(200, compressed.size());
+            exchange.getResponseBody().write(compressed.toByteArray());
+            exchange.close();
+        });
+        final HttpSource bomb = new HttpSource(
+                URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/bomb.crl"),
+                HttpClient.newHttpClient(),
+                Duration.ofSeconds(2),
+                1 << 16);
+
+        final Fetch fetched = bomb.fetch().get(5, TimeUnit.SECONDS);
+
+        assertThat(fetched.bytes())
+                .as("the bytes as sent: not a CRL, refused by the reader; never 10 MiB in memory")
+                .isEqualTo(compressed.toByteArray());
+        assertThat(acceptEncoding).as("no compression asked for").containsExactly("null");
+    }
+
+    @Test
     void validators_are_kept_only_when_they_are_printable_ascii_of_bounded_length() {
         assertThat(HttpSource.validator("\"abc\"")).isEqualTo("\"abc\"");
         assertThat(HttpSource.validator("\"a\u00e9b\"")).isNull();
