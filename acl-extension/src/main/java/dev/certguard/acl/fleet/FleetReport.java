@@ -65,16 +65,12 @@ public final class FleetReport implements IntFunction<String> {
             }
             json.writeEndObject();
             json.writeArrayFieldStart("findings");
-            for (final Row row : rows(findings, audit.externalFindings(), Math.max(0, limit))) {
+            for (final Map<?, ?> row : rows(findings, audit.externalFindings(), Math.max(0, limit))) {
                 json.writeStartObject();
-                json.writeStringField("check", row.check);
-                json.writeStringField("severity", row.severity);
-                json.writeStringField("identity", row.identity);
-                json.writeStringField("certificate_sha256", row.certificateSha256);
-                json.writeStringField("details", row.details);
-                json.writeStringField("first_seen", row.firstSeen);
-                json.writeStringField("last_seen", row.lastSeen.toString());
-                json.writeNumberField("count", row.count);
+                for (final String field : FIELDS) {
+                    json.writeStringField(field, text(row, field));
+                }
+                json.writeNumberField(SharedFinding.COUNT, ((Number) row.get(SharedFinding.COUNT)).longValue());
                 json.writeEndObject();
             }
             json.writeEndArray();
@@ -85,72 +81,49 @@ public final class FleetReport implements IntFunction<String> {
         return out.toString();
     }
 
-    /** One finding of the report, the audit's own or another extension's. */
-    private static final class Row {
-        final String check;
-        final String severity;
-        final String identity;
-        final String certificateSha256;
-        final String details;
-        final String firstSeen;
-        final Instant lastSeen;
-        final long count;
-
-        Row(
-                final String check,
-                final String severity,
-                final String identity,
-                final String certificateSha256,
-                final String details,
-                final String firstSeen,
-                final Instant lastSeen,
-                final long count) {
-            this.check = check;
-            this.severity = severity;
-            this.identity = identity;
-            this.certificateSha256 = certificateSha256;
-            this.details = details;
-            this.firstSeen = firstSeen;
-            this.lastSeen = lastSeen;
-            this.count = count;
-        }
-    }
-
     /**
-     * The audit's findings and the other extensions' (a malformed one of theirs is skipped), the most
-     * recently seen first, at most {@code limit}.
+     * The audit's findings and the other extensions' (a malformed one of theirs is skipped), in one
+     * form ({@link SharedFinding}'s), the most recently seen first, at most {@code limit}.
      */
-    private static List<Row> rows(final List<Finding> own, final List<Map<?, ?>> others, final int limit) {
-        final List<Row> rows = new ArrayList<>(own.size() + others.size());
+    private static List<Map<?, ?>> rows(final List<Finding> own, final List<Map<?, ?>> others, final int limit) {
+        final List<Map<?, ?>> rows = new ArrayList<>(own.size() + others.size());
         for (final Finding finding : own) {
-            rows.add(new Row(
+            rows.add(SharedFinding.of(
                     finding.check().label(),
                     finding.check().severity(),
                     finding.identity(),
                     finding.certificateSha256(),
                     finding.details(),
-                    finding.firstSeen().toString(),
+                    finding.firstSeen(),
                     finding.lastSeen(),
                     finding.count()));
         }
         for (final Map<?, ?> other : others) {
             try {
-                rows.add(new Row(
-                        text(other, SharedFinding.CHECK),
-                        text(other, SharedFinding.SEVERITY),
-                        text(other, SharedFinding.IDENTITY),
-                        text(other, SharedFinding.CERTIFICATE_SHA256),
-                        text(other, SharedFinding.DETAILS),
-                        text(other, SharedFinding.FIRST_SEEN),
-                        Instant.parse(text(other, SharedFinding.LAST_SEEN)),
-                        ((Number) other.get(SharedFinding.COUNT)).longValue()));
+                for (final String field : FIELDS) {
+                    text(other, field);
+                }
+                Instant.parse(text(other, SharedFinding.LAST_SEEN));
+                if (other.get(SharedFinding.COUNT) instanceof Number) {
+                    rows.add(other);
+                }
             } catch (final RuntimeException malformed) {
                 // Another extension's version may differ: its finding still counts in the summary.
             }
         }
-        rows.sort(Comparator.comparing((Row row) -> row.lastSeen).reversed());
+        rows.sort(Comparator.comparing((Map<?, ?> row) -> Instant.parse(text(row, SharedFinding.LAST_SEEN)))
+                .reversed());
         return rows.size() > limit ? rows.subList(0, limit) : rows;
     }
+
+    private static final List<String> FIELDS = List.of(
+            SharedFinding.CHECK,
+            SharedFinding.SEVERITY,
+            SharedFinding.IDENTITY,
+            SharedFinding.CERTIFICATE_SHA256,
+            SharedFinding.DETAILS,
+            SharedFinding.FIRST_SEEN,
+            SharedFinding.LAST_SEEN);
 
     private static String text(final Map<?, ?> finding, final String field) {
         return String.valueOf(Objects.requireNonNull(finding.get(field), field));
