@@ -147,8 +147,8 @@ public final class Audit {
                 put("identity", CertificateIdentity.commonNameOrNull(certificate));
             }
             put("certificate_sha256", CertificateIdentity.sha256Fingerprint(certificate));
-            put("serial", certificate.getSerialNumber().toString(16));
-            return put("issuer", certificate.getIssuerX500Principal().getName());
+            put("serial", CertificateIdentity.serialHex(certificate));
+            return put("issuer", CertificateIdentity.issuerName(certificate));
         }
 
         /** The identity, client id, listener and certificate of a connection of the connection model. */

@@ -3,6 +3,7 @@ package dev.certguard.identity;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.text.UntrustedText;
+import java.math.BigInteger;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
@@ -119,17 +120,94 @@ public final class CertificateIdentity {
 
     /** Lower-case hex SHA-256 of the DER encoding, without separators. */
     public static @NotNull String sha256Fingerprint(final @NotNull X509Certificate certificate) {
-        try {
-            final byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
-            final char[] out = new char[digest.length * 2];
-            for (int i = 0; i < digest.length; i++) {
-                out[2 * i] = HEX[(digest[i] >> 4) & 0xf];
-                out[2 * i + 1] = HEX[digest[i] & 0xf];
+        return Seen.of(certificate).fingerprint;
+    }
+
+    /** The certificate's SHA-256 digest (a copy the caller may keep). */
+    public static byte @NotNull [] sha256(final @NotNull X509Certificate certificate) {
+        return Seen.of(certificate).sha256.clone();
+    }
+
+    /** The serial number in lower-case hex, as {@code BigInteger.toString(16)} writes it. */
+    public static @NotNull String serialHex(final @NotNull X509Certificate certificate) {
+        return Seen.of(certificate).serial;
+    }
+
+    /** The issuer's distinguished name as {@link X500Principal#getName()} writes it (RFC 2253). */
+    public static @NotNull String issuerName(final @NotNull X509Certificate certificate) {
+        return Seen.of(certificate).issuer;
+    }
+
+    /** {@code BigInteger.toString(16)} without its general-radix division for non-negative numbers. */
+    static @NotNull String hex(final @NotNull BigInteger number) {
+        if (number.signum() < 0) {
+            return number.toString(16);
+        }
+        final byte[] bytes = number.toByteArray();
+        final char[] out = new char[bytes.length * 2];
+        int length = 0;
+        for (final byte b : bytes) {
+            final int high = (b >> 4) & 0xf;
+            if (length > 0 || high != 0) {
+                out[length++] = HEX[high];
             }
-            return new String(out);
-        } catch (final NoSuchAlgorithmException | CertificateEncodingException e) {
-            // SHA-256 is mandatory on every JRE, and a certificate from a TLS handshake re-encodes.
-            throw new IllegalStateException("cannot fingerprint certificate", e);
+            final int low = b & 0xf;
+            if (length > 0 || low != 0) {
+                out[length++] = HEX[low];
+            }
+        }
+        return length == 0 ? "0" : new String(out, 0, length);
+    }
+
+    /**
+     * What the log lines and checks of one CONNECT read off its client certificate, computed once per
+     * certificate object: HiveMQ hands every hook of a connection (and every resumption of its TLS
+     * session) the same object, so the interceptor, the authenticator, the listeners and the audit
+     * line share one SHA-256 instead of computing it again each. A fixed table of slots found by
+     * object identity: bounded memory (a slot keeps one certificate until another lands on it), no
+     * locks; a racing writer at worst computes the facts twice. Slots are immutable (final fields), so
+     * a racy read sees a whole one.
+     */
+    private static final class Seen {
+        private static final int SLOTS = 256;
+        private static final Seen[] TABLE = new Seen[SLOTS];
+
+        private final X509Certificate certificate;
+        private final byte[] sha256;
+        private final String fingerprint;
+        private final String serial;
+        private final String issuer;
+
+        private Seen(final X509Certificate certificate) {
+            this.certificate = certificate;
+            try {
+                this.sha256 = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+            } catch (final NoSuchAlgorithmException | CertificateEncodingException e) {
+                // SHA-256 is mandatory on every JRE, and a certificate from a TLS handshake re-encodes.
+                throw new IllegalStateException("cannot fingerprint certificate", e);
+            }
+            final char[] out = new char[sha256.length * 2];
+            for (int i = 0; i < sha256.length; i++) {
+                out[2 * i] = HEX[(sha256[i] >> 4) & 0xf];
+                out[2 * i + 1] = HEX[sha256[i] & 0xf];
+            }
+            this.fingerprint = new String(out);
+            final BigInteger number = certificate.getSerialNumber();
+            this.serial = number == null ? "" : hex(number);
+            final X500Principal issuerPrincipal = certificate.getIssuerX500Principal();
+            this.issuer = issuerPrincipal == null ? "" : issuerPrincipal.getName();
+        }
+
+        static Seen of(final X509Certificate certificate) {
+            final int hash = System.identityHashCode(certificate);
+            final int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
+            final Seen seen = TABLE[slot];
+            if (seen != null && seen.certificate == certificate) {
+                return seen;
+            }
+            final Seen computed = new Seen(certificate);
+            TABLE[slot] = computed;
+            return computed;
         }
     }
 

@@ -9,8 +9,11 @@ import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
 import javax.security.auth.x500.X500Principal;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -31,10 +34,14 @@ class CertificateIdentityTest {
     }
 
     private static X509Certificate certificate(final String subject) throws Exception {
+        return certificate(subject, BigInteger.ONE);
+    }
+
+    private static X509Certificate certificate(final String subject, final BigInteger serial) throws Exception {
         final Instant now = Instant.now();
         final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                new X500Name("CN=test CA"),
-                BigInteger.ONE,
+                new X500Name("CN=test CA, O=Example\\, Inc."),
+                serial,
                 Date.from(now),
                 Date.from(now.plusSeconds(60)),
                 new X500Name(subject),
@@ -93,6 +100,60 @@ class CertificateIdentityTest {
         assertThat(CertificateIdentity.normaliseFingerprint(
                         expected.toUpperCase().replaceAll("(..)(?!$)", "$1:")))
                 .isEqualTo(expected);
+    }
+
+    @Test
+    void every_certificate_gets_its_own_facts_however_many_are_seen_in_turn() throws Exception {
+        // More certificates than the table of recently seen ones has slots, each asked twice, in turn.
+        final List<X509Certificate> certificates = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            certificates.add(certificate("CN=t:d" + i, BigInteger.valueOf(i + 1)));
+        }
+        for (int round = 0; round < 2; round++) {
+            for (final X509Certificate certificate : certificates) {
+                final byte[] digest = MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
+                assertThat(CertificateIdentity.sha256(certificate)).isEqualTo(digest);
+                assertThat(CertificateIdentity.sha256Fingerprint(certificate))
+                        .isEqualTo(HexFormat.of().formatHex(digest));
+                assertThat(CertificateIdentity.serialHex(certificate))
+                        .isEqualTo(certificate.getSerialNumber().toString(16));
+                assertThat(CertificateIdentity.issuerName(certificate))
+                        .isEqualTo(certificate.getIssuerX500Principal().getName());
+            }
+        }
+    }
+
+    @Test
+    void a_caller_changing_the_digest_it_got_changes_nobody_elses() throws Exception {
+        final X509Certificate certificate = certificate("CN=admin:a1998e");
+        final byte[] first = CertificateIdentity.sha256(certificate);
+        final byte[] kept = first.clone();
+        first[0] ^= 0x01;
+
+        assertThat(CertificateIdentity.sha256(certificate)).isEqualTo(kept);
+    }
+
+    @Test
+    void serial_numbers_are_written_as_big_integer_writes_them_in_hex() throws Exception {
+        final List<BigInteger> serials = new ArrayList<>(List.of(
+                BigInteger.ZERO,
+                BigInteger.ONE,
+                BigInteger.valueOf(0x0f),
+                BigInteger.valueOf(0x80),
+                BigInteger.valueOf(0x0100),
+                new BigInteger("7fffffffffffffffffffffffffffffffffffffff", 16),
+                new BigInteger("8000000000000000000000000000000000000001", 16),
+                BigInteger.valueOf(-1),
+                BigInteger.valueOf(-0x1234)));
+        final Random random = new Random(20261207);
+        for (int i = 0; i < 2000; i++) {
+            serials.add(new BigInteger(1 + random.nextInt(160), random));
+        }
+        for (final BigInteger serial : serials) {
+            assertThat(CertificateIdentity.hex(serial)).isEqualTo(serial.toString(16));
+        }
+        assertThat(CertificateIdentity.serialHex(certificate("CN=a:b", new BigInteger("00ff00", 16))))
+                .isEqualTo("ff00");
     }
 
     @Test

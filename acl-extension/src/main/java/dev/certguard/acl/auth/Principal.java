@@ -90,6 +90,10 @@ public final class Principal {
      * narrowed the rights of a connection that holds {@code granted}.
      */
     public boolean covers(final @NotNull Principal granted) {
+        if (granted == this) {
+            // The usual case when a connection authenticates: the resolution its CONNECT was granted.
+            return true;
+        }
         return name.equals(granted.name)
                 && isService() == granted.isService()
                 && coversAll(publish(), granted.publish())

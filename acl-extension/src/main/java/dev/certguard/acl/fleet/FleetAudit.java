@@ -50,6 +50,8 @@ public final class FleetAudit {
 
     /** A certificate connecting with less validity left than this is a finding. */
     static final Duration EXPIRING_FINDING = Duration.ofDays(7);
+    /** How often an open expiry finding's "in N hours" is written again (minutes are its finest unit). */
+    static final Duration EXPIRING_DETAILS_REFRESH = Duration.ofSeconds(10);
 
     private final @NotNull Clock clock;
     private final @NotNull FleetCensus census;
@@ -236,7 +238,8 @@ public final class FleetAudit {
                     identity,
                     fingerprint,
                     null,
-                    "expires " + notAfter + ", " + remaining(Duration.between(now, notAfter)));
+                    () -> "expires " + notAfter + ", " + remaining(Duration.between(now, notAfter)),
+                    EXPIRING_DETAILS_REFRESH);
         }
         return weakness;
     }

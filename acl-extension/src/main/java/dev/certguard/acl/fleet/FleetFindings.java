@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The open findings of the fleet audit. A finding is keyed by its check, identity, certificate and
@@ -75,6 +76,22 @@ public final class FleetFindings {
             final @Nullable String certificateSha256,
             final @Nullable String subject,
             final @NotNull String details) {
+        return record(check, identity, certificateSha256, subject, () -> details, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #record(Check, String, String, String, String)}, for details that cost something to
+     * write and change only slowly (a time left): they are written for a new finding and, for an open
+     * one, at most once per {@code refresh}, so a finding that every CONNECT of a fleet raises does
+     * not build its text on every CONNECT.
+     */
+    public boolean record(
+            final @NotNull Check check,
+            final @Nullable String identity,
+            final @Nullable String certificateSha256,
+            final @Nullable String subject,
+            final @NotNull Supplier<String> details,
+            final @NotNull Duration refresh) {
         final Instant now = clock.instant();
         expireIfDue(now);
         final Key key = new Key(
@@ -84,7 +101,9 @@ public final class FleetFindings {
                 subject == null ? "" : subject);
         final Entry existing = entries.get(key);
         if (existing != null) {
-            existing.seen(now, details(details));
+            if (existing.seen(now, refresh)) {
+                existing.details = details(details.get());
+            }
             return false;
         }
         if (open.get(check).get() >= MAX_FINDINGS) {
@@ -96,10 +115,11 @@ public final class FleetFindings {
             }
             return false;
         }
-        final Entry entry = new Entry(key, details(details), now);
+        final Entry entry = new Entry(key, details(details.get()), now);
         final Entry raced = entries.putIfAbsent(key, entry);
         if (raced != null) {
-            raced.seen(now, entry.details);
+            raced.seen(now, Duration.ZERO);
+            raced.details = entry.details;
             return false;
         }
         open.get(check).incrementAndGet();
@@ -214,18 +234,26 @@ public final class FleetFindings {
         final @NotNull AtomicLong count = new AtomicLong(1);
         volatile @NotNull Instant lastSeen;
         volatile @NotNull String details;
+        /** When {@link #details} were last written. */
+        volatile @NotNull Instant written;
 
         Entry(final Key key, final String details, final Instant now) {
             this.key = key;
             this.details = details;
             this.firstSeen = now;
             this.lastSeen = now;
+            this.written = now;
         }
 
-        void seen(final Instant now, final String latest) {
+        /** Counts one more sighting; whether the details are due to be written again. */
+        boolean seen(final Instant now, final Duration refresh) {
             count.incrementAndGet();
             lastSeen = now;
-            details = latest;
+            if (refresh.isZero() || !now.isBefore(written.plus(refresh))) {
+                written = now;
+                return true;
+            }
+            return false;
         }
 
         Finding snapshot() {

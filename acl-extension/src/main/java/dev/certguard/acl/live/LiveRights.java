@@ -137,7 +137,9 @@ public final class LiveRights implements ConnectionObserver<LiveRights.Granted> 
             cut(connection, problem);
         }
         now.resolver().forget(connection.leaf());
-        latest.resolver().forget(connection.leaf());
+        if (latest != now) {
+            latest.resolver().forget(connection.leaf());
+        }
         return record;
     }
 

@@ -9,6 +9,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class FleetFindingsTest {
@@ -32,6 +33,33 @@ class FleetFindingsTest {
         final Finding finding = findings.newestFirst(10).get(0);
         assertThat(finding.count()).isEqualTo(1000);
         assertThat(finding.lastSeen()).isEqualTo(finding.firstSeen().plus(Duration.ofMinutes(5)));
+    }
+
+    @Test
+    void an_expiring_certificate_seen_on_every_connect_counts_each_and_rewrites_its_time_left_once_per_refresh() {
+        final AtomicInteger written = new AtomicInteger();
+        final Duration refresh = Duration.ofSeconds(10);
+        findings.record(
+                Check.CERTIFICATE_EXPIRING, "admin:a1", "ab", null, () -> "in " + written.incrementAndGet(), refresh);
+        for (int i = 0; i < 500; i++) {
+            findings.record(
+                    Check.CERTIFICATE_EXPIRING,
+                    "admin:a1",
+                    "ab",
+                    null,
+                    () -> "in " + written.incrementAndGet(),
+                    refresh);
+        }
+        assertThat(written).as("written for the new finding only").hasValue(1);
+        assertThat(findings.newestFirst(1).get(0).details()).isEqualTo("in 1");
+
+        clock.advance(refresh);
+        findings.record(
+                Check.CERTIFICATE_EXPIRING, "admin:a1", "ab", null, () -> "in " + written.incrementAndGet(), refresh);
+
+        final Finding finding = findings.newestFirst(1).get(0);
+        assertThat(finding.count()).isEqualTo(502);
+        assertThat(finding.details()).isEqualTo("in 2");
     }
 
     @Test

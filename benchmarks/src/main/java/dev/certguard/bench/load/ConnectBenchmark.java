@@ -211,7 +211,7 @@ public final class ConnectBenchmark {
                         process.pid(),
                         "JFR.start",
                         "name=certguard",
-                        "settings=profile",
+                        "settings=" + System.getProperty("certguard.bench.jfr-settings", "profile"),
                         "filename=" + out.resolve(broker + ".jfr").toAbsolutePath());
             }
             for (final String mode : modes) {

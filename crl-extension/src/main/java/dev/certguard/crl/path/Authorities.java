@@ -4,11 +4,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import dev.certguard.identity.CertificateIdentity;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -154,11 +152,8 @@ public final class Authorities {
     }
 
     private static byte[] sha256(final X509Certificate certificate) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(certificate.getEncoded());
-        } catch (final NoSuchAlgorithmException | CertificateEncodingException e) {
-            throw new IllegalStateException("cannot fingerprint certificate", e);
-        }
+        // Computed once per certificate object and shared with every other check of the CONNECT.
+        return CertificateIdentity.sha256(certificate);
     }
 
     private @Nullable Authority find(final X509Certificate certificate) {
