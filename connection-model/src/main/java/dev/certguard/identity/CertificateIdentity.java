@@ -130,12 +130,12 @@ public final class CertificateIdentity {
 
     /** The serial number in lower-case hex, as {@code BigInteger.toString(16)} writes it. */
     public static @NotNull String serialHex(final @NotNull X509Certificate certificate) {
-        return Seen.of(certificate).serial;
+        return Seen.of(certificate).serial();
     }
 
     /** The issuer's distinguished name as {@link X500Principal#getName()} writes it (RFC 2253). */
     public static @NotNull String issuerName(final @NotNull X509Certificate certificate) {
-        return Seen.of(certificate).issuer;
+        return Seen.of(certificate).issuer();
     }
 
     /** {@code BigInteger.toString(16)} without its general-radix division for non-negative numbers. */
@@ -165,8 +165,9 @@ public final class CertificateIdentity {
      * session) the same object, so the interceptor, the authenticator, the listeners and the audit
      * line share one SHA-256 instead of computing it again each. A fixed table of slots found by
      * object identity: bounded memory (a slot keeps one certificate until another lands on it), no
-     * locks; a racing writer at worst computes the facts twice. Slots are immutable (final fields), so
-     * a racy read sees a whole one.
+     * locks; a racing writer at worst computes the facts twice. A slot's certificate and digest are
+     * final, so a racy read sees them whole; the serial and issuer, which only log lines need, are
+     * written when first asked (Strings are immutable, so a racy read sees null or a whole one).
      */
     private static final class Seen {
         private static final int SLOTS = 256;
@@ -175,8 +176,8 @@ public final class CertificateIdentity {
         private final X509Certificate certificate;
         private final byte[] sha256;
         private final String fingerprint;
-        private final String serial;
-        private final String issuer;
+        private String serial;
+        private String issuer;
 
         private Seen(final X509Certificate certificate) {
             this.certificate = certificate;
@@ -192,10 +193,26 @@ public final class CertificateIdentity {
                 out[2 * i + 1] = HEX[sha256[i] & 0xf];
             }
             this.fingerprint = new String(out);
-            final BigInteger number = certificate.getSerialNumber();
-            this.serial = number == null ? "" : hex(number);
-            final X500Principal issuerPrincipal = certificate.getIssuerX500Principal();
-            this.issuer = issuerPrincipal == null ? "" : issuerPrincipal.getName();
+        }
+
+        String serial() {
+            String known = serial;
+            if (known == null) {
+                final BigInteger number = certificate.getSerialNumber();
+                known = number == null ? "" : hex(number);
+                serial = known;
+            }
+            return known;
+        }
+
+        String issuer() {
+            String known = issuer;
+            if (known == null) {
+                final X500Principal principal = certificate.getIssuerX500Principal();
+                known = principal == null ? "" : principal.getName();
+                issuer = known;
+            }
+            return known;
         }
 
         static Seen of(final X509Certificate certificate) {

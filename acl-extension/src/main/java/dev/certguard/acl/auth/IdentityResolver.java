@@ -1,7 +1,5 @@
 package dev.certguard.acl.auth;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.acl.config.AclConfig;
@@ -24,17 +22,35 @@ public final class IdentityResolver {
 
     private final @NotNull AclConfig config;
     /**
-     * One resolution per client certificate: HiveMQ hands every hook of a connection the same
-     * certificate object, so the CONNECT interceptor's resolution is found again by the authenticator
-     * (identity, not equality: weak keys), and dies with the connection. Kept in this extension's own
-     * memory, so no other extension can forge it.
+     * The resolutions of CONNECTs in progress, by client certificate object: HiveMQ hands every hook
+     * of a connection the same certificate object, so the CONNECT interceptor's resolution is found
+     * again by the authenticator and the authentication event (identity, not equality), which then
+     * forgets it. A fixed table of slots found by object identity: bounded memory, no locks and no
+     * cache maintenance on the CONNECT path; a CONNECT whose slot another took meanwhile resolves
+     * again (the same answer). Slots are immutable, so a racy read sees a whole one. Kept in this
+     * extension's own memory, so no other extension can forge it.
      */
-    private final @NotNull Cache<X509Certificate, Resolution> byCertificate;
+    private final Slot[] byCertificate = new Slot[SLOTS];
+
+    private static final int SLOTS = 1024;
+
+    private static final class Slot {
+        final @NotNull X509Certificate certificate;
+        final @NotNull Resolution resolution;
+
+        Slot(final X509Certificate certificate, final Resolution resolution) {
+            this.certificate = certificate;
+            this.resolution = resolution;
+        }
+    }
 
     public IdentityResolver(final @NotNull AclConfig config) {
         this.config = config;
-        this.byCertificate =
-                Caffeine.newBuilder().weakKeys().maximumSize(100_000).build();
+    }
+
+    private static int slot(final X509Certificate certificate) {
+        final int hash = System.identityHashCode(certificate);
+        return (hash ^ (hash >>> 16)) & (SLOTS - 1);
     }
 
     public @NotNull Resolution resolve(
@@ -48,7 +64,14 @@ public final class IdentityResolver {
         if (certificate == null) {
             return Resolution.rejected(RejectReason.NO_CERTIFICATE, RejectReason.NO_CERTIFICATE.text(), NONE, NONE);
         }
-        return byCertificate.get(certificate, this::fromCertificate);
+        final int index = slot(certificate);
+        final Slot known = byCertificate[index];
+        if (known != null && known.certificate == certificate) {
+            return known.resolution;
+        }
+        final Resolution resolution = fromCertificate(certificate);
+        byCertificate[index] = new Slot(certificate, resolution);
+        return resolution;
     }
 
     /**
@@ -58,7 +81,11 @@ public final class IdentityResolver {
      */
     public void forget(final @Nullable X509Certificate certificate) {
         if (certificate != null) {
-            byCertificate.invalidate(certificate);
+            final int index = slot(certificate);
+            final Slot known = byCertificate[index];
+            if (known != null && known.certificate == certificate) {
+                byCertificate[index] = null;
+            }
         }
     }
 

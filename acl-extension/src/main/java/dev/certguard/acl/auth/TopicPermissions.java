@@ -5,6 +5,7 @@ import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission;
 import com.hivemq.extension.sdk.api.services.builder.TopicPermissionBuilder;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
+import dev.certguard.identity.DeviceIdentity;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,7 +16,8 @@ import java.util.function.Supplier;
  * Builds the HiveMQ default permissions for a principal, so the broker enforces them natively on
  * every PUBLISH and SUBSCRIBE without calling back into Java. Publish rights never cover shared
  * subscriptions; a subscribe right covers its filter inside any {@code $share/<group>/}. Services'
- * permissions are built once; a device's are built per CONNECT. Immutable; thread-safe.
+ * permissions are built once; a device's two ALLOWs per CONNECT, beside two DENYs every device
+ * shares. Immutable; thread-safe.
  * <p>
  * HiveMQ strips trailing {@code /} from a topic before comparing it with a permission that has no
  * wildcard, so an ALLOW for {@code t:d/attrs} alone would also let {@code t:d/attrs/} and
@@ -28,6 +30,16 @@ public final class TopicPermissions {
 
     private final @NotNull Supplier<TopicPermissionBuilder> builders;
     private final @NotNull Map<String, List<TopicPermission>> servicePermissions;
+    /**
+     * Every device's deeper-levels DENYs: a device's two topics are {@code <identity>/attrs} and
+     * {@code <identity>/config}, and an identity is one level without wildcards or {@code $}, so
+     * {@code +/attrs/+/#} denies exactly what {@code <identity>/attrs/+/#} would for that device's
+     * ALLOW (and otherwise only topics no device is allowed anyway). Built once and shared, so a
+     * device's CONNECT builds two permissions instead of four.
+     */
+    private final @NotNull TopicPermission deviceAttrsDeeper;
+
+    private final @NotNull TopicPermission deviceConfigDeeper;
 
     public TopicPermissions(final @NotNull Supplier<TopicPermissionBuilder> builders, final @NotNull AclConfig config) {
         this.builders = builders;
@@ -36,13 +48,20 @@ public final class TopicPermissions {
             services.put(service.identity(), build(service.publish(), service.subscribe()));
         }
         this.servicePermissions = Map.copyOf(services);
+        this.deviceAttrsDeeper = deny("+" + DeviceIdentity.ATTRS + "/+/#", TopicPermission.MqttActivity.PUBLISH);
+        this.deviceConfigDeeper = deny("+" + DeviceIdentity.CONFIG + "/+/#", TopicPermission.MqttActivity.SUBSCRIBE);
     }
 
     public @NotNull List<TopicPermission> of(final @NotNull Principal principal) {
         if (principal.isService()) {
             return servicePermissions.get(principal.name());
         }
-        return build(principal.publish(), principal.subscribe());
+        final String name = principal.name();
+        return List.of(
+                deviceAttrsDeeper,
+                allowPublish(name + DeviceIdentity.ATTRS),
+                deviceConfigDeeper,
+                allowSubscribe(name + DeviceIdentity.CONFIG));
     }
 
     private List<TopicPermission> build(final List<String> publish, final List<String> subscribe) {
@@ -50,14 +69,7 @@ public final class TopicPermissions {
         for (final String filter : publish) {
             denySys(permissions, filter, TopicPermission.MqttActivity.PUBLISH);
             denyDeeperLevels(permissions, filter, TopicPermission.MqttActivity.PUBLISH);
-            permissions.add(builders.get()
-                    .topicFilter(filter)
-                    .type(TopicPermission.PermissionType.ALLOW)
-                    .activity(TopicPermission.MqttActivity.PUBLISH)
-                    .qos(TopicPermission.Qos.ALL)
-                    .retain(TopicPermission.Retain.ALL)
-                    .sharedSubscription(TopicPermission.SharedSubscription.NOT_SHARED)
-                    .build());
+            permissions.add(allowPublish(filter));
         }
         if (SubscriptionGuard.needed(subscribe)) {
             // Subscriptions the guard refused carry a stand-in filter that must never be granted.
@@ -66,16 +78,33 @@ public final class TopicPermissions {
         for (final String filter : subscribe) {
             denySys(permissions, filter, TopicPermission.MqttActivity.SUBSCRIBE);
             denyDeeperLevels(permissions, filter, TopicPermission.MqttActivity.SUBSCRIBE);
-            permissions.add(builders.get()
-                    .topicFilter(filter)
-                    .type(TopicPermission.PermissionType.ALLOW)
-                    .activity(TopicPermission.MqttActivity.SUBSCRIBE)
-                    .qos(TopicPermission.Qos.ALL)
-                    .sharedSubscription(TopicPermission.SharedSubscription.ALL)
-                    .sharedGroup("#")
-                    .build());
+            permissions.add(allowSubscribe(filter));
         }
         return List.copyOf(permissions);
+    }
+
+    /** PUBLISH to {@code filter}, any QoS, retained or not, never to a shared subscription. */
+    private TopicPermission allowPublish(final String filter) {
+        return builders.get()
+                .topicFilter(filter)
+                .type(TopicPermission.PermissionType.ALLOW)
+                .activity(TopicPermission.MqttActivity.PUBLISH)
+                .qos(TopicPermission.Qos.ALL)
+                .retain(TopicPermission.Retain.ALL)
+                .sharedSubscription(TopicPermission.SharedSubscription.NOT_SHARED)
+                .build();
+    }
+
+    /** SUBSCRIBE to {@code filter}, any QoS, also inside any {@code $share/<group>/}. */
+    private TopicPermission allowSubscribe(final String filter) {
+        return builders.get()
+                .topicFilter(filter)
+                .type(TopicPermission.PermissionType.ALLOW)
+                .activity(TopicPermission.MqttActivity.SUBSCRIBE)
+                .qos(TopicPermission.Qos.ALL)
+                .sharedSubscription(TopicPermission.SharedSubscription.ALL)
+                .sharedGroup("#")
+                .build();
     }
 
     /**

@@ -93,6 +93,40 @@ class IdentityResolverTest {
     }
 
     @Test
+    void a_connect_in_progress_finds_its_resolution_again_until_its_connection_forgets_it() throws Exception {
+        final IdentityResolver resolver = resolver();
+        final X509Certificate device = certificate("CN=admin:a1998e");
+        final Resolution atInterceptor = resolver.resolve("tls", device, null);
+
+        assertThat(resolver.resolve("tls", device, null))
+                .as("the authenticator's")
+                .isSameAs(atInterceptor);
+        resolver.forget(device);
+        final Resolution again = resolver.resolve("tls", device, null);
+        assertThat(again).as("resolved anew after the connection forgot it").isNotSameAs(atInterceptor);
+        assertThat(again.principal().name()).isEqualTo("admin:a1998e");
+    }
+
+    @Test
+    void many_connects_in_progress_at_once_each_get_their_own_identity() throws Exception {
+        // More CONNECTs in progress than the table has slots: a slot taken by another is resolved
+        // again, never answered with the other certificate's identity.
+        final IdentityResolver resolver = resolver();
+        final List<X509Certificate> devices = new java.util.ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            devices.add(certificate("CN=t:d" + i));
+        }
+        for (int round = 0; round < 2; round++) {
+            for (int i = 0; i < devices.size(); i++) {
+                assertThat(resolver.resolve("tls", devices.get(i), null)
+                                .principal()
+                                .name())
+                        .isEqualTo("t:d" + i);
+            }
+        }
+    }
+
+    @Test
     void device_certificate_resolves_to_its_two_topics() throws Exception {
         final Resolution resolution = resolver().resolve("tls", certificate("CN=admin:a1998e"), "ignored-username");
 

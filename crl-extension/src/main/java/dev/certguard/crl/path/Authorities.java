@@ -53,6 +53,9 @@ public final class Authorities {
     }
 
     private final @NotNull Map<X500Principal, List<Authority>> bySubject = new HashMap<>();
+    /** Each configured CA by its certificate's SHA-256. */
+    private final @NotNull Map<Sha256, Authority> byFingerprint = new HashMap<>();
+
     private final @NotNull List<Authority> all = new ArrayList<>();
     /** SHA-256 of a client certificate to the configured CA whose key verified it ({@link #UNKNOWN}: none). */
     private final @NotNull Cache<Sha256, Issued> issuers;
@@ -96,6 +99,7 @@ public final class Authorities {
             final Authority authority = new Authority(certificate);
             if (find(certificate) == null) {
                 all.add(authority);
+                byFingerprint.put(new Sha256(sha256(certificate)), authority);
                 bySubject
                         .computeIfAbsent(certificate.getSubjectX500Principal(), subject -> new ArrayList<>())
                         .add(authority);
@@ -134,12 +138,12 @@ public final class Authorities {
      * certificate that is itself a configured CA gets that CA's path.
      */
     public @NotNull CertificatePath path(final @NotNull X509Certificate certificate) {
-        final Authority configured = find(certificate);
+        final Sha256 fingerprint = new Sha256(sha256(certificate));
+        final Authority configured = byFingerprint.get(fingerprint);
         if (configured != null) {
             final Authority issuer = configured.issuer();
             return issuer == null ? CertificatePath.anchor(certificate) : CertificatePath.of(certificate, issuer);
         }
-        final Sha256 fingerprint = new Sha256(sha256(certificate));
         Issued issued = issuers.getIfPresent(fingerprint);
         if (issued == null) {
             final Authority found = issuerOf(certificate);
@@ -156,16 +160,12 @@ public final class Authorities {
         return CertificateIdentity.sha256(certificate);
     }
 
+    /**
+     * The configured CA that is {@code certificate} itself (the same DER encoding, found by its
+     * SHA-256), or {@code null}: no subject name is canonicalised on the CONNECT path.
+     */
     private @Nullable Authority find(final X509Certificate certificate) {
-        final List<Authority> candidates = bySubject.get(certificate.getSubjectX500Principal());
-        if (candidates != null) {
-            for (final Authority candidate : candidates) {
-                if (candidate.certificate().equals(certificate)) {
-                    return candidate;
-                }
-            }
-        }
-        return null;
+        return byFingerprint.get(new Sha256(sha256(certificate)));
     }
 
     /**
