@@ -296,6 +296,7 @@ class OcspEndToEndTest {
         final List<Mqtt5AsyncClient> clients = new ArrayList<>();
         final List<CompletableFuture<Mqtt5ConnAck>> connects = new ArrayList<>();
         final AtomicInteger n = new AtomicInteger();
+        final long started = System.nanoTime();
         for (int i = 0; i < 200; i++) {
             final Mqtt5AsyncClient client = Mqtt5Client.builder()
                     .identifier("crowd-" + n.incrementAndGet())
@@ -307,10 +308,17 @@ class OcspEndToEndTest {
             connects.add(client.connect());
         }
         CompletableFuture.allOf(connects.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+        final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
+        final long asked = broker.counter(PREFIX + "ocsp.requests") - requests;
         for (final Mqtt5AsyncClient client : clients) {
             client.disconnect();
         }
 
-        assertThat(broker.counter(PREFIX + "ocsp.requests") - requests).isEqualTo(1);
+        // One request for the CONNECTs; besides it, this broker's refresh of connected clients (answers
+        // kept 60 s, refreshed 58 s before they expire) may ask once per 2 s once the first answer is
+        // 2 s old, which only a burst slower than that (the JDK's own crypto) lives to see.
+        assertThat(asked)
+                .as("requests for 200 CONNECTs of one certificate in %d s", seconds)
+                .isBetween(1L, 1 + seconds / 2);
     }
 }
