@@ -3,10 +3,14 @@
 # lifecycle listener task) spends its CPU during resumed CONNECTs, by perf (unbiased CPU-clock samples with call
 # stacks; the JIT's symbols from the JVM's perf map). JFR's execution sampler sees too few samples of this thread.
 # Usage, from the repository root after 'mvn -B -q package -DskipTests':
-#   benchmarks/perf-extension-thread.sh [BROKER]      (default certguard-jdk17; any name `connect --brokers` takes)
-# Prints the share of the thread's samples under each certguard hook and in HiveMQ's task loop and the kernel.
+#   benchmarks/perf-extension-thread.sh [BROKER [THREAD]]
+#     BROKER: default certguard-jdk17, any name `connect --brokers` takes (allow-all-jdk17 for the baseline);
+#     THREAD: the threads' name prefix, default extension-task (hivemq-eventloop for the TLS event loops).
+# Prints the share of the threads' samples under each certguard hook, in HiveMQ's extension handling, in TLS,
+# and in the kernel.
 set -euo pipefail
 broker="${1:-certguard-jdk17}"
+thread="${2:-extension-task}"
 out="${PERF_OUT:-/tmp/certguard-perf}"
 rm -rf "$out" && mkdir -p "$out"
 JAVA_TOOL_OPTIONS="-XX:+UnlockDiagnosticVMOptions -XX:+PreserveFramePointer" \
@@ -16,12 +20,12 @@ runner=$!
 until grep -q "resumed " "$out/connect.log" 2>/dev/null; do sleep 1; kill -0 "$runner" 2>/dev/null || exit 1; done
 pid=$(ps -eo pid,args | grep -v grep | grep -- "-XX:-UseDynamicNumberOfCompilerThreads" \
   | grep -v "benchmarks.jar connect" | awk '{print $1}' | head -1)
-tids=$(for t in /proc/"$pid"/task/*; do case "$(cat "$t"/comm)" in extension-task*) printf '%s,' "$(basename "$t")";; esac; done)
+tids=$(for t in /proc/"$pid"/task/*; do case "$(cat "$t"/comm)" in "${thread:0:15}"*) printf '%s,' "$(basename "$t")";; esac; done)
 perf record -q -e cpu-clock -F 4000 -g -t "${tids%,}" -o "$out/perf.data" -- sleep 8
 jcmd "$pid" Compiler.perfmap > /dev/null
 perf script -i "$out/perf.data" 2>/dev/null > "$out/perf.txt"
 wait "$runner" || true
-python3 - "$out/perf.txt" <<'PY'
+python3 - "$out/perf.txt" "$thread" <<'PY'
 import re, sys
 samples = open(sys.argv[1]).read().strip().split('\n\n')
 def frames(sample):
@@ -35,18 +39,25 @@ hooks = ['SessionBindingInterceptor.onConnect', 'CertificateAuthenticator.onConn
          'RevocationAuthenticator.onConnect', 'ConnectionListener.onMqttConnectionStart',
          'ConnectionListener.onAuthenticationSuccessful', 'ConnectionListener.onDisconnect',
          'AclExtensionMain']
-counts = dict.fromkeys(hooks + ['HiveMQ task loop (no certguard frame)', 'kernel (thread hand-offs)'], 0)
+other = ['TLS (sun.security.ssl, the crypto providers)', "HiveMQ's extension handling (com.hivemq.extensions)",
+         'kernel (thread hand-offs, sockets)', 'the rest']
+counts = dict.fromkeys(hooks + other, 0)
 for s in samples:
     f = frames(s)
-    hook = next((h for h in hooks if any(h in name for name, _ in f)), None)
+    names = [name for name, _ in f]
+    hook = next((h for h in hooks if any(h in name for name in names)), None)
     if hook:
         counts[hook] += 1
+    elif any(n.startswith(('sun.security', 'com.amazon.corretto', 'dev.certguard.crypto', 'org.bouncycastle')) for n in names):
+        counts[other[0]] += 1
+    elif any(n.startswith('com.hivemq.extensions') for n in names):
+        counts[other[1]] += 1
     elif f and 'kernel' in f[0][1]:
-        counts['kernel (thread hand-offs)'] += 1
+        counts[other[2]] += 1
     else:
-        counts['HiveMQ task loop (no certguard frame)'] += 1
+        counts[other[3]] += 1
 total = len(samples)
-print(f'{total} samples of the extension-task thread in 8 s')
+print(f'{total} samples of the {sys.argv[2]} threads in 8 s')
 for k, v in counts.items():
     print(f'{100 * v / total:5.1f}%  {k}')
 PY
