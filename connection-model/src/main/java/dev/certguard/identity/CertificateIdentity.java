@@ -161,17 +161,13 @@ public final class CertificateIdentity {
 
     /**
      * What the log lines and checks of one CONNECT read off its client certificate, computed once per
-     * certificate object: HiveMQ hands every hook of a connection (and every resumption of its TLS
-     * session) the same object, so the interceptor, the authenticator, the listeners and the audit
-     * line share one SHA-256 instead of computing it again each. A fixed table of slots found by
-     * object identity: bounded memory (a slot keeps one certificate until another lands on it), no
-     * locks; a racing writer at worst computes the facts twice. A slot's certificate and digest are
-     * final, so a racy read sees them whole; the serial and issuer, which only log lines need, are
-     * written when first asked (Strings are immutable, so a racy read sees null or a whole one).
+     * certificate object, so the interceptor, the authenticators, the listeners and the audit line
+     * share one SHA-256 instead of computing it again each. The certificate and digest are final; the
+     * serial and issuer, which only log lines need, are written when first asked (Strings are
+     * immutable, so a racy read sees null or a whole one).
      */
     private static final class Seen {
-        private static final int SLOTS = 256;
-        private static final Seen[] TABLE = new Seen[SLOTS];
+        private static final CertificateTable<Seen> TABLE = new CertificateTable<>(256);
 
         private final X509Certificate certificate;
         private final byte[] sha256;
@@ -216,14 +212,12 @@ public final class CertificateIdentity {
         }
 
         static Seen of(final X509Certificate certificate) {
-            final int hash = System.identityHashCode(certificate);
-            final int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
-            final Seen seen = TABLE[slot];
-            if (seen != null && seen.certificate == certificate) {
+            final Seen seen = TABLE.get(certificate);
+            if (seen != null) {
                 return seen;
             }
             final Seen computed = new Seen(certificate);
-            TABLE[slot] = computed;
+            TABLE.put(certificate, computed);
             return computed;
         }
     }

@@ -5,6 +5,7 @@ import com.hivemq.extension.sdk.api.annotations.Nullable;
 import dev.certguard.acl.config.AclConfig;
 import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.identity.CertificateIdentity;
+import dev.certguard.identity.CertificateTable;
 import dev.certguard.identity.DeviceIdentity;
 import dev.certguard.identity.InvalidIdentityException;
 import dev.certguard.text.UntrustedText;
@@ -22,35 +23,16 @@ public final class IdentityResolver {
 
     private final @NotNull AclConfig config;
     /**
-     * The resolutions of CONNECTs in progress, by client certificate object: HiveMQ hands every hook
-     * of a connection the same certificate object, so the CONNECT interceptor's resolution is found
-     * again by the authenticator and the authentication event (identity, not equality), which then
-     * forgets it. A fixed table of slots found by object identity: bounded memory, no locks and no
-     * cache maintenance on the CONNECT path; a CONNECT whose slot another took meanwhile resolves
-     * again (the same answer). Slots are immutable, so a racy read sees a whole one. Kept in this
-     * extension's own memory, so no other extension can forge it.
+     * The resolutions of CONNECTs in progress, by client certificate object: the CONNECT
+     * interceptor's resolution is found again by the authenticator and the authentication event,
+     * which then forgets it; one whose slot another CONNECT took is resolved again (the same answer).
+     * No locks and no cache maintenance on the CONNECT path. Kept in this extension's own memory, so
+     * no other extension can forge it.
      */
-    private final Slot[] byCertificate = new Slot[SLOTS];
-
-    private static final int SLOTS = 1024;
-
-    private static final class Slot {
-        final @NotNull X509Certificate certificate;
-        final @NotNull Resolution resolution;
-
-        Slot(final X509Certificate certificate, final Resolution resolution) {
-            this.certificate = certificate;
-            this.resolution = resolution;
-        }
-    }
+    private final @NotNull CertificateTable<Resolution> byCertificate = new CertificateTable<>(1024);
 
     public IdentityResolver(final @NotNull AclConfig config) {
         this.config = config;
-    }
-
-    private static int slot(final X509Certificate certificate) {
-        final int hash = System.identityHashCode(certificate);
-        return (hash ^ (hash >>> 16)) & (SLOTS - 1);
     }
 
     public @NotNull Resolution resolve(
@@ -64,13 +46,12 @@ public final class IdentityResolver {
         if (certificate == null) {
             return Resolution.rejected(RejectReason.NO_CERTIFICATE, RejectReason.NO_CERTIFICATE.text(), NONE, NONE);
         }
-        final int index = slot(certificate);
-        final Slot known = byCertificate[index];
-        if (known != null && known.certificate == certificate) {
-            return known.resolution;
+        final Resolution known = byCertificate.get(certificate);
+        if (known != null) {
+            return known;
         }
         final Resolution resolution = fromCertificate(certificate);
-        byCertificate[index] = new Slot(certificate, resolution);
+        byCertificate.put(certificate, resolution);
         return resolution;
     }
 
@@ -81,11 +62,7 @@ public final class IdentityResolver {
      */
     public void forget(final @Nullable X509Certificate certificate) {
         if (certificate != null) {
-            final int index = slot(certificate);
-            final Slot known = byCertificate[index];
-            if (known != null && known.certificate == certificate) {
-                byCertificate[index] = null;
-            }
+            byCertificate.remove(certificate);
         }
     }
 

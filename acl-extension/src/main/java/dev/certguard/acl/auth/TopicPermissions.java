@@ -97,14 +97,8 @@ public final class TopicPermissions {
 
     /** SUBSCRIBE to {@code filter}, any QoS, also inside any {@code $share/<group>/}. */
     private TopicPermission allowSubscribe(final String filter) {
-        return builders.get()
-                .topicFilter(filter)
-                .type(TopicPermission.PermissionType.ALLOW)
-                .activity(TopicPermission.MqttActivity.SUBSCRIBE)
-                .qos(TopicPermission.Qos.ALL)
-                .sharedSubscription(TopicPermission.SharedSubscription.ALL)
-                .sharedGroup("#")
-                .build();
+        return anyQosRetainOrShare(
+                filter, TopicPermission.PermissionType.ALLOW, TopicPermission.MqttActivity.SUBSCRIBE);
     }
 
     /**
@@ -129,9 +123,17 @@ public final class TopicPermissions {
 
     /** A DENY for {@code filter}, any QoS, retained or not, shared or not. */
     private TopicPermission deny(final String filter, final TopicPermission.MqttActivity activity) {
+        return anyQosRetainOrShare(filter, TopicPermission.PermissionType.DENY, activity);
+    }
+
+    /** {@code type} for {@code activity} on {@code filter}, any QoS, retained or not, shared or not. */
+    private TopicPermission anyQosRetainOrShare(
+            final String filter,
+            final TopicPermission.PermissionType type,
+            final TopicPermission.MqttActivity activity) {
         return builders.get()
                 .topicFilter(filter)
-                .type(TopicPermission.PermissionType.DENY)
+                .type(type)
                 .activity(activity)
                 .qos(TopicPermission.Qos.ALL)
                 .retain(TopicPermission.Retain.ALL)

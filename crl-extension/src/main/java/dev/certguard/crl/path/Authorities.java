@@ -97,9 +97,8 @@ public final class Authorities {
     public Authorities(final @NotNull List<X509Certificate> certificates, final long cachedPaths) {
         for (final X509Certificate certificate : certificates) {
             final Authority authority = new Authority(certificate);
-            if (find(certificate) == null) {
+            if (byFingerprint.putIfAbsent(new Sha256(CertificateIdentity.sha256(certificate)), authority) == null) {
                 all.add(authority);
-                byFingerprint.put(new Sha256(sha256(certificate)), authority);
                 bySubject
                         .computeIfAbsent(certificate.getSubjectX500Principal(), subject -> new ArrayList<>())
                         .add(authority);
@@ -138,7 +137,8 @@ public final class Authorities {
      * certificate that is itself a configured CA gets that CA's path.
      */
     public @NotNull CertificatePath path(final @NotNull X509Certificate certificate) {
-        final Sha256 fingerprint = new Sha256(sha256(certificate));
+        // Computed once per certificate object and shared with every other check of the CONNECT.
+        final Sha256 fingerprint = new Sha256(CertificateIdentity.sha256(certificate));
         final Authority configured = byFingerprint.get(fingerprint);
         if (configured != null) {
             final Authority issuer = configured.issuer();
@@ -153,19 +153,6 @@ public final class Authorities {
         return issued.issuer == UNKNOWN
                 ? CertificatePath.unknown(certificate)
                 : CertificatePath.of(certificate, issued.issuer, issued);
-    }
-
-    private static byte[] sha256(final X509Certificate certificate) {
-        // Computed once per certificate object and shared with every other check of the CONNECT.
-        return CertificateIdentity.sha256(certificate);
-    }
-
-    /**
-     * The configured CA that is {@code certificate} itself (the same DER encoding, found by its
-     * SHA-256), or {@code null}: no subject name is canonicalised on the CONNECT path.
-     */
-    private @Nullable Authority find(final X509Certificate certificate) {
-        return byFingerprint.get(new Sha256(sha256(certificate)));
     }
 
     /**
