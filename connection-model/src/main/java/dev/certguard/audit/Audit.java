@@ -44,6 +44,7 @@ public final class Audit {
     public static final String LOGGER = "certguard.audit";
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
     private static final JsonFactory JSON = new JsonFactory().setCharacterEscapes(new UnsafeEscapes());
+    private static final AuditTime TIME = new AuditTime();
 
     private final @NotNull String extension;
     private final @NotNull Clock clock;
@@ -176,7 +177,7 @@ public final class Audit {
             if (!log.isInfoEnabled()) {
                 return;
             }
-            log.info(json(clock.instant().toString(), fields));
+            log.info(json(TIME.format(clock.instant()), fields));
         }
     }
 

@@ -8,12 +8,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
-import javax.naming.InvalidNameException;
-import javax.naming.NamingEnumeration;
-import javax.naming.NamingException;
-import javax.naming.directory.Attribute;
-import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import javax.security.auth.x500.X500Principal;
 
 /**
@@ -45,46 +39,7 @@ public final class CertificateIdentity {
      *                                  not a string
      */
     public static @NotNull String commonName(final @NotNull X500Principal subject) throws InvalidIdentityException {
-        CommonNameEncoding.check(subject.getEncoded());
-        final String rfc2253 = subject.getName(X500Principal.RFC2253);
-        final LdapName name;
-        try {
-            name = new LdapName(rfc2253);
-        } catch (final InvalidNameException | RuntimeException e) {
-            // LdapName's parser is not guaranteed to throw only its checked exception on odd names.
-            throw new InvalidIdentityException("certificate subject cannot be parsed");
-        }
-        String commonName = null;
-        int count = 0;
-        for (final Rdn rdn : name.getRdns()) {
-            final NamingEnumeration<? extends Attribute> attributes =
-                    rdn.toAttributes().getAll();
-            try {
-                while (attributes.hasMore()) {
-                    final Attribute attribute = attributes.next();
-                    if (!"CN".equalsIgnoreCase(attribute.getID()) && !"2.5.4.3".equals(attribute.getID())) {
-                        continue;
-                    }
-                    for (int i = 0; i < attribute.size(); i++) {
-                        count++;
-                        final Object value = attribute.get(i);
-                        if (!(value instanceof String)) {
-                            throw new InvalidIdentityException("certificate subject CN is not a string");
-                        }
-                        commonName = (String) value;
-                    }
-                }
-            } catch (final NamingException | RuntimeException e) {
-                throw new InvalidIdentityException("certificate subject cannot be parsed");
-            }
-        }
-        if (count == 0) {
-            throw new InvalidIdentityException("certificate subject has no CN");
-        }
-        if (count > 1) {
-            throw new InvalidIdentityException("certificate subject has " + count + " CNs, exactly one is required");
-        }
-        return commonName;
+        return CommonNameEncoding.read(subject.getEncoded());
     }
 
     /** The subject's only CN as it is (not escaped), or {@code null} when there is not exactly one. */
@@ -168,6 +123,7 @@ public final class CertificateIdentity {
      */
     private static final class Seen {
         private static final CertificateTable<Seen> TABLE = new CertificateTable<>(256);
+        private static final IssuerNames ISSUERS = new IssuerNames(64);
 
         private final X509Certificate certificate;
         private final byte[] sha256;
@@ -205,7 +161,7 @@ public final class CertificateIdentity {
             String known = issuer;
             if (known == null) {
                 final X500Principal principal = certificate.getIssuerX500Principal();
-                known = principal == null ? "" : principal.getName();
+                known = principal == null ? "" : ISSUERS.name(principal);
                 issuer = known;
             }
             return known;

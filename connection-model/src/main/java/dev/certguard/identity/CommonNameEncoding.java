@@ -1,11 +1,12 @@
 package dev.certguard.identity;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import java.nio.charset.StandardCharsets;
 
 /**
- * Checks how a subject name writes its CN attributes, on the name's DER: the JDK renders every string
- * type as text, some wrongly (a PrintableString's bytes read as UTF-8, a BMPString's as single bytes),
- * so a CN is an identity only when its string type holds what that type may hold. Allowed: a
+ * Reads a subject name's only CN from the name's DER, checking how it is written: the JDK renders
+ * every string type as text, some wrongly (a PrintableString's bytes read as UTF-8, a BMPString's as
+ * single bytes), so a CN is an identity only when its string type holds what that type may hold. Allowed: a
  * UTF8String (well-formed UTF-8 is checked by the identity rules, which refuse U+FFFD), a
  * PrintableString of its ASN.1 alphabet, an IA5String or TeletexString of ASCII. Anything else (BMP,
  * Universal, Videotex and other strings, non-string values) is refused. Stateless; thread-safe.
@@ -24,23 +25,45 @@ final class CommonNameEncoding {
     private CommonNameEncoding() {}
 
     /**
-     * @throws InvalidIdentityException when a CN of {@code name} (a DER Name) is written in a way that
-     *     is not an identity, or the name cannot be walked
+     * The only CN of {@code name} (a DER Name), read from its bytes: a UTF8String as UTF-8 (malformed
+     * bytes become U+FFFD, which the identity rules refuse), the other allowed types as the ASCII they
+     * are limited to. No text rendering and re-parsing of the whole name, which costs a CONNECT more
+     * than every other step of reading its identity.
+     *
+     * @throws InvalidIdentityException when the name has no CN or more than one (in any RDN,
+     *     multi-valued ones included, the same value twice included), a CN is written in a way that is
+     *     not an identity, an RDN is empty, or the name cannot be walked
      */
-    static void check(final byte @NotNull [] name) throws InvalidIdentityException {
+    static @NotNull String read(final byte @NotNull [] name) throws InvalidIdentityException {
         final int[] rdns = element(name, 0, name.length, SEQUENCE);
+        if (rdns[1] != name.length) {
+            throw new InvalidIdentityException("certificate subject cannot be parsed");
+        }
+        int count = 0;
+        String commonName = null;
         for (int rdn = rdns[0]; rdn < rdns[1]; ) {
             final int[] set = element(name, rdn, rdns[1], SET);
+            if (set[0] == set[1]) {
+                throw new InvalidIdentityException("certificate subject cannot be parsed");
+            }
             for (int ava = set[0]; ava < set[1]; ) {
                 final int[] pair = element(name, ava, set[1], SEQUENCE);
                 final int[] type = element(name, pair[0], pair[1], OID);
                 if (isCn(name, type)) {
-                    checkValue(name, type[1], pair[1]);
+                    count++;
+                    commonName = value(name, type[1], pair[1]);
                 }
                 ava = pair[1];
             }
             rdn = set[1];
         }
+        if (count == 0) {
+            throw new InvalidIdentityException("certificate subject has no CN");
+        }
+        if (count > 1) {
+            throw new InvalidIdentityException("certificate subject has " + count + " CNs, exactly one is required");
+        }
+        return commonName;
     }
 
     private static boolean isCn(final byte[] name, final int[] type) {
@@ -55,7 +78,7 @@ final class CommonNameEncoding {
         return true;
     }
 
-    private static void checkValue(final byte[] name, final int at, final int end) throws InvalidIdentityException {
+    private static String value(final byte[] name, final int at, final int end) throws InvalidIdentityException {
         if (at >= end) {
             throw new InvalidIdentityException("certificate subject CN has no value");
         }
@@ -88,6 +111,9 @@ final class CommonNameEncoding {
         if (value[1] != end) {
             throw new InvalidIdentityException("certificate subject cannot be parsed");
         }
+        return tag == UTF8_STRING
+                ? new String(name, value[0], value[1] - value[0], StandardCharsets.UTF_8)
+                : new String(name, value[0], value[1] - value[0], StandardCharsets.US_ASCII);
     }
 
     /**

@@ -101,7 +101,9 @@ public final class KeyQuality {
 
     /** The first rule {@code certificate} breaks, or {@code null} when its key and signature are sound. */
     public @Nullable Weakness judge(final @NotNull X509Certificate certificate) {
-        final Weakness key = judge(certificate.getPublicKey());
+        final PublicKey publicKey = certificate.getPublicKey();
+        final Weakness key =
+                publicKey instanceof ECPublicKey && NamedCurve.isAllowed(certificate) ? null : judge(publicKey);
         return key != null ? key : signature(certificate);
     }
 

@@ -56,6 +56,32 @@ class KeyQualityTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"secp256r1", "secp384r1", "secp521r1", "secp256k1", "brainpoolP256r1", "secp224r1"})
+    void a_certificate_names_an_allowed_curve_exactly_when_its_key_is_on_one(final String curve) throws Exception {
+        final X509Certificate certificate = signedBy(ec(curve), "SHA256withECDSA");
+        assertThat(NamedCurve.isAllowed(certificate))
+                .as(curve)
+                .isEqualTo(JUDGE.judge(certificate.getPublicKey()) == null);
+        assertThat(NamedCurve.isAllowed(signedBy(rsa(2048), "SHA256withRSA"))).isFalse();
+    }
+
+    @Test
+    void a_truncated_or_garbled_certificate_names_no_curve() throws Exception {
+        final byte[] der = signedBy(ec("secp256r1"), "SHA256withECDSA").getEncoded();
+        assertThat(NamedCurve.isAllowed(der)).isTrue();
+        for (int length = 0; length < der.length; length += 7) {
+            assertThat(NamedCurve.isAllowed(java.util.Arrays.copyOf(der, length)))
+                    .isFalse();
+        }
+        final java.util.Random random = new java.util.Random(1);
+        for (int i = 0; i < 2000; i++) {
+            final byte[] garbled = der.clone();
+            garbled[random.nextInt(garbled.length)] = (byte) random.nextInt(256);
+            NamedCurve.isAllowed(garbled); // never throws
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"secp256k1", "brainpoolP256r1", "secp224r1"})
     void other_curves_are_weak(final String curve) throws Exception {
         final KeyQuality.Weakness weak = JUDGE.judge(signedBy(ec(curve), "SHA256withECDSA"));

@@ -20,6 +20,8 @@ import java.security.cert.X509Certificate;
 public final class IdentityResolver {
 
     private static final String NONE = "-";
+    /** Certificates whose resolution is kept for their next CONNECT (at most about 2.5 MB with permissions). */
+    static final int RECENT = 4096;
 
     private final @NotNull AclConfig config;
     /**
@@ -30,6 +32,8 @@ public final class IdentityResolver {
      * no other extension can forge it.
      */
     private final @NotNull CertificateTable<Resolution> byCertificate = new CertificateTable<>(1024);
+    /** The resolutions of the last few thousand distinct certificates, for devices that reconnect. */
+    private final @NotNull RecentResolutions recent = new RecentResolutions(RECENT);
 
     public IdentityResolver(final @NotNull AclConfig config) {
         this.config = config;
@@ -50,7 +54,12 @@ public final class IdentityResolver {
         if (known != null) {
             return known;
         }
-        final Resolution resolution = fromCertificate(certificate);
+        final String fingerprint = CertificateIdentity.sha256Fingerprint(certificate);
+        Resolution resolution = recent.get(fingerprint);
+        if (resolution == null) {
+            resolution = fromCertificate(certificate, fingerprint);
+            recent.put(resolution);
+        }
         byCertificate.put(certificate, resolution);
         return resolution;
     }
@@ -66,8 +75,7 @@ public final class IdentityResolver {
         }
     }
 
-    private Resolution fromCertificate(final X509Certificate certificate) {
-        final String fingerprint = CertificateIdentity.sha256Fingerprint(certificate);
+    private Resolution fromCertificate(final X509Certificate certificate, final String fingerprint) {
         if (!CertificateIdentity.isEndEntity(certificate)) {
             return Resolution.rejected(
                     RejectReason.NOT_END_ENTITY, RejectReason.NOT_END_ENTITY.text(), NONE, fingerprint);

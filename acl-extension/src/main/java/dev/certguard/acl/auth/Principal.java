@@ -2,6 +2,7 @@ package dev.certguard.acl.auth;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import com.hivemq.extension.sdk.api.annotations.Nullable;
+import com.hivemq.extension.sdk.api.auth.parameter.TopicPermission;
 import dev.certguard.acl.config.ServiceRule;
 import dev.certguard.acl.config.TopicFilters;
 import dev.certguard.identity.DeviceIdentity;
@@ -9,13 +10,27 @@ import java.util.List;
 
 /**
  * Who a connection is, once its identity has been verified: a device with its two fixed topics, or a
- * configured service with its explicit filters. Immutable; thread-safe.
+ * configured service with its explicit filters. Immutable but for a device's permissions, built once
+ * when first asked for and then the same objects for each CONNECT of this principal; thread-safe.
  */
 public final class Principal {
 
     private final @NotNull String name;
     /** A service's rule; {@code null} for a device, whose two topics follow from its name. */
     private final @Nullable ServiceRule rule;
+    /** A device's permissions once built, with who built them ({@link TopicPermissions#of}). */
+    volatile @Nullable Built permissions;
+
+    /** Permissions and the configuration's {@link TopicPermissions} that built them. Immutable. */
+    static final class Built {
+        final @NotNull TopicPermissions by;
+        final @NotNull List<TopicPermission> list;
+
+        Built(final @NotNull TopicPermissions by, final @NotNull List<TopicPermission> list) {
+            this.by = by;
+            this.list = list;
+        }
+    }
 
     private Principal(final @NotNull String name, final @Nullable ServiceRule rule) {
         this.name = name;

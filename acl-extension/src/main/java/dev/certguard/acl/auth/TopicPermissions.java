@@ -16,8 +16,9 @@ import java.util.function.Supplier;
  * Builds the HiveMQ default permissions for a principal, so the broker enforces them natively on
  * every PUBLISH and SUBSCRIBE without calling back into Java. Publish rights never cover shared
  * subscriptions; a subscribe right covers its filter inside any {@code $share/<group>/}. Services'
- * permissions are built once; a device's two ALLOWs per CONNECT, beside two DENYs every device
- * shares. Immutable; thread-safe.
+ * permissions are built once; a device's two ALLOWs once per {@link Principal} (which a device that
+ * reconnects keeps, {@link RecentResolutions}), beside two DENYs every device shares. Immutable;
+ * thread-safe.
  * <p>
  * HiveMQ strips trailing {@code /} from a topic before comparing it with a permission that has no
  * wildcard, so an ALLOW for {@code t:d/attrs} alone would also let {@code t:d/attrs/} and
@@ -56,12 +57,18 @@ public final class TopicPermissions {
         if (principal.isService()) {
             return servicePermissions.get(principal.name());
         }
+        final Principal.Built known = principal.permissions;
+        if (known != null && known.by == this) {
+            return known.list;
+        }
         final String name = principal.name();
-        return List.of(
+        final List<TopicPermission> built = List.of(
                 deviceAttrsDeeper,
                 allowPublish(name + DeviceIdentity.ATTRS),
                 deviceConfigDeeper,
                 allowSubscribe(name + DeviceIdentity.CONFIG));
+        principal.permissions = new Principal.Built(this, built);
+        return built;
     }
 
     private List<TopicPermission> build(final List<String> publish, final List<String> subscribe) {

@@ -93,7 +93,8 @@ class IdentityResolverTest {
     }
 
     @Test
-    void a_connect_in_progress_finds_its_resolution_again_until_its_connection_forgets_it() throws Exception {
+    void a_connect_in_progress_finds_its_resolution_again_and_a_reconnect_with_the_same_certificate_reuses_it()
+            throws Exception {
         final IdentityResolver resolver = resolver();
         final X509Certificate device = certificate("CN=admin:a1998e");
         final Resolution atInterceptor = resolver.resolve("tls", device, null);
@@ -102,18 +103,38 @@ class IdentityResolverTest {
                 .as("the authenticator's")
                 .isSameAs(atInterceptor);
         resolver.forget(device);
-        final Resolution again = resolver.resolve("tls", device, null);
-        assertThat(again).as("resolved anew after the connection forgot it").isNotSameAs(atInterceptor);
-        assertThat(again.principal().name()).isEqualTo("admin:a1998e");
+        // The device reconnects: a new certificate object (a new TLS session) of the same bytes.
+        // (BouncyCastle's factory: the JDK's hands back its cached object for bytes it has seen.)
+        final X509Certificate reconnected = (X509Certificate) java.security.cert.CertificateFactory.getInstance(
+                        "X.509", new org.bouncycastle.jce.provider.BouncyCastleProvider())
+                .generateCertificate(new java.io.ByteArrayInputStream(device.getEncoded()));
+        assertThat(reconnected).isNotSameAs(device);
+        assertThat(resolver.resolve("tls", reconnected, null)).isSameAs(atInterceptor);
+
+        final TopicPermissions permissions = new TopicPermissions(FakeTopicPermissionBuilder::new, CONFIG);
+        assertThat(permissions.of(resolver.resolve("tls", reconnected, null).principal()))
+                .as("the same permission objects for each CONNECT of the device")
+                .isSameAs(permissions.of(atInterceptor.principal()));
+        final TopicPermissions reloaded = new TopicPermissions(FakeTopicPermissionBuilder::new, CONFIG);
+        assertThat(reloaded.of(atInterceptor.principal()))
+                .as("another configuration builds its own")
+                .isNotSameAs(permissions.of(atInterceptor.principal()))
+                .hasSameSizeAs(permissions.of(atInterceptor.principal()));
+
+        final Resolution afterReload = resolver().resolve("tls", reconnected, null);
+        assertThat(afterReload).as("a reload's resolver resolves anew").isNotSameAs(atInterceptor);
+        assertThat(afterReload.principal().name()).isEqualTo("admin:a1998e");
     }
+
+    private static final AclConfig CONFIG = new AclConfig(false, Set.of("plain"), List.of());
 
     @Test
     void many_connects_in_progress_at_once_each_get_their_own_identity() throws Exception {
-        // More CONNECTs in progress than the table has slots: a slot taken by another is resolved
-        // again, never answered with the other certificate's identity.
+        // More CONNECTs in progress, and more distinct certificates, than the tables have slots: a slot
+        // taken by another is resolved again, never answered with the other certificate's identity.
         final IdentityResolver resolver = resolver();
         final List<X509Certificate> devices = new java.util.ArrayList<>();
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < IdentityResolver.RECENT + 1000; i++) {
             devices.add(certificate("CN=t:d" + i));
         }
         for (int round = 0; round < 2; round++) {
