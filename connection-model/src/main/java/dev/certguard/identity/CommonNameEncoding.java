@@ -1,6 +1,7 @@
 package dev.certguard.identity;
 
 import com.hivemq.extension.sdk.api.annotations.NotNull;
+import dev.certguard.der.Der;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -127,28 +128,13 @@ final class CommonNameEncoding {
                 || " '()+,-./:=?*&".indexOf(b) >= 0;
     }
 
-    /** The value bounds {start, end} of the element at {@code at}, which must carry {@code tag} and end by {@code limit}. */
+    /** {@link Der#element}, an unwalkable name refused as an identity. */
     private static int[] element(final byte[] der, final int at, final int limit, final int tag)
             throws InvalidIdentityException {
-        if (at + 2 > limit || (der[at] & 0xff) != tag) {
+        try {
+            return Der.element(der, at, limit, tag);
+        } catch (final IllegalArgumentException e) {
             throw new InvalidIdentityException("certificate subject cannot be parsed");
         }
-        int length = der[at + 1] & 0xff;
-        int start = at + 2;
-        if (length >= 0x80) {
-            final int bytes = length & 0x7f;
-            if (bytes == 0 || bytes > 3 || start + bytes > limit) {
-                throw new InvalidIdentityException("certificate subject cannot be parsed");
-            }
-            length = 0;
-            for (int i = 0; i < bytes; i++) {
-                length = (length << 8) | (der[start + i] & 0xff);
-            }
-            start += bytes;
-        }
-        if (length > limit - start) {
-            throw new InvalidIdentityException("certificate subject cannot be parsed");
-        }
-        return new int[] {start, start + length};
     }
 }

@@ -1,5 +1,7 @@
 package dev.certguard.keys;
 
+import static dev.certguard.der.Der.element;
+
 import com.hivemq.extension.sdk.api.annotations.NotNull;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -74,29 +76,5 @@ final class NamedCurve {
     private static boolean equal(final byte[] der, final int[] bounds, final byte[] expected) {
         return bounds[1] - bounds[0] == expected.length
                 && Arrays.equals(der, bounds[0], bounds[1], expected, 0, expected.length);
-    }
-
-    /** The content bounds {start, end} of the element at {@code at}, which must carry {@code tag} and end by {@code limit}. */
-    private static int[] element(final byte[] der, final int at, final int limit, final int tag) {
-        if (at + 2 > limit || (der[at] & 0xff) != tag) {
-            throw new IllegalArgumentException("unexpected element");
-        }
-        int length = der[at + 1] & 0xff;
-        int start = at + 2;
-        if (length >= 0x80) {
-            final int bytes = length & 0x7f;
-            if (bytes == 0 || bytes > 3 || start + bytes > limit) {
-                throw new IllegalArgumentException("unexpected length");
-            }
-            length = 0;
-            for (int i = 0; i < bytes; i++) {
-                length = (length << 8) | (der[start + i] & 0xff);
-            }
-            start += bytes;
-        }
-        if (length > limit - start) {
-            throw new IllegalArgumentException("element past its container");
-        }
-        return new int[] {start, start + length};
     }
 }
